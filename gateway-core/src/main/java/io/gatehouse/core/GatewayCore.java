@@ -1,0 +1,246 @@
+package io.gatehouse.core;
+
+import io.gatehouse.core.auth.SasAuthenticator;
+import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.events.EventStream;
+import io.gatehouse.core.exec.Shard;
+import io.gatehouse.core.exec.ShardGroup;
+import io.gatehouse.core.feedback.FeedbackService;
+import io.gatehouse.core.queue.CloudToDevice;
+import io.gatehouse.core.registry.AccessPolicies;
+import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.registry.DeviceRegistry;
+import io.gatehouse.core.registry.RegistryListener;
+import io.gatehouse.core.session.DeviceConnections;
+import io.gatehouse.core.session.PersistentSessions;
+import io.gatehouse.core.store.Store;
+import io.gatehouse.core.time.Clock;
+import io.gatehouse.core.time.SystemClock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue core, wired: registry and policies, authentication, C2D queues, feedback, the D2C event
+ * stream, connections and persistent sessions, over one {@link Store}. Start it with {@link #builder()};
+ * it recovers everything the store holds before it returns.
+ *
+ * <p>Threading model, in one place:
+ * <ul>
+ *   <li>Per-device C2D state lives on one of N shard threads, chosen by a hash of the device id; all
+ *       operations on a device queue run there, in order, without locks. The feedback queue lives on shard 0.</li>
+ *   <li>D2C appends run on the caller's thread (an event loop) under a per-partition monitor held for a few
+ *       field updates; reads and retention run on a separate read shard.</li>
+ *   <li>Registry changes are serialized by the registry's monitor; lookups are lock-free.</li>
+ *   <li>The store completes futures on its own thread(s); the core hops back to its shards from there.
+ *       Callers must do the same: never do slow work in a future's callback.</li>
+ * </ul>
+ */
+public final class GatewayCore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayCore.class);
+
+    private final HubSettings settings;
+    private final Store store;
+    private final Clock clock;
+    private final ShardGroup shards;
+    private final ShardGroup readShards;
+    private final DeviceRegistry registry;
+    private final AccessPolicies policies;
+    private final SasAuthenticator authenticator;
+    private final FeedbackService feedback;
+    private final CloudToDevice c2d;
+    private final EventStream events;
+    private final DeviceConnections connections;
+    private final PersistentSessions sessions;
+
+    private GatewayCore(Builder b) {
+        this.settings = b.settings;
+        this.store = b.store;
+        this.clock = b.clock;
+        this.shards = b.manual ? ShardGroup.manual("gatehouse-shard", b.shardCount, clock)
+                : ShardGroup.threaded("gatehouse-shard", b.shardCount, clock);
+        this.readShards = b.manual ? ShardGroup.manual("gatehouse-events", 1, clock)
+                : ShardGroup.threaded("gatehouse-events", 1, clock);
+        this.registry = new DeviceRegistry(store.state(), clock);
+        this.policies = new AccessPolicies(store.state());
+        this.authenticator = new SasAuthenticator(registry, policies, clock);
+        this.feedback = new FeedbackService(settings, shards.shard(0), store.state(), clock);
+        this.c2d = new CloudToDevice(settings, shards, store.state(), clock,
+                device -> registry.get(device).map(Device::generationId).orElse(null), feedback);
+        this.events = new EventStream(settings, store.events(), store.state(), clock, readShards.shard(0));
+        this.connections = new DeviceConnections(clock);
+        this.sessions = new PersistentSessions(store.state());
+        registry.addListener(new RegistryListener() {
+            @Override
+            public void deviceDeleted(Device device) {
+                connections.forget(device.id());
+                sessions.remove(device.id());
+                c2d.deleteQueue(device.id());
+            }
+
+            @Override
+            public void deviceUpdated(Device before, Device after) {
+                if (before.isEnabled() && !after.isEnabled()) {
+                    connections.revoke(after.id(), "device " + after.id() + " was disabled");
+                }
+            }
+        });
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void recover() {
+        long started = System.nanoTime();
+        Recovery recovery = new Recovery(this);
+        store.state().forEachLive(recovery::accept);
+        recovery.restore();
+        join(policies.ensureDefaults());
+        events.startRetention();
+        log.info("Recovered {} devices, {} C2D messages, {} feedback messages in {} ms", registry.size(),
+                c2d.totalDepth(), feedback.depth(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Runs {@code task} on {@code shard} and waits for it (recovery only). */
+    void runOn(Shard shard, Runnable task) {
+        join(CompletableFuture.runAsync(task, shard));
+    }
+
+    private <T> T join(CompletableFuture<T> future) {
+        if (!shards.isThreaded()) {
+            runPending();
+        }
+        return future.join();
+    }
+
+    public HubSettings settings() {
+        return settings;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public DeviceRegistry registry() {
+        return registry;
+    }
+
+    public AccessPolicies policies() {
+        return policies;
+    }
+
+    public SasAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    public CloudToDevice c2d() {
+        return c2d;
+    }
+
+    public FeedbackService feedback() {
+        return feedback;
+    }
+
+    public EventStream events() {
+        return events;
+    }
+
+    public DeviceConnections connections() {
+        return connections;
+    }
+
+    public PersistentSessions sessions() {
+        return sessions;
+    }
+
+    Store store() {
+        return store;
+    }
+
+    public boolean isDurable() {
+        return store.isDurable();
+    }
+
+    public CoreStatistics statistics() {
+        return new CoreStatistics(registry.size(), connections.connectedCount(), c2d.totalDepth(),
+                c2d.counters().snapshot(), feedback.depth(), feedback.counters().snapshot(), events.appendedCount(),
+                events.refusedCount());
+    }
+
+    /**
+     * For cores built with {@link Builder#manualShards()}: runs every queued operation and due timer until
+     * nothing is left. Tests call this after each step (and after moving a {@code ManualClock}).
+     */
+    public void runPending() {
+        boolean again = true;
+        while (again) {
+            shards.runPending();
+            readShards.runPending();
+            again = false;
+            for (Shard shard : shards.all()) {
+                again |= shard.hasPendingWork();
+            }
+            again |= readShards.shard(0).hasPendingWork();
+        }
+    }
+
+    /** Completes once every shard has run what was submitted before. For threaded cores. */
+    public CompletableFuture<Void> barrier() {
+        return shards.barrier();
+    }
+
+    /** Stops the shards. The store is the caller's to close, after this. */
+    @Override
+    public void close() {
+        shards.close();
+        readShards.close();
+    }
+
+    /** Builds and starts a core. */
+    public static final class Builder {
+        private HubSettings settings = HubSettings.defaults();
+        private Store store;
+        private Clock clock = SystemClock.INSTANCE;
+        private int shardCount = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private boolean manual;
+
+        public Builder settings(HubSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        public Builder store(Store store) {
+            this.store = store;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder shards(int count) {
+            this.shardCount = count;
+            return this;
+        }
+
+        /** Shards without threads, run by {@link GatewayCore#runPending()}: deterministic tests. */
+        public Builder manualShards() {
+            this.manual = true;
+            return this;
+        }
+
+        /** Creates the core and recovers the store's state; returns when it is ready to serve. */
+        public GatewayCore start() {
+            if (store == null) {
+                throw new IllegalStateException("a store is required");
+            }
+            GatewayCore core = new GatewayCore(this);
+            core.recover();
+            return core;
+        }
+    }
+}

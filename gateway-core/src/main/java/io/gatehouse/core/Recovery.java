@@ -1,0 +1,104 @@
+package io.gatehouse.core;
+
+import io.gatehouse.core.exec.Shard;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.queue.QueueKind;
+import io.gatehouse.core.queue.QueueMessage;
+import io.gatehouse.core.queue.QueueMessageCodec;
+import io.gatehouse.core.store.StateKey;
+import io.gatehouse.core.store.WriteBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds the core from the store's live entries: identities first, then each queue on its own shard,
+ * then the delivery rules that recovery implies (locks are not stored, so locked messages come back
+ * ENQUEUED; expired ones and those at their delivery limit are dead-lettered, with feedback). Entries that
+ * lost their owner in a crash (a delivery count without its message, a message of a deleted device) are
+ * removed.
+ */
+final class Recovery {
+
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    private record Stored(long sequence, QueueMessage message) {
+    }
+
+    private final GatewayCore core;
+    private final Map<DeviceId, List<Stored>> c2dMessages = new HashMap<>();
+    private final Map<StateKey, Integer> c2dCounts = new HashMap<>();
+    private final List<Stored> feedbackMessages = new ArrayList<>();
+    private final Map<StateKey, Integer> feedbackCounts = new HashMap<>();
+    private final Map<Long, byte[]> feedbackRecords = new LinkedHashMap<>();
+    private final WriteBatch orphans = new WriteBatch();
+
+    Recovery(GatewayCore core) {
+        this.core = core;
+    }
+
+    /** One live entry from the store. */
+    void accept(StateKey key, byte[] value) {
+        switch (key.kind()) {
+            case DEVICE -> core.registry().restore(value);
+            case ACCESS_POLICY -> core.policies().restore(value);
+            case SESSION -> core.sessions().restore(key, value);
+            case CHECKPOINT -> core.events().restoreCheckpoint(value);
+            case C2D_MESSAGE -> c2dMessages.computeIfAbsent(DeviceId.of(key.owner()), d -> new ArrayList<>())
+                    .add(new Stored(key.id(), QueueMessageCodec.decode(value)));
+            case C2D_DELIVERY_COUNT -> c2dCounts.put(key, QueueMessageCodec.decodeCount(value));
+            case FEEDBACK_MESSAGE -> feedbackMessages.add(new Stored(key.id(), QueueMessageCodec.decode(value)));
+            case FEEDBACK_DELIVERY_COUNT -> feedbackCounts.put(key, QueueMessageCodec.decodeCount(value));
+            case FEEDBACK_RECORD -> feedbackRecords.put(key.id(), value);
+        }
+    }
+
+    void restore() {
+        Map<Shard, List<Runnable>> perShard = new LinkedHashMap<>();
+        c2dMessages.forEach((device, messages) -> perShard
+                .computeIfAbsent(core.c2d().shardOf(device), s -> new ArrayList<>())
+                .add(() -> restoreQueue(device, messages)));
+        perShard.forEach((shard, tasks) -> core.runOn(shard, () -> {
+            tasks.forEach(Runnable::run);
+            core.c2d().afterRestore(shard);
+        }));
+        core.runOn(core.feedback().shard(), () -> {
+            for (Stored stored : feedbackMessages) {
+                StateKey countKey = QueueKind.FEEDBACK.countKey("", stored.sequence());
+                core.feedback().restoreMessage(stored.sequence(), stored.message(), countOf(feedbackCounts, countKey));
+            }
+            feedbackRecords.forEach(core.feedback()::restoreRecord);
+            core.feedback().afterRestore();
+        });
+        c2dCounts.keySet().forEach(orphans::andDelete);
+        feedbackCounts.keySet().forEach(orphans::andDelete);
+        if (!orphans.isEmpty()) {
+            log.info("Removing {} stored entries left without their owner by an earlier crash", orphans.size());
+            core.store().state().write(orphans).join();
+        }
+    }
+
+    private void restoreQueue(DeviceId device, List<Stored> messages) {
+        for (Stored stored : messages) {
+            StateKey countKey = QueueKind.C2D.countKey(device.value(), stored.sequence());
+            int count = countOf(c2dCounts, countKey);
+            if (!core.c2d().restore(device, stored.sequence(), stored.message(), count)) {
+                synchronized (orphans) {
+                    orphans.andDelete(QueueKind.C2D.messageKey(device.value(), stored.sequence()));
+                }
+            }
+        }
+    }
+
+    /** The delivery count of a message; taken out of the map so that what remains are orphans. */
+    private static int countOf(Map<StateKey, Integer> counts, StateKey key) {
+        synchronized (counts) {
+            Integer count = counts.remove(key);
+            return count == null ? 0 : count;
+        }
+    }
+}

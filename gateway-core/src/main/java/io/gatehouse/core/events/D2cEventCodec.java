@@ -1,0 +1,44 @@
+package io.gatehouse.core.events;
+
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.store.BinaryReader;
+import io.gatehouse.core.store.BinaryWriter;
+import io.gatehouse.core.store.EventRecord;
+import java.time.Instant;
+
+/** The stored payload of a D2C event (its position and time live in the {@link EventRecord}). */
+final class D2cEventCodec {
+
+    private static final int VERSION = 1;
+
+    private D2cEventCodec() {
+    }
+
+    static byte[] encode(EventSource source, MessageProperties p, byte[] body) {
+        BinaryWriter w = new BinaryWriter(160 + body.length + p.approximateSize() * 2);
+        w.writeByte(VERSION)
+                .writeString(source.deviceId().value())
+                .writeString(source.generationId())
+                .writeString(source.authMethod())
+                .writeString(p.messageId())
+                .writeString(p.correlationId())
+                .writeString(p.userId())
+                .writeString(p.to())
+                .writeString(p.contentType())
+                .writeString(p.contentEncoding())
+                .writeString(p.creationTimeUtc())
+                .writeStringMap(p.application())
+                .writeBytes(body);
+        return w.toByteArray();
+    }
+
+    static D2cEvent decode(int partition, EventRecord record) {
+        BinaryReader r = new BinaryReader(record.payload()).expectVersion(VERSION, "event");
+        EventSource source = new EventSource(DeviceId.of(r.readString()), r.readString(), r.readString());
+        MessageProperties p = new MessageProperties(r.readString(), r.readString(), r.readString(), r.readString(),
+                r.readString(), r.readString(), r.readString(), r.readStringMap());
+        return new D2cEvent(partition, record.sequenceNumber(), record.offset(),
+                Instant.ofEpochMilli(record.enqueuedTimeMillis()), source, p, r.readBytes());
+    }
+}

@@ -1,0 +1,337 @@
+package io.gatehouse.core.events;
+
+import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.exec.Shard;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.store.BinaryReader;
+import io.gatehouse.core.store.BinaryWriter;
+import io.gatehouse.core.store.EventLog;
+import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.RecordKind;
+import io.gatehouse.core.store.StateKey;
+import io.gatehouse.core.store.StateStore;
+import io.gatehouse.core.store.WriteBatch;
+import io.gatehouse.core.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+
+/**
+ * The device-to-cloud event stream (SPEC §2): events go to the partition their device id hashes to, so one
+ * device's events stay in order; each gets the next sequence number, an offset and an enqueued time.
+ * Readers see an event only once it is durable.
+ *
+ * <p>Threading: appends come from any thread (event loops); numbering an event and handing it to the log
+ * happen under the partition's monitor, a few field updates long, so the log receives each partition's
+ * events in sequence order. Reads, start-position lookups and retention run on the read shard, never on
+ * an event loop, because they may touch the disk.
+ */
+public final class EventStream {
+
+    public static final String DEFAULT_CONSUMER_GROUP = "$Default";
+    private static final Pattern CONSUMER_GROUP = Pattern.compile("[A-Za-z0-9$._-]{1,50}");
+    private static final int READ_BATCH = 256;
+    private static final long RETENTION_CHECK_MILLIS = TimeUnit.MINUTES.toMillis(1);
+
+    private final HubSettings settings;
+    private final EventLog log;
+    private final StateStore store;
+    private final Clock clock;
+    private final Shard readShard;
+    private final Partition[] partitions;
+    private final Map<StateKey, Checkpoint> checkpoints = new ConcurrentHashMap<>();
+    private final LongAdder appended = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+
+    public EventStream(HubSettings settings, EventLog log, StateStore store, Clock clock, Shard readShard) {
+        if (log.partitions() != settings.eventPartitions()) {
+            throw new IllegalStateException("the event log has " + log.partitions() + " partitions but "
+                    + HubSettings.EVENT_PARTITIONS.property() + " is " + settings.eventPartitions()
+                    + "; the partition count cannot change once events are stored");
+        }
+        this.settings = settings;
+        this.log = log;
+        this.store = store;
+        this.clock = clock;
+        this.readShard = readShard;
+        this.partitions = new Partition[settings.eventPartitions()];
+        for (int i = 0; i < partitions.length; i++) {
+            partitions[i] = new Partition(i, log.last(i));
+        }
+    }
+
+    /** Starts the periodic retention sweep on the read shard. */
+    public void startRetention() {
+        readShard.execute(this::scheduleRetention);
+    }
+
+    public int partitionCount() {
+        return partitions.length;
+    }
+
+    /** The partition of a device: a stable hash of its id, so its events keep their order. */
+    public int partitionFor(DeviceId device) {
+        return Math.floorMod(device.value().hashCode(), partitions.length);
+    }
+
+    public long appendedCount() {
+        return appended.sum();
+    }
+
+    public long refusedCount() {
+        return refused.sum();
+    }
+
+    /**
+     * Appends an event; completes with its position once durable. Fails with MESSAGE_TOO_LARGE when body and
+     * properties exceed the limit.
+     */
+    public CompletableFuture<EventPosition> append(EventSource source, MessageProperties properties, byte[] body) {
+        int size = body.length + properties.approximateSize();
+        if (size > settings.d2cMaxMessageBytes()) {
+            refused.increment();
+            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.MESSAGE_TOO_LARGE,
+                    "event of " + size + " bytes exceeds the limit of " + settings.d2cMaxMessageBytes()));
+        }
+        byte[] payload = D2cEventCodec.encode(source, properties, body);
+        Partition partition = partitions[partitionFor(source.deviceId())];
+        EventRecord record;
+        CompletableFuture<Void> durable;
+        synchronized (partition) {
+            long time = Math.max(clock.millis(), partition.lastTime);
+            record = new EventRecord(partition.nextSequence, partition.nextOffset, time, payload);
+            partition.nextSequence++;
+            partition.nextOffset += payload.length;
+            partition.lastTime = time;
+            durable = log.append(partition.index, record);
+        }
+        return durable.thenApply(ok -> {
+            appended.increment();
+            partition.committed(record.sequenceNumber());
+            return new EventPosition(partition.index, record.sequenceNumber(), record.offset(),
+                    Instant.ofEpochMilli(record.enqueuedTimeMillis()));
+        });
+    }
+
+    public PartitionInfo partitionInfo(int partition) {
+        checkPartition(partition);
+        EventRecord first = log.first(partition);
+        EventRecord last = log.last(partition);
+        if (last == null) {
+            return new PartitionInfo(partition, 0, -1, -1, null, true);
+        }
+        return new PartitionInfo(partition, first == null ? last.sequenceNumber() : first.sequenceNumber(),
+                last.sequenceNumber(), last.offset(), Instant.ofEpochMilli(last.enqueuedTimeMillis()), false);
+    }
+
+    /** Opens a reader of one partition for a consumer group, starting at {@code start}. */
+    public EventReader openReader(String consumerGroup, int partition, StartPosition start, EventSink sink) {
+        checkConsumerGroup(consumerGroup);
+        checkPartition(partition);
+        Reader reader = new Reader(partitions[partition], start, sink);
+        partitions[partition].readers.add(reader);
+        return reader;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    public CompletableFuture<Void> checkpoint(Checkpoint checkpoint) {
+        checkConsumerGroup(checkpoint.consumerGroup());
+        checkPartition(checkpoint.partition());
+        StateKey key = checkpointKey(checkpoint.consumerGroup(), checkpoint.partition());
+        byte[] value = new BinaryWriter(64).writeByte(1).writeString(checkpoint.consumerGroup())
+                .writeInt(checkpoint.partition()).writeLong(checkpoint.sequenceNumber()).writeLong(checkpoint.offset())
+                .toByteArray();
+        checkpoints.put(key, checkpoint);
+        return store.write(WriteBatch.put(key, value));
+    }
+
+    public Optional<Checkpoint> checkpoint(String consumerGroup, int partition) {
+        return Optional.ofNullable(checkpoints.get(checkpointKey(consumerGroup, partition)));
+    }
+
+    /** Recovery: a stored checkpoint. */
+    public void restoreCheckpoint(byte[] stored) {
+        BinaryReader r = new BinaryReader(stored).expectVersion(1, "checkpoint");
+        Checkpoint checkpoint = new Checkpoint(r.readString(), r.readInt(), r.readLong(), r.readLong());
+        checkpoints.put(checkpointKey(checkpoint.consumerGroup(), checkpoint.partition()), checkpoint);
+    }
+
+    private static StateKey checkpointKey(String group, int partition) {
+        return StateKey.of(RecordKind.CHECKPOINT, group, partition);
+    }
+
+    public static void checkConsumerGroup(String group) {
+        if (group == null || !CONSUMER_GROUP.matcher(group).matches()) {
+            throw new GatewayException(ErrorCode.INVALID_ARGUMENT,
+                    "consumer group must be 1 to 50 characters of letters, digits, '$', '.', '_' or '-'");
+        }
+    }
+
+    private void checkPartition(int partition) {
+        if (partition < 0 || partition >= partitions.length) {
+            throw new GatewayException(ErrorCode.INVALID_ARGUMENT,
+                    "partition " + partition + " does not exist (0 to " + (partitions.length - 1) + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    private void scheduleRetention() {
+        readShard.schedule(clock.millis() + RETENTION_CHECK_MILLIS, () -> {
+            long cutoff = clock.millis() - settings.eventRetention().toMillis();
+            for (Partition partition : partitions) {
+                log.removeBefore(partition.index, cutoff);
+            }
+            scheduleRetention();
+        });
+    }
+
+    // ---------------------------------------------------------------- partitions and readers
+
+    private final class Partition {
+        final int index;
+        final Set<Reader> readers = ConcurrentHashMap.newKeySet();
+        /** One past the newest durable sequence number. */
+        final AtomicLong committedNext;
+        // guarded by this
+        long nextSequence;
+        long nextOffset;
+        long lastTime;
+
+        Partition(int index, EventRecord last) {
+            this.index = index;
+            if (last != null) {
+                nextSequence = last.sequenceNumber() + 1;
+                nextOffset = last.offset() + last.payload().length;
+                lastTime = last.enqueuedTimeMillis();
+            }
+            committedNext = new AtomicLong(nextSequence);
+        }
+
+        /** Appends complete in order per partition, but in-memory ones may report out of order: keep the max. */
+        void committed(long sequence) {
+            long next = sequence + 1;
+            long current;
+            while ((current = committedNext.get()) < next) {
+                if (committedNext.compareAndSet(current, next)) {
+                    break;
+                }
+            }
+            if (!readers.isEmpty()) {
+                readers.forEach(Reader::wake);
+            }
+        }
+    }
+
+    private final class Reader implements EventReader {
+        private final Partition partition;
+        private final EventSink sink;
+        private final AtomicInteger credit = new AtomicInteger();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+        private StartPosition start;
+        /** Written only on the read shard. -1 until the start position is resolved there. */
+        private volatile long next = -1;
+        private volatile boolean closed;
+
+        Reader(Partition partition, StartPosition start, EventSink sink) {
+            this.partition = partition;
+            this.start = start;
+            this.sink = sink;
+            readShard.execute(this::resolveStart);
+        }
+
+        @Override
+        public int partition() {
+            return partition.index;
+        }
+
+        @Override
+        public long nextSequenceNumber() {
+            return next;
+        }
+
+        @Override
+        public void addCredit(int more) {
+            if (more < 0) {
+                throw new IllegalArgumentException("credit must not be negative");
+            }
+            credit.addAndGet(more);
+            wake();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            partition.readers.remove(this);
+        }
+
+        void wake() {
+            if (!closed && credit.get() > 0 && next >= 0 && next < partition.committedNext.get()
+                    && scheduled.compareAndSet(false, true)) {
+                readShard.execute(this::pump);
+            }
+        }
+
+        private void resolveStart() {
+            next = resolve(start);
+            start = null;
+            wake();
+        }
+
+        private long resolve(StartPosition position) {
+            int p = partition.index;
+            long end = partition.committedNext.get();
+            long sequence;
+            if (position instanceof StartPosition.Earliest) {
+                EventRecord first = log.first(p);
+                sequence = first == null ? end : first.sequenceNumber();
+            } else if (position instanceof StartPosition.Latest) {
+                sequence = end;
+            } else if (position instanceof StartPosition.FromOffset o) {
+                sequence = log.sequenceAtOffset(p, o.inclusive() ? o.offset() : o.offset() + 1);
+            } else if (position instanceof StartPosition.FromSequenceNumber s) {
+                sequence = s.inclusive() ? s.sequenceNumber() : s.sequenceNumber() + 1;
+            } else {
+                StartPosition.FromEnqueuedTime t = (StartPosition.FromEnqueuedTime) position;
+                sequence = log.sequenceAtTime(p, t.inclusive() ? t.time().toEpochMilli() : t.time().toEpochMilli() + 1);
+            }
+            return sequence < 0 ? end : sequence;
+        }
+
+        private void pump() {
+            scheduled.set(false);
+            while (!closed && credit.get() > 0) {
+                long limit = partition.committedNext.get();
+                if (next >= limit) {
+                    return;
+                }
+                List<EventRecord> batch = log.read(partition.index, next, Math.min(credit.get(), READ_BATCH));
+                if (batch.isEmpty()) {
+                    return;
+                }
+                for (EventRecord record : batch) {
+                    if (record.sequenceNumber() >= limit || closed) {
+                        return;
+                    }
+                    next = record.sequenceNumber() + 1;
+                    credit.decrementAndGet();
+                    sink.onEvent(D2cEventCodec.decode(partition.index, record));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.gatehouse.core.queue;
+
+import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.exec.Shard;
+import io.gatehouse.core.exec.ShardGroup;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.store.StateStore;
+import io.gatehouse.core.store.WriteBatch;
+import io.gatehouse.core.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The cloud-to-device service: one {@link LifecycleQueue} per device, each owned by the shard its device
+ * id hashes to. Services send; devices receive through a {@link Receiver}.
+ *
+ * <p>Threading: the queue map is a concurrent map (a queue may be created from any thread, atomically);
+ * everything a queue does runs on its shard.
+ */
+public final class CloudToDevice {
+
+    private final HubSettings settings;
+    private final QueueSettings queueSettings;
+    private final ShardGroup shards;
+    private final StateStore store;
+    private final Clock clock;
+    private final DeviceDirectory devices;
+    private final OutcomeListeners outcomes;
+    private final LifecycleCounters counters = new LifecycleCounters();
+    private final Map<DeviceId, LifecycleQueue> queues = new ConcurrentHashMap<>();
+
+    public CloudToDevice(HubSettings settings, ShardGroup shards, StateStore store, Clock clock,
+                         DeviceDirectory devices, OutcomeListeners outcomes) {
+        this.settings = settings;
+        this.queueSettings = new QueueSettings(settings.c2dLockDuration(), settings.c2dMaxDeliveryCount(),
+                settings.c2dMaxQueueDepth());
+        this.shards = shards;
+        this.store = store;
+        this.clock = clock;
+        this.devices = devices;
+        this.outcomes = outcomes;
+    }
+
+    public LifecycleCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Enqueues a message for {@code device}; completes with its message id once durable. Fails with
+     * DEVICE_NOT_FOUND, QUEUE_FULL or MESSAGE_TOO_LARGE.
+     */
+    public CompletableFuture<String> send(DeviceId device, C2dRequest request) {
+        if (request.size() > settings.c2dMaxMessageBytes()) {
+            counters.refused();
+            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.MESSAGE_TOO_LARGE,
+                    "message of " + request.size() + " bytes exceeds the limit of " + settings.c2dMaxMessageBytes()));
+        }
+        return onShard(device, () -> {
+            String generationId = devices.generationOf(device);
+            if (generationId == null) {
+                counters.refused();
+                return CompletableFuture.failedFuture(
+                        new GatewayException(ErrorCode.DEVICE_NOT_FOUND, "device " + device + " does not exist"));
+            }
+            QueueMessage message = toQueueMessage(device, request);
+            return queueOf(device, generationId).enqueue(message, new WriteBatch()).thenApply(ok -> message.messageId());
+        });
+    }
+
+    private QueueMessage toQueueMessage(DeviceId device, C2dRequest request) {
+        Instant now = clock.now();
+        Instant latest = now.plus(HubSettings.MAX_EXPIRY);
+        Instant expiry = request.expiry() == null ? now.plus(settings.c2dDefaultTtl())
+                : request.expiry().isAfter(latest) ? latest : request.expiry();
+        MessageProperties.Builder properties = request.properties().toBuilder();
+        if (request.properties().messageId() == null) {
+            properties.messageId(UUID.randomUUID().toString());
+        }
+        if (request.properties().to() == null) {
+            properties.to("/devices/" + device + "/messages/devicebound");
+        }
+        return new QueueMessage(properties.build(), request.ack(), now, expiry, request.body());
+    }
+
+    /** Opens a receiver on a device's queue (a device connection). The device must exist. */
+    public Receiver openReceiver(DeviceId device, DeliverySink sink) {
+        String generationId = devices.generationOf(device);
+        if (generationId == null) {
+            throw new GatewayException(ErrorCode.DEVICE_NOT_FOUND, "device " + device + " does not exist");
+        }
+        return queueOf(device, generationId).openReceiver(sink);
+    }
+
+    /** Removes every message of a device's queue; completes with how many, once durable. */
+    public CompletableFuture<Integer> purge(DeviceId device) {
+        return onShard(device, () -> {
+            LifecycleQueue queue = queues.get(device);
+            return queue == null ? CompletableFuture.completedFuture(0) : queue.purge();
+        });
+    }
+
+    /** The device is gone: purge its queue, detach its receivers and forget the queue. */
+    public CompletableFuture<Integer> deleteQueue(DeviceId device) {
+        return onShard(device, () -> {
+            LifecycleQueue queue = queues.remove(device);
+            return queue == null ? CompletableFuture.completedFuture(0) : queue.destroy();
+        });
+    }
+
+    /** Messages enqueued or locked for the device (from any thread; may be a moment old). */
+    public int depth(DeviceId device) {
+        LifecycleQueue queue = queues.get(device);
+        return queue == null ? 0 : queue.depth();
+    }
+
+    public CompletableFuture<QueueStats> stats(DeviceId device) {
+        return onShard(device, () -> {
+            LifecycleQueue queue = queues.get(device);
+            return CompletableFuture.completedFuture(queue == null ? QueueStats.EMPTY : queue.stats());
+        });
+    }
+
+    /** A snapshot of every queue that holds messages or has receivers, by device id. */
+    public CompletableFuture<Map<DeviceId, QueueStats>> allStats() {
+        List<CompletableFuture<Map<DeviceId, QueueStats>>> perShard = new ArrayList<>();
+        for (Shard shard : shards.all()) {
+            perShard.add(CompletableFuture.supplyAsync(() -> {
+                Map<DeviceId, QueueStats> result = new TreeMap<>();
+                queues.forEach((id, queue) -> {
+                    if (queue.shard() == shard) {
+                        result.put(id, queue.stats());
+                    }
+                });
+                return result;
+            }, shard));
+        }
+        return CompletableFuture.allOf(perShard.toArray(CompletableFuture[]::new)).thenApply(ok -> {
+            Map<DeviceId, QueueStats> all = new TreeMap<>();
+            perShard.forEach(f -> all.putAll(f.join()));
+            return all;
+        });
+    }
+
+    /** Total messages enqueued or locked over all devices. */
+    public long totalDepth() {
+        long total = 0;
+        for (LifecycleQueue queue : queues.values()) {
+            total += queue.depth();
+        }
+        return total;
+    }
+
+    /**
+     * Recovery: a stored message of a device (run on the device's shard; see {@link #afterRestore}).
+     * Returns false for an orphan, the message of a device deleted before its purge was durable: the
+     * delete wins and the caller removes the message.
+     */
+    public boolean restore(DeviceId device, long sequence, QueueMessage message, int deliveryCount) {
+        String generationId = devices.generationOf(device);
+        if (generationId == null) {
+            return false;
+        }
+        queueOf(device, generationId).restore(sequence, message, deliveryCount);
+        return true;
+    }
+
+    /** Recovery is complete on the calling shard: dead-letter what must be, deliver the rest. */
+    public void afterRestore(Shard shard) {
+        queues.values().stream().filter(q -> q.shard() == shard).forEach(LifecycleQueue::afterRestore);
+    }
+
+    public Shard shardOf(DeviceId device) {
+        return shards.shardFor(device);
+    }
+
+    private LifecycleQueue queueOf(DeviceId device, String generationId) {
+        return queues.computeIfAbsent(device, id -> new LifecycleQueue(id.value(), QueueKind.C2D, queueSettings,
+                shards.shardFor(id), store, outcomes.forDevice(id, generationId), counters));
+    }
+
+    private <T> CompletableFuture<T> onShard(DeviceId device, Supplier<CompletableFuture<T>> operation) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        shards.shardFor(device).execute(() -> operation.get().whenComplete((value, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
+            }
+        }));
+        return result;
+    }
+}

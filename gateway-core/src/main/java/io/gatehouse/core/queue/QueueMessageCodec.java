@@ -1,0 +1,53 @@
+package io.gatehouse.core.queue;
+
+import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.store.BinaryReader;
+import io.gatehouse.core.store.BinaryWriter;
+import java.time.Instant;
+
+/** The stored form of a {@link QueueMessage}, and of a delivery count. */
+public final class QueueMessageCodec {
+
+    private static final int VERSION = 1;
+
+    private QueueMessageCodec() {
+    }
+
+    public static byte[] encode(QueueMessage m) {
+        MessageProperties p = m.properties();
+        BinaryWriter w = new BinaryWriter(96 + m.body().length + p.approximateSize() * 2);
+        w.writeByte(VERSION)
+                .writeString(p.messageId())
+                .writeString(p.correlationId())
+                .writeString(p.userId())
+                .writeString(p.to())
+                .writeString(p.contentType())
+                .writeString(p.contentEncoding())
+                .writeString(p.creationTimeUtc())
+                .writeStringMap(p.application())
+                .writeByte(m.ack().ordinal())
+                .writeLong(m.enqueuedTime().toEpochMilli())
+                .writeLong(m.expiryTime().toEpochMilli())
+                .writeBytes(m.body());
+        return w.toByteArray();
+    }
+
+    public static QueueMessage decode(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes).expectVersion(VERSION, "queue message");
+        MessageProperties p = new MessageProperties(r.readString(), r.readString(), r.readString(), r.readString(),
+                r.readString(), r.readString(), r.readString(), r.readStringMap());
+        AckMode ack = AckMode.values()[r.readByte()];
+        Instant enqueued = Instant.ofEpochMilli(r.readLong());
+        Instant expiry = Instant.ofEpochMilli(r.readLong());
+        return new QueueMessage(p, ack, enqueued, expiry, r.readBytes());
+    }
+
+    public static byte[] encodeCount(int deliveryCount) {
+        return new BinaryWriter(5).writeByte(VERSION).writeInt(deliveryCount).toByteArray();
+    }
+
+    public static int decodeCount(byte[] bytes) {
+        return new BinaryReader(bytes).expectVersion(VERSION, "delivery count").readInt();
+    }
+}

@@ -1,0 +1,150 @@
+package io.gatehouse.core.session;
+
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which devices are connected, over any protocol. A device has at most one connection: registering a new
+ * one closes the older (takeover, as IoT Hub does), whatever protocol either uses. Deleting or disabling a
+ * device closes its connection. Also keeps IoT Hub's connection state and last-activity times.
+ */
+public final class DeviceConnections {
+
+    /** A live connection as the core sees it. {@link #close} may be called from any thread. */
+    public interface Connection {
+        String protocol();
+
+        void close(String reason);
+    }
+
+    /** IoT Hub's view of a device's connection. */
+    public record ConnectionState(boolean connected, Instant stateUpdatedTime, Instant lastActivityTime) {
+    }
+
+    private final Clock clock;
+    private final Map<DeviceId, Status> statuses = new ConcurrentHashMap<>();
+    private final AtomicInteger connected = new AtomicInteger();
+
+    public DeviceConnections(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Registers a new connection of {@code device}; the previous one, if any, is closed. */
+    public Registration register(DeviceId device, Connection connection) {
+        Registration registration = new Registration(device, connection);
+        Registration previous;
+        Status status = statuses.computeIfAbsent(device, id -> new Status());
+        synchronized (status) {
+            previous = status.current;
+            status.current = registration;
+            status.stateUpdated = clock.millis();
+            status.lastActivity = status.stateUpdated;
+        }
+        if (previous == null) {
+            connected.incrementAndGet();
+        } else {
+            previous.connection.close("taken over by a new connection of device " + device);
+        }
+        return registration;
+    }
+
+    /** Closes the device's connection, if any (deleted or disabled device). */
+    public void revoke(DeviceId device, String reason) {
+        Status status = statuses.get(device);
+        if (status == null) {
+            return;
+        }
+        Registration current;
+        synchronized (status) {
+            current = status.current;
+        }
+        if (current != null) {
+            current.close();
+            current.connection.close(reason);
+        }
+    }
+
+    public boolean isConnected(DeviceId device) {
+        Status status = statuses.get(device);
+        return status != null && status.current != null;
+    }
+
+    public int connectedCount() {
+        return connected.get();
+    }
+
+    public ConnectionState state(DeviceId device) {
+        Status status = statuses.get(device);
+        if (status == null) {
+            return new ConnectionState(false, Instant.EPOCH, Instant.EPOCH);
+        }
+        synchronized (status) {
+            return new ConnectionState(status.current != null, Instant.ofEpochMilli(status.stateUpdated),
+                    Instant.ofEpochMilli(status.lastActivity));
+        }
+    }
+
+    /** Forgets a deleted device. */
+    public void forget(DeviceId device) {
+        revoke(device, "device " + device + " was deleted");
+        statuses.remove(device);
+    }
+
+    private static final class Status {
+        Registration current;
+        long stateUpdated;
+        volatile long lastActivity;
+    }
+
+    /** One connection's registration; closing it marks the device disconnected unless it was taken over. */
+    public final class Registration implements AutoCloseable {
+        private final DeviceId device;
+        private final Connection connection;
+
+        private Registration(DeviceId device, Connection connection) {
+            this.device = device;
+            this.connection = connection;
+        }
+
+        public DeviceId device() {
+            return device;
+        }
+
+        /** Records activity (a message sent or received) for the registry's {@code lastActivityTime}. */
+        public void touch() {
+            Status status = statuses.get(device);
+            if (status != null) {
+                status.lastActivity = clock.millis();
+            }
+        }
+
+        /** True while this is the device's current connection. */
+        public boolean isCurrent() {
+            Status status = statuses.get(device);
+            return status != null && status.current == this;
+        }
+
+        @Override
+        public void close() {
+            Status status = statuses.get(device);
+            if (status == null) {
+                return;
+            }
+            boolean wasCurrent;
+            synchronized (status) {
+                wasCurrent = status.current == this;
+                if (wasCurrent) {
+                    status.current = null;
+                    status.stateUpdated = clock.millis();
+                }
+            }
+            if (wasCurrent) {
+                connected.decrementAndGet();
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.gatehouse.core.store;
+
+/**
+ * Everything the core persists: its key-value state and the D2C event log. Opened (and recovered) by
+ * whoever creates it, closed by the core's owner after the core stops.
+ */
+public interface Store extends AutoCloseable {
+
+    StateStore state();
+
+    EventLog events();
+
+    /** True when acknowledgements mean "on disk"; false for memory and for a journal that never syncs. */
+    boolean isDurable();
+
+    /** Flushes what was accepted and releases files. Writes after close fail. */
+    @Override
+    void close();
+}

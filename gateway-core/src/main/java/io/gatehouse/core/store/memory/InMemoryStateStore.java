@@ -1,0 +1,47 @@
+package io.gatehouse.core.store.memory;
+
+import io.gatehouse.core.store.StateKey;
+import io.gatehouse.core.store.StateStore;
+import io.gatehouse.core.store.StoreException;
+import io.gatehouse.core.store.WriteBatch;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** State kept in a map: every write is "durable" at once. For tests and for trying things out. */
+public final class InMemoryStateStore implements StateStore {
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final Map<StateKey, byte[]> entries = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    @Override
+    public synchronized CompletableFuture<Void> write(WriteBatch batch) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreException("store is closed"));
+        }
+        for (WriteBatch.Op op : batch.ops()) {
+            if (op.isDelete()) {
+                entries.remove(op.key());
+            } else {
+                entries.put(op.key(), op.value());
+            }
+        }
+        return DONE;
+    }
+
+    @Override
+    public void forEachLive(StateVisitor visitor) {
+        entries.forEach(visitor::visit);
+    }
+
+    /** The live entries (for tests). */
+    public Map<StateKey, byte[]> snapshot() {
+        return Map.copyOf(entries);
+    }
+
+    void close() {
+        closed = true;
+    }
+}
