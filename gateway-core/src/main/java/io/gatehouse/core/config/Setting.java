@@ -3,6 +3,7 @@ package io.gatehouse.core.config;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One validated hub setting: its property name, its allowed range and its default. Parsing refuses a
@@ -45,6 +46,88 @@ public abstract sealed class Setting<T> {
 
     public static IntSetting integer(String property, int min, int max, int def) {
         return new IntSetting(property, min, max, def);
+    }
+
+    public static BooleanSetting bool(String property, boolean def) {
+        return new BooleanSetting(property, def);
+    }
+
+    /** A string that must match {@code pattern}; {@code allowed} describes it for error messages. */
+    public static TextSetting text(String property, String def, String pattern, String allowed) {
+        return new TextSetting(property, def, Pattern.compile(pattern), allowed);
+    }
+
+    /** {@code true} or {@code false}. */
+    public static final class BooleanSetting extends Setting<Boolean> {
+        private final boolean def;
+
+        private BooleanSetting(String property, boolean def) {
+            super(property);
+            this.def = def;
+        }
+
+        @Override
+        public Boolean defaultValue() {
+            return def;
+        }
+
+        @Override
+        public String range() {
+            return "true or false";
+        }
+
+        @Override
+        public Boolean parse(String text) {
+            if (text.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (text.equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw invalid(text);
+        }
+
+        @Override
+        public Boolean check(Boolean value) {
+            return value;
+        }
+    }
+
+    /** A string matching a pattern (null default means "not set"). */
+    public static final class TextSetting extends Setting<String> {
+        private final String def;
+        private final Pattern pattern;
+        private final String allowed;
+
+        private TextSetting(String property, String def, Pattern pattern, String allowed) {
+            super(property);
+            this.def = def;
+            this.pattern = pattern;
+            this.allowed = allowed;
+        }
+
+        @Override
+        public String defaultValue() {
+            return def;
+        }
+
+        @Override
+        public String range() {
+            return allowed;
+        }
+
+        @Override
+        public String parse(String text) {
+            return check(text);
+        }
+
+        @Override
+        public String check(String value) {
+            if (value == null || !pattern.matcher(value).matches()) {
+                throw invalid(String.valueOf(value));
+            }
+            return value;
+        }
     }
 
     /** An ISO-8601 duration (e.g. {@code PT1H}, {@code P2D}, {@code PT0.5S}) within a range. */

@@ -1,15 +1,11 @@
 package io.gatehouse.core.tls;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -34,16 +30,11 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -93,29 +84,29 @@ public final class DevelopmentPki {
             X509Certificate ca;
             PrivateKey caKey;
             if (Files.exists(caCert) && Files.exists(caKeyFile)) {
-                ca = readCertificate(caCert);
-                caKey = readKey(caKeyFile);
+                ca = PemFiles.readCertificate(caCert);
+                caKey = PemFiles.readKey(caKeyFile);
             } else {
                 KeyPair pair = newKeyPair();
                 ca = issueCa(pair);
                 caKey = pair.getPrivate();
-                writePem(caKeyFile, new JcaPKCS8Generator(caKey, null), true);
-                writePem(caCert, ca, false);
+                PemFiles.write(caKeyFile, new JcaPKCS8Generator(caKey, null), true);
+                PemFiles.write(caCert, ca, false);
             }
             Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1"));
             names.addAll(hostNames);
             Path serverCert = directory.resolve(SERVER_CERT);
             Path serverKeyFile = directory.resolve(SERVER_KEY);
             if (Files.exists(serverCert) && Files.exists(serverKeyFile)) {
-                X509Certificate existing = readCertificate(serverCert);
+                X509Certificate existing = PemFiles.readCertificate(serverCert);
                 if (covers(existing, names) && isIssuedBy(existing, ca) && !expiresSoon(existing)) {
-                    return new DevelopmentPki(directory, ca, existing, readKey(serverKeyFile));
+                    return new DevelopmentPki(directory, ca, existing, PemFiles.readKey(serverKeyFile));
                 }
             }
             KeyPair pair = newKeyPair();
             X509Certificate server = issueServer(pair, ca, caKey, names);
-            writePem(serverKeyFile, new JcaPKCS8Generator(pair.getPrivate(), null), true);
-            writePem(serverCert, server, false);
+            PemFiles.write(serverKeyFile, new JcaPKCS8Generator(pair.getPrivate(), null), true);
+            PemFiles.write(serverCert, server, false);
             return new DevelopmentPki(directory, ca, server, pair.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot create the development certificates in " + directory + ": " + e.getMessage(), e);
@@ -245,55 +236,6 @@ public final class DevelopmentPki {
             return true;
         } catch (UnknownHostException e) {
             return false;
-        }
-    }
-
-    // ---------------------------------------------------------------- PEM files
-
-    /** Reads the first certificate of a PEM file. */
-    public static X509Certificate readCertificate(Path file) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(reader)) {
-            Object object = parser.readObject();
-            if (!(object instanceof X509CertificateHolder holder)) {
-                throw new IOException(file + " does not start with a PEM certificate");
-            }
-            return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot read the certificate in " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Reads an unencrypted PKCS#8 (or traditional) PEM private key. */
-    public static PrivateKey readKey(Path file) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(reader)) {
-            Object object = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (object instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            if (object instanceof org.bouncycastle.openssl.PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
-            }
-            throw new IOException(file + " does not hold an unencrypted PEM private key");
-        }
-    }
-
-    private static void writePem(Path file, Object object, boolean secret) throws IOException {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII); JcaPEMWriter pem = new JcaPEMWriter(writer)) {
-            pem.writeObject(object);
-        }
-        if (secret) {
-            restrictToOwner(temp);
-        }
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void restrictToOwner(Path file) {
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException | IOException e) {
-            // not a POSIX file system: leave the default permissions
         }
     }
 }

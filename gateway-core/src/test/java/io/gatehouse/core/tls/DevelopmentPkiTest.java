@@ -28,7 +28,7 @@ class DevelopmentPkiTest {
         assertThat(sans(server)).contains("localhost", "127.0.0.1", "hub.gatehouse.test");
         assertThat(pki.caCertificate().getBasicConstraints()).isGreaterThanOrEqualTo(0);
         assertThat(pki.caCertificateFile()).exists().isAbsolute();
-        assertThat(DevelopmentPki.readKey(pki.serverKeyFile()).getAlgorithm()).isEqualTo("EC");
+        assertThat(PemFiles.readKey(pki.serverKeyFile()).getAlgorithm()).isEqualTo("EC");
         assertThat(pki.trustStore().getCertificate("gatehouse-ca")).isEqualTo(pki.caCertificate());
     }
 

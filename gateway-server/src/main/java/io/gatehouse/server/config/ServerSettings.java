@@ -1,0 +1,80 @@
+package io.gatehouse.server.config;
+
+import static io.gatehouse.core.config.Setting.bool;
+import static io.gatehouse.core.config.Setting.integer;
+import static io.gatehouse.core.config.Setting.text;
+
+import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.config.Setting;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration property of the runnable gateway besides the hub settings, with its default and
+ * allowed values. One definition serves the file, the environment, the flags and {@code --help}.
+ */
+public final class ServerSettings {
+
+    private static final String HOST_PATTERN = "[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?";
+
+    public static final Setting<String> HOST_NAME = text("hostName", "localhost", HOST_PATTERN, "a DNS host name or IP address");
+    public static final Setting<String> DATA_DIR = text("dataDir", "./data", ".+", "a directory path");
+    public static final Setting<String> BIND_ADDRESS = text("bindAddress", "0.0.0.0", "[0-9A-Fa-f.:]+", "an IP address to listen on");
+    public static final Setting<Integer> MQTT_PORT = port("mqtt.port", 8883);
+    public static final Setting<Integer> MQTT_PLAIN_PORT = port("mqtt.plainPort", 1883);
+    public static final Setting<Boolean> MQTT_PLAIN_ENABLED = bool("mqtt.plainEnabled", true);
+    public static final Setting<Integer> MQTT_MAX_IN_FLIGHT = integer("mqtt.maxInFlight", 1, 1000, 16);
+    public static final Setting<Integer> AMQP_PORT = port("amqp.port", 5671);
+    public static final Setting<Integer> AMQP_PLAIN_PORT = port("amqp.plainPort", 5672);
+    public static final Setting<Boolean> AMQP_PLAIN_ENABLED = bool("amqp.plainEnabled", true);
+    public static final Setting<Integer> HTTPS_PORT = port("https.port", 443);
+    public static final Setting<String> TLS_CERTIFICATE = text("tls.certificateFile", null, ".+",
+            "a PEM certificate chain file (with tls.keyFile; default: the generated development certificate)");
+    public static final Setting<String> TLS_KEY = text("tls.keyFile", null, ".+", "a PEM private key file (unencrypted)");
+    public static final Setting<String> STORE_TYPE = text("store.type", "journal", "journal|memory",
+            "journal (durable) or memory (nothing survives a restart)");
+    public static final Setting<String> STORE_SYNC = text("store.sync", "batch", "always|batch|never",
+            "always, batch (group commit) or never (NOT durable: for benchmarks only)");
+    public static final Setting<Integer> STORE_BATCH_WINDOW_MICROS = integer("store.batchWindowMicros", 0, 10_000, 0);
+    public static final Setting<Integer> SHARDS = integer("core.shards", 1, 64,
+            Math.max(1, Runtime.getRuntime().availableProcessors()));
+    public static final Setting<String> LOG_FORMAT = text("log.format", "text", "text|json", "text or json");
+
+    /** The gateway's own settings, in the order help lists them. */
+    public static final List<Setting<?>> SERVER = List.of(HOST_NAME, DATA_DIR, BIND_ADDRESS, MQTT_PORT, MQTT_PLAIN_PORT,
+            MQTT_PLAIN_ENABLED, MQTT_MAX_IN_FLIGHT, AMQP_PORT, AMQP_PLAIN_PORT, AMQP_PLAIN_ENABLED, HTTPS_PORT,
+            TLS_CERTIFICATE, TLS_KEY, STORE_TYPE, STORE_SYNC, STORE_BATCH_WINDOW_MICROS, SHARDS, LOG_FORMAT);
+
+    /** The hub name, which {@link HubSettings} validates itself. */
+    public static final Setting<String> HUB_NAME = text(HubSettings.HUB_NAME, "gatehouse", ".*",
+            "3 to 50 letters, digits or '-'");
+
+    private ServerSettings() {
+    }
+
+    /** Every property a configuration may set, server and hub, by name. */
+    public static Map<String, Setting<?>> all() {
+        Map<String, Setting<?>> all = new LinkedHashMap<>();
+        SERVER.forEach(s -> all.put(s.property(), s));
+        all.put(HUB_NAME.property(), HUB_NAME);
+        HubSettings.ALL.forEach(s -> all.put(s.property(), s));
+        return Collections.unmodifiableMap(all);
+    }
+
+    /** A reference table of all properties (for {@code --help}). */
+    public static String reference() {
+        List<String> lines = new ArrayList<>();
+        for (Setting<?> s : all().values()) {
+            Object def = s.defaultValue();
+            lines.add(String.format("  %-46s default %-12s %s", s.property(), def == null ? "(none)" : def, s.range()));
+        }
+        return String.join(System.lineSeparator(), lines);
+    }
+
+    private static Setting<Integer> port(String property, int def) {
+        return integer(property, 0, 65535, def);
+    }
+}
