@@ -1,0 +1,59 @@
+package io.gatehouse.server.metrics;
+
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.core.queue.LifecycleCounters;
+import io.gatehouse.core.queue.Outcome;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Publishes the core's figures as Micrometer meters: connections, queue depths, message rates (as counters)
+ * and lifecycle outcomes. Meters read the core when scraped; nothing is counted twice.
+ */
+public final class CoreMetrics {
+
+    private CoreMetrics() {
+    }
+
+    public static void bind(GatewayCore core, MeterRegistry registry) {
+        Gauge.builder("gatehouse.devices", core, c -> c.registry().size())
+                .description("registered devices").register(registry);
+        Gauge.builder("gatehouse.connections", core, c -> c.connections().connectedCount())
+                .description("connected devices, all protocols").register(registry);
+        Gauge.builder("gatehouse.c2d.queued", core, c -> c.c2d().totalDepth())
+                .description("C2D messages enqueued or locked").register(registry);
+        Gauge.builder("gatehouse.feedback.queued", core, c -> c.feedback().depth())
+                .description("feedback messages enqueued or locked").register(registry);
+        FunctionCounter.builder("gatehouse.d2c.appended", core, c -> c.events().appendedCount())
+                .description("D2C events stored").register(registry);
+        FunctionCounter.builder("gatehouse.d2c.refused", core, c -> c.events().refusedCount())
+                .description("D2C events refused").register(registry);
+        lifecycle(registry, "c2d", () -> core.c2d().counters().snapshot());
+        lifecycle(registry, "feedback", () -> core.feedback().counters().snapshot());
+    }
+
+    private static void lifecycle(MeterRegistry registry, String queue, Supplier<LifecycleCounters.Snapshot> snapshot) {
+        counter(registry, queue, "enqueued", snapshot, LifecycleCounters.Snapshot::enqueued);
+        counter(registry, queue, "refused", snapshot, LifecycleCounters.Snapshot::refused);
+        counter(registry, queue, "delivered", snapshot, LifecycleCounters.Snapshot::delivered);
+        counter(registry, queue, "abandoned", snapshot, LifecycleCounters.Snapshot::abandoned);
+        counter(registry, queue, "lock.timeouts", snapshot, LifecycleCounters.Snapshot::lockTimeouts);
+        for (Outcome outcome : Outcome.values()) {
+            FunctionCounter.builder("gatehouse." + queue + ".ended", snapshot, s -> s.get().ended(outcome))
+                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .description(queue + " messages that left their queue, by outcome")
+                    .register(registry);
+        }
+    }
+
+    private static void counter(MeterRegistry registry, String queue, String name,
+                                Supplier<LifecycleCounters.Snapshot> snapshot,
+                                ToDoubleFunction<LifecycleCounters.Snapshot> value) {
+        FunctionCounter.builder("gatehouse." + queue + "." + name, snapshot, s -> value.applyAsDouble(s.get()))
+                .register(registry);
+    }
+}
