@@ -69,7 +69,7 @@ public final class ServerSettings {
         List<String> lines = new ArrayList<>();
         for (Setting<?> s : all().values()) {
             Object def = s.defaultValue();
-            lines.add(String.format("  %-46s default %-12s %s", s.property(), def == null ? "(none)" : def, s.range()));
+            lines.add(String.format("  %-45s %-10s %s", s.property(), def == null ? "-" : def, s.range()));
         }
         return String.join(System.lineSeparator(), lines);
     }

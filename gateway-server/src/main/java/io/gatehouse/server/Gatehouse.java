@@ -1,0 +1,201 @@
+package io.gatehouse.server;
+
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.core.registry.AccessPolicy;
+import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.store.Store;
+import io.gatehouse.server.config.GatehouseConfig;
+import io.gatehouse.server.metrics.CoreMetrics;
+import io.gatehouse.server.rest.GatehouseRoutes;
+import io.gatehouse.server.rest.RegistryRoutes;
+import io.gatehouse.server.rest.RestChannelInitializer;
+import io.gatehouse.server.rest.Router;
+import io.gatehouse.server.tls.TlsMaterial;
+import io.gatehouse.server.transport.Listener;
+import io.gatehouse.server.transport.NettyTransport;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: store, core, TLS, and listeners for MQTT, AMQP and the REST API, built from one
+ * {@link GatehouseConfig}. Embeddable (tests start one in-process on ephemeral ports) and what
+ * {@code gatehouse start} runs.
+ *
+ * <p>Shutdown is graceful: stop accepting, close connections (their in-flight C2D messages are abandoned
+ * and pending acknowledgements dropped, so clients resend), let the core finish what it started, then
+ * flush and close the store.
+ */
+public final class Gatehouse implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gatehouse.class);
+
+    private final GatehouseConfig config;
+    private final DataDirectoryLock lock;
+    private final Store store;
+    private final GatewayCore core;
+    private final TlsMaterial tls;
+    private final NettyTransport transport;
+    private final ScheduledExecutorService timers;
+    private final PrometheusMeterRegistry metrics;
+    private final List<Listener> listeners = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Gatehouse(GatehouseConfig config) throws IOException {
+        this.config = config;
+        this.lock = DataDirectoryLock.acquire(config.dataDir());
+        Store openedStore = null;
+        GatewayCore startedCore = null;
+        NettyTransport startedTransport = null;
+        ScheduledExecutorService startedTimers = null;
+        try {
+            openedStore = Stores.open(config);
+            startedCore = GatewayCore.builder().settings(config.hub()).store(openedStore).shards(config.shards()).start();
+            DeclaredDevices.apply(config.devices(), startedCore.registry());
+            tls = config.tlsCertificateFile() != null
+                    ? TlsMaterial.supplied(config.tlsCertificateFile(), config.tlsKeyFile())
+                    : TlsMaterial.development(config.dataDir().resolve("tls"), config.hostName());
+            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            CoreMetrics.bind(startedCore, metrics);
+            startedTransport = NettyTransport.create(0);
+            startedTimers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gatehouse-timers");
+                t.setDaemon(true);
+                return t;
+            });
+            store = openedStore;
+            core = startedCore;
+            transport = startedTransport;
+            timers = startedTimers;
+            bindListeners();
+        } catch (IOException | RuntimeException e) {
+            listeners.forEach(Listener::stopAccepting);
+            if (startedTimers != null) {
+                startedTimers.shutdownNow();
+            }
+            if (startedTransport != null) {
+                startedTransport.close();
+            }
+            if (startedCore != null) {
+                startedCore.close();
+            }
+            if (openedStore != null) {
+                openedStore.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Starts a gateway; returns once every listener accepts connections. */
+    public static Gatehouse start(GatehouseConfig config) throws IOException {
+        return new Gatehouse(config);
+    }
+
+    private void bindListeners() {
+        Router router = new Router();
+        new RegistryRoutes(core).register(router);
+        new GatehouseRoutes(core, metrics::scrape, timers).register(router);
+        listeners.add(Listener.bind("https", transport, config.bindAddress(), config.httpsPort(),
+                new RestChannelInitializer(router, core.authenticator(), tls.serverContext())));
+        ProtocolListeners.bind(this, listeners);
+    }
+
+    public GatehouseConfig config() {
+        return config;
+    }
+
+    NettyTransport transport() {
+        return transport;
+    }
+
+    public GatewayCore core() {
+        return core;
+    }
+
+    public TlsMaterial tls() {
+        return tls;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    /** The bound port of a listener by name ({@code https}, {@code mqtt}, {@code mqtt-plain}, ...). */
+    public Optional<Integer> port(String listener) {
+        return listeners.stream().filter(l -> l.name().equals(listener)).map(Listener::port).findFirst();
+    }
+
+    public List<Listener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    public String hostName() {
+        return config.hostName();
+    }
+
+    /** IoT Hub's service connection string for the {@code iothubowner} policy. */
+    public String serviceConnectionString() {
+        AccessPolicy owner = core.policies().get("iothubowner").orElseThrow();
+        return "HostName=" + config.hostName() + ";SharedAccessKeyName=" + owner.name()
+                + ";SharedAccessKey=" + owner.keys().primaryKey();
+    }
+
+    /** IoT Hub's device connection string for a registered device. */
+    public Optional<String> deviceConnectionString(String deviceId) {
+        if (!DeviceId.isValid(deviceId)) {
+            return Optional.empty();
+        }
+        return core.registry().get(DeviceId.of(deviceId)).map(this::deviceConnectionString);
+    }
+
+    public String deviceConnectionString(Device device) {
+        return "HostName=" + config.hostName() + ";DeviceId=" + device.id() + ";SharedAccessKey=" + device.keys().primaryKey();
+    }
+
+    /** What a client needs, as {@code gatehouse.json} records it. */
+    public ConnectionInfo connectionInfo() {
+        return new ConnectionInfo(config.hostName(), port("https").orElse(-1), port("mqtt").orElse(-1),
+                port("amqp").orElse(-1), serviceConnectionString(), tls.trustFile().toString());
+    }
+
+    public Path dataDir() {
+        return config.dataDir().toAbsolutePath();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        listeners.forEach(Listener::stopAccepting);
+        listeners.forEach(Listener::closeConnections);
+        try {
+            core.barrier().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("The core did not settle within 10 s of closing connections: {}", e.toString());
+        }
+        core.close();
+        store.close();
+        timers.shutdownNow();
+        transport.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("Could not release the data directory lock: {}", e.toString());
+        }
+        log.info("Gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+}
