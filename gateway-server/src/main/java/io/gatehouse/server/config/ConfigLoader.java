@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * Gathers configuration from its three sources, each overriding the one before: the YAML file, environment
  * variables ({@code GATEHOUSE_} + the property name, case and dots/underscores ignored, e.g.
- * {@code GATEHOUSE_MQTT_PORT} for {@code mqtt.port}), and command-line flags.
+ * {@code GATEHOUSE_MQTT_PORT} for {@code mqtt.port}; {@code GATEHOUSE_DEVICES=d1,d2} declares devices), and
+ * command-line flags.
  *
  * <p>The file may nest (<code>mqtt: {port: 8883}</code>) or use dotted keys; a {@code devices} list declares
  * devices to create at start.
@@ -28,6 +29,8 @@ import java.util.Set;
 public final class ConfigLoader {
 
     public static final String ENV_PREFIX = "GATEHOUSE_";
+    /** Devices to create at start, comma-separated (containers have no configuration file). */
+    public static final String DEVICES_VARIABLE = "GATEHOUSE_DEVICES";
     /** Environment variables the launcher uses itself; not properties. */
     private static final Set<String> LAUNCHER_VARIABLES = Set.of("GATEHOUSE_CONFIG", "GATEHOUSE_JAVA_OPTS", "GATEHOUSE_HOME");
 
@@ -69,6 +72,14 @@ public final class ConfigLoader {
         ServerSettings.all().keySet().forEach(name -> byNormalName.put(normalize(name), name));
         env.forEach((variable, value) -> {
             if (!variable.startsWith(ENV_PREFIX) || LAUNCHER_VARIABLES.contains(variable)) {
+                return;
+            }
+            if (variable.equals(DEVICES_VARIABLE)) {
+                for (String id : value.split(",")) {
+                    if (!id.isBlank()) {
+                        devices.add(new DeviceDeclaration(id.trim(), null, null, null));
+                    }
+                }
                 return;
             }
             String property = byNormalName.get(normalize(variable.substring(ENV_PREFIX.length())));

@@ -71,8 +71,10 @@ class ConfigLoaderTest {
     void environmentNamesIgnoreCaseDotsAndUnderscores() {
         GatehouseConfig c = new ConfigLoader().environment(Map.of(
                 "GATEHOUSE_MQTT_PLAINPORT", "11883",
-                "GATEHOUSE_CLOUDTODEVICE_DEFAULTTTLASISO8601", "PT5M")).load();
+                "GATEHOUSE_CLOUDTODEVICE_DEFAULTTTLASISO8601", "PT5M",
+                "GATEHOUSE_DEVICES", "e1, e2,")).load();
         assertThat(c.mqttPlainPort()).isEqualTo(11883);
+        assertThat(c.devices()).extracting(DeviceDeclaration::id).containsExactly("e1", "e2");
         assertThat(c.hub().c2dDefaultTtl()).isEqualTo(Duration.ofMinutes(5));
     }
 
