@@ -38,16 +38,16 @@ public class GatehouseContainer extends GenericContainer<GatehouseContainer> {
 
     public GatehouseContainer(DockerImageName image) {
         super(image);
-        configure();
+        exposeGatehousePorts();
     }
 
     /** An image still being resolved, e.g. {@code new ImageFromDockerfile().withFileFromPath(".", repo)}. */
     public GatehouseContainer(Future<String> image) {
         super(image);
-        configure();
+        exposeGatehousePorts();
     }
 
-    private void configure() {
+    private void exposeGatehousePorts() {
         withExposedPorts(MQTT_TLS, MQTT, AMQP_TLS, AMQP, HTTPS);
         waitingFor(Wait.forLogMessage(".*Gatehouse is running.*", 1).withStartupTimeout(Duration.ofSeconds(120)));
     }
