@@ -6,14 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 
 /**
  * What a client needs to reach a running gateway, written to {@code gatehouse.json} in its data directory
  * (readable by its owner only: it holds the owner connection string) so the CLI works with no flags from
  * the same place.
  */
-public record ConnectionInfo(String hostName, int httpsPort, int mqttPort, int amqpPort, String serviceConnectionString,
+public record ConnectionInfo(String hostName, Map<String, Integer> ports, String serviceConnectionString,
                              String trustFile) {
+
+    /** The REST port, or -1 when the gateway has no REST listener. */
+    public int httpsPort() {
+        return ports.getOrDefault("https", -1);
+    }
 
     public static final String FILE_NAME = "gatehouse.json";
     private static final ObjectMapper JSON = new ObjectMapper();

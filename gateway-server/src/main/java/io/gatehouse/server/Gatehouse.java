@@ -19,7 +19,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -165,8 +167,9 @@ public final class Gatehouse implements AutoCloseable {
 
     /** What a client needs, as {@code gatehouse.json} records it. */
     public ConnectionInfo connectionInfo() {
-        return new ConnectionInfo(config.hostName(), port("https").orElse(-1), port("mqtt").orElse(-1),
-                port("amqp").orElse(-1), serviceConnectionString(), tls.trustFile().toString());
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        listeners.forEach(l -> ports.put(l.name(), l.port()));
+        return new ConnectionInfo(config.hostName(), ports, serviceConnectionString(), tls.trustFile().toString());
     }
 
     public Path dataDir() {

@@ -1,0 +1,128 @@
+package io.gatehouse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged gateway as a process: start-up banner, configuration errors, REST, SIGTERM, restart. */
+class ServerProcessIT {
+
+    @TempDir
+    Path dir;
+
+    private static final String EPHEMERAL = """
+            bindAddress: 127.0.0.1
+            mqtt: {port: 0, plainPort: 0}
+            amqp: {port: 0, plainPort: 0}
+            https: {port: 0}
+            store: {type: memory}
+            """;
+
+    @Test
+    void startPrintsWhatAUserNeedsAndStopsOnSigterm() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("data"), EPHEMERAL + "devices: [it-1]\n")) {
+            long started = System.nanoTime();
+            gateway.start();
+            long firstStartMillis = (System.nanoTime() - started) / 1_000_000;
+            String banner = String.join("\n", gateway.stdout());
+            assertThat(banner).contains("Hub host name:              localhost");
+            assertThat(banner).containsPattern("Service connection string:  HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=\\S+=");
+            Path ca = gateway.caCertificate();
+            assertThat(ca).isAbsolute().exists();
+            assertThat(banner).contains("CA certificate to trust:    " + ca);
+
+            RestClient rest = new RestClient(gateway);
+            JsonNode device = rest.json("GET", "/devices/it-1", null);
+            assertThat(device.get("deviceId").asText()).isEqualTo("it-1");
+
+            assertThat(gateway.stop()).isIn(0, 143);
+            assertThat(gateway.log()).contains("Gateway stopped");
+
+            gateway.start();
+            System.out.printf("start-up to accepting connections: %d ms%n", firstStartMillis);
+            assertThat(gateway.caCertificate()).isEqualTo(ca);
+        }
+    }
+
+    @Test
+    void invalidConfigurationStopsStartUpWithOneLineNamingTheProperty() throws Exception {
+        GatewayProcess.Result bad = GatewayProcess.run(Duration.ofSeconds(30), "start", "--data-dir",
+                dir.resolve("d1").toString(), "--set", "cloudToDevice.maxDeliveryCount=0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.stderr().strip()).isEqualTo("gatehouse: invalid configuration: cloudToDevice.maxDeliveryCount: "
+                + "'0' is not allowed; allowed: an integer from 1 to 100");
+        assertThat(bad.stdout()).isEmpty();
+
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "mqtt:\n  port: eighty\n");
+        GatewayProcess.Result badFile = GatewayProcess.run(Duration.ofSeconds(30), "start", "--config", file.toString());
+        assertThat(badFile.exitCode()).isEqualTo(2);
+        assertThat(badFile.stderr()).contains("mqtt.port").contains("eighty");
+
+        GatewayProcess.Result unknown = GatewayProcess.run(Duration.ofSeconds(30), "start", "--set", "mqtt.prot=1");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("unknown property 'mqtt.prot'");
+
+        GatewayProcess.Result help = GatewayProcess.run(Duration.ofSeconds(30), "start", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.stdout()).contains("--data-dir").contains("cloudToDevice.defaultTtlAsIso8601").contains("store.sync");
+    }
+
+    @Test
+    void aSecondGatewayOnTheSameDataDirectoryIsRefused() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("shared"), EPHEMERAL)) {
+            gateway.start();
+            GatewayProcess.Result second = GatewayProcess.run(Duration.ofSeconds(30), "start", "--data-dir",
+                    gateway.dataDir().toString(), "--set", "https.port=0", "--set", "mqtt.port=0", "--set", "mqtt.plainPort=0",
+                    "--set", "amqp.port=0", "--set", "amqp.plainPort=0", "--store", "memory");
+            assertThat(second.exitCode()).isEqualTo(1);
+            assertThat(second.stderr()).contains("in use by another gateway");
+        }
+    }
+
+    @Test
+    void cliManagesDevicesOfARunningGateway() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("cli"), EPHEMERAL)) {
+            gateway.start();
+            String dataDir = gateway.dataDir().toString();
+            GatewayProcess.Result created = GatewayProcess.run(Duration.ofSeconds(30), "device", "create", "cli-1", "--data-dir", dataDir);
+            assertThat(created.exitCode()).as(created.stderr()).isZero();
+            assertThat(created.stdout().strip()).matches("HostName=localhost;DeviceId=cli-1;SharedAccessKey=\\S+");
+
+            GatewayProcess.Result sent = GatewayProcess.run(Duration.ofSeconds(30), "c2d", "send", "cli-1", "hi", "--ack", "full",
+                    "--data-dir", dataDir);
+            assertThat(sent.exitCode()).as(sent.stderr()).isZero();
+
+            GatewayProcess.Result list = GatewayProcess.run(Duration.ofSeconds(30), "device", "list", "--data-dir", dataDir);
+            assertThat(list.stdout()).containsPattern("cli-1\\s+enabled\\s+Disconnected\\s+1");
+
+            GatewayProcess.Result missing = GatewayProcess.run(Duration.ofSeconds(30), "device", "show", "nobody", "--data-dir", dataDir);
+            assertThat(missing.exitCode()).isEqualTo(1);
+            assertThat(missing.stderr()).contains("404").contains("nobody");
+
+            GatewayProcess.Result deleted = GatewayProcess.run(Duration.ofSeconds(30), "device", "delete", "cli-1", "--data-dir", dataDir);
+            assertThat(deleted.exitCode()).isZero();
+            assertThat(new RestClient(gateway).send("GET", "/devices/cli-1", null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void restErrorsThroughTheProcessAreJson() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("rest"), EPHEMERAL)) {
+            gateway.start();
+            RestClient rest = new RestClient(gateway);
+            var response = rest.send("PUT", "/devices/x", "{broken");
+            assertThat(response.statusCode()).isEqualTo(400);
+            JsonNode error = new ObjectMapper().readTree(response.body());
+            assertThat(error.get("Message").asText()).startsWith("ErrorCode:ArgumentInvalid;");
+            assertThat(rest.sendWithoutToken("GET", "/devices").statusCode()).isEqualTo(401);
+            assertThat(rest.send("GET", "/health", null).statusCode()).isEqualTo(200);
+        }
+    }
+}
