@@ -62,6 +62,7 @@ public final class C2dFlow {
     private C2dDeliveryMode mode;
     private int owedCredit;
     private boolean grantScheduled;
+    private boolean withholding;
 
     public C2dFlow(CloudToDevice c2d, DeviceId device, DeviceTopics topics, Outbound out, ConnectionControl connection,
                    Channel channel, int window) {
@@ -201,9 +202,16 @@ public final class C2dFlow {
 
     private void grantCredit() {
         grantScheduled = false;
-        if (receiver != null && owedCredit > 0 && channel.isWritable()) {
+        if (receiver == null || owedCredit == 0) {
+            return;
+        }
+        if (channel.isWritable()) {
             receiver.addCredit(owedCredit);
             owedCredit = 0;
+            withholding = false;
+        } else if (!withholding) {
+            withholding = true;
+            log.debug("Device {}: channel not writable, C2D credit withheld", device);
         }
     }
 

@@ -21,6 +21,7 @@ import io.gatehouse.mqtt.MqttChannelInitializer;
 import io.gatehouse.mqtt.MqttOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -52,6 +53,9 @@ public final class MqttTestServer implements AutoCloseable {
         this.group = new NioEventLoopGroup(b.eventLoops);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new MqttChannelInitializer(core, b.options, b.sslContext));
+        if (b.sendBuffer > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, b.sendBuffer);
+        }
         this.server = b.port == 0 ? bootstrap.bind("127.0.0.1", 0).syncUninterruptibly().channel()
                 : bindWhenFree(bootstrap, b.port);
     }
@@ -152,6 +156,7 @@ public final class MqttTestServer implements AutoCloseable {
         private SslContext sslContext;
         private int port;
         private int eventLoops = 2;
+        private int sendBuffer;
         private Function<HubSettings, Store> storeFactory = s -> new InMemoryStore(s.eventPartitions());
 
         public Builder options(MqttOptions value) {
@@ -182,6 +187,12 @@ public final class MqttTestServer implements AutoCloseable {
 
         public Builder eventLoops(int value) {
             eventLoops = value;
+            return this;
+        }
+
+        /** A small socket send buffer makes a device that does not read fill the gateway's buffers quickly. */
+        public Builder sendBuffer(int bytes) {
+            sendBuffer = bytes;
             return this;
         }
 

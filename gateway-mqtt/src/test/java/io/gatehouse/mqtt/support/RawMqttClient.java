@@ -33,7 +33,16 @@ public final class RawMqttClient implements AutoCloseable {
     private final EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(1024 * 1024));
 
     public RawMqttClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /** {@code receiveBuffer} > 0 fixes the socket's receive buffer (no autotuning): a client that reads slowly. */
+    public RawMqttClient(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();
         out = socket.getOutputStream();
