@@ -21,7 +21,11 @@ import io.gatehouse.mqtt.MqttChannelInitializer;
 import io.gatehouse.mqtt.MqttOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -45,14 +49,22 @@ public final class MqttTestServer implements AutoCloseable {
     private final Store store;
     private final EventLoopGroup group;
     private final Channel server;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private MqttTestServer(Builder b) {
         this.clock = b.clock;
         this.store = b.storeFactory.apply(b.settings);
         this.core = GatewayCore.builder().settings(b.settings).store(store).clock(clock).shards(2).start();
         this.group = new NioEventLoopGroup(b.eventLoops);
+        MqttChannelInitializer mqtt = new MqttChannelInitializer(core, b.options, b.sslContext);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new MqttChannelInitializer(core, b.options, b.sslContext));
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        connections.add(channel); // the group forgets closed channels by itself
+                        channel.pipeline().addLast(mqtt);
+                    }
+                });
         if (b.sendBuffer > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, b.sendBuffer);
         }
@@ -81,6 +93,11 @@ public final class MqttTestServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Connections the server holds open right now. */
+    public int openConnections() {
+        return connections.size();
     }
 
     public ManualClock manualClock() {
