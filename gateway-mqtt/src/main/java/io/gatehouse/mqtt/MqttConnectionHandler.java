@@ -44,6 +44,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -204,7 +205,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
             @Override
             public void close(String reason) {
-                ctx.executor().execute(() -> MqttConnectionHandler.this.close(reason));
+                try {
+                    ctx.executor().execute(() -> MqttConnectionHandler.this.close(reason));
+                } catch (RejectedExecutionException e) {
+                    ctx.channel().close(); // the loop is shutting down with the server: just go
+                }
             }
         });
         DeviceTopics topics = new DeviceTopics(id);

@@ -122,4 +122,20 @@ class SubscriptionTest {
         ack = (MqttUnsubAckMessage) client.receive(WAIT);
         assertThat(ack.variableHeader().messageId()).isEqualTo(12);
     }
+
+    @Test
+    void aSubscribeWithoutFiltersClosesTheConnection() throws IOException {
+        // [MQTT-3.8.3-3] at least one topic filter: packet id 1 and nothing else is a protocol violation
+        client.sendBytes(new byte[] {(byte) 0x82, 0x02, 0x00, 0x01});
+        client.awaitClosed(WAIT);
+        logs.await("Device d1 disconnected", "SUBSCRIBE without topic filters");
+    }
+
+    @Test
+    void anUnsubscribeWithoutFiltersClosesTheConnection() throws IOException {
+        // [MQTT-3.10.3-2]
+        client.sendBytes(new byte[] {(byte) 0xA2, 0x02, 0x00, 0x01});
+        client.awaitClosed(WAIT);
+        logs.await("Device d1 disconnected", "UNSUBSCRIBE without topic filters");
+    }
 }

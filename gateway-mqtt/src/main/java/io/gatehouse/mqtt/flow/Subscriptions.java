@@ -59,6 +59,10 @@ public final class Subscriptions {
     public void onSubscribe(MqttSubscribeMessage subscribe) {
         int packetId = subscribe.variableHeader().messageId();
         List<MqttTopicSubscription> requested = subscribe.payload().topicSubscriptions();
+        if (requested.isEmpty()) {
+            connection.close("SUBSCRIBE without topic filters [MQTT-3.8.3-3]");
+            return;
+        }
         MqttQoS[] granted = new MqttQoS[requested.size()];
         int c2dIndex = -1;
         for (int i = 0; i < granted.length; i++) {
@@ -99,6 +103,10 @@ public final class Subscriptions {
 
     public void onUnsubscribe(MqttUnsubscribeMessage unsubscribe) {
         int packetId = unsubscribe.variableHeader().messageId();
+        if (unsubscribe.payload().topics().isEmpty()) {
+            connection.close("UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]");
+            return;
+        }
         boolean c2dFilter = false;
         for (String filter : unsubscribe.payload().topics()) {
             c2dFilter |= topics.classify(filter) == DeviceTopics.Subscription.C2D;

@@ -25,6 +25,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -55,7 +56,7 @@ public final class MqttTestServer implements AutoCloseable {
         this.clock = b.clock;
         this.store = b.storeFactory.apply(b.settings);
         this.core = GatewayCore.builder().settings(b.settings).store(store).clock(clock).shards(2).start();
-        this.group = new NioEventLoopGroup(b.eventLoops);
+        this.group = new NioEventLoopGroup(b.eventLoops, new DefaultThreadFactory("gatehouse-mqtt"));
         MqttChannelInitializer mqtt = new MqttChannelInitializer(core, b.options, b.sslContext);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
