@@ -349,7 +349,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     public void userEventTriggered(ChannelHandlerContext context, Object event) {
         if (event instanceof IdleStateEvent) {
             if (state == State.AWAITING_CONNECT) {
-                close("no CONNECT within " + options.connectTimeout().toSeconds() + " s");
+                close("no CONNECT within " + options.connectTimeout().toMillis() + " ms");
             } else if (telemetry != null && telemetry.isBacklogged()) {
                 // reading is paused by us, waiting for the store: the device is not idle
                 return;

@@ -87,6 +87,7 @@ public final class C2dFlow {
 
     /** Starts delivery in {@code mode}, or switches an active delivery to it (for the next messages). */
     public void start(C2dDeliveryMode deliveryMode) {
+        assert loop.inEventLoop();
         this.mode = deliveryMode;
         if (receiver != null) {
             return;
@@ -117,6 +118,7 @@ public final class C2dFlow {
 
     /** The device acknowledged the PUBLISH with {@code packetId}: complete its message. */
     public void onPubAck(int packetId) {
+        assert loop.inEventLoop();
         LockToken token = packetIds.release(packetId);
         if (token == null) {
             // already settled by a lock loss, or never sent: nothing to do, and nothing the device did wrong
@@ -136,6 +138,7 @@ public final class C2dFlow {
     }
 
     private void onDelivery(Sink from, Delivery delivery) {
+        assert loop.inEventLoop();
         if (from != sink || connection.isClosing()) {
             return; // a receiver that was stopped: closing it abandoned this lock
         }
@@ -159,6 +162,7 @@ public final class C2dFlow {
     }
 
     private void onLockLost(Sink from, LockToken token) {
+        assert loop.inEventLoop();
         if (from != sink) {
             return;
         }

@@ -57,6 +57,7 @@ public final class Subscriptions {
     }
 
     public void onSubscribe(MqttSubscribeMessage subscribe) {
+        assert loop.inEventLoop();
         int packetId = subscribe.variableHeader().messageId();
         List<MqttTopicSubscription> requested = subscribe.payload().topicSubscriptions();
         if (requested.isEmpty()) {
@@ -67,7 +68,7 @@ public final class Subscriptions {
         int c2dIndex = -1;
         for (int i = 0; i < granted.length; i++) {
             MqttTopicSubscription subscription = requested.get(i);
-            String filter = subscription.topicName();
+            String filter = subscription.topicFilter();
             DeviceTopics.Subscription kind = topics.classify(filter);
             if (kind == DeviceTopics.Subscription.C2D) {
                 granted[i] = subscription.qualityOfService() == MqttQoS.AT_MOST_ONCE ? MqttQoS.AT_MOST_ONCE : MqttQoS.AT_LEAST_ONCE;

@@ -80,6 +80,7 @@ public final class TelemetryFlow {
 
     /** Handles a PUBLISH from the device. The caller releases the message afterwards. */
     public void onPublish(MqttPublishMessage publish) {
+        assert loop.inEventLoop();
         MqttQoS qos = publish.fixedHeader().qosLevel();
         if (qos == MqttQoS.EXACTLY_ONCE) {
             connection.close("PUBLISH with QoS 2, which IoT Hub does not support");
@@ -129,6 +130,7 @@ public final class TelemetryFlow {
     }
 
     private void appended(int packetId, Throwable failure) {
+        assert loop.inEventLoop();
         pending--;
         if (failure != null) {
             GatewayException refusal = GatewayException.unwrap(failure);
