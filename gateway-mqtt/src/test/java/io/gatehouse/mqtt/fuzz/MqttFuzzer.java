@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MqttFuzzer {
 
     public static void main(String[] args) throws Exception {
+        // tens of thousands of refused connections: keep their one-line-each INFO logs out, warnings in
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.gatehouse"))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         Map<String, String> options = new java.util.HashMap<>();
         for (String arg : args) {
             int eq = arg.indexOf('=');
