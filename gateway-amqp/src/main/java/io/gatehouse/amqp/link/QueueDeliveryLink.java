@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.Sender;
 import org.slf4j.Logger;
@@ -103,6 +104,8 @@ public final class QueueDeliveryLink extends OutboundLink implements DeliverySin
             }
             Delivery sent = unsettled.remove(token);
             if (sent != null && !isClosed()) {
+                // proton-j writes a sender's disposition only with a state: released says "no longer yours"
+                sent.disposition(Released.getInstance());
                 sent.settle();
             }
         });
