@@ -91,12 +91,27 @@ public final class TestHub implements AutoCloseable {
                 Instant.now().plus(Duration.ofHours(1)));
     }
 
+    /**
+     * The host name the SDK tests dial. 127.0.0.1 needs no hosts file (SPEC §6.5); AMQP checks only the chain.
+     */
+    public static final String SDK_HOST = "127.0.0.1";
+
     public String serviceConnectionString() {
-        return "HostName=" + HOST + ";SharedAccessKeyName=service;SharedAccessKey=" + policy("service").keys().primaryKey();
+        return "HostName=" + SDK_HOST + ";SharedAccessKeyName=service;SharedAccessKey=" + policy("service").keys().primaryKey();
     }
 
     public String deviceConnectionString(Device device) {
-        return "HostName=" + HOST + ";DeviceId=" + device.id() + ";SharedAccessKey=" + device.keys().primaryKey();
+        return "HostName=" + SDK_HOST + ";DeviceId=" + device.id() + ";SharedAccessKey=" + device.keys().primaryKey();
+    }
+
+    /** An SSLContext that trusts only the development CA (what a test client is given). */
+    public javax.net.ssl.SSLContext clientSslContext() throws Exception {
+        javax.net.ssl.TrustManagerFactory trust =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(pki.trustStore());
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     @Override
