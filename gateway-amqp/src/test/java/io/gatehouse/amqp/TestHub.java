@@ -8,6 +8,8 @@ import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.memory.InMemoryStore;
+import io.gatehouse.core.time.Clock;
+import io.gatehouse.core.time.SystemClock;
 import io.gatehouse.core.tls.DevelopmentPki;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,9 +41,9 @@ public final class TestHub implements AutoCloseable {
     private final Channel server;
     private final DevelopmentPki pki;
 
-    private TestHub(HubSettings settings, AmqpOptions options, int port, boolean tls) throws Exception {
+    private TestHub(HubSettings settings, AmqpOptions options, int port, boolean tls, Clock clock) throws Exception {
         store = new InMemoryStore(settings.eventPartitions());
-        core = GatewayCore.builder().settings(settings).store(store).shards(2).start();
+        core = GatewayCore.builder().settings(settings).store(store).clock(clock).shards(2).start();
         SslContext ssl = null;
         if (tls) {
             pki = DevelopmentPki.loadOrCreate(Files.createTempDirectory("gatehouse-pki"), List.of(HOST));
@@ -55,15 +57,20 @@ public final class TestHub implements AutoCloseable {
     }
 
     public static TestHub plain() throws Exception {
-        return new TestHub(HubSettings.defaults(), AmqpOptions.defaults(), 0, false);
+        return new TestHub(HubSettings.defaults(), AmqpOptions.defaults(), 0, false, SystemClock.INSTANCE);
     }
 
     public static TestHub plain(HubSettings settings, AmqpOptions options) throws Exception {
-        return new TestHub(settings, options, 0, false);
+        return new TestHub(settings, options, 0, false, SystemClock.INSTANCE);
     }
 
     public static TestHub tls(HubSettings settings, int port) throws Exception {
-        return new TestHub(settings, AmqpOptions.defaults(), port, true);
+        return new TestHub(settings, AmqpOptions.defaults(), port, true, SystemClock.INSTANCE);
+    }
+
+    /** A plain hub on a clock the test moves (threaded shards still fire timers when it advances). */
+    public static TestHub plain(HubSettings settings, AmqpOptions options, Clock clock) throws Exception {
+        return new TestHub(settings, options, 0, false, clock);
     }
 
     public int port() {
