@@ -20,7 +20,10 @@ final class AmqpClients implements AutoCloseable {
     private final Client client = Client.create();
 
     Connection anonymous(int port) throws ClientException {
-        ConnectionOptions options = new ConnectionOptions();
+        return anonymous(port, new ConnectionOptions());
+    }
+
+    Connection anonymous(int port, ConnectionOptions options) throws ClientException {
         options.saslOptions().addAllowedMechanism("ANONYMOUS");
         return open(client.connect("127.0.0.1", port, options));
     }

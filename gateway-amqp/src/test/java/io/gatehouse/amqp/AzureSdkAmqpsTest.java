@@ -189,6 +189,25 @@ class AzureSdkAmqpsTest {
     }
 
     @Test
+    void aLargeC2dMessageReachesTheSdkInFramesOfItsMaxFrameSize() throws Exception {
+        // the device SDK asks for 4096-byte frames: 40 KB arrives as a multi-frame transfer
+        Device device = hub.createDevice("sdk-large");
+        BlockingQueue<com.microsoft.azure.sdk.iot.device.Message> received = new LinkedBlockingQueue<>();
+        openDevice(device, m -> {
+            received.add(m);
+            return IotHubMessageResult.COMPLETE;
+        });
+        byte[] body = new byte[40_000];
+        new java.util.Random(7).nextBytes(body);
+        Message message = new Message(body);
+        message.setMessageId("large-1");
+        messaging.send("sdk-large", message);
+        com.microsoft.azure.sdk.iot.device.Message got = received.poll(30, TimeUnit.SECONDS);
+        assertThat(got).isNotNull();
+        assertThat(got.getBytes()).isEqualTo(body);
+    }
+
+    @Test
     void deviceSdkAbandonRedeliversWithAGrowingDeliveryCount() throws Exception {
         Device device = hub.createDevice("sdk-abandon");
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();

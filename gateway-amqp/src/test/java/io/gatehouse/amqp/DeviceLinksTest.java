@@ -140,6 +140,24 @@ class DeviceLinksTest {
     }
 
     @Test
+    void largeMessagesCrossInFramesOfTheSmallerMaxFrameSize() throws Exception {
+        Connection connection = clients.anonymous(hub.port(),
+                new org.apache.qpid.protonj2.client.ConnectionOptions().maxFrameSize(4096));
+        assertThat(new AmqpClients.Cbs(connection).putTokenStatus(TestHub.HOST + "/devices/d1", hub.deviceToken(d1)))
+                .isEqualTo(200);
+        byte[] body = new byte[100_000];
+        new java.util.Random(1).nextBytes(body);
+        connection.openSender("/devices/d1/messages/events").send(Message.create(body)).awaitAccepted(10, TimeUnit.SECONDS);
+        assertThat(readStored(1).get(0).body()).isEqualTo(body);
+
+        byte[] command = new byte[30_000];
+        new java.util.Random(2).nextBytes(command);
+        hub.core.c2d().send(D1, C2dRequest.of("big", command)).join();
+        Delivery delivery = receive(c2dReceiver(connection, 1));
+        assertThat((byte[]) delivery.message().body()).isEqualTo(command);
+    }
+
+    @Test
     void c2dTransfersCarryThePropertiesTheSdkReads() throws Exception {
         enqueue("c-1", AckMode.FULL);
         Receiver receiver = c2dReceiver(deviceConnection(), 10);

@@ -192,10 +192,12 @@ public final class ProtonEngine {
         boolean wrote = false;
         int pending;
         while ((pending = transport.pending()) > 0) {
+            // head() encodes more output itself: take exactly what it shows, not the count pending() returned
             ByteBuffer head = transport.head();
-            ByteBuf out = channel.alloc().buffer(pending);
+            int count = head.remaining();
+            ByteBuf out = channel.alloc().buffer(count);
             out.writeBytes(head.duplicate());
-            transport.pop(pending);
+            transport.pop(count);
             channel.write(out);
             wrote = true;
             dispatch();
