@@ -42,7 +42,12 @@ public final class TestHub implements AutoCloseable {
     private final DevelopmentPki pki;
 
     private TestHub(HubSettings settings, AmqpOptions options, int port, boolean tls, Clock clock) throws Exception {
-        store = new InMemoryStore(settings.eventPartitions());
+        this(settings, options, port, tls, clock, new InMemoryStore(settings.eventPartitions()));
+    }
+
+    private TestHub(HubSettings settings, AmqpOptions options, int port, boolean tls, Clock clock, Store store)
+            throws Exception {
+        this.store = store;
         core = GatewayCore.builder().settings(settings).store(store).clock(clock).shards(2).start();
         SslContext ssl = null;
         if (tls) {
@@ -66,6 +71,11 @@ public final class TestHub implements AutoCloseable {
 
     public static TestHub tls(HubSettings settings, int port) throws Exception {
         return new TestHub(settings, AmqpOptions.defaults(), port, true, SystemClock.INSTANCE);
+    }
+
+    /** A plain hub over a given store (e.g. one whose commits the test controls). */
+    public static TestHub plain(HubSettings settings, AmqpOptions options, Store store) throws Exception {
+        return new TestHub(settings, options, 0, false, SystemClock.INSTANCE, store);
     }
 
     /** A plain hub on a clock the test moves (threaded shards still fire timers when it advances). */
