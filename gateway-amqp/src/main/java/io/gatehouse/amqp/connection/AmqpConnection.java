@@ -112,6 +112,7 @@ public final class AmqpConnection implements EngineListener, LinkContext {
     }
 
     private void handle(Event event) {
+        engine.assertInLoop();
         switch (event.getType()) {
             case CONNECTION_REMOTE_OPEN -> onRemoteOpen(event.getConnection());
             case CONNECTION_REMOTE_CLOSE -> onRemoteClose(event.getConnection());
