@@ -48,8 +48,8 @@ class DeviceLinksTest {
 
     @BeforeEach
     void start() throws Exception {
-        hub = TestHub.plain(HubSettings.defaults().with("cloudToDevice.lockDurationAsIso8601", "PT1S")
-                .with("cloudToDevice.feedback.batchWindowAsIso8601", "PT0S"), AmqpOptions.defaults());
+        hub = TestHub.plain(HubSettings.defaults().with("cloudToDevice.feedback.batchWindowAsIso8601", "PT0S"),
+                AmqpOptions.defaults());
         clients = new AmqpClients();
         d1 = hub.createDevice("d1");
     }
@@ -241,6 +241,9 @@ class DeviceLinksTest {
 
     @Test
     void aLostLockIsSettledLocallyAndTheLateDispositionIgnored() throws Exception {
+        hub.close();
+        hub = TestHub.plain(HubSettings.defaults().with("cloudToDevice.lockDurationAsIso8601", "PT1S"), AmqpOptions.defaults());
+        d1 = hub.createDevice("d1");
         enqueue("c-1", AckMode.NONE);
         Receiver receiver = c2dReceiver(deviceConnection(), 10);
         Delivery first = receive(receiver);
@@ -256,10 +259,7 @@ class DeviceLinksTest {
 
     @Test
     void connectionLossAbandonsInFlightMessagesAtOnce() throws Exception {
-        hub.close();
-        // a long lock: only the disconnect can make the message available again within the test
-        hub = TestHub.plain(HubSettings.defaults(), AmqpOptions.defaults());
-        d1 = hub.createDevice("d1");
+        // the lock is a minute long: only the disconnect can make the message available again within the test
         enqueue("c-1", AckMode.NONE);
         Connection connection = deviceConnection();
         receive(c2dReceiver(connection, 10));

@@ -110,11 +110,11 @@ class ServiceLinksTest {
     void anExpiredTokenDetachesTheLinksItCovered() throws Exception {
         Connection shortLived = clients.anonymous(hub.port());
         String token = SasTokens.serviceToken(TestHub.HOST, "service", hub.policy("service").keys().primaryKey(),
-                Instant.now().plusSeconds(2));
+                Instant.now().plusSeconds(4));
         assertThat(new AmqpClients.Cbs(shortLived).putTokenStatus(TestHub.HOST, token)).isEqualTo(200);
         Sender sender = shortLived.openSender("/messages/devicebound");
         AmqpClients.await(sender.openFuture());
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
             try {
                 sender.send(command("/devices/d1/messages/devicebound"));
                 return false;

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.engine.Connection;
@@ -312,15 +313,21 @@ public final class AmqpConnection implements EngineListener, LinkContext {
 
     @Override
     public void execute(Runnable task) {
-        channel.eventLoop().execute(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.warn("AMQP connection from {}: task failed", peer, e);
-                engine.close(AmqpErrors.condition(AmqpErrors.INTERNAL_ERROR, "internal error"));
-            }
-            engine.requestFlush();
-        });
+        try {
+            channel.eventLoop().execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("AMQP connection from {}: task failed", peer, e);
+                    engine.close(AmqpErrors.condition(AmqpErrors.INTERNAL_ERROR, "internal error"));
+                }
+                engine.requestFlush();
+            });
+        } catch (RejectedExecutionException e) {
+            // the event loop is shutting down with the server: the connection and its links are gone already.
+            // Never let this reach the core thread that called us.
+            log.debug("AMQP connection from {}: event loop gone, dropped a callback", peer);
+        }
     }
 
     @Override
