@@ -41,6 +41,7 @@ public final class AmqpConnection implements EngineListener, LinkContext {
 
     private static final Logger log = LoggerFactory.getLogger(AmqpConnection.class);
     private static final long MAX_EXPIRY_CHECK_DELAY_MS = TimeUnit.HOURS.toMillis(1);
+    private static final Instant STARTED = Instant.now();
 
     private final GatewayCore core;
     private final AmqpOptions options;
@@ -69,7 +70,7 @@ public final class AmqpConnection implements EngineListener, LinkContext {
         this.bindings = new DeviceBindings(core.connections(),
                 (device, reason) -> execute(() -> revoke(device, reason)));
         CbsPutToken cbs = new CbsPutToken(core.authenticator(), credentials, peer);
-        EventHubManagement management = new EventHubManagement(core, credentials, Instant.now(), peer);
+        EventHubManagement management = new EventHubManagement(core, credentials, STARTED, peer);
         this.router = new LinkRouter(this, request -> {
             org.apache.qpid.proton.message.Message reply = cbs.handle(request);
             scheduleExpiryCheck();

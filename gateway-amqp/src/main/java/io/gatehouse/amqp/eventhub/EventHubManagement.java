@@ -34,6 +34,7 @@ public final class EventHubManagement {
     private final Instant createdAt;
     private final String peer;
 
+    /** @param createdAt what {@code created_at} reports (the gateway's start: entities are not created here) */
     public EventHubManagement(GatewayCore core, ConnectionCredentials credentials, Instant createdAt, String peer) {
         this.core = core;
         this.credentials = credentials;

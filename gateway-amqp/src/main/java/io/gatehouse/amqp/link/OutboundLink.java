@@ -16,6 +16,8 @@ import org.apache.qpid.proton.message.Message;
  */
 abstract class OutboundLink extends AbstractLink {
 
+    private static final int MAX_UNFRAMED_BYTES = 1024 * 1024;
+
     protected final Sender sender;
     protected final boolean presettled;
 
@@ -45,9 +47,15 @@ abstract class OutboundLink extends AbstractLink {
     protected void started() {
     }
 
-    /** True when one more transfer may go out now. */
+    /**
+     * True when one more transfer may go out now: the peer granted credit, the socket takes more, and the session
+     * does not already hold a megabyte that proton-j has not turned into frames yet (so one event-loop turn never
+     * buffers more than that, however much credit a peer grants). The flow event proton-j raises once those bytes
+     * are framed resumes the link.
+     */
     protected final boolean canSend() {
-        return !isClosed() && sender.getCredit() > 0 && ctx.isWritable();
+        return !isClosed() && sender.getCredit() > 0 && ctx.isWritable()
+                && sender.getSession().getOutgoingBytes() < MAX_UNFRAMED_BYTES;
     }
 
     /** Sends one message with {@code tag}; the delivery is already settled when the link is pre-settled. */
