@@ -31,6 +31,11 @@ final class GatedStore implements Store {
         log.open();
     }
 
+    /** Every later append fails, as a broken disk would. */
+    void failAppends() {
+        log.failing = true;
+    }
+
     @Override
     public StateStore state() {
         return delegate.state();
@@ -56,6 +61,7 @@ final class GatedStore implements Store {
         private final AtomicInteger requested = new AtomicInteger();
         private final List<CompletableFuture<Void>> pending = new ArrayList<>();
         private boolean open;
+        private volatile boolean failing;
 
         GatedLog(EventLog delegate) {
             this.delegate = delegate;
@@ -75,6 +81,9 @@ final class GatedStore implements Store {
         @Override
         public CompletableFuture<Void> append(int partition, EventRecord record) {
             requested.incrementAndGet();
+            if (failing) {
+                return CompletableFuture.failedFuture(new io.gatehouse.core.store.StoreException("disk on fire"));
+            }
             CompletableFuture<Void> written = delegate.append(partition, record);
             CompletableFuture<Void> durable = new CompletableFuture<>();
             synchronized (this) {

@@ -125,6 +125,22 @@ class ServiceLinksTest {
     }
 
     @Test
+    void telemetryTheStoreCannotKeepIsRejectedNotAccepted() throws Exception {
+        GatedStore store = new GatedStore(4);
+        store.open();
+        try (TestHub broken = TestHub.plain(HubSettings.defaults(), AmqpOptions.defaults(), store)) {
+            Device device = broken.createDevice("unlucky");
+            Connection connection = clients.anonymous(broken.port());
+            new AmqpClients.Cbs(connection).putTokenStatus(TestHub.HOST + "/devices/unlucky", broken.deviceToken(device));
+            Sender sender = connection.openSender("/devices/unlucky/messages/events");
+            assertThat(sender.send(Message.create(new byte[] {1})).awaitAccepted(10, TimeUnit.SECONDS).remoteState().isAccepted())
+                    .isTrue();
+            store.failAppends();
+            assertThat(rejection(sender.send(Message.create(new byte[] {2})))).isEqualTo("amqp:internal-error");
+        }
+    }
+
+    @Test
     void aFastSenderGetsCreditOnlyAsFastAsTheStoreCommits() throws Exception {
         GatedStore store = new GatedStore(4);
         try (TestHub gated = TestHub.plain(HubSettings.defaults(), AmqpOptions.defaults().withInboundWindow(5), store)) {
