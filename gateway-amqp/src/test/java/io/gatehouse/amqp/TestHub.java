@@ -132,10 +132,10 @@ public final class TestHub implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.close().sync();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    public void close() {
+        server.close().syncUninterruptibly();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         core.close();
         store.close();
     }

@@ -34,11 +34,11 @@ public final class SelectorFilter {
         if (!(source instanceof org.apache.qpid.proton.amqp.messaging.Source messaging)) {
             return StartPosition.earliest();
         }
-        Map<Symbol, Object> filter = messaging.getFilter();
+        Map<?, ?> filter = messaging.getFilter();
         if (filter == null) {
             return StartPosition.earliest();
         }
-        for (Map.Entry<Symbol, Object> e : filter.entrySet()) {
+        for (Map.Entry<?, ?> e : filter.entrySet()) {
             Object value = e.getValue();
             if (value instanceof DescribedType described && isSelector(e.getKey(), described)) {
                 return parse(String.valueOf(described.getDescribed()));
@@ -47,7 +47,7 @@ public final class SelectorFilter {
         return StartPosition.earliest();
     }
 
-    private static boolean isSelector(Symbol key, DescribedType described) {
+    private static boolean isSelector(Object key, DescribedType described) {
         return SELECTOR_FILTER.equals(key) || SELECTOR_FILTER.equals(described.getDescriptor())
                 || Long.valueOf(0x0000468C00000004L).equals(toLong(described.getDescriptor()));
     }

@@ -153,11 +153,11 @@ public final class AmqpBenchmark {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             client.close();
-            server.close().sync();
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            server.close().syncUninterruptibly();
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             core.close();
             store.close();
         }
