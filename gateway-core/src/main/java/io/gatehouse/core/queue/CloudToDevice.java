@@ -109,12 +109,13 @@ public final class CloudToDevice {
         });
     }
 
-    /** The device is gone: purge its queue, detach its receivers and forget the queue. */
+    /**
+     * The device is gone: forget its queue at once (a device created again under the same id gets a new
+     * one, even before this runs on the shard), then purge it and detach its receivers on its shard.
+     */
     public CompletableFuture<Integer> deleteQueue(DeviceId device) {
-        return onShard(device, () -> {
-            LifecycleQueue queue = queues.remove(device);
-            return queue == null ? CompletableFuture.completedFuture(0) : queue.destroy();
-        });
+        LifecycleQueue queue = queues.remove(device);
+        return queue == null ? CompletableFuture.completedFuture(0) : onShard(device, queue::destroy);
     }
 
     /** Messages enqueued or locked for the device (from any thread; may be a moment old). */
