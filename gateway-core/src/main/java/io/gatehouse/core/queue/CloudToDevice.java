@@ -57,13 +57,20 @@ public final class CloudToDevice {
 
     /**
      * Enqueues a message for {@code device}; completes with its message id once durable. Fails with
-     * DEVICE_NOT_FOUND, QUEUE_FULL or MESSAGE_TOO_LARGE.
+     * DEVICE_NOT_FOUND, QUEUE_FULL, MESSAGE_TOO_LARGE, or INVALID_ARGUMENT for a message id that feedback
+     * JSON could not carry unescaped.
      */
     public CompletableFuture<String> send(DeviceId device, C2dRequest request) {
         if (request.size() > settings.c2dMaxMessageBytes()) {
             counters.refused();
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.MESSAGE_TOO_LARGE,
                     "message of " + request.size() + " bytes exceeds the limit of " + settings.c2dMaxMessageBytes()));
+        }
+        String messageId = request.properties().messageId();
+        if (messageId != null && !isPrintableAsciiWithoutEscapes(messageId)) {
+            counters.refused();
+            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ARGUMENT,
+                    "message-id must be printable ASCII without '\"' or '\\'"));
         }
         return onShard(device, () -> {
             String generationId = devices.generationOf(device);
@@ -75,6 +82,21 @@ public final class CloudToDevice {
             QueueMessage message = toQueueMessage(device, request);
             return queueOf(device, generationId).enqueue(message, new WriteBatch()).thenApply(ok -> message.messageId());
         });
+    }
+
+    /**
+     * The message id comes back in feedback JSON, which the Java service SDK reads byte by byte through
+     * proton's {@code Binary.toString()}: any JSON escape (quote, backslash, control or non-ASCII character)
+     * would reach it as a {@code \x..} sequence and break the whole feedback message (SPEC §6.3).
+     */
+    private static boolean isPrintableAsciiWithoutEscapes(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private QueueMessage toQueueMessage(DeviceId device, C2dRequest request) {
