@@ -89,6 +89,9 @@ final class Recovery {
             if (!core.c2d().restore(device, stored.sequence(), stored.message(), count)) {
                 synchronized (orphans) {
                     orphans.andDelete(QueueKind.C2D.messageKey(device.value(), stored.sequence()));
+                    // its count was taken out of the map above: remove it here, or a message of a device
+                    // created later under the same id and sequence would inherit it at a later start
+                    orphans.andDelete(countKey);
                 }
             }
         }
