@@ -137,6 +137,7 @@ public final class LifecycleQueue {
 
     private Entry add(long sequence, QueueMessage message, int deliveryCount) {
         Entry entry = new Entry(sequence, message, deliveryCount);
+        entry.countStored = deliveryCount > 0;
         ready.put(sequence, entry);
         depth++;
         entry.expiryTimer = shard.schedule(message.expiryTime().toEpochMilli(), () -> expire(entry));
@@ -193,6 +194,7 @@ public final class LifecycleQueue {
         locked.put(lock.token, entry);
         receiver.credit--;
         receiver.held.put(lock.token, entry);
+        entry.countStored = true;
         int count = entry.deliveryCount;
         store.write(WriteBatch.put(kind.countKey(owner, entry.sequence), QueueMessageCodec.encodeCount(count)))
                 .whenComplete((ok, failure) -> shard.execute(() -> announce(entry, lock, failure)));
@@ -206,7 +208,7 @@ public final class LifecycleQueue {
         if (failure != null) {
             // not counted durably: undo this delivery and give the credit back; the next event retries
             unlock(entry);
-            entry.deliveryCount--;
+            withdraw(entry);
             ready.put(entry.sequence, entry);
             lock.receiver.credit++;
             return;
@@ -295,7 +297,18 @@ public final class LifecycleQueue {
             lock.receiver.sink.lockLost(lock.token);
         } else {
             lock.receiver.credit++;
+            withdraw(entry);
         }
+    }
+
+    /**
+     * A delivery taken back before its receiver saw it (lock timeout or link loss while the count was being
+     * written) did not happen: it must not use up one of the message's deliveries, or a message could be
+     * dead-lettered for its delivery count without ever reaching a device. A count already written stays
+     * higher in the store, which only errs on the safe side after a restart.
+     */
+    private static void withdraw(Entry entry) {
+        entry.deliveryCount--;
     }
 
     private void unlock(Entry entry) {
@@ -332,7 +345,7 @@ public final class LifecycleQueue {
         depth--;
         counters.ended(outcome);
         batch.andDelete(kind.messageKey(owner, entry.sequence));
-        if (entry.deliveryCount > 0) {
+        if (entry.countStored) {
             batch.andDelete(kind.countKey(owner, entry.sequence));
         }
         return endListener.onEnd(entry.message, outcome, batch);
@@ -391,6 +404,8 @@ public final class LifecycleQueue {
         final long sequence;
         final QueueMessage message;
         int deliveryCount;
+        /** A delivery count was written for this message (so its removal must delete it). */
+        boolean countStored;
         Lock lock;
         Timer expiryTimer;
         boolean ended;
@@ -475,7 +490,11 @@ public final class LifecycleQueue {
                 closed = true;
                 receivers.remove(this);
                 for (Entry entry : List.copyOf(held.values())) {
+                    boolean seen = entry.lock.announced;
                     unlock(entry);
+                    if (!seen) {
+                        withdraw(entry);
+                    }
                     counters.abandoned();
                     requeue(entry);
                 }

@@ -224,4 +224,49 @@ class DurabilityDisciplineTest {
         assertThat(store.pendingWrites()).isZero();
         store.release();
     }
+
+    /**
+     * A delivery withdrawn before the receiver saw it (its link dropped, or its lock ran out, while the count
+     * was being written) did not happen: it must not use up one of the message's deliveries.
+     */
+    @Test
+    void aDeliveryTheReceiverNeverSawDoesNotCount() {
+        ManualStore limited = new ManualStore(4);
+        try (ManualCore one = new ManualCore(HubSettings.defaults()
+                .with(HubSettings.C2D_MAX_DELIVERY_COUNT.property(), "1")
+                .with(HubSettings.FEEDBACK_BATCH_WINDOW.property(), "PT0S"), limited)) {
+            one.createDevice("d1");
+            one.await(one.core.c2d().send(D1, new C2dRequest(MessageProperties.builder().messageId("m1").build(),
+                    AckMode.FULL, null, new byte[1])));
+            RecordingSink first = new RecordingSink();
+            Receiver dropped = one.core.c2d().openReceiver(D1, first);
+            limited.hold();
+            dropped.addCredit(1);
+            one.run();
+            // the link drops while the delivery count is being written
+            dropped.close();
+            one.run();
+            limited.release();
+            one.run();
+            assertThat(first.poll()).isNull();
+
+            RecordingSink second = new RecordingSink();
+            Receiver next = one.core.c2d().openReceiver(D1, second);
+            limited.hold();
+            next.addCredit(1);
+            one.run();
+            // and this time the lock runs out before the count is durable: the credit comes back and the
+            // message is offered again, still as its first delivery
+            one.advance(java.time.Duration.ofMinutes(1));
+            assertThat(second.poll()).isNull();
+            assertThat(one.core.feedback().depth()).as("not dead-lettered: never delivered").isZero();
+            limited.release();
+            one.run();
+            Delivery d = second.poll();
+            assertThat(d).as("delivered at last").isNotNull();
+            assertThat(d.deliveryCount()).isEqualTo(1);
+            assertThat(second.poll()).isNull();
+            assertThat(second.pollLost()).isNull();
+        }
+    }
 }
