@@ -11,6 +11,8 @@ import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.DeliverySink;
 import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.store.memory.InMemoryStore;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -38,6 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run: {@code ./mvnw -B -q -pl gateway-core -Pjmh test-compile exec:exec -Djmh.args="LifecycleBenchmark"}
  * (add JMH options to jmh.args, e.g. {@code -prof gc} or {@code -p shards=1}).
+ *
+ * <p>On a shared, loaded machine the throughput scores swing widely. Each iteration therefore also prints the
+ * CPU time spent per lifecycle operation by the shard threads and by the sending thread ("cpu/op"), which
+ * other processes disturb far less: compare those when judging a change.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -63,6 +69,11 @@ public class LifecycleBenchmark {
     private final AtomicLong completed = new AtomicLong();
     private volatile long target = Long.MAX_VALUE;
     private volatile Thread waiter;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private long[] shardThreadIds;
+    private long shardCpuAtStart;
+    private long senderCpu;
+    private long completedAtStart;
 
     @Setup(Level.Trial)
     public void start() {
@@ -100,6 +111,30 @@ public class LifecycleBenchmark {
             receiver[0].addCredit(1_000_000_000);
         }
         core.barrier().join();
+        shardThreadIds = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("gatehouse-shard-")).mapToLong(Thread::getId).toArray();
+    }
+
+    @Setup(Level.Iteration)
+    public void startCounting() {
+        shardCpuAtStart = shardCpu();
+        completedAtStart = completed.get();
+        senderCpu = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void printCpuPerOperation() {
+        double ops = 3.0 * (completed.get() - completedAtStart);
+        System.out.printf("%ncpu/op: shards %.0f ns, sender %.0f ns (%d shard threads)%n",
+                (shardCpu() - shardCpuAtStart) / ops, senderCpu / ops, shardThreadIds.length);
+    }
+
+    private long shardCpu() {
+        long total = 0;
+        for (long id : shardThreadIds) {
+            total += threads.getThreadCpuTime(id);
+        }
+        return total;
     }
 
     @TearDown(Level.Trial)
@@ -111,6 +146,7 @@ public class LifecycleBenchmark {
     @Benchmark
     @OperationsPerInvocation(3 * BATCH)
     public void enqueueReceiveComplete() {
+        long cpuBefore = threads.getCurrentThreadCpuTime();
         long goal = completed.get() + BATCH;
         waiter = Thread.currentThread();
         target = goal;
@@ -119,6 +155,7 @@ public class LifecycleBenchmark {
             next = d + 1 == devices ? 0 : d + 1;
             core.c2d().send(ids[d], requests[d]);
         }
+        senderCpu += threads.getCurrentThreadCpuTime() - cpuBefore;
         while (completed.get() < goal) {
             LockSupport.park(this);
         }
