@@ -83,6 +83,8 @@ final class Recovery {
     }
 
     private void restoreQueue(DeviceId device, List<Stored> messages) {
+        // the store visits entries in no particular order; queues take them fastest in order
+        messages.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
         for (Stored stored : messages) {
             StateKey countKey = QueueKind.C2D.countKey(device.value(), stored.sequence());
             int count = countOf(c2dCounts, countKey);

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -55,7 +54,7 @@ public final class LifecycleQueue {
     private final EndListener endListener;
     private final LifecycleCounters counters;
 
-    private final TreeMap<Long, Entry> ready = new TreeMap<>();
+    private final SequenceQueue<Entry> ready = new SequenceQueue<>();
     private final Map<LockToken, Entry> locked = new HashMap<>();
     private final List<ReceiverImpl> receivers = new ArrayList<>(1);
     private int roundRobin;
@@ -127,7 +126,7 @@ public final class LifecycleQueue {
     /** After recovery: dead-letter what reached its delivery limit, deliver the rest. */
     public void afterRestore() {
         int max = settings.maxDeliveryCount();
-        for (Entry entry : List.copyOf(ready.values())) {
+        for (Entry entry : ready.toList()) {
             if (entry.deliveryCount >= max) {
                 end(entry, Outcome.DELIVERY_COUNT_EXCEEDED);
             }
@@ -138,7 +137,7 @@ public final class LifecycleQueue {
     private Entry add(long sequence, QueueMessage message, int deliveryCount) {
         Entry entry = new Entry(sequence, message, deliveryCount);
         entry.countStored = deliveryCount > 0;
-        ready.put(sequence, entry);
+        ready.add(entry);
         depth++;
         entry.expiryTimer = shard.schedule(message.expiryTime().toEpochMilli(), () -> expire(entry));
         return entry;
@@ -159,7 +158,7 @@ public final class LifecycleQueue {
             if (receiver == null) {
                 return;
             }
-            Entry entry = ready.firstEntry().getValue();
+            Entry entry = ready.first();
             if (entry.message.expiryTime().toEpochMilli() <= shard.clock().millis()) {
                 end(entry, Outcome.EXPIRED);
                 continue;
@@ -185,7 +184,7 @@ public final class LifecycleQueue {
     }
 
     private void lock(Entry entry, ReceiverImpl receiver) {
-        ready.remove(entry.sequence);
+        ready.remove(entry);
         entry.deliveryCount++;
         Lock lock = new Lock(LockToken.next(), receiver);
         long deadline = shard.clock().millis() + settings.lockDuration().toMillis();
@@ -209,7 +208,7 @@ public final class LifecycleQueue {
             // not counted durably: undo this delivery and give the credit back; the next event retries
             unlock(entry);
             withdraw(entry);
-            ready.put(entry.sequence, entry);
+            ready.add(entry);
             lock.receiver.credit++;
             return;
         }
@@ -279,7 +278,7 @@ public final class LifecycleQueue {
         if (entry.deliveryCount >= settings.maxDeliveryCount()) {
             return end(entry, Outcome.DELIVERY_COUNT_EXCEEDED);
         }
-        ready.put(entry.sequence, entry);
+        ready.add(entry);
         return DONE;
     }
 
@@ -339,7 +338,7 @@ public final class LifecycleQueue {
 
     /** Removes the message from memory and adds its removal to {@code batch}. The message must be unlocked. */
     private Runnable endInto(Entry entry, Outcome outcome, WriteBatch batch) {
-        ready.remove(entry.sequence);
+        ready.remove(entry);
         entry.ended = true;
         entry.expiryTimer.cancel();
         depth--;
@@ -357,7 +356,7 @@ public final class LifecycleQueue {
             return;
         }
         loseLock(entry);
-        ready.remove(entry.sequence);
+        ready.remove(entry);
         entry.ended = true;
         entry.expiryTimer.cancel();
         depth--;
@@ -366,7 +365,7 @@ public final class LifecycleQueue {
     /** Removes every message (shard thread); locks are lost. Completes with the number purged, once durable. */
     public CompletableFuture<Integer> purge() {
         shard.assertInShard();
-        List<Entry> all = new ArrayList<>(ready.values());
+        List<Entry> all = ready.toList();
         all.addAll(locked.values());
         if (all.isEmpty()) {
             return CompletableFuture.completedFuture(0);
@@ -400,7 +399,7 @@ public final class LifecycleQueue {
 
     // ---------------------------------------------------------------- state
 
-    private static final class Entry {
+    private static final class Entry implements SequenceQueue.Sequenced {
         final long sequence;
         final QueueMessage message;
         int deliveryCount;
@@ -414,6 +413,11 @@ public final class LifecycleQueue {
             this.sequence = sequence;
             this.message = message;
             this.deliveryCount = deliveryCount;
+        }
+
+        @Override
+        public long sequence() {
+            return sequence;
         }
     }
 
