@@ -192,7 +192,6 @@ public final class LifecycleQueue {
         entry.lock = lock;
         locked.put(lock.token, entry);
         receiver.credit--;
-        receiver.held.put(lock.token, entry);
         entry.countStored = true;
         int count = entry.deliveryCount;
         store.write(WriteBatch.put(kind.countKey(owner, entry.sequence), QueueMessageCodec.encodeCount(count)))
@@ -218,6 +217,20 @@ public final class LifecycleQueue {
     }
 
     // ---------------------------------------------------------------- settlement
+
+    /**
+     * The messages {@code receiver} holds locked. A scan (bounded by the queue depth) when a receiver closes is
+     * cheaper than keeping a second map up to date on every delivery.
+     */
+    private List<Entry> lockedBy(ReceiverImpl receiver) {
+        List<Entry> held = new ArrayList<>();
+        for (Entry entry : locked.values()) {
+            if (entry.lock.receiver == receiver) {
+                held.add(entry);
+            }
+        }
+        return held;
+    }
 
     private Entry lockedBy(ReceiverImpl receiver, LockToken token) {
         Entry entry = locked.get(token);
@@ -314,7 +327,6 @@ public final class LifecycleQueue {
         Lock lock = entry.lock;
         lock.timer.cancel();
         locked.remove(lock.token);
-        lock.receiver.held.remove(lock.token);
         entry.lock = null;
     }
 
@@ -436,7 +448,6 @@ public final class LifecycleQueue {
     /** A receiver; its mutable fields belong to the queue's shard like everything else here. */
     final class ReceiverImpl implements Receiver {
         final DeliverySink sink;
-        final Map<LockToken, Entry> held = new HashMap<>();
         int credit;
         boolean closed;
 
@@ -493,7 +504,7 @@ public final class LifecycleQueue {
                 }
                 closed = true;
                 receivers.remove(this);
-                for (Entry entry : List.copyOf(held.values())) {
+                for (Entry entry : lockedBy(this)) {
                     boolean seen = entry.lock.announced;
                     unlock(entry);
                     if (!seen) {
