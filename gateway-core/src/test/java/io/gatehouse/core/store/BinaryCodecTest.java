@@ -229,4 +229,35 @@ class BinaryCodecTest {
         assertThat(r.readBytes()).isEqualTo(big);
         assertThat(r.readByte()).isEqualTo(2);
     }
+
+    /** Strings are written exactly as {@code getBytes(UTF_8)} writes them, lone surrogates included. */
+    @Property(tries = 500)
+    void stringsAreEncodedLikeTheJdkDoes(@ForAll String any) {
+        byte[] written = new BinaryWriter().writeString(any).toByteArray();
+        byte[] jdk = any.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(Arrays.copyOfRange(written, 4, written.length)).isEqualTo(jdk);
+        assertThat(new BinaryReader(written).readInt()).isEqualTo(jdk.length);
+        assertThat(BinaryWriter.sizeOf(any)).isEqualTo(written.length);
+    }
+
+    @Test
+    void anExactlySizedWriterHandsOverItsBufferOnlyWhenFull() {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put("k", "v\u00e9");
+        byte[] body = {1, 2, 3};
+        int size = 1 + BinaryWriter.sizeOf("\uD83D\uDE00x") + BinaryWriter.sizeOf((String) null) + BinaryWriter.sizeOf(map)
+                + BinaryWriter.sizeOf(body) + BinaryWriter.sizeOf((byte[]) null);
+        byte[] exact = BinaryWriter.exactly(size).writeByte(9).writeString("\uD83D\uDE00x").writeString(null)
+                .writeStringMap(map).writeBytes(body).writeBytes(null).toExactByteArray();
+        assertThat(exact).hasSize(size);
+        BinaryReader r = new BinaryReader(exact);
+        assertThat(r.readByte()).isEqualTo(9);
+        assertThat(r.readString()).isEqualTo("\uD83D\uDE00x");
+        assertThat(r.readString()).isNull();
+        assertThat(r.readStringMap()).containsExactlyEntriesOf(map);
+        assertThat(r.readBytes()).isEqualTo(body);
+        assertThat(r.readBytes()).isNull();
+        assertThatThrownBy(() -> BinaryWriter.exactly(3).writeByte(1).toExactByteArray())
+                .isInstanceOf(IllegalStateException.class);
+    }
 }
