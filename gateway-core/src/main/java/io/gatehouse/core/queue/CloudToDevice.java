@@ -104,14 +104,22 @@ public final class CloudToDevice {
         Instant latest = now.plus(HubSettings.MAX_EXPIRY);
         Instant expiry = request.expiry() == null ? now.plus(settings.c2dDefaultTtl())
                 : request.expiry().isAfter(latest) ? latest : request.expiry();
-        MessageProperties.Builder properties = request.properties().toBuilder();
-        if (request.properties().messageId() == null) {
+        return new QueueMessage(completed(device, request.properties()), request.ack(), now, expiry, request.body());
+    }
+
+    /** The properties with a message id and a {@code to} (the service SDKs set both: then nothing is copied). */
+    private static MessageProperties completed(DeviceId device, MessageProperties given) {
+        if (given.messageId() != null && given.to() != null) {
+            return given;
+        }
+        MessageProperties.Builder properties = given.toBuilder();
+        if (given.messageId() == null) {
             properties.messageId(UUID.randomUUID().toString());
         }
-        if (request.properties().to() == null) {
+        if (given.to() == null) {
             properties.to("/devices/" + device + "/messages/devicebound");
         }
-        return new QueueMessage(properties.build(), request.ack(), now, expiry, request.body());
+        return properties.build();
     }
 
     /** Opens a receiver on a device's queue (a device connection). The device must exist. */
