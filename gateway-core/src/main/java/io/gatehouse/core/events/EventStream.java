@@ -276,7 +276,8 @@ public final class EventStream {
             if (more < 0) {
                 throw new IllegalArgumentException("credit must not be negative");
             }
-            credit.addAndGet(more);
+            // saturate: grants add up, and an overflow would stop the reader
+            credit.accumulateAndGet(more, (current, added) -> (int) Math.min(Integer.MAX_VALUE, (long) current + added));
             wake();
         }
 

@@ -462,7 +462,8 @@ public final class LifecycleQueue {
             }
             shard.execute(() -> {
                 if (!closed) {
-                    credit += more;
+                    // saturate: AMQP credit is unsigned and grants add up; an overflow would stop deliveries
+                    credit = (int) Math.min(Integer.MAX_VALUE, (long) credit + more);
                     pump();
                 }
             });

@@ -197,6 +197,18 @@ class EventStreamTest {
     }
 
     @Test
+    void readerCreditSaturatesInsteadOfOverflowing() {
+        Collector c = new Collector();
+        EventReader reader = events.openReader(EventStream.DEFAULT_CONSUMER_GROUP, p(), StartPosition.earliest(), c);
+        reader.addCredit(Integer.MAX_VALUE);
+        reader.addCredit(Integer.MAX_VALUE);
+        append("e0");
+        append("e1");
+        hub.run();
+        assertThat(c.bodies()).containsExactly("e0", "e1");
+    }
+
+    @Test
     void eachConsumerGroupReadsEverything() {
         append("e0");
         Collector a = new Collector();
