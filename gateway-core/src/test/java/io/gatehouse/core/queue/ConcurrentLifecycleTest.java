@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class ConcurrentLifecycleTest {
 
-    private static final int DEVICES = 64;
+    private static final int DEVICES = 128;
     private static final int MESSAGES_PER_DEVICE = 70;
     private static final int MAX_DELIVERY_COUNT = 4;
     private static final int WORKERS = 3;
