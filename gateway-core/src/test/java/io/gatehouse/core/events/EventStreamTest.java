@@ -115,6 +115,50 @@ class EventStreamTest {
         assertThat(events.partitionInfo(empty)).isEqualTo(new PartitionInfo(empty, 0, -1, -1, null, true));
     }
 
+    /** A wall clock may be set back (NTP): enqueued times within a partition still never decrease. */
+    @Test
+    void enqueuedTimesNeverDecreaseEvenWhenTheClockStepsBack() {
+        SettableClock wall = new SettableClock(1_000_000);
+        try (io.gatehouse.core.GatewayCore core = io.gatehouse.core.GatewayCore.builder().settings(SETTINGS)
+                .store(new InMemoryStore(SETTINGS.eventPartitions())).clock(wall).manualShards().start()) {
+            EventStream stream = core.events();
+            EventPosition first = stream.append(source, MessageProperties.EMPTY, new byte[1]).join();
+            wall.set(999_000);
+            EventPosition second = stream.append(source, MessageProperties.EMPTY, new byte[1]).join();
+            wall.set(1_000_500);
+            EventPosition third = stream.append(source, MessageProperties.EMPTY, new byte[1]).join();
+            assertThat(first.enqueuedTime()).isEqualTo(Instant.ofEpochMilli(1_000_000));
+            assertThat(second.enqueuedTime()).isEqualTo(first.enqueuedTime());
+            assertThat(third.enqueuedTime()).isEqualTo(Instant.ofEpochMilli(1_000_500));
+        }
+    }
+
+    private static final class SettableClock implements io.gatehouse.core.time.Clock {
+        private volatile long millis;
+
+        SettableClock(long millis) {
+            this.millis = millis;
+        }
+
+        void set(long value) {
+            millis = value;
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public void onAdvance(Runnable listener) {
+        }
+
+        @Override
+        public boolean isRealTime() {
+            return false;
+        }
+    }
+
     @Test
     void eventsCarryTheSenderAndWhatItSent() {
         append("hello");
