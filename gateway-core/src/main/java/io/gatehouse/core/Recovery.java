@@ -16,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds the core from the store's live entries: identities first, then each queue on its own shard,
- * then the delivery rules that recovery implies (locks are not stored, so locked messages come back
- * ENQUEUED; expired ones and those at their delivery limit are dead-lettered, with feedback). Entries that
- * lost their owner in a crash (a delivery count without its message, a message of a deleted device) are
- * removed.
+ * Rebuilds the core from the store's live entries: identities first, then the feedback queue, then each C2D
+ * queue on its own shard, then the delivery rules that recovery implies (locks are not stored, so locked
+ * messages come back ENQUEUED; expired ones and those at their delivery limit are dead-lettered, with
+ * feedback). Entries that lost their owner in a crash (a delivery count without its message, a message of a
+ * deleted device) are removed.
  */
 final class Recovery {
 
@@ -58,14 +58,8 @@ final class Recovery {
     }
 
     void restore() {
-        Map<Shard, List<Runnable>> perShard = new LinkedHashMap<>();
-        c2dMessages.forEach((device, messages) -> perShard
-                .computeIfAbsent(core.c2d().shardOf(device), s -> new ArrayList<>())
-                .add(() -> restoreQueue(device, messages)));
-        perShard.forEach((shard, tasks) -> core.runOn(shard, () -> {
-            tasks.forEach(Runnable::run);
-            core.c2d().afterRestore(shard);
-        }));
+        // feedback first: the C2D queues' recovery dead-letters messages, and the feedback that produces must be
+        // numbered after the stored feedback messages and records, not written over them
         core.runOn(core.feedback().shard(), () -> {
             for (Stored stored : feedbackMessages) {
                 StateKey countKey = QueueKind.FEEDBACK.countKey("", stored.sequence());
@@ -74,6 +68,14 @@ final class Recovery {
             feedbackRecords.forEach(core.feedback()::restoreRecord);
             core.feedback().afterRestore();
         });
+        Map<Shard, List<Runnable>> perShard = new LinkedHashMap<>();
+        c2dMessages.forEach((device, messages) -> perShard
+                .computeIfAbsent(core.c2d().shardOf(device), s -> new ArrayList<>())
+                .add(() -> restoreQueue(device, messages)));
+        perShard.forEach((shard, tasks) -> core.runOn(shard, () -> {
+            tasks.forEach(Runnable::run);
+            core.c2d().afterRestore(shard);
+        }));
         c2dCounts.keySet().forEach(orphans::andDelete);
         feedbackCounts.keySet().forEach(orphans::andDelete);
         if (!orphans.isEmpty()) {

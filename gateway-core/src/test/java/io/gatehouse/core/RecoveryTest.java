@@ -275,4 +275,35 @@ class RecoveryTest {
         assertThat(((InMemoryStore) hub.store).state().snapshot().keySet())
                 .noneMatch(k -> k.kind() == RecordKind.C2D_DELIVERY_COUNT || k.kind() == RecordKind.FEEDBACK_DELIVERY_COUNT);
     }
+
+    /**
+     * Feedback produced while recovery dead-letters messages must not take the store keys of feedback that was
+     * already waiting: a stored feedback message and a pending record both survive next to the new ones.
+     */
+    @Test
+    void feedbackMadeDuringRecoveryDoesNotOverwriteStoredFeedback() {
+        start();
+        Device device = hub.createDevice("d1");
+        send("tired", AckMode.FULL, null);
+        Instant now = hub.clock.now();
+        FeedbackRecord waitingInMessage = new FeedbackRecord("in-a-message", now, FeedbackStatus.SUCCESS, "d1",
+                device.generationId());
+        FeedbackRecord pending = new FeedbackRecord("pending", now, FeedbackStatus.REJECTED, "d1", device.generationId());
+        QueueMessage feedbackMessage = new QueueMessage(MessageProperties.builder().messageId("fb-0")
+                .contentType("application/vnd.microsoft.iothub.feedback.json").build(), AckMode.NONE, now,
+                now.plus(Duration.ofHours(1)), FeedbackJson.encode(List.of(waitingInMessage)));
+        // as a crash leaves them: the C2D message at its delivery limit, feedback message 0 and pending record 0
+        hub.store.state().write(new WriteBatch()
+                .andPut(QueueKind.C2D.countKey("d1", 0), QueueMessageCodec.encodeCount(3))
+                .andPut(QueueKind.FEEDBACK.messageKey("", 0), QueueMessageCodec.encode(feedbackMessage))
+                .andPut(StateKey.of(RecordKind.FEEDBACK_RECORD, "", 0),
+                        io.gatehouse.core.feedback.FeedbackRecordCodec.encode(pending))).join();
+
+        hub = hub.restart();
+        assertThat(feedback()).extracting(FeedbackRecord::originalMessageId, FeedbackRecord::status)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("in-a-message", FeedbackStatus.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("pending", FeedbackStatus.REJECTED),
+                        org.assertj.core.groups.Tuple.tuple("tired", FeedbackStatus.DELIVERY_COUNT_EXCEEDED));
+    }
 }
