@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  *   <li>ENQUEUED messages are offered in sequence (enqueue) order; an abandoned or timed-out message keeps
  *       its sequence, so it is offered again ahead of every message enqueued after it.</li>
  *   <li>Each ENQUEUED → INVISIBLE transition counts one delivery, and the count is durable before the
- *       receiver sees the message. A message whose count has reached the limit is dead-lettered when it
- *       would return to ENQUEUED (abandon, lock timeout, receiver gone, recovery).</li>
+ *       receiver sees the message; a delivery taken back before that (count write failed, lock timed out or
+ *       receiver gone meanwhile) does not count. A message whose count has reached the limit is dead-lettered
+ *       when it would return to ENQUEUED (abandon, lock timeout, receiver gone, recovery).</li>
  *   <li>A lock is only ever settled by the receiver holding it, with its current token.</li>
  *   <li>A message ends exactly once; its removal (and any feedback it causes, via {@link EndListener}) is
  *       written in one atomic batch.</li>
