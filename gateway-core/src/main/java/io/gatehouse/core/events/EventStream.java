@@ -277,7 +277,8 @@ public final class EventStream {
                 throw new IllegalArgumentException("credit must not be negative");
             }
             // saturate: grants add up, and an overflow would stop the reader
-            credit.accumulateAndGet(more, (current, added) -> (int) Math.min(Integer.MAX_VALUE, (long) current + added));
+            credit.accumulateAndGet(more,
+                    (current, added) -> (int) Math.min(Integer.MAX_VALUE, (long) current + added));
             wake();
         }
 
