@@ -1,0 +1,271 @@
+package io.gatehouse.core.store.journal;
+
+import io.gatehouse.core.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group-commit writer: the one thread that owns the journal's files. Callers only enqueue (one atomic
+ * exchange, see {@link OpQueue}); this thread drains everything queued into one pass, encodes it, writes
+ * each dirty file once, forces each once, applies the pass to the in-memory indexes and completes the
+ * futures in queue order. While a force is in flight the next pass gathers by itself; the
+ * {@code batch(window)} policy may wait a little longer for more.
+ */
+final class Appender {
+
+    private static final Logger log = LoggerFactory.getLogger(Appender.class);
+    /** Passes this small are completed on this thread when the completer is idle: one hand-off less. */
+    private static final int INLINE_COMPLETIONS = 16;
+
+    private final OpQueue queue = new OpQueue();
+    private final StateStream state;
+    private final PartitionStream[] partitions;
+    private final Compactor compactor;
+    private final SegmentAllocator allocator;
+    private final ExecutorService housekeeper;
+    private final Completer completer;
+    private final JournalStats.Counters stats;
+    private final long windowNanos;
+    private final int maxPassBytes;
+    private final ArrayList<PendingOp> pass = new ArrayList<>();
+    private final ArrayList<SegmentStream> streams = new ArrayList<>();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final AtomicBoolean replenishQueued = new AtomicBoolean();
+    private final Object drainLock = new Object();
+    private final Thread thread;
+    private long passBytes;
+    private PendingOp carried;
+    private volatile boolean stopped;
+
+    Appender(String name, StateStream state, PartitionStream[] partitions, SegmentAllocator allocator,
+             ExecutorService housekeeper, JournalOptions options, JournalStats.Counters stats) {
+        this.state = state;
+        this.partitions = partitions;
+        this.allocator = allocator;
+        this.housekeeper = housekeeper;
+        this.stats = stats;
+        this.windowNanos = options.sync().mode() == SyncPolicy.Mode.BATCH ? options.sync().window().toNanos() : 0;
+        this.maxPassBytes = options.maxPassBytes();
+        this.completer = new Completer(name + "-completer");
+        this.compactor = new Compactor(state, options, housekeeper, this::submit, this::add, stats);
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        completer.start();
+        thread.start();
+        replenishSpares();
+    }
+
+    /** Any thread: queues an operation. Never blocks. */
+    void submit(PendingOp op) {
+        queue.offer(op);
+        if (stopped) {
+            failQueued();
+            return;
+        }
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Queues {@code close} (a close {@link ControlOp}) and waits until everything before it is done. */
+    void stop(ControlOp close) {
+        submit(close);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        completer.stop();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            log.error("The journal appender stopped unexpectedly; every later write fails", t);
+        } finally {
+            stopped = true;
+            failQueued();
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            PendingOp op = carried != null ? carried : queue.poll();
+            carried = null;
+            if (op == null) {
+                idle();
+                continue;
+            }
+            if (op instanceof ControlOp control) {
+                if (control.close) {
+                    control.complete(null);
+                    return;
+                }
+                runControl(control);
+                if (pass.isEmpty()) {
+                    continue;
+                }
+            } else {
+                add(op);
+            }
+            gather();
+            commit();
+        }
+    }
+
+    private void idle() {
+        sleeping.set(true);
+        if (queue.isEmpty()) {
+            LockSupport.park(this);
+        }
+        sleeping.set(false);
+    }
+
+    private void runControl(ControlOp control) {
+        try {
+            control.action.run();
+            control.complete(null);
+        } catch (Throwable t) {
+            log.error("Journal maintenance task failed", t);
+            control.completeExceptionally(t);
+        }
+    }
+
+    /** Encodes one operation into this pass (appender thread; also the compactor's relocations). */
+    void add(PendingOp op) {
+        SegmentStream stream;
+        if (op instanceof StateWrite write) {
+            state.encode(write);
+            stream = state;
+        } else {
+            EventAppend append = (EventAppend) op;
+            PartitionStream partition = partitions[append.partition];
+            partition.encode(append);
+            stream = partition;
+        }
+        if (!stream.inPass) {
+            stream.inPass = true;
+            streams.add(stream);
+        }
+        passBytes += op.length;
+        pass.add(op);
+    }
+
+    /** Takes whatever else is queued, waiting up to the batch window for more. */
+    private void gather() {
+        long deadline = windowNanos > 0 ? System.nanoTime() + windowNanos : 0;
+        while (passBytes < maxPassBytes) {
+            PendingOp op = queue.poll();
+            if (op == null) {
+                if (deadline == 0) {
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                LockSupport.parkNanos(this, left);
+                continue;
+            }
+            if (op instanceof ControlOp) {
+                carried = op;
+                return;
+            }
+            add(op);
+        }
+    }
+
+    /** Writes, forces, applies and completes the pass. */
+    private void commit() {
+        try {
+            stats.pass();
+            for (int i = 0, n = streams.size(); i < n; i++) {
+                streams.get(i).flush();
+            }
+            for (int i = 0, n = streams.size(); i < n; i++) {
+                streams.get(i).force();
+            }
+            for (int i = 0, n = streams.size(); i < n; i++) {
+                streams.get(i).finishPass();
+            }
+            for (int i = 0, n = pass.size(); i < n; i++) {
+                PendingOp op = pass.get(i);
+                if (op.failure == null) {
+                    apply(op);
+                }
+            }
+            state.reclaim();
+            compactor.afterPass();
+            replenishSpares();
+        } catch (RuntimeException e) {
+            log.error("Journal pass failed unexpectedly", e);
+            StoreException failure = new StoreException("internal journal error: " + e, e);
+            pass.forEach(op -> op.failWith(failure));
+        } finally {
+            streams.forEach(s -> s.inPass = false);
+            streams.clear();
+            complete();
+            pass.clear();
+            passBytes = 0;
+        }
+    }
+
+    private void apply(PendingOp op) {
+        if (op instanceof StateWrite write) {
+            state.apply(write);
+        } else {
+            EventAppend append = (EventAppend) op;
+            partitions[append.partition].apply(append);
+        }
+    }
+
+    private void complete() {
+        if (pass.size() <= INLINE_COMPLETIONS && completer.isIdle()) {
+            for (int i = 0, n = pass.size(); i < n; i++) {
+                pass.get(i).signal();
+            }
+        } else {
+            completer.post(List.copyOf(pass));
+        }
+    }
+
+    private void replenishSpares() {
+        if (allocator.needsSpares() && replenishQueued.compareAndSet(false, true)) {
+            try {
+                housekeeper.execute(() -> {
+                    replenishQueued.set(false);
+                    allocator.replenish();
+                });
+            } catch (RejectedExecutionException closing) {
+                replenishQueued.set(false);
+            }
+        }
+    }
+
+    /** After the appender stopped: whatever is still queued fails. */
+    private void failQueued() {
+        synchronized (drainLock) {
+            PendingOp op;
+            while ((op = queue.poll()) != null) {
+                op.failWith(new StoreException("the journal store is closed"));
+                op.signal();
+            }
+        }
+    }
+}

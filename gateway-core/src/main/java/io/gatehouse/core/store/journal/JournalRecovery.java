@@ -1,0 +1,330 @@
+package io.gatehouse.core.store.journal;
+
+import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.StoreException;
+import io.gatehouse.core.store.journal.SegmentHeader.StreamKind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens an existing journal directory: checks every segment header, replays the state stream in order into
+ * the index, indexes every event segment, cuts torn tails off the last segment of each stream, and refuses
+ * corruption with the file and offset. Builds the streams the appender continues with.
+ */
+final class JournalRecovery {
+
+    private static final Logger log = LoggerFactory.getLogger(JournalRecovery.class);
+    /** How much of a torn record is zeroed in a preallocated file (the rest is never read: see the terminator). */
+    private static final int TORN_ZEROED = 4096;
+
+    private final Path directory;
+    private final JournalOptions options;
+    private final FileLayer files;
+    private final JournalStats.Counters stats;
+    private final RecordReader reader = new RecordReader(1 << 20);
+    private final List<JournalChannel> opened = new ArrayList<>();
+
+    SegmentAllocator allocator;
+    StateStream state;
+    EventPartition[] partitions;
+    PartitionStream[] partitionStreams;
+    int tornTails;
+
+    JournalRecovery(Path directory, JournalOptions options, JournalStats.Counters stats) {
+        this.directory = directory;
+        this.options = options;
+        this.files = options.files();
+        this.stats = stats;
+    }
+
+    /** Lists the directory: true when it holds any segment (a journal to recover rather than a new one). */
+    static boolean hasSegments(Path directory, FileLayer files) throws IOException {
+        for (Path file : files.list(directory)) {
+            SegmentNames.Parsed parsed = SegmentNames.parse(file);
+            if (parsed != null && parsed.kind() != SegmentNames.Kind.SPARE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void run() throws IOException {
+        try {
+            recover();
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(JournalRecovery::closeQuietly);
+            throw e;
+        }
+    }
+
+    private void recover() throws IOException {
+        TreeMap<Long, Path> stateFiles = new TreeMap<>();
+        Map<Integer, TreeMap<Long, Path>> eventFiles = new HashMap<>();
+        List<Path> spares = new ArrayList<>();
+        long maxId = 0;
+        for (Path file : files.list(directory)) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(SegmentNames.TMP_SUFFIX)) {
+                files.delete(file); // an unfinished spare or meta file
+                continue;
+            }
+            SegmentNames.Parsed parsed = SegmentNames.parse(file);
+            if (parsed == null) {
+                continue;
+            }
+            maxId = Math.max(maxId, parsed.id());
+            switch (parsed.kind()) {
+                case STATE -> stateFiles.put(parsed.id(), file);
+                case EVENT -> {
+                    if (parsed.partition() >= options.eventPartitions()) {
+                        throw new StoreException("journal file " + file + " belongs to event partition "
+                                + parsed.partition() + " but the journal has " + options.eventPartitions());
+                    }
+                    eventFiles.computeIfAbsent(parsed.partition(), p -> new TreeMap<>()).put(parsed.id(), file);
+                }
+                case SPARE -> spares.add(file);
+            }
+        }
+        // a recycled spare still carries its last segment id in its header: new ids must be above it
+        for (Path spare : spares) {
+            maxId = Math.max(maxId, spareHeaderId(spare));
+        }
+        allocator = new SegmentAllocator(directory, options, maxId + 1);
+        for (Path spare : spares) {
+            long size;
+            try (JournalChannel channel = files.open(spare, false)) {
+                size = channel.size();
+            }
+            allocator.adoptSpare(spare, size);
+        }
+        recoverState(stateFiles);
+        partitions = new EventPartition[options.eventPartitions()];
+        partitionStreams = new PartitionStream[options.eventPartitions()];
+        for (int p = 0; p < partitions.length; p++) {
+            recoverPartition(p, eventFiles.getOrDefault(p, new TreeMap<>()));
+        }
+    }
+
+    // ------------------------------------------------------------ state
+
+    private void recoverState(TreeMap<Long, Path> stateFiles) throws IOException {
+        StateIndex index = new StateIndex();
+        long[] lastSequence = {-1};
+        StateSegment open = null;
+        long lastId = 0;
+        int n = 0;
+        for (Map.Entry<Long, Path> e : stateFiles.entrySet()) {
+            boolean last = ++n == stateFiles.size();
+            Path path = e.getValue();
+            JournalChannel channel = openSegment(path, StreamKind.STATE, -1, e.getKey());
+            StateSegment segment = new StateSegment(e.getKey(), path, channel, SegmentHeader.SIZE);
+            index.addSegment(segment);
+            long size = channel.size();
+            SegmentScanner.Result result = SegmentScanner.scan(reader, segment, size, last, (position, buf, at, length) -> {
+                long sequence = buf.getLong(at + RecordFormat.SEQUENCE);
+                if (buf.get(at + RecordFormat.TYPE) != RecordFormat.STATE) {
+                    throw new JournalCorruptionException(path, position, "a non-state record in a state segment");
+                }
+                if (sequence <= lastSequence[0]) {
+                    throw new JournalCorruptionException(path, position, "state record sequence " + sequence
+                            + " does not follow " + lastSequence[0]);
+                }
+                lastSequence[0] = sequence;
+                try {
+                    StateRecordCodec.decode(buf, at, length, (key, b, valueStart, valueLength, opSize) -> {
+                        if (valueStart < 0) {
+                            index.delete(key, segment, position, opSize);
+                        } else {
+                            index.put(key, segment, position, opSize);
+                        }
+                    });
+                } catch (StateRecordCodec.MalformedRecordException ex) {
+                    throw new JournalCorruptionException(path, position, ex.getMessage());
+                }
+                return true;
+            });
+            segment.writePosition = result.end();
+            segment.durableEnd = result.end();
+            lastId = segment.id;
+            if (result.sealed()) {
+                segment.sealed = true;
+                index.sealed(segment);
+            } else if (!last) {
+                checkUnsealed(segment, result);
+                index.abandon(segment);
+                dropFile(segment);
+            } else {
+                if (result.torn()) {
+                    cutTornTail(segment, result.end(), size);
+                }
+                open = segment;
+            }
+        }
+        state = new StateStream(allocator, options, stats, index, lastSequence[0] + 1);
+        if (open != null) {
+            state.resume(open);
+        } else {
+            state.resumeSealed(lastId);
+        }
+        log.debug("Recovered the state stream: {} segments, {} live keys, {} tombstones kept", index.segments().size(),
+                index.liveKeys(), index.neededTombstones());
+    }
+
+    // ------------------------------------------------------------ events
+
+    private void recoverPartition(int p, TreeMap<Long, Path> segmentFiles) throws IOException {
+        EventPartition partition = new EventPartition(p, allocator, options, stats);
+        long[] lastSequence = {-1};
+        EventSegment open = null;
+        EventSegment firstWithRecords = null;
+        EventSegment newest = null;
+        long newestPosition = -1;
+        long lastId = 0;
+        int n = 0;
+        for (Map.Entry<Long, Path> e : segmentFiles.entrySet()) {
+            boolean last = ++n == segmentFiles.size();
+            Path path = e.getValue();
+            JournalChannel channel = openSegment(path, StreamKind.EVENTS, p, e.getKey());
+            EventSegment segment = new EventSegment(e.getKey(), path, channel, SegmentHeader.SIZE, files);
+            long size = channel.size();
+            long[] lastPosition = {-1};
+            SegmentScanner.Result result = SegmentScanner.scan(reader, segment, size, last, (position, buf, at, length) -> {
+                if (buf.get(at + RecordFormat.TYPE) != RecordFormat.EVENT || length < RecordFormat.EVENT_PAYLOAD) {
+                    throw new JournalCorruptionException(path, position, "a non-event record in an event segment");
+                }
+                long sequence = buf.getLong(at + RecordFormat.SEQUENCE);
+                if (sequence <= lastSequence[0]) {
+                    throw new JournalCorruptionException(path, position, "event sequence " + sequence
+                            + " does not follow " + lastSequence[0]);
+                }
+                lastSequence[0] = sequence;
+                segment.appended(sequence, buf.getLong(at + RecordFormat.EVENT_OFFSET),
+                        buf.getLong(at + RecordFormat.EVENT_TIME), position, length, options.indexIntervalBytes());
+                lastPosition[0] = position;
+                return true;
+            });
+            segment.writePosition = result.end();
+            lastId = segment.id;
+            if (result.records() == 0 && (result.sealed() || !last)) {
+                checkUnsealed(segment, result);
+                dropFile(segment); // sealed empty (a failed first write) or never written: holds nothing
+                continue;
+            }
+            if (!result.sealed() && !last) {
+                checkUnsealed(segment, result);
+            }
+            if (result.sealed()) {
+                segment.sealed = true;
+            } else {
+                if (result.torn()) {
+                    cutTornTail(segment, result.end(), size);
+                }
+                open = segment;
+            }
+            partition.addSegment(segment);
+            if (result.records() > 0) {
+                if (firstWithRecords == null) {
+                    firstWithRecords = segment;
+                }
+                newest = segment;
+                newestPosition = lastPosition[0];
+            }
+        }
+        EventRecord first = firstWithRecords == null ? null : readEvent(firstWithRecords, SegmentHeader.SIZE);
+        EventRecord last = newest == null ? null : readEvent(newest, newestPosition);
+        partition.recovered(first, last);
+        PartitionStream stream = new PartitionStream(allocator, options, stats, partition);
+        if (open != null) {
+            stream.resume(open);
+        } else {
+            stream.resumeSealed(lastId);
+        }
+        partitions[p] = partition;
+        partitionStreams[p] = stream;
+    }
+
+    private EventRecord readEvent(EventSegment segment, long position) throws IOException {
+        EventRecord[] found = new EventRecord[1];
+        reader.invalidate();
+        reader.readRange(segment, segment.channel, position, segment.durableEnd, Integer.MAX_VALUE,
+                (at, buf, start, length) -> {
+                    found[0] = EventPartition.decode(buf, start, length);
+                    return false;
+                });
+        return found[0];
+    }
+
+    // ------------------------------------------------------------ files
+
+    /** Opens a segment and checks its header against its name. */
+    private JournalChannel openSegment(Path path, StreamKind kind, int partition, long id) throws IOException {
+        JournalChannel channel = files.open(path, false);
+        opened.add(channel);
+        ByteBuffer header = ByteBuffer.allocate(SegmentHeader.SIZE);
+        while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
+            // read the whole header
+        }
+        SegmentHeader decoded = header.hasRemaining() ? null : SegmentHeader.decode(header.flip());
+        if (decoded == null) {
+            throw new JournalCorruptionException(path, 0, "invalid segment header");
+        }
+        if (decoded.kind() != kind || decoded.segmentId() != id || (kind == StreamKind.EVENTS && decoded.partition() != partition)) {
+            throw new JournalCorruptionException(path, 0, "the segment header (" + decoded + ") does not match the file name");
+        }
+        return channel;
+    }
+
+    private long spareHeaderId(Path spare) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(SegmentHeader.SIZE);
+        try (JournalChannel channel = files.open(spare, false)) {
+            while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
+                // read the whole header
+            }
+        }
+        SegmentHeader decoded = header.hasRemaining() ? null : SegmentHeader.decode(header.flip());
+        return decoded == null ? 0 : decoded.segmentId();
+    }
+
+    /** A segment before the last of its stream must end with its seal; an empty one is a harmless leftover. */
+    private static void checkUnsealed(Segment segment, SegmentScanner.Result result) {
+        if (result.records() > 0 && !result.sealed()) {
+            throw new JournalCorruptionException(segment.path, result.end(),
+                    "the segment ends without its seal although later segments follow (truncated or damaged)");
+        }
+    }
+
+    private void dropFile(Segment segment) throws IOException {
+        segment.closeQuietly();
+        files.delete(segment.path);
+    }
+
+    /** Cuts a torn record off: zeroes its start in a preallocated file, truncates otherwise; durable before use. */
+    private void cutTornTail(Segment segment, long end, long size) throws IOException {
+        tornTails++;
+        log.warn("Journal file {}: cutting off a torn write at offset {} ({} bytes after it were never acknowledged)",
+                segment.fileName(), end, size - end);
+        if (options.preallocate() && size >= options.segmentSize()) {
+            ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(TORN_ZEROED, size - end));
+            segment.channel.writeFully(zeros, end);
+        } else {
+            segment.channel.truncate(end);
+        }
+        segment.channel.force(true);
+    }
+
+    private static void closeQuietly(JournalChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already failing
+        }
+    }
+}
