@@ -3,7 +3,10 @@ package io.gatehouse.core.store.journal;
 import io.gatehouse.core.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -29,6 +32,9 @@ final class Appender {
     private final Compactor compactor;
     private final SegmentAllocator allocator;
     private final ExecutorService housekeeper;
+    /** Forces the other dirty files of a pass while this thread forces one: a pass costs about one force. */
+    private final ExecutorService syncers;
+    private final ArrayList<Future<?>> forcing = new ArrayList<>();
     private final Completer completer;
     private final JournalStats.Counters stats;
     private final long windowNanos;
@@ -53,6 +59,13 @@ final class Appender {
         this.windowNanos = options.sync().mode() == SyncPolicy.Mode.BATCH ? options.sync().window().toNanos() : 0;
         this.maxPassBytes = options.maxPassBytes();
         this.completer = new Completer(name + "-completer");
+        this.syncers = options.sync().isDurable() && partitions.length > 0
+                ? Executors.newFixedThreadPool(Math.min(partitions.length, 8), r -> {
+                    Thread t = new Thread(r, name + "-sync");
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
         this.compactor = new Compactor(state, options, housekeeper, this::submit, this::add, stats);
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
@@ -88,6 +101,9 @@ final class Appender {
             }
         }
         completer.stop();
+        if (syncers != null) {
+            syncers.shutdown();
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -198,9 +214,7 @@ final class Appender {
             for (int i = 0, n = streams.size(); i < n; i++) {
                 streams.get(i).flush();
             }
-            for (int i = 0, n = streams.size(); i < n; i++) {
-                streams.get(i).force();
-            }
+            forceAll();
             for (int i = 0, n = streams.size(); i < n; i++) {
                 streams.get(i).finishPass();
             }
@@ -223,6 +237,48 @@ final class Appender {
             complete();
             pass.clear();
             passBytes = 0;
+        }
+    }
+
+    /** Forces every dirty file of the pass, in parallel when there are several. */
+    private void forceAll() {
+        int n = streams.size();
+        if (n == 1 || syncers == null) {
+            for (int i = 0; i < n; i++) {
+                streams.get(i).force();
+            }
+            return;
+        }
+        for (int i = 1; i < n; i++) {
+            forcing.add(syncers.submit(streams.get(i)::force));
+        }
+        streams.get(0).force();
+        try {
+            for (Future<?> f : forcing) {
+                awaitForce(f);
+            }
+        } finally {
+            forcing.clear();
+        }
+    }
+
+    private static void awaitForce(Future<?> force) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    force.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("forcing a journal file failed unexpectedly", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

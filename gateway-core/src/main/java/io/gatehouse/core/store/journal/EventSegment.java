@@ -11,10 +11,6 @@ final class EventSegment extends Segment {
 
     final SparseIndex index = new SparseIndex();
     private final FileLayer files;
-    /** Set once, before {@link #firstSequence} is published. */
-    long firstOffset;
-    long firstTime;
-    volatile long firstSequence = -1;
     volatile long lastSequence = -1;
     volatile long lastOffset = -1;
     volatile long lastTime = Long.MIN_VALUE;
@@ -29,11 +25,6 @@ final class EventSegment extends Segment {
 
     /** A record at {@code position} is durable (appender, or recovery): index it and move the end. */
     void appended(long sequence, long offset, long time, long position, int length, int indexInterval) {
-        if (firstSequence < 0) {
-            firstOffset = offset;
-            firstTime = time;
-            firstSequence = sequence;
-        }
         if (position - lastIndexed >= indexInterval) {
             index.add(sequence, position, offset, time);
             lastIndexed = position;

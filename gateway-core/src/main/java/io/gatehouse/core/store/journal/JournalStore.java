@@ -151,15 +151,6 @@ public final class JournalStore implements Store {
         return stats.snapshot();
     }
 
-    /** The state segments as the index sees them (diagnostics, tests). */
-    String describeState() {
-        String[] out = new String[1];
-        ControlOp op = new ControlOp(() -> out[0] = stateStream.index().describe(), false);
-        appender.submit(op);
-        op.join();
-        return out[0];
-    }
-
     boolean isClosed() {
         return closed.get();
     }

@@ -193,11 +193,6 @@ abstract class SegmentStream {
         inPass = false;
     }
 
-    /** Closing: seals nothing (the last segment stays open for the next start), just forgets the head. */
-    void closeHead() {
-        head = null;
-    }
-
     private void roll() throws IOException {
         Segment old = head;
         int sealAt = buffer.position();

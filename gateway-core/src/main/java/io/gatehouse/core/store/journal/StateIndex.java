@@ -171,19 +171,6 @@ final class StateIndex {
         return out;
     }
 
-    /** One line per segment: live records and bytes, used bytes, tombstones waiting for it (diagnostics). */
-    String describe() {
-        StringBuilder out = new StringBuilder();
-        long tombstonesHere;
-        for (StateSegment s : segments.values()) {
-            tombstonesHere = entries.values().stream().filter(e -> e.tombstone && e.segment == s).count();
-            out.append(String.format("%s sealed=%s live=%d liveBytes=%d used=%d ratio=%.2f tombstones=%d dependents=%d compacting=%s%n",
-                    s.fileName(), s.sealed, s.live, s.liveBytes, s.usedBytes(), s.liveRatio(), tombstonesHere,
-                    s.dependents.size(), s.compacting));
-        }
-        return out.toString();
-    }
-
     private void place(KeyEntry entry, StateSegment segment, long position, int size) {
         entry.segment = segment;
         entry.position = position;
