@@ -38,6 +38,7 @@ final class Appender {
     private final Completer completer;
     private final JournalStats.Counters stats;
     private final long windowNanos;
+    private final long idleGapNanos;
     private final int maxPassBytes;
     private final ArrayList<PendingOp> pass = new ArrayList<>();
     private final ArrayList<SegmentStream> streams = new ArrayList<>();
@@ -57,6 +58,7 @@ final class Appender {
         this.housekeeper = housekeeper;
         this.stats = stats;
         this.windowNanos = options.sync().mode() == SyncPolicy.Mode.BATCH ? options.sync().window().toNanos() : 0;
+        this.idleGapNanos = Math.max(2_000, Math.min(20_000, windowNanos / 4));
         this.maxPassBytes = options.maxPassBytes();
         this.completer = new Completer(name + "-completer");
         this.syncers = options.sync().isDurable() && partitions.length > 0
@@ -183,28 +185,47 @@ final class Appender {
         pass.add(op);
     }
 
-    /** Takes whatever else is queued, waiting up to the batch window for more. */
+    /**
+     * Takes whatever else is queued. With a batch window, keeps taking for as long as records keep arriving
+     * (no gap longer than {@link #idleGapNanos}), up to the window: arrivals from independent clients join
+     * the pass, while producers that all wait for this pass (nothing more can come) are not delayed.
+     */
     private void gather() {
-        long deadline = windowNanos > 0 ? System.nanoTime() + windowNanos : 0;
+        drain();
+        if (windowNanos == 0 || carried != null) {
+            return;
+        }
+        long start = System.nanoTime();
+        long lastArrival = start;
+        while (passBytes < maxPassBytes && carried == null) {
+            long now = System.nanoTime();
+            if (now - start >= windowNanos || now - lastArrival >= idleGapNanos) {
+                return;
+            }
+            if (drain()) {
+                lastArrival = System.nanoTime();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** Adds everything queued (up to the pass limit, before any control operation); true when it took something. */
+    private boolean drain() {
+        boolean took = false;
         while (passBytes < maxPassBytes) {
             PendingOp op = queue.poll();
             if (op == null) {
-                if (deadline == 0) {
-                    return;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                LockSupport.parkNanos(this, left);
-                continue;
+                return took;
             }
             if (op instanceof ControlOp) {
                 carried = op;
-                return;
+                return took;
             }
             add(op);
+            took = true;
         }
+        return took;
     }
 
     /** Writes, forces, applies and completes the pass. */
