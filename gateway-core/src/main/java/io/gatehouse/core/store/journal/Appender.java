@@ -245,6 +245,9 @@ final class Appender {
                     apply(op);
                 }
             }
+            for (int i = 0, n = streams.size(); i < n; i++) {
+                streams.get(i).afterApply();
+            }
             state.reclaim();
             compactor.afterPass();
             replenishSpares();

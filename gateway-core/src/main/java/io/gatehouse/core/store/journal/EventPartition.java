@@ -135,7 +135,7 @@ final class EventPartition {
                 return;
             }
             int k = 0;
-            while (k < segs.length - 1 && segs[k].sealed && segs[k].lastTime < cutoff
+            while (k < segs.length - 1 && segs[k].complete && segs[k].lastTime < cutoff
                     && segs[k].lastSequence < newest.sequenceNumber()) {
                 k++;
             }

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 final class EventSegment extends Segment {
 
     final SparseIndex index = new SparseIndex();
+    /** Sealed, and every record applied: what the index says is final (retention may take it). */
+    volatile boolean complete;
     private final FileLayer files;
     volatile long lastSequence = -1;
     volatile long lastOffset = -1;

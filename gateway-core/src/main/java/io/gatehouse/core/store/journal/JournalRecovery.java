@@ -223,6 +223,7 @@ final class JournalRecovery {
             }
             if (result.sealed()) {
                 segment.sealed = true;
+                segment.complete = true;
             } else {
                 if (result.torn()) {
                     cutTornTail(segment, result.end(), size);
@@ -309,6 +310,7 @@ final class JournalRecovery {
     /** Cuts a torn record off: zeroes its start in a preallocated file, truncates otherwise; durable before use. */
     private void cutTornTail(Segment segment, long end, long size) throws IOException {
         tornTails++;
+        stats.tornTailCut();
         log.warn("Journal file {}: cutting off a torn write at offset {} ({} bytes after it were never acknowledged)",
                 segment.fileName(), end, size - end);
         if (options.preallocate() && size >= options.segmentSize()) {

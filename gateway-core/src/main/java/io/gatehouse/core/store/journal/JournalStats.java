@@ -4,11 +4,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the journal has done since it was opened: group-commit passes, forces (fsyncs), records, bytes,
- * segments started and reclaimed, compactions. {@code forces / (stateRecords + events)} is the number of
- * fsyncs per record the benchmarks report.
+ * segments started and reclaimed, compactions, and how many torn tails the opening recovery cut off.
+ * {@code forces / (stateRecords + events)} is the number of fsyncs per record the benchmarks report.
  */
 public record JournalStats(long passes, long forces, long stateRecords, long events, long bytesWritten,
-                           long segmentsActivated, long segmentsReclaimed, long compactions) {
+                           long segmentsActivated, long segmentsReclaimed, long compactions, long tornTailsCut) {
 
     /** Records of either kind. */
     public long records() {
@@ -25,6 +25,7 @@ public record JournalStats(long passes, long forces, long stateRecords, long eve
         private final LongAdder segmentsActivated = new LongAdder();
         private final LongAdder segmentsReclaimed = new LongAdder();
         private final LongAdder compactions = new LongAdder();
+        private final LongAdder tornTailsCut = new LongAdder();
 
         void pass() {
             passes.increment();
@@ -58,9 +59,13 @@ public record JournalStats(long passes, long forces, long stateRecords, long eve
             compactions.increment();
         }
 
+        void tornTailCut() {
+            tornTailsCut.increment();
+        }
+
         JournalStats snapshot() {
             return new JournalStats(passes.sum(), forces.sum(), stateRecords.sum(), events.sum(), bytesWritten.sum(),
-                    segmentsActivated.sum(), segmentsReclaimed.sum(), compactions.sum());
+                    segmentsActivated.sum(), segmentsReclaimed.sum(), compactions.sum(), tornTailsCut.sum());
         }
     }
 }

@@ -3,12 +3,15 @@ package io.gatehouse.core.store.journal;
 import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.journal.SegmentHeader.StreamKind;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The write side of one event partition (appender thread only). */
 final class PartitionStream extends SegmentStream {
 
     private final EventPartition partition;
     private final JournalStats.Counters stats;
+    private final List<EventSegment> sealedInPass = new ArrayList<>(1);
 
     PartitionStream(SegmentAllocator allocator, JournalOptions options, JournalStats.Counters stats,
                     EventPartition partition) {
@@ -29,7 +32,21 @@ final class PartitionStream extends SegmentStream {
     protected void onSealed(Segment segment) {
         if (segment.writePosition == SegmentHeader.SIZE) {
             partition.dropEmpty((EventSegment) segment);
+        } else {
+            sealedInPass.add((EventSegment) segment);
         }
+    }
+
+    /**
+     * Retention may take a sealed segment only once its last records are applied: before that, its last time
+     * and sequence number would not yet show them.
+     */
+    @Override
+    void afterApply() {
+        for (EventSegment segment : sealedInPass) {
+            segment.complete = true;
+        }
+        sealedInPass.clear();
     }
 
     void encode(EventAppend op) {

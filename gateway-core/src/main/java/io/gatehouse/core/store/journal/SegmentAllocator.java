@@ -112,7 +112,9 @@ final class SegmentAllocator {
         boolean renamed = false;
         try {
             channel = files.open(spare, false);
-            ByteBuffer header = new SegmentHeader(kind, partition, id, previousId, System.currentTimeMillis()).encode();
+            // the header, then a zero length: a recycled file's stale records after it are never read
+            ByteBuffer header = ByteBuffer.allocate(SegmentHeader.SIZE + 4);
+            header.put(new SegmentHeader(kind, partition, id, previousId, System.currentTimeMillis()).encode()).clear();
             channel.writeFully(header, 0);
             if (durable) {
                 channel.force(false);

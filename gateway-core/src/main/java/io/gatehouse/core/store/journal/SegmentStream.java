@@ -66,8 +66,12 @@ abstract class SegmentStream {
     /** Creates the stream's object for a segment just activated, and registers it where it belongs. */
     protected abstract Segment newSegment(SegmentAllocator.Activation activation);
 
-    /** A segment was sealed: it will never change again. */
+    /** A segment was sealed: it will never change again (its records of this pass are not applied yet). */
     protected abstract void onSealed(Segment segment);
+
+    /** After the pass's durable records are applied. */
+    void afterApply() {
+    }
 
     /** Recovery: continue writing at the end of {@code segment}, the stream's last, unsealed segment. */
     void resume(Segment segment) {

@@ -33,7 +33,8 @@ import org.HdrHistogram.Recorder;
  * <p>Options: {@code target=events|state} (D2C events spread over the partitions, or one-put state batches),
  * {@code partitions=N}, {@code seconds=N}, {@code warmup=N}, {@code sync=always|batch|batch(50us)|never},
  * {@code preallocate=true|false}, {@code sizes=256,4096}, {@code producers=1,16,256,1024},
- * {@code dir=path}, {@code openloop=true|false}.
+ * {@code dir=path}, {@code openloop=true|false}, {@code recoveryMb=N} (also time opening a journal holding N MiB
+ * of 1 KiB events).
  */
 public final class JournalBenchmark {
 
@@ -98,6 +99,10 @@ public final class JournalBenchmark {
                 }
             }
         }
+        int recoveryMb = Integer.parseInt(o.getOrDefault("recoveryMb", "0"));
+        if (recoveryMb > 0) {
+            bench.recovery(recoveryMb);
+        }
         if (Boolean.parseBoolean(o.getOrDefault("openloop", "true")) && max256 > 0) {
             long rate = (long) (max256 / 2);
             Result r = bench.openLoop(256, rate);
@@ -150,6 +155,36 @@ public final class JournalBenchmark {
         });
     }
 
+    /** Writes {@code megabytes} of 1 KiB events plus some state, then times opening (recovering) the journal. */
+    private void recovery(int megabytes) throws Exception {
+        deleteDirectory(root);
+        JournalOptions options = JournalOptions.defaults(partitions).withSync(sync).withPreallocate(preallocate);
+        long events = megabytes * 1024L;
+        try (JournalStore store = JournalStore.open(root, options)) {
+            Appends appends = new Appends(store, 1024);
+            List<CompletableFuture<Void>> window = new ArrayList<>();
+            for (long i = 0; i < events; i++) {
+                window.add(appends.append((int) i));
+                if (i % 1000 == 0) {
+                    window.add(store.state().write(WriteBatch.put(StateKey.of(RecordKind.C2D_MESSAGE, "d", i % 50_000),
+                            new byte[200])));
+                }
+                if (window.size() >= 4096) {
+                    CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
+                    window.clear();
+                }
+            }
+            CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).join();
+        }
+        long start = System.nanoTime();
+        try (JournalStore store = JournalStore.open(root, options)) {
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            System.out.printf(Locale.ROOT, "Recovery: opening a journal with %,d MiB of events (%,d events) took %,d ms "
+                    + "(%.0f MiB/s; files were in the page cache)%n", megabytes, events, millis, megabytes * 1000.0 / Math.max(1, millis));
+        }
+        deleteDirectory(root);
+    }
+
     private Result measure(JournalStore store, Recorder recorder, AtomicLong completed, Runnable stop) {
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(warmup));
         recorder.reset();
@@ -200,7 +235,9 @@ public final class JournalBenchmark {
             long started = System.nanoTime();
             append(producer).whenComplete((ok, failure) -> {
                 if (failure != null) {
-                    failure.printStackTrace();
+                    if (running.get()) {
+                        failure.printStackTrace();
+                    }
                     return;
                 }
                 recorder.recordValue(System.nanoTime() - started);

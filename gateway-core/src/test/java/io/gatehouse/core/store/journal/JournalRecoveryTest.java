@@ -274,9 +274,11 @@ class JournalRecoveryTest {
     private static void checkRecoversPrefix(Path copy, int complete) throws Exception {
         try (JournalStore store = JournalStore.open(copy, JournalTesting.small(1))) {
             assertThat(live(store)).as("%s: first %d batches", copy.getFileName(), complete).isEqualTo(expectedAfter(complete));
+            assertThat(store.stats().tornTailsCut()).isLessThanOrEqualTo(1);
             await(store.state().write(WriteBatch.put(key("after", 0), bytes("a"))));
         }
         try (JournalStore store = JournalStore.open(copy, JournalTesting.small(1))) {
+            assertThat(store.stats().tornTailsCut()).as("cut once, for good").isZero();
             Map<StateKey, String> expected = expectedAfter(complete);
             expected.put(key("after", 0), "a");
             assertThat(live(store)).as("%s reopened", copy.getFileName()).isEqualTo(expected);

@@ -47,6 +47,7 @@ class ReclaimAndCompactionTest {
         }
         try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
             assertThat(live(store)).containsExactly(Map.entry(key("kept", 1), "k"));
+            assertThat(store.stats().tornTailsCut()).isZero();
         }
     }
 
