@@ -3,6 +3,7 @@ package io.gatehouse.core.store.journal;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,10 +93,10 @@ final class Compactor {
         List<Candidate> found;
         try {
             found = read(segment, end);
+        } catch (ClosedChannelException e) {
+            found = null; // every record in it died meanwhile and it was reclaimed: nothing left to do
         } catch (IOException | RuntimeException e) {
-            if (!segment.retired) {
-                log.warn("Cannot read journal segment {} for compaction: {}", segment.fileName(), e.toString());
-            }
+            log.warn("Cannot read journal segment {} for compaction: {}", segment.fileName(), e.toString());
             found = null;
         }
         List<Candidate> result = found;

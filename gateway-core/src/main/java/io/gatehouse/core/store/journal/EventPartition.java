@@ -67,12 +67,15 @@ final class EventPartition {
         }
     }
 
-    /** An event is durable (appender, after the force; before its future completes). */
-    void published(EventRecord record) {
+    /**
+     * Events up to {@code newest} are durable and readable (appender, after the force; before their futures
+     * complete). {@code oldestOfThem} becomes the first event when the partition had none.
+     */
+    void published(EventRecord oldestOfThem, EventRecord newest) {
         if (first == null) {
-            first = record;
+            first = oldestOfThem;
         }
-        last = record;
+        last = newest;
     }
 
     /** Recovery: the oldest and newest events found. */

@@ -25,16 +25,20 @@ final class EventSegment extends Segment {
         this.files = files;
     }
 
-    /** A record at {@code position} is durable (appender, or recovery): index it and move the end. */
-    void appended(long sequence, long offset, long time, long position, int length, int indexInterval) {
+    /** A durable record at {@code position} (appender, or recovery): indexed when due. Not yet visible to readers. */
+    void index(long sequence, long offset, long time, long position, int indexInterval) {
         if (position - lastIndexed >= indexInterval) {
             index.add(sequence, position, offset, time);
             lastIndexed = position;
         }
+    }
+
+    /** Makes every record up to {@code end} visible; the last of them has these coordinates. */
+    void published(long sequence, long offset, long time, long end) {
         lastOffset = offset;
         lastTime = time;
         lastSequence = sequence;
-        durableEnd = position + length;
+        durableEnd = end;
     }
 
     boolean isEmpty() {

@@ -206,8 +206,10 @@ final class JournalRecovery {
                             + " does not follow " + lastSequence[0]);
                 }
                 lastSequence[0] = sequence;
-                segment.appended(sequence, buf.getLong(at + RecordFormat.EVENT_OFFSET),
-                        buf.getLong(at + RecordFormat.EVENT_TIME), position, length, options.indexIntervalBytes());
+                long offset = buf.getLong(at + RecordFormat.EVENT_OFFSET);
+                long time = buf.getLong(at + RecordFormat.EVENT_TIME);
+                segment.index(sequence, offset, time, position, options.indexIntervalBytes());
+                segment.published(sequence, offset, time, position + length);
                 lastPosition[0] = position;
                 return true;
             });

@@ -35,12 +35,12 @@ public record JournalStats(long passes, long forces, long stateRecords, long eve
             forces.increment();
         }
 
-        void stateRecord() {
-            stateRecords.increment();
+        void stateRecords(int n) {
+            stateRecords.add(n);
         }
 
-        void event() {
-            events.increment();
+        void events(int n) {
+            events.add(n);
         }
 
         void bytesWritten(long n) {

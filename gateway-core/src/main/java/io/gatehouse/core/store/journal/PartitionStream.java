@@ -12,6 +12,9 @@ final class PartitionStream extends SegmentStream {
     private final EventPartition partition;
     private final JournalStats.Counters stats;
     private final List<EventSegment> sealedInPass = new ArrayList<>(1);
+    private EventAppend lastApplied;
+    private EventRecord firstApplied;
+    private int appliedInPass;
 
     PartitionStream(SegmentAllocator allocator, JournalOptions options, JournalStats.Counters stats,
                     EventPartition partition) {
@@ -43,10 +46,15 @@ final class PartitionStream extends SegmentStream {
      */
     @Override
     void afterApply() {
+        publishApplied();
         for (EventSegment segment : sealedInPass) {
             segment.complete = true;
         }
         sealedInPass.clear();
+        if (appliedInPass > 0) {
+            stats.events(appliedInPass);
+            appliedInPass = 0;
+        }
     }
 
     void encode(EventAppend op) {
@@ -65,12 +73,35 @@ final class PartitionStream extends SegmentStream {
         added(op, start, size);
     }
 
-    /** The event is durable: index it and make it readable. */
+    /**
+     * The event is durable: index it. Readers see it once {@link #afterApply} publishes the pass's last event
+     * of each segment (one set of volatile writes per pass, not per event).
+     */
     void apply(EventAppend op) {
         EventRecord record = op.record;
-        ((EventSegment) op.segment).appended(record.sequenceNumber(), record.offset(), record.enqueuedTimeMillis(),
-                op.position, op.length, options.indexIntervalBytes());
-        partition.published(record);
-        stats.event();
+        EventSegment segment = (EventSegment) op.segment;
+        if (lastApplied != null && lastApplied.segment != segment) {
+            publishApplied();
+        }
+        segment.index(record.sequenceNumber(), record.offset(), record.enqueuedTimeMillis(), op.position,
+                options.indexIntervalBytes());
+        if (firstApplied == null) {
+            firstApplied = record;
+        }
+        lastApplied = op;
+        appliedInPass++;
+    }
+
+    private void publishApplied() {
+        EventAppend op = lastApplied;
+        if (op == null) {
+            return;
+        }
+        lastApplied = null;
+        EventRecord record = op.record;
+        ((EventSegment) op.segment).published(record.sequenceNumber(), record.offset(), record.enqueuedTimeMillis(),
+                op.position + op.length);
+        partition.published(firstApplied, record);
+        firstApplied = null;
     }
 }

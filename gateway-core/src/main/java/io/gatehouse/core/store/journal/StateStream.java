@@ -22,6 +22,7 @@ final class StateStream extends SegmentStream {
     private final StateIndex index;
     private final JournalStats.Counters stats;
     private long nextSequence;
+    private int appliedInPass;
 
     StateStream(SegmentAllocator allocator, JournalOptions options, JournalStats.Counters stats, StateIndex index,
                 long nextSequence) {
@@ -87,7 +88,15 @@ final class StateStream extends SegmentStream {
             }
         }
         segment.durableEnd = op.position + op.length;
-        stats.stateRecord();
+        appliedInPass++;
+    }
+
+    @Override
+    void afterApply() {
+        if (appliedInPass > 0) {
+            stats.stateRecords(appliedInPass);
+            appliedInPass = 0;
+        }
     }
 
     /**

@@ -86,6 +86,7 @@ public final class JournalBenchmark {
                         + "after %d s warm-up, %d cores, dir %s%n", bench.target, bench.partitions, bench.sync,
                 bench.preallocate, bench.seconds, bench.warmup, Runtime.getRuntime().availableProcessors(),
                 bench.root.toAbsolutePath());
+        bench.diskBaseline();
         System.out.println("Closed loop (each producer appends its next record when the previous is durable):");
         double max256 = 0;
         for (int size : sizes) {
@@ -153,6 +154,33 @@ public final class JournalBenchmark {
             pacer.join();
             return r;
         });
+    }
+
+    /** The disk's own latency: 4 KiB written and forced at a time into a zero-filled file, for comparison. */
+    private void diskBaseline() throws IOException {
+        Files.createDirectories(root);
+        Path file = root.resolve("baseline");
+        Histogram latency = new Histogram(3);
+        int count = 2000;
+        try (JournalChannel channel = NioFileLayer.INSTANCE.open(file, true)) {
+            java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(4096);
+            for (long at = 0; at < count * 4096L; at += 4096) {
+                block.clear();
+                channel.writeFully(block, at);
+            }
+            channel.force(true);
+            for (int i = 0; i < count; i++) {
+                block.clear();
+                long start = System.nanoTime();
+                channel.writeFully(block, i * 4096L);
+                channel.force(false);
+                latency.recordValue(System.nanoTime() - start);
+            }
+        }
+        Files.delete(file);
+        System.out.printf(Locale.ROOT, "Disk baseline: one 4 KiB write + fdatasync: p50 %.1f  p99 %.1f  p99.9 %.1f us%n",
+                latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+                latency.getValueAtPercentile(99.9) / 1000.0);
     }
 
     /** Writes {@code megabytes} of 1 KiB events plus some state, then times opening (recovering) the journal. */
