@@ -45,9 +45,11 @@ public final class JournalBenchmark {
     private final int warmup;
     private final SyncPolicy sync;
     private final boolean preallocate;
+    private final int spares;
+    private final int segmentMb;
 
     private JournalBenchmark(Path root, String target, int partitions, int seconds, int warmup, SyncPolicy sync,
-                             boolean preallocate) {
+                             boolean preallocate, int spares, int segmentMb) {
         this.root = root;
         this.target = target;
         this.partitions = partitions;
@@ -55,6 +57,8 @@ public final class JournalBenchmark {
         this.warmup = warmup;
         this.sync = sync;
         this.preallocate = preallocate;
+        this.spares = spares;
+        this.segmentMb = segmentMb;
     }
 
     /** One measured run. */
@@ -78,13 +82,15 @@ public final class JournalBenchmark {
         JournalBenchmark bench = new JournalBenchmark(Path.of(o.getOrDefault("dir", "target/journal-bench")),
                 o.getOrDefault("target", "events"), Integer.parseInt(o.getOrDefault("partitions", "4")),
                 Integer.parseInt(o.getOrDefault("seconds", "5")), Integer.parseInt(o.getOrDefault("warmup", "2")),
-                SyncPolicy.parse(o.getOrDefault("sync", "batch")), Boolean.parseBoolean(o.getOrDefault("preallocate", "true")));
+                SyncPolicy.parse(o.getOrDefault("sync", "batch")), Boolean.parseBoolean(o.getOrDefault("preallocate", "true")),
+                Integer.parseInt(o.getOrDefault("spares", "2")), Integer.parseInt(o.getOrDefault("segmentMb", "32")));
         int[] sizes = ints(o.getOrDefault("sizes", "256,4096"));
         int[] producers = ints(o.getOrDefault("producers", "1,16,256,1024"));
 
         System.out.printf(Locale.ROOT, "Journal benchmark: target=%s partitions=%d sync=%s preallocate=%s, %d s per run "
-                        + "after %d s warm-up, %d cores, dir %s%n", bench.target, bench.partitions, bench.sync,
-                bench.preallocate, bench.seconds, bench.warmup, Runtime.getRuntime().availableProcessors(),
+                        + "after %d s warm-up, %d MiB segments, %d spares, %d cores, dir %s%n", bench.target, bench.partitions, bench.sync,
+                bench.preallocate, bench.seconds, bench.warmup, bench.segmentMb, bench.spares,
+                Runtime.getRuntime().availableProcessors(),
                 bench.root.toAbsolutePath());
         bench.diskBaseline();
         System.out.println("Closed loop (each producer appends its next record when the previous is durable):");
@@ -106,10 +112,13 @@ public final class JournalBenchmark {
         }
         if (Boolean.parseBoolean(o.getOrDefault("openloop", "true")) && max256 > 0) {
             long rate = (long) (max256 / 2);
-            Result r = bench.openLoop(256, rate);
+            Recorder fromCall = new Recorder(3);
+            Result r = bench.openLoop(256, rate, fromCall);
             System.out.printf(Locale.ROOT, "Open loop at half the 256-producer maximum (%,d records/s offered, 256 B): "
-                    + "%,.0f records/s  %.4f fsyncs/record  %s%n", rate, r.recordsPerSecond(), r.forcesPerRecord(),
-                    r.latencyText());
+                    + "%,.0f records/s  %.4f fsyncs/record%n    latency from the scheduled time: %s%n", rate,
+                    r.recordsPerSecond(), r.forcesPerRecord(), r.latencyText());
+            Result call = new Result(0, 0, 0, fromCall.getIntervalHistogram());
+            System.out.printf(Locale.ROOT, "    latency from the append call:    %s%n", call.latencyText());
         }
     }
 
@@ -123,11 +132,11 @@ public final class JournalBenchmark {
                 int producer = i;
                 appends.next(producer, recorder, running, completed);
             }
-            return measure(store, recorder, completed, () -> running.set(false));
+            return measure(store, recorder, completed, () -> running.set(false), () -> { });
         });
     }
 
-    private Result openLoop(int size, long ratePerSecond) throws Exception {
+    private Result openLoop(int size, long ratePerSecond, Recorder fromCall) throws Exception {
         return withStore(store -> {
             Appends appends = new Appends(store, size);
             Recorder recorder = new Recorder(3);
@@ -143,14 +152,14 @@ public final class JournalBenchmark {
                     long due = (now - start) / interval;
                     while (issued < due) {
                         long scheduled = start + issued * interval;
-                        appends.once(producer++ & 1023, scheduled, recorder, completed);
+                        appends.once(producer++ & 1023, scheduled, recorder, fromCall, completed);
                         issued++;
                     }
                     LockSupport.parkNanos(20_000);
                 }
             }, "pacer");
             pacer.start();
-            Result r = measure(store, recorder, completed, () -> running.set(false));
+            Result r = measure(store, recorder, completed, () -> running.set(false), fromCall::reset);
             pacer.join();
             return r;
         });
@@ -186,7 +195,7 @@ public final class JournalBenchmark {
     /** Writes {@code megabytes} of 1 KiB events plus some state, then times opening (recovering) the journal. */
     private void recovery(int megabytes) throws Exception {
         deleteDirectory(root);
-        JournalOptions options = JournalOptions.defaults(partitions).withSync(sync).withPreallocate(preallocate);
+        JournalOptions options = options();
         long events = megabytes * 1024L;
         try (JournalStore store = JournalStore.open(root, options)) {
             Appends appends = new Appends(store, 1024);
@@ -213,9 +222,10 @@ public final class JournalBenchmark {
         deleteDirectory(root);
     }
 
-    private Result measure(JournalStore store, Recorder recorder, AtomicLong completed, Runnable stop) {
+    private Result measure(JournalStore store, Recorder recorder, AtomicLong completed, Runnable stop, Runnable reset) {
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(warmup));
         recorder.reset();
+        reset.run();
         JournalStats before = store.stats();
         long done = completed.get();
         long start = System.nanoTime();
@@ -276,10 +286,13 @@ public final class JournalBenchmark {
             });
         }
 
-        void once(int producer, long scheduled, Recorder recorder, AtomicLong completed) {
+        void once(int producer, long scheduled, Recorder fromSchedule, Recorder fromCall, AtomicLong completed) {
+            long called = System.nanoTime();
             append(producer).whenComplete((ok, failure) -> {
                 if (failure == null) {
-                    recorder.recordValue(System.nanoTime() - scheduled);
+                    long now = System.nanoTime();
+                    fromSchedule.recordValue(now - scheduled);
+                    fromCall.recordValue(now - called);
                     completed.incrementAndGet();
                 }
             });
@@ -292,13 +305,18 @@ public final class JournalBenchmark {
 
     private Result withStore(Run run) throws Exception {
         deleteDirectory(root);
-        JournalOptions options = JournalOptions.defaults(partitions).withSync(sync).withPreallocate(preallocate);
+        JournalOptions options = options();
         Result result;
         try (JournalStore store = JournalStore.open(root, options)) {
             result = run.run(store);
         }
         deleteDirectory(root);
         return result;
+    }
+
+    private JournalOptions options() {
+        return JournalOptions.defaults(partitions).withSync(sync).withPreallocate(preallocate).withSpareSegments(spares)
+                .withSegmentSize(segmentMb * 1024 * 1024);
     }
 
     private static void deleteDirectory(Path dir) throws IOException {
