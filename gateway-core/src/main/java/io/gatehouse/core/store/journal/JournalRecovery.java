@@ -113,6 +113,66 @@ final class JournalRecovery {
         }
     }
 
+    // ------------------------------------------------------------ streams
+
+    /** A segment file of a stream, opened and its header checked. */
+    private record SegmentFile(long id, Path path, JournalChannel channel, long size, boolean empty) {
+    }
+
+    /** A stream's written segments, in order, and the segment prepared to follow them (or null). */
+    private record OpenedStream(List<SegmentFile> written, SegmentAllocator.Activation prepared) {
+    }
+
+    /**
+     * Opens a stream's segments in order. An empty one (nothing written after its header) after the last
+     * written one was prepared ahead and never used: the newest such is handed to the stream as its next
+     * segment, others are recycled. The returned list ends with the last written segment.
+     */
+    private OpenedStream openStream(TreeMap<Long, Path> paths, StreamKind kind, int partition) throws IOException {
+        List<SegmentFile> segments = new ArrayList<>();
+        for (Map.Entry<Long, Path> e : paths.entrySet()) {
+            JournalChannel channel = openSegment(e.getValue(), kind, partition, e.getKey());
+            long size = channel.size();
+            segments.add(new SegmentFile(e.getKey(), e.getValue(), channel, size, isEmpty(channel, size)));
+        }
+        int lastWritten = segments.size() - 1;
+        while (lastWritten >= 0 && segments.get(lastWritten).empty()) {
+            lastWritten--;
+        }
+        List<SegmentFile> unused = new ArrayList<>(segments.subList(lastWritten + 1, segments.size()));
+        SegmentAllocator.Activation prepared = null;
+        if (!unused.isEmpty()) {
+            SegmentFile next = unused.remove(unused.size() - 1);
+            prepared = new SegmentAllocator.Activation(next.id(), next.path(), next.channel());
+        }
+        for (SegmentFile file : unused) {
+            allocator.release(new SegmentAllocator.Activation(file.id(), file.path(), file.channel()));
+        }
+        List<SegmentFile> written = new ArrayList<>();
+        for (SegmentFile file : segments.subList(0, lastWritten + 1)) {
+            if (file.empty()) {
+                // named, never written, and a later segment was: a leftover of a failed start
+                closeQuietly(file.channel());
+                files.delete(file.path());
+            } else {
+                written.add(file);
+            }
+        }
+        return new OpenedStream(written, prepared);
+    }
+
+    /** True when nothing was written after the header (the zero length the activation wrote, or no bytes at all). */
+    private boolean isEmpty(JournalChannel channel, long size) throws IOException {
+        if (size < SegmentHeader.SIZE + 4) {
+            return size <= SegmentHeader.SIZE;
+        }
+        ByteBuffer first = ByteBuffer.allocate(4);
+        while (first.hasRemaining() && channel.read(first, SegmentHeader.SIZE + first.position()) >= 0) {
+            // read the first record's length
+        }
+        return first.getInt(0) == 0;
+    }
+
     // ------------------------------------------------------------ state
 
     private void recoverState(TreeMap<Long, Path> stateFiles) throws IOException {
@@ -120,15 +180,15 @@ final class JournalRecovery {
         long[] lastSequence = {-1};
         StateSegment open = null;
         long lastId = 0;
-        int n = 0;
-        for (Map.Entry<Long, Path> e : stateFiles.entrySet()) {
-            boolean last = ++n == stateFiles.size();
-            Path path = e.getValue();
-            JournalChannel channel = openSegment(path, StreamKind.STATE, -1, e.getKey());
-            StateSegment segment = new StateSegment(e.getKey(), path, channel, SegmentHeader.SIZE);
+        OpenedStream opened = openStream(stateFiles, StreamKind.STATE, -1);
+        List<SegmentFile> segments = opened.written();
+        for (int i = 0; i < segments.size(); i++) {
+            boolean last = i == segments.size() - 1;
+            SegmentFile file = segments.get(i);
+            Path path = file.path();
+            StateSegment segment = new StateSegment(file.id(), path, file.channel(), SegmentHeader.SIZE);
             index.addSegment(segment);
-            long size = channel.size();
-            SegmentScanner.Result result = SegmentScanner.scan(reader, segment, size, last, (position, buf, at, length) -> {
+            SegmentScanner.Result result = SegmentScanner.scan(reader, segment, file.size(), last, (position, buf, at, length) -> {
                 long sequence = buf.getLong(at + RecordFormat.SEQUENCE);
                 if (buf.get(at + RecordFormat.TYPE) != RecordFormat.STATE) {
                     throw new JournalCorruptionException(path, position, "a non-state record in a state segment");
@@ -158,12 +218,10 @@ final class JournalRecovery {
                 segment.sealed = true;
                 index.sealed(segment);
             } else if (!last) {
-                checkUnsealed(segment, result);
-                index.abandon(segment);
-                dropFile(segment);
+                throw unsealed(segment, result);
             } else {
                 if (result.torn()) {
-                    cutTornTail(segment, result.end(), size);
+                    cutTornTail(segment, result.end(), file.size());
                 }
                 open = segment;
             }
@@ -173,6 +231,9 @@ final class JournalRecovery {
             state.resume(open);
         } else {
             state.resumeSealed(lastId);
+        }
+        if (opened.prepared() != null) {
+            state.adoptPrepared(opened.prepared());
         }
         log.debug("Recovered the state stream: {} segments, {} live keys, {} tombstones kept", index.segments().size(),
                 index.liveKeys(), index.neededTombstones());
@@ -188,15 +249,15 @@ final class JournalRecovery {
         EventSegment newest = null;
         long newestPosition = -1;
         long lastId = 0;
-        int n = 0;
-        for (Map.Entry<Long, Path> e : segmentFiles.entrySet()) {
-            boolean last = ++n == segmentFiles.size();
-            Path path = e.getValue();
-            JournalChannel channel = openSegment(path, StreamKind.EVENTS, p, e.getKey());
-            EventSegment segment = new EventSegment(e.getKey(), path, channel, SegmentHeader.SIZE, files);
-            long size = channel.size();
+        OpenedStream opened = openStream(segmentFiles, StreamKind.EVENTS, p);
+        List<SegmentFile> segments = opened.written();
+        for (int i = 0; i < segments.size(); i++) {
+            boolean last = i == segments.size() - 1;
+            SegmentFile file = segments.get(i);
+            Path path = file.path();
+            EventSegment segment = new EventSegment(file.id(), path, file.channel(), SegmentHeader.SIZE, files);
             long[] lastPosition = {-1};
-            SegmentScanner.Result result = SegmentScanner.scan(reader, segment, size, last, (position, buf, at, length) -> {
+            SegmentScanner.Result result = SegmentScanner.scan(reader, segment, file.size(), last, (position, buf, at, length) -> {
                 if (buf.get(at + RecordFormat.TYPE) != RecordFormat.EVENT || length < RecordFormat.EVENT_PAYLOAD) {
                     throw new JournalCorruptionException(path, position, "a non-event record in an event segment");
                 }
@@ -215,20 +276,19 @@ final class JournalRecovery {
             });
             segment.writePosition = result.end();
             lastId = segment.id;
-            if (result.records() == 0 && (result.sealed() || !last)) {
-                checkUnsealed(segment, result);
-                dropFile(segment); // sealed empty (a failed first write) or never written: holds nothing
-                continue;
-            }
             if (!result.sealed() && !last) {
-                checkUnsealed(segment, result);
+                throw unsealed(segment, result);
+            }
+            if (result.records() == 0 && result.sealed()) {
+                dropFile(segment); // sealed empty (a failed first write): holds nothing
+                continue;
             }
             if (result.sealed()) {
                 segment.sealed = true;
                 segment.complete = true;
             } else {
                 if (result.torn()) {
-                    cutTornTail(segment, result.end(), size);
+                    cutTornTail(segment, result.end(), file.size());
                 }
                 open = segment;
             }
@@ -249,6 +309,9 @@ final class JournalRecovery {
             stream.resume(open);
         } else {
             stream.resumeSealed(lastId);
+        }
+        if (opened.prepared() != null) {
+            stream.adoptPrepared(opened.prepared());
         }
         partitions[p] = partition;
         partitionStreams[p] = stream;
@@ -296,12 +359,10 @@ final class JournalRecovery {
         return decoded == null ? 0 : decoded.segmentId();
     }
 
-    /** A segment before the last of its stream must end with its seal; an empty one is a harmless leftover. */
-    private static void checkUnsealed(Segment segment, SegmentScanner.Result result) {
-        if (result.records() > 0 && !result.sealed()) {
-            throw new JournalCorruptionException(segment.path, result.end(),
-                    "the segment ends without its seal although later segments follow (truncated or damaged)");
-        }
+    /** A segment before the last written one of its stream must end with its seal. */
+    private static JournalCorruptionException unsealed(Segment segment, SegmentScanner.Result result) {
+        return new JournalCorruptionException(segment.path, result.end(),
+                "the segment ends without its seal although later segments follow (truncated or damaged)");
     }
 
     private void dropFile(Segment segment) throws IOException {

@@ -48,6 +48,7 @@ public final class JournalStore implements Store {
     private final JournalStats.Counters stats;
     private final StateStream stateStream;
     private final EventPartition[] partitions;
+    private final PartitionStream[] partitionStreams;
     private final ExecutorService housekeeper;
     private final Appender appender;
     private final JournalStateStore state;
@@ -68,9 +69,15 @@ public final class JournalStore implements Store {
             t.setDaemon(true);
             return t;
         });
-        stateStream.reclaim(); // segments the replay found dead
         this.appender = new Appender("gatehouse-journal", stateStream, recovered.partitionStreams, recovered.allocator,
                 housekeeper, options, stats);
+        this.partitionStreams = recovered.partitionStreams;
+        stateStream.reclaimWith(housekeeper, appender::submit);
+        stateStream.prepareAhead(housekeeper);
+        for (PartitionStream stream : partitionStreams) {
+            stream.prepareAhead(housekeeper);
+        }
+        stateStream.reclaim(); // segments the replay found dead
         this.state = new JournalStateStore(this, appender, stateStream.index());
         this.events = new JournalEventLog(this, appender, partitions);
         appender.start();
@@ -151,6 +158,19 @@ public final class JournalStore implements Store {
         return stats.snapshot();
     }
 
+    /**
+     * Waits until the background work queued so far (reclaim, compaction reads, segment preparation) and what
+     * it hands back to the appender is done. For tests.
+     */
+    void awaitBackgroundWork() throws Exception {
+        for (int round = 0; round < 4; round++) {
+            housekeeper.submit(() -> { }).get();
+            ControlOp barrier = new ControlOp(() -> { }, false);
+            appender.submit(barrier);
+            barrier.get();
+        }
+    }
+
     boolean isClosed() {
         return closed.get();
     }
@@ -169,6 +189,10 @@ public final class JournalStore implements Store {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        stateStream.closePrepared();
+        for (PartitionStream stream : partitionStreams) {
+            stream.closePrepared();
         }
         stateStream.index().segments().forEach(Segment::closeQuietly);
         for (EventPartition partition : partitions) {

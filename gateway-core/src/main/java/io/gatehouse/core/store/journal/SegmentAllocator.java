@@ -138,20 +138,29 @@ final class SegmentAllocator {
      * directory after a group of these.
      */
     void release(Segment segment) throws IOException {
+        recycle(segment.path, segment.channel);
+    }
+
+    /** A prepared segment that will not be used (the stream moved past its id): back to the spares. */
+    void release(Activation unused) throws IOException {
+        recycle(unused.path(), unused.channel());
+    }
+
+    private void recycle(Path file, JournalChannel channel) throws IOException {
         long size = -1;
         try {
-            size = segment.channel.size();
+            size = channel.size();
         } catch (IOException ignored) {
             // a file we cannot even measure is not worth keeping
         }
-        segment.closeQuietly();
+        closeQuietly(channel);
         if (options.preallocate() && size == options.segmentSize() && spareCount.get() < options.spareSegments()) {
             Path spare = directory.resolve(SegmentNames.spare(nextId()));
-            files.move(segment.path, spare);
+            files.move(file, spare);
             spares.add(spare);
             spareCount.incrementAndGet();
         } else {
-            files.delete(segment.path);
+            files.delete(file);
         }
     }
 

@@ -5,6 +5,10 @@ import io.gatehouse.core.store.journal.SegmentHeader.StreamKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +55,9 @@ abstract class SegmentStream {
     private boolean wroteHead;
     /** Appender bookkeeping: listed among this pass's streams. */
     boolean inPass;
+    private volatile Executor housekeeper;
+    private final AtomicReference<SegmentAllocator.Activation> prepared = new AtomicReference<>();
+    private final AtomicBoolean preparing = new AtomicBoolean();
 
     SegmentStream(SegmentAllocator allocator, JournalOptions options, StreamKind kind, int partition,
                   JournalStats.Counters stats) {
@@ -71,6 +78,34 @@ abstract class SegmentStream {
 
     /** After the pass's durable records are applied. */
     void afterApply() {
+    }
+
+    /**
+     * From now on, the next segment is prepared in the background while the current one fills (header forced,
+     * file named, directory synced), so a roll costs the appender only the seal's force.
+     */
+    void prepareAhead(Executor housekeeper) {
+        this.housekeeper = housekeeper;
+        if (head != null) {
+            requestNext(); // a stream that never wrote keeps no file in reserve
+        }
+    }
+
+    /** Recovery: an empty segment already named for this stream, to be its next. */
+    void adoptPrepared(SegmentAllocator.Activation activation) {
+        prepared.set(activation);
+    }
+
+    /** Closing: the prepared segment stays on disk (recovery adopts it again); its file is closed. */
+    void closePrepared() {
+        SegmentAllocator.Activation activation = prepared.getAndSet(null);
+        if (activation != null) {
+            try {
+                activation.channel().close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
     }
 
     /** Recovery: continue writing at the end of {@code segment}, the stream's last, unsealed segment. */
@@ -220,12 +255,42 @@ abstract class SegmentStream {
     }
 
     private void activate() throws IOException {
-        SegmentAllocator.Activation activation = allocator.activate(kind, partition, previousId);
+        SegmentAllocator.Activation activation = prepared.getAndSet(null);
+        if (activation != null && activation.id() <= previousId) {
+            // prepared before a segment this stream had to start on demand: ids must grow along the stream
+            allocator.release(activation);
+            activation = null;
+        }
+        if (activation == null) {
+            activation = allocator.activate(kind, partition, previousId);
+        }
         previousId = activation.id();
         bufferStart = SegmentHeader.SIZE;
         buffer.clear();
         head = newSegment(activation);
         stats.segmentActivated();
+        requestNext();
+    }
+
+    private void requestNext() {
+        Executor executor = housekeeper;
+        if (executor == null || prepared.get() != null || !preparing.compareAndSet(false, true)) {
+            return;
+        }
+        long previous = previousId;
+        try {
+            executor.execute(() -> {
+                try {
+                    prepared.set(allocator.activate(kind, partition, previous));
+                } catch (IOException e) {
+                    log.debug("Cannot prepare the next segment ({}): {}", describe(), e.toString());
+                } finally {
+                    preparing.set(false);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            preparing.set(false);
+        }
     }
 
     private void sealAfterFailure() throws IOException {

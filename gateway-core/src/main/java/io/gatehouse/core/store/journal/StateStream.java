@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,8 @@ final class StateStream extends SegmentStream {
     private final JournalStats.Counters stats;
     private long nextSequence;
     private int appliedInPass;
+    private Executor reclaimer;
+    private Consumer<ControlOp> submit;
 
     StateStream(SegmentAllocator allocator, JournalOptions options, JournalStats.Counters stats, StateIndex index,
                 long nextSequence) {
@@ -100,38 +105,60 @@ final class StateStream extends SegmentStream {
     }
 
     /**
-     * Deletes (recycles) the sealed segments in which nothing is live any more. Runs after the pass that made
-     * them dead is durable; the directory is synced before the tombstones that waited for them may die.
+     * Hands the sealed segments in which nothing is live any more to the housekeeper, which recycles their
+     * files and syncs the directory off the appender thread. Runs after the pass that made them dead is
+     * durable; only once their removal is durable may the tombstones that waited for them die.
      */
     void reclaim() {
         List<StateSegment> emptied = index.drainEmptied();
-        while (!emptied.isEmpty()) {
-            List<StateSegment> released = new ArrayList<>(emptied.size());
-            for (StateSegment segment : emptied) {
-                try {
-                    allocator.release(segment);
-                    released.add(segment);
-                } catch (IOException e) {
-                    log.warn("Cannot remove reclaimed journal segment {}: {}", segment.fileName(), e.toString());
-                    index.abandon(segment);
-                }
-            }
-            boolean synced = true;
+        if (emptied.isEmpty()) {
+            return;
+        }
+        emptied.forEach(index::abandon); // out of use at once; the tombstones waiting for them stay for now
+        Executor executor = reclaimer;
+        if (executor == null) {
+            List<StateSegment> gone = remove(emptied);
+            gone.forEach(index::segmentDeleted);
+            reclaim();
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                List<StateSegment> gone = remove(emptied);
+                submit.accept(new ControlOp(() -> {
+                    gone.forEach(index::segmentDeleted);
+                    reclaim();
+                }, false));
+            });
+        } catch (RejectedExecutionException closing) {
+            // the store is closing: the files stay, and the next open reclaims them
+        }
+    }
+
+    /** Reclaim in the background from now on ({@code submit} queues work for the appender). */
+    void reclaimWith(Executor housekeeper, Consumer<ControlOp> submit) {
+        this.reclaimer = housekeeper;
+        this.submit = submit;
+    }
+
+    /** Recycles the files; returns the segments whose removal is durable. */
+    private List<StateSegment> remove(List<StateSegment> segments) {
+        List<StateSegment> released = new ArrayList<>(segments.size());
+        for (StateSegment segment : segments) {
             try {
-                allocator.syncDirectory();
-            } catch (IOException e) {
-                synced = false;
-                log.warn("Cannot sync the journal directory after reclaiming segments: {}", e.toString());
-            }
-            for (StateSegment segment : released) {
-                if (synced) {
-                    index.segmentDeleted(segment);
-                } else {
-                    index.abandon(segment); // not sure it is gone: its dependents must stay
-                }
+                allocator.release(segment);
+                released.add(segment);
                 stats.segmentReclaimed();
+            } catch (IOException e) {
+                log.warn("Cannot remove reclaimed journal segment {}: {}", segment.fileName(), e.toString());
             }
-            emptied = index.drainEmptied();
+        }
+        try {
+            allocator.syncDirectory();
+            return released;
+        } catch (IOException e) {
+            log.warn("Cannot sync the journal directory after reclaiming segments: {}", e.toString());
+            return List.of(); // not sure they are gone: the tombstones that wait for them must stay
         }
     }
 }

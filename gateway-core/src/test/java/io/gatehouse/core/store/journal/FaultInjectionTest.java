@@ -110,12 +110,16 @@ class FaultInjectionTest {
         JournalOptions options = JournalTesting.small(1).withFiles(layer);
         try (JournalStore store = JournalStore.open(dir, options)) {
             put(store, "before", 1);
-            int segments = files(dir, "state-").size();
+            Path failing = files(dir, "state-").get(0);
+            store.awaitBackgroundWork(); // the next segment is prepared: only the pass forces now
             layer.forceFailures.set(1);
             assertThatThrownBy(() -> await(store.state().write(WriteBatch.put(key("unforced", 1), bytes("x")))))
                     .hasCauseInstanceOf(StoreException.class).hasMessageContaining("Input/output error");
             put(store, "after", 1);
-            assertThat(files(dir, "state-")).hasSize(segments + 1);
+            // the segment that failed was sealed right after its last durable record
+            List<Long> starts = JournalRecoveryTest.recordStarts(failing);
+            assertThat(starts).hasSize(1);
+            assertThat(sealAfter(failing, starts.get(0))).isTrue();
             assertThat(live(store)).isEqualTo(acknowledged);
         }
         try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
@@ -157,6 +161,7 @@ class FaultInjectionTest {
                 .withSpareSegments(0).withFiles(layer);
         try (JournalStore store = JournalStore.open(dir, options)) {
             put(store, "warm-up", 0); // the first segment exists
+            store.awaitBackgroundWork(); // and the next one is prepared: from now on only passes force
             CountDownLatch inForce = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             AtomicBoolean held = new AtomicBoolean();
@@ -205,6 +210,18 @@ class FaultInjectionTest {
         try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
             assertThat(store.isDurable()).isTrue();
             assertThat(live(store)).isEqualTo(acknowledged); // a clean close loses nothing even without forces
+        }
+    }
+
+    /** True when the record at {@code start} is followed by a seal. */
+    private static boolean sealAfter(Path file, long start) throws Exception {
+        try (JournalChannel channel = NioFileLayer.INSTANCE.open(file, false)) {
+            long id = SegmentNames.parse(file).id();
+            RecordReader reader = new RecordReader(4096);
+            reader.check(channel, start, channel.size(), id, Integer.MAX_VALUE);
+            long next = start + reader.checkedLength;
+            return reader.check(channel, next, channel.size(), id, Integer.MAX_VALUE) == RecordReader.Status.VALID
+                    && reader.buffer().get(reader.offsetOf(next) + RecordFormat.TYPE) == RecordFormat.SEAL;
         }
     }
 
