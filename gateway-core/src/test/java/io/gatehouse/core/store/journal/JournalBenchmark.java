@@ -217,7 +217,8 @@ public final class JournalBenchmark {
         try (JournalStore store = JournalStore.open(root, options)) {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             System.out.printf(Locale.ROOT, "Recovery: opening a journal with %,d MiB of events (%,d events) took %,d ms "
-                    + "(%.0f MiB/s; files were in the page cache)%n", megabytes, events, millis, megabytes * 1000.0 / Math.max(1, millis));
+                    + "(%.0f MiB/s; files were in the page cache); last event %d%n", megabytes, events, millis,
+                    megabytes * 1000.0 / Math.max(1, millis), store.events().last(0).sequenceNumber());
         }
         deleteDirectory(root);
     }

@@ -75,6 +75,7 @@ class JournalRecoveryTest {
         try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
             assertThatThrownBy(() -> JournalStore.open(dir, JournalTesting.small(1)))
                     .isInstanceOf(StoreException.class).hasMessageContaining("in use");
+            assertThat(store.isDurable()).isTrue(); // the first one is unaffected
         }
     }
 
