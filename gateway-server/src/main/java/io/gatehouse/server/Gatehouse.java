@@ -7,6 +7,7 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.metrics.CoreMetrics;
+import io.gatehouse.server.metrics.MeteredStore;
 import io.gatehouse.server.rest.GatehouseRoutes;
 import io.gatehouse.server.rest.RegistryRoutes;
 import io.gatehouse.server.rest.RestChannelInitializer;
@@ -61,13 +62,13 @@ public final class Gatehouse implements AutoCloseable {
         NettyTransport startedTransport = null;
         ScheduledExecutorService startedTimers = null;
         try {
-            openedStore = Stores.open(config);
+            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            openedStore = MeteredStore.wrap(Stores.open(config), metrics);
             startedCore = GatewayCore.builder().settings(config.hub()).store(openedStore).shards(config.shards()).start();
             DeclaredDevices.apply(config.devices(), startedCore.registry());
             tls = config.tlsCertificateFile() != null
                     ? TlsMaterial.supplied(config.tlsCertificateFile(), config.tlsKeyFile())
                     : TlsMaterial.development(config.dataDir().resolve("tls"), config.hostName());
-            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             CoreMetrics.bind(startedCore, metrics);
             startedTransport = NettyTransport.create(0);
             startedTimers = Executors.newSingleThreadScheduledExecutor(r -> {

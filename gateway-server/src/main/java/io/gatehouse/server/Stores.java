@@ -1,21 +1,26 @@
 package io.gatehouse.server;
 
 import io.gatehouse.core.store.Store;
+import io.gatehouse.core.store.journal.JournalOptions;
+import io.gatehouse.core.store.journal.JournalStore;
+import io.gatehouse.core.store.journal.SyncPolicy;
 import io.gatehouse.core.store.memory.InMemoryStore;
 import io.gatehouse.server.config.GatehouseConfig;
-import java.io.IOException;
 
 /** Opens the store the configuration names. */
 final class Stores {
 
+    static final String JOURNAL_DIRECTORY = "journal";
+
     private Stores() {
     }
 
-    static Store open(GatehouseConfig config) throws IOException {
+    static Store open(GatehouseConfig config) {
         int partitions = config.hub().eventPartitions();
         if (config.storeType().equals("memory")) {
             return new InMemoryStore(partitions);
         }
-        throw new IOException("the journal store is not available in this build; use store.type=memory");
+        JournalOptions options = JournalOptions.defaults(partitions).withSync(SyncPolicy.parse(config.storeSync()));
+        return JournalStore.open(config.dataDir().resolve(JOURNAL_DIRECTORY), options);
     }
 }

@@ -1,5 +1,7 @@
 package io.gatehouse.server.cli;
 
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.store.journal.JournalCorruptionException;
 import io.gatehouse.server.config.InvalidConfigException;
 import io.gatehouse.server.config.ServerSettings;
 import java.io.IOException;
@@ -36,7 +38,8 @@ public final class GatehouseCli {
                 commandLine.getErr().println("gatehouse: invalid configuration: " + e.getMessage());
                 return INVALID_CONFIGURATION;
             }
-            if (e instanceof IOException || e instanceof IllegalStateException) {
+            if (e instanceof IOException || e instanceof IllegalStateException || e instanceof GatewayException
+                    || e instanceof JournalCorruptionException) {
                 commandLine.getErr().println("gatehouse: " + e.getMessage());
                 return FAILED;
             }

@@ -36,9 +36,8 @@ public final class ServerSettings {
     public static final Setting<String> TLS_KEY = text("tls.keyFile", null, ".+", "a PEM private key file (unencrypted)");
     public static final Setting<String> STORE_TYPE = text("store.type", "journal", "journal|memory",
             "journal (durable) or memory (nothing survives a restart)");
-    public static final Setting<String> STORE_SYNC = text("store.sync", "batch", "always|batch|never",
-            "always, batch (group commit) or never (NOT durable: for benchmarks only)");
-    public static final Setting<Integer> STORE_BATCH_WINDOW_MICROS = integer("store.batchWindowMicros", 0, 10_000, 0);
+    public static final Setting<String> STORE_SYNC = text("store.sync", "batch", "always|never|batch(\\([0-9]{1,6}(us|ms)\\))?",
+            "always, batch (group commit, gathering up to 50us), batch(<n>us|ms), or never (NOT durable: benchmarks only)");
     public static final Setting<Integer> SHARDS = integer("core.shards", 1, 64,
             Math.max(1, Runtime.getRuntime().availableProcessors()));
     public static final Setting<String> LOG_FORMAT = text("log.format", "text", "text|json", "text or json");
@@ -46,7 +45,7 @@ public final class ServerSettings {
     /** The gateway's own settings, in the order help lists them. */
     public static final List<Setting<?>> SERVER = List.of(HOST_NAME, DATA_DIR, BIND_ADDRESS, MQTT_PORT, MQTT_PLAIN_PORT,
             MQTT_PLAIN_ENABLED, MQTT_MAX_IN_FLIGHT, AMQP_PORT, AMQP_PLAIN_PORT, AMQP_PLAIN_ENABLED, HTTPS_PORT,
-            TLS_CERTIFICATE, TLS_KEY, STORE_TYPE, STORE_SYNC, STORE_BATCH_WINDOW_MICROS, SHARDS, LOG_FORMAT);
+            TLS_CERTIFICATE, TLS_KEY, STORE_TYPE, STORE_SYNC, SHARDS, LOG_FORMAT);
 
     /** The hub name, which {@link HubSettings} validates itself. */
     public static final Setting<String> HUB_NAME = text(HubSettings.HUB_NAME, "gatehouse", ".*",

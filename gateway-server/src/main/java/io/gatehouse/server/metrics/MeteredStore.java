@@ -1,0 +1,177 @@
+package io.gatehouse.server.metrics;
+
+import io.gatehouse.core.store.EventLog;
+import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.StateStore;
+import io.gatehouse.core.store.Store;
+import io.gatehouse.core.store.WriteBatch;
+import io.gatehouse.core.store.journal.JournalStats;
+import io.gatehouse.core.store.journal.JournalStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A store that reports its commit latency (call to durable) as Micrometer timers, and, for the journal, its
+ * fsyncs and group-commit passes. One operation in {@value #SAMPLE_EVERY} is timed: enough for percentiles,
+ * cheap on the hot path.
+ */
+public final class MeteredStore implements Store {
+
+    static final int SAMPLE_EVERY = 8;
+
+    private final Store store;
+    private final StateStore state;
+    private final EventLog events;
+
+    private MeteredStore(Store store, MeterRegistry registry) {
+        this.store = store;
+        Timer stateCommits = commitTimer(registry, "state");
+        Timer eventCommits = commitTimer(registry, "event");
+        this.state = new MeteredState(store.state(), stateCommits);
+        this.events = new MeteredEvents(store.events(), eventCommits);
+    }
+
+    public static Store wrap(Store store, MeterRegistry registry) {
+        if (store instanceof JournalStore journal) {
+            journalCounter(registry, journal, "gatehouse.store.fsyncs", "forces (fsyncs) of journal files", JournalStats::forces);
+            journalCounter(registry, journal, "gatehouse.store.passes", "group-commit passes", JournalStats::passes);
+            journalCounter(registry, journal, "gatehouse.store.records", "records written", JournalStats::records);
+            journalCounter(registry, journal, "gatehouse.store.bytes", "bytes written", JournalStats::bytesWritten);
+            journalCounter(registry, journal, "gatehouse.store.compactions", "segment compactions", JournalStats::compactions);
+            journalCounter(registry, journal, "gatehouse.store.segments.reclaimed", "segments reclaimed", JournalStats::segmentsReclaimed);
+        }
+        return new MeteredStore(store, registry);
+    }
+
+    private static void journalCounter(MeterRegistry registry, JournalStore journal, String name, String description,
+                                       ToDoubleFunction<JournalStats> value) {
+        FunctionCounter.builder(name, journal, j -> value.applyAsDouble(j.stats())).description(description).register(registry);
+    }
+
+    private static Timer commitTimer(MeterRegistry registry, String kind) {
+        return Timer.builder("gatehouse.store.commit")
+                .description("time from a store write to its durability (sampled)")
+                .tag("kind", kind)
+                .publishPercentiles(0.5, 0.99, 0.999)
+                .register(registry);
+    }
+
+    @Override
+    public StateStore state() {
+        return state;
+    }
+
+    @Override
+    public EventLog events() {
+        return events;
+    }
+
+    @Override
+    public boolean isDurable() {
+        return store.isDurable();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    /** Times every {@value #SAMPLE_EVERY}th future from its creation to its completion. */
+    private static final class Sampler {
+        private final Timer timer;
+        private final AtomicLong count = new AtomicLong();
+
+        Sampler(Timer timer) {
+            this.timer = timer;
+        }
+
+        <T> CompletableFuture<T> observe(long startNanos, CompletableFuture<T> future) {
+            if (startNanos != 0) {
+                future.whenComplete((ok, failure) -> timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS));
+            }
+            return future;
+        }
+
+        long start() {
+            return count.incrementAndGet() % SAMPLE_EVERY == 0 ? System.nanoTime() : 0;
+        }
+    }
+
+    private static final class MeteredState implements StateStore {
+        private final StateStore delegate;
+        private final Sampler sampler;
+
+        MeteredState(StateStore delegate, Timer timer) {
+            this.delegate = delegate;
+            this.sampler = new Sampler(timer);
+        }
+
+        @Override
+        public CompletableFuture<Void> write(WriteBatch batch) {
+            long start = sampler.start();
+            return sampler.observe(start, delegate.write(batch));
+        }
+
+        @Override
+        public void forEachLive(StateVisitor visitor) {
+            delegate.forEachLive(visitor);
+        }
+    }
+
+    private static final class MeteredEvents implements EventLog {
+        private final EventLog delegate;
+        private final Sampler sampler;
+
+        MeteredEvents(EventLog delegate, Timer timer) {
+            this.delegate = delegate;
+            this.sampler = new Sampler(timer);
+        }
+
+        @Override
+        public int partitions() {
+            return delegate.partitions();
+        }
+
+        @Override
+        public CompletableFuture<Void> append(int partition, EventRecord record) {
+            long start = sampler.start();
+            return sampler.observe(start, delegate.append(partition, record));
+        }
+
+        @Override
+        public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
+            return delegate.read(partition, fromSequence, maxEvents);
+        }
+
+        @Override
+        public EventRecord first(int partition) {
+            return delegate.first(partition);
+        }
+
+        @Override
+        public EventRecord last(int partition) {
+            return delegate.last(partition);
+        }
+
+        @Override
+        public long sequenceAtOffset(int partition, long offset) {
+            return delegate.sequenceAtOffset(partition, offset);
+        }
+
+        @Override
+        public long sequenceAtTime(int partition, long epochMillis) {
+            return delegate.sequenceAtTime(partition, epochMillis);
+        }
+
+        @Override
+        public void removeBefore(int partition, long epochMillis) {
+            delegate.removeBefore(partition, epochMillis);
+        }
+    }
+}
