@@ -7,6 +7,9 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.store.Store;
+import io.gatehouse.core.store.journal.JournalOptions;
+import io.gatehouse.core.store.journal.JournalStore;
+import io.gatehouse.core.store.journal.SyncPolicy;
 import io.gatehouse.core.store.memory.InMemoryStore;
 import io.gatehouse.mqtt.MqttOptions;
 import io.gatehouse.mqtt.support.MqttTestServer;
@@ -38,8 +41,8 @@ import org.HdrHistogram.Recorder;
  * <p>Arguments ({@code key=value}): {@code devices=1,100,1000} {@code seconds=10} {@code warmup=5}
  * {@code payload=256} {@code window=auto} (per device; auto = 512 / devices within 1..64)
  * {@code loops=2} (gateway event loops) {@code loadThreads=2} (HiveMQ Netty threads)
- * {@code store=memory} or {@code store=<class>}: a class implementing {@code Function<HubSettings, Store>}
- * with a public constructor taking the data directory ({@link Path}), e.g. an adapter for the durable journal;
+ * {@code store=memory} (not durable), {@code store=journal} (durable, group commit) or
+ * {@code store=journal:<sync policy>} (e.g. {@code journal:always}, {@code journal:never});
  * {@code dir=<path>} (default: a fresh temporary directory per run).
  */
 public final class MqttBenchmark {
@@ -149,12 +152,15 @@ public final class MqttBenchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    @SuppressWarnings("unchecked")
-    private static Function<HubSettings, Store> storeFactory(String spec, Path dir) throws Exception {
+    private static Function<HubSettings, Store> storeFactory(String spec, Path dir) {
         if (spec.equals("memory")) {
             return settings -> new InMemoryStore(settings.eventPartitions());
         }
-        return (Function<HubSettings, Store>) Class.forName(spec).getConstructor(Path.class).newInstance(dir);
+        SyncPolicy sync = SyncPolicy.parse(spec.startsWith("journal:") ? spec.substring("journal:".length()) : "batch");
+        if (!spec.equals("journal") && !spec.startsWith("journal:")) {
+            throw new IllegalArgumentException("store must be memory, journal or journal:<sync policy>, not " + spec);
+        }
+        return settings -> JournalStore.open(dir, JournalOptions.defaults(settings.eventPartitions()).withSync(sync));
     }
 
     private static Map<String, String> parse(String[] args) {

@@ -50,7 +50,9 @@ class JournalCrashTest {
         for (int round = 1; round <= ROUNDS; round++) {
             long killAfter = 2000 + random.nextInt(20_000);
             Path errors = tmp.resolve("worker-" + round + ".err");
-            Process worker = new ProcessBuilder(javaBinary(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            Process worker = new ProcessBuilder(javaBinary(), "-Xmx256m",
+                    "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", "core-logback-test.xml"),
+                    "-cp", System.getProperty("java.class.path"),
                     CrashWorkload.class.getName(), dir.toString())
                     .redirectError(errors.toFile()).start();
             AtomicLong acks = new AtomicLong();
