@@ -1,0 +1,115 @@
+package io.gatehouse.bench.broker;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A broker running in its own OS process, started by the harness: its output goes to a log file, a line on its
+ * output tells when it is ready, and stopping ends exactly this process (by its pid), never anything else.
+ */
+public final class BrokerProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final CountDownLatch ready = new CountDownLatch(1);
+
+    private BrokerProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code command} and waits until a line of its output satisfies {@code readyLine}; fails (and ends the
+     * process) if it exits or the timeout passes first.
+     */
+    public static BrokerProcess start(String name, List<String> command, Path workDir, Path log,
+                                      Predicate<String> readyLine, Duration timeout) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        BrokerProcess bp = new BrokerProcess(name, p, log);
+        Thread pump = new Thread(() -> bp.pumpOutput(readyLine), name + "-output");
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            boolean ok = bp.ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ok || !p.isAlive()) {
+                bp.close();
+                throw new IOException(name + " did not become ready within " + timeout.toSeconds() + " s"
+                        + (p.isAlive() ? "" : " (exited with " + p.exitValue() + ")") + "; see " + log);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bp.close();
+            throw new IOException("interrupted while starting " + name, e);
+        }
+        return bp;
+    }
+
+    private void pumpOutput(Predicate<String> readyLine) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.println(line);
+                if (ready.getCount() > 0 && readyLine.test(line)) {
+                    ready.countDown();
+                }
+            }
+        } catch (IOException e) {
+            // the process ended or the log could not be written; readiness then times out
+        } finally {
+            ready.countDown();
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Asks the process to stop (end of its input, then SIGTERM), and kills it if it has not ended within 30 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
