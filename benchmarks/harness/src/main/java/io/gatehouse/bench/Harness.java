@@ -75,6 +75,7 @@ final class Harness {
             return rows;
         } catch (Exception e) {
             context.log().printf("    FAILED: %s%n", e);
+            e.printStackTrace(context.log());
             return List.of(ResultRow.of(scenario.id(), "failed", broker.id(), broker.durability()).errors(1)
                     .note("run failed: " + e.toString().replace('\n', ' ')));
         } finally {

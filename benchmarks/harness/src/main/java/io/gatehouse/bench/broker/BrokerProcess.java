@@ -23,6 +23,7 @@ public final class BrokerProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final CountDownLatch ready = new CountDownLatch(1);
+    private volatile boolean sawReadyLine;
 
     private BrokerProcess(String name, Process process, Path log) {
         this.name = name;
@@ -30,24 +31,53 @@ public final class BrokerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /**
-     * Starts {@code command} and waits until a line of its output satisfies {@code readyLine}; fails (and ends the
-     * process) if it exits or the timeout passes first.
-     */
+    /** Starts {@code command} and waits until it accepts TCP connections on {@code port} (for quiet programs). */
+    public static BrokerProcess startListening(String name, List<String> command, Path workDir, Path log, int port,
+                                               Duration timeout) throws IOException {
+        BrokerProcess bp = start(name, command, workDir, log, line -> false, Duration.ZERO, false);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && bp.isAlive()) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1000);
+                return bp;
+            } catch (IOException notYet) {
+                sleepBriefly();
+            }
+        }
+        bp.close();
+        throw new IOException(name + " did not accept connections on port " + port + "; see " + log);
+    }
+
+    private static void sleepBriefly() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static BrokerProcess start(String name, List<String> command, Path workDir, Path log,
                                       Predicate<String> readyLine, Duration timeout) throws IOException {
+        return start(name, command, workDir, log, readyLine, timeout, true);
+    }
+
+    private static BrokerProcess start(String name, List<String> command, Path workDir, Path log,
+                                       Predicate<String> readyLine, Duration timeout, boolean awaitLine) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         Process p = pb.start();
         BrokerProcess bp = new BrokerProcess(name, p, log);
         Thread pump = new Thread(() -> bp.pumpOutput(readyLine), name + "-output");
         pump.setDaemon(true);
         pump.start();
+        if (!awaitLine) {
+            return bp;
+        }
         try {
             boolean ok = bp.ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!ok || !p.isAlive()) {
+            if (!ok || !bp.sawReadyLine || !p.isAlive()) {
+                String why = !p.isAlive() ? "exited with " + p.exitValue() : !ok ? "not ready within " + timeout.toSeconds() + " s" : "?";
                 bp.close();
-                throw new IOException(name + " did not become ready within " + timeout.toSeconds() + " s"
-                        + (p.isAlive() ? "" : " (exited with " + p.exitValue() + ")") + "; see " + log);
+                throw new IOException(name + " did not start (" + why + "); see " + log);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -64,6 +94,7 @@ public final class BrokerProcess implements AutoCloseable {
             while ((line = in.readLine()) != null) {
                 out.println(line);
                 if (ready.getCount() > 0 && readyLine.test(line)) {
+                    sawReadyLine = true;
                     ready.countDown();
                 }
             }

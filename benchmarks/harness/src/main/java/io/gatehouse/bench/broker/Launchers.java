@@ -125,13 +125,13 @@ public final class Launchers {
                 "persistence false",
                 "max_queued_messages 1000000",
                 "set_tcp_nodelay true",
-                "log_dest stdout",
+                "log_dest stderr",
                 "log_type error",
                 "log_type warning",
                 "log_type notice",
                 ""));
-        BrokerProcess p = BrokerProcess.start("mosquitto", launch.pinned(List.of(exe, "-c", conf.toString())), dataDir,
-                dataDir.resolveSibling(dataDir.getFileName() + ".log"), line -> line.contains("running"), START_TIMEOUT);
+        BrokerProcess p = BrokerProcess.startListening("mosquitto", launch.pinned(List.of(exe, "-c", conf.toString())), dataDir,
+                dataDir.resolveSibling(dataDir.getFileName() + ".log"), port, START_TIMEOUT);
         return new RunningBroker(Broker.MOSQUITTO, p, "127.0.0.1", port, -1, new PeerDialect(), dataDir);
     }
 }
