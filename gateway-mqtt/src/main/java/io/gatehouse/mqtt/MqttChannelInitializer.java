@@ -1,0 +1,53 @@
+package io.gatehouse.mqtt;
+
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.mqtt.connect.ConnectValidator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MQTT endpoint as a Netty pipeline, for a server to bind on its listeners (8883 with TLS, 1883 plain):
+ * {@code [TLS] → idle (connect timeout, then 1.5 × keep-alive) → MqttDecoder(max packet size) → MqttEncoder →
+ * connection handler}. One instance serves every connection of a listener.
+ */
+public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
+
+    /** Client ids are device ids (at most 128 characters); the decoder's limit only needs to be above that. */
+    private static final int MAX_CLIENT_ID_LENGTH = 1024;
+
+    private final GatewayCore core;
+    private final MqttOptions options;
+    private final SslContext sslContext;
+    private final ConnectValidator validator;
+
+    /** {@code sslContext} null serves plain MQTT (development only). */
+    public MqttChannelInitializer(GatewayCore core, MqttOptions options, SslContext sslContext) {
+        this.core = Objects.requireNonNull(core, "core");
+        this.options = Objects.requireNonNull(options, "options");
+        if (sslContext != null && sslContext.isClient()) {
+            throw new IllegalArgumentException("a server SslContext is needed");
+        }
+        this.sslContext = sslContext;
+        this.validator = new ConnectValidator(options.hubHostName());
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (sslContext != null) {
+            pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
+        }
+        pipeline.addLast(MqttConnectionHandler.IDLE_HANDLER,
+                new IdleStateHandler(options.connectTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("decoder", new MqttDecoder(options.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
+        pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+        pipeline.addLast("connection", new MqttConnectionHandler(core, options, validator));
+    }
+}

@@ -1,0 +1,149 @@
+package io.gatehouse.mqtt.flow;
+
+import io.gatehouse.core.events.EventPosition;
+import io.gatehouse.core.events.EventSource;
+import io.gatehouse.core.events.EventStream;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.mqtt.topic.DeviceTopics;
+import io.gatehouse.mqtt.topic.PropertyBag;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Device-to-cloud telemetry of one connection (SPEC §2): each PUBLISH on the device's telemetry topic is
+ * appended to the event stream; a QoS 1 PUBLISH is acknowledged only once its append is durable, a QoS 0 one
+ * never. Acknowledgements follow the appends' completion order, which is the devices' publish order (one
+ * device appends to one partition, and a partition completes in order) [MQTT-4.6.0-2].
+ *
+ * <p>Refused outright, by closing the connection as IoT Hub does: QoS 2, a topic that is not the device's
+ * telemetry topic, a payload over the limit, a malformed property bag. A failed append (store failure, too
+ * large once properties count) also closes the connection without a PUBACK: the device will publish again.
+ *
+ * <p>Back-pressure: once {@code high} appends are pending the connection is "backlogged" and stops reading the
+ * socket; it reads again when they drain to {@code high / 2}.
+ *
+ * <p>Event-loop confined; append completions hop onto the loop unless they are already complete.
+ */
+public final class TelemetryFlow {
+
+    /** PUBACK's fixed header never changes: share it. */
+    private static final MqttFixedHeader PUBACK_HEADER =
+            new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 2);
+    private static final int NO_ACK = -1;
+    /** IoT Hub's marker for a telemetry message published with RETAIN. */
+    static final String RETAIN_PROPERTY = "mqtt-retain";
+
+    private final EventStream events;
+    private final EventSource source;
+    private final DeviceTopics topics;
+    private final Outbound out;
+    private final ConnectionControl connection;
+    private final EventExecutor loop;
+    private final int maxPayload;
+    private final int high;
+    private final int low;
+    private int pending;
+    /** Appends whose completion has not yet been seen on the loop: while any is, none may overtake it. */
+    private int completingElsewhere;
+    private boolean backlogged;
+
+    public TelemetryFlow(EventStream events, EventSource source, DeviceTopics topics, Outbound out,
+                         ConnectionControl connection, EventExecutor loop, int maxPayload, int maxPending) {
+        this.events = events;
+        this.source = source;
+        this.topics = topics;
+        this.out = out;
+        this.connection = connection;
+        this.loop = loop;
+        this.maxPayload = maxPayload;
+        this.high = maxPending;
+        this.low = maxPending / 2;
+    }
+
+    /** True while reading should pause: too many appends are waiting to become durable. */
+    public boolean isBacklogged() {
+        return backlogged;
+    }
+
+    public int pending() {
+        return pending;
+    }
+
+    /** Handles a PUBLISH from the device. The caller releases the message afterwards. */
+    public void onPublish(MqttPublishMessage publish) {
+        assert loop.inEventLoop();
+        MqttQoS qos = publish.fixedHeader().qosLevel();
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            connection.close("PUBLISH with QoS 2, which IoT Hub does not support");
+            return;
+        }
+        String topic = publish.variableHeader().topicName();
+        String bag = topics.telemetryBag(topic);
+        if (bag == null) {
+            connection.close(topics.describeRefusedPublish(topic));
+            return;
+        }
+        ByteBuf payload = publish.payload();
+        if (payload.readableBytes() > maxPayload) {
+            connection.close("telemetry payload of " + payload.readableBytes() + " bytes exceeds the limit of "
+                    + maxPayload + " bytes");
+            return;
+        }
+        MessageProperties properties;
+        try {
+            properties = PropertyBag.parse(bag);
+        } catch (IllegalArgumentException e) {
+            connection.close("telemetry topic with a malformed property bag: " + e.getMessage());
+            return;
+        }
+        if (publish.fixedHeader().isRetain()) {
+            properties = properties.toBuilder().put(RETAIN_PROPERTY, "true").build();
+        }
+        CompletableFuture<EventPosition> stored = events.append(source, properties, ByteBufUtil.getBytes(payload));
+        int packetId = qos == MqttQoS.AT_LEAST_ONCE ? publish.variableHeader().packetId() : NO_ACK;
+        pending++;
+        if (pending >= high && !backlogged) {
+            backlogged = true;
+            connection.backlogChanged();
+        }
+        if (completingElsewhere == 0 && stored.isDone() && !stored.isCompletedExceptionally()) {
+            appended(packetId, null); // already durable (in-memory store): no hop, no allocation
+        } else {
+            // always through the loop's FIFO task queue, even from the loop itself, so acks keep their order
+            completingElsewhere++;
+            stored.whenComplete((position, failure) -> loop.execute(() -> completedElsewhere(packetId, failure)));
+        }
+    }
+
+    private void completedElsewhere(int packetId, Throwable failure) {
+        completingElsewhere--;
+        appended(packetId, failure);
+    }
+
+    private void appended(int packetId, Throwable failure) {
+        assert loop.inEventLoop();
+        pending--;
+        if (failure != null) {
+            GatewayException refusal = GatewayException.unwrap(failure);
+            String why = refusal != null ? refusal.code().iotHubName() + ": " + refusal.getMessage() : String.valueOf(failure);
+            connection.close("telemetry not stored (" + why + "); closed without PUBACK so the device publishes it again");
+            return;
+        }
+        if (packetId != NO_ACK && !connection.isClosing()) {
+            out.write(new MqttPubAckMessage(PUBACK_HEADER, MqttMessageIdVariableHeader.from(packetId)));
+        }
+        if (backlogged && pending <= low) {
+            backlogged = false;
+            connection.backlogChanged();
+        }
+    }
+}
