@@ -75,6 +75,10 @@ public final class GatehouseBench implements Callable<Integer> {
             description = "JVM options of every JVM broker (default: ${DEFAULT-VALUE}).")
     String brokerJvmOpts;
 
+    @Option(names = "--gatehouse-store", paramLabel = "TYPE", defaultValue = "journal",
+            description = "Gatehouse's store: journal (durable, D1; the default) or memory (NOT durable, labelled D0; only to try the harness).")
+    String gatehouseStore;
+
     @Option(names = "--install-mosquitto", description = "apt-get install -y mosquitto if it is missing.")
     boolean installMosquitto;
 
@@ -120,14 +124,18 @@ public final class GatehouseBench implements Callable<Integer> {
         Path work = (workDir != null ? workDir : root.resolve("bench/work")).toAbsolutePath();
         Files.createDirectories(work);
         Path output = out != null ? out : root.resolve(quick ? "bench/results/smoke" : "bench/results");
-        Launch launch = new Launch(broker, Arrays.asList(brokerJvmOpts.trim().split("\\s+")), root);
+        Launch launch = new Launch(broker, Arrays.asList(brokerJvmOpts.trim().split("\\s+")), root, gatehouseStore);
         ScenarioContext context = new ScenarioContext(scale, work, load, System.getProperty("java.class.path"), System.out);
+        if (!"journal".equals(gatehouseStore) && !"memory".equals(gatehouseStore)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--gatehouse-store must be journal or memory");
+        }
         String description = (quick ? "quick smoke run" : "full run") + ", " + runs + " repeat(s), medians; brokers pinned to CPU "
                 + (broker == null ? "(none)" : broker) + ", load generator to CPU " + (load == null ? "(none)" : load)
-                + "; JVM brokers: " + brokerJvmOpts + "; all traffic plain TCP on loopback";
+                + "; JVM brokers: " + brokerJvmOpts + "; all traffic plain TCP on loopback" + ("journal".equals(gatehouseStore) ? "" : "; Gatehouse with --store " + gatehouseStore + " (NOT durable)");
         System.out.println("gatehouse-bench: " + description);
         for (Broker b : chosenBrokers) {
-            System.out.println("  " + b.id() + " [" + b.durability() + "]: " + b.description());
+            System.out.println("  " + b.id() + " [" + launch.durabilityOf(b) + "]: " + b.description()
+                    + (launch.durabilityOf(b).equals(b.durability()) ? "" : " -- but with --gatehouse-store " + gatehouseStore));
         }
         new Harness(new Launchers(launch), context, runs, output, description, skipped).run(chosenScenarios, chosenBrokers);
         System.out.println("Results: " + output.resolve("latest.md") + " and " + output.resolve("latest.json"));

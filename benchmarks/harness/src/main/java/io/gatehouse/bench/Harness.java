@@ -76,7 +76,7 @@ final class Harness {
         } catch (Exception e) {
             context.log().printf("    FAILED: %s%n", e);
             e.printStackTrace(context.log());
-            return List.of(ResultRow.of(scenario.id(), "failed", broker.id(), broker.durability()).errors(1)
+            return List.of(ResultRow.of(scenario.id(), "failed", broker.id(), launchers.launch().durabilityOf(broker)).errors(1)
                     .note("run failed: " + e.toString().replace('\n', ' ')));
         } finally {
             deleteTree(dataDir);

@@ -2,6 +2,7 @@ package io.gatehouse.bench.broker;
 
 import io.gatehouse.core.auth.SasTokens;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -15,12 +16,26 @@ public final class GatehouseDialect implements Dialect {
     private final String deviceKey;
     private final String serviceKey;
     private final int partitionCount;
+    private final int httpsPort;
+    private final Path trustFile;
 
-    public GatehouseDialect(String hostName, String deviceKey, String serviceKey, int partitionCount) {
+    public GatehouseDialect(String hostName, String deviceKey, String serviceKey, int partitionCount, int httpsPort, Path trustFile) {
         this.hostName = hostName;
         this.deviceKey = deviceKey;
         this.serviceKey = serviceKey;
         this.partitionCount = partitionCount;
+        this.httpsPort = httpsPort;
+        this.trustFile = trustFile;
+    }
+
+    /** The REST API's port (-1 if it has none). */
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    /** The CA certificate (PEM) a client trusts to reach the gateway over TLS. */
+    public Path trustFile() {
+        return trustFile;
     }
 
     @Override

@@ -8,8 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports. */
-public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot) {
+/** What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports; Gatehouse's store. */
+public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore) {
+
+    /** Gatehouse with {@code --store memory} (for trying the harness before a durable store exists) is not durable. */
+    public String durabilityOf(Broker broker) {
+        return broker == Broker.GATEHOUSE && !"journal".equals(gatehouseStore) ? "D0" : broker.durability();
+    }
 
     /** The command prefix that pins a process to the broker's CPU ({@code taskset -c N}), if pinning is on. */
     public List<String> pinned(List<String> command) {
@@ -50,7 +55,7 @@ public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot) {
         Path dir = repoRoot.resolve("benchmarks").resolve(module).resolve("target");
         Path cpFile = dir.resolve("runtime-classpath.txt");
         if (!Files.exists(cpFile)) {
-            throw new IOException(cpFile + " is missing: build with ./gatehouse-bench (or mvn -Pbench package)");
+            throw new IOException(cpFile + " is missing: build with ./gatehouse-bench (or mvn -Pbenchmarks package)");
         }
         return dir.resolve("classes") + java.io.File.pathSeparator + Files.readString(cpFile).trim();
     }

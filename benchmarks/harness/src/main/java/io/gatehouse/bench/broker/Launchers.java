@@ -20,6 +20,9 @@ public final class Launchers {
     static final String DEVICE_KEY = Base64.getEncoder().encodeToString(
             "gatehouse-bench-device-key-0001!".getBytes(StandardCharsets.US_ASCII));
 
+    /** Gatehouse's default number of D2C event partitions (the harness does not change it). */
+    private static final int EVENT_PARTITIONS = 4;
+
     private final Launch launch;
 
     /** The key every declared Gatehouse device has (load-generator child processes compute tokens from it). */
@@ -29,6 +32,10 @@ public final class Launchers {
 
     public Launchers(Launch launch) {
         this.launch = launch;
+    }
+
+    public Launch launch() {
+        return launch;
     }
 
     /**
@@ -68,7 +75,7 @@ public final class Launchers {
         List<String> cmd = launch.java(launch.moduleClassPath(module), mainClass, args);
         BrokerProcess p = BrokerProcess.start(broker.id(), cmd, dataDir, dataDir.resolveSibling(dataDir.getFileName() + ".log"),
                 line -> line.contains("PEER READY"), START_TIMEOUT);
-        return new RunningBroker(broker, p, "127.0.0.1", mqttPort, amqpPort, new PeerDialect(), dataDir);
+        return new RunningBroker(broker, broker.durability(), p, "127.0.0.1", mqttPort, amqpPort, new PeerDialect(), dataDir);
     }
 
     private RunningBroker gatehouse(Path dataDir, int devices, IntFunction<String> deviceIds) throws IOException {
@@ -83,7 +90,7 @@ public final class Launchers {
         }
         Files.writeString(config, yaml);
         List<String> args = new ArrayList<>(List.of("start", "--data-dir", dataDir.toString(), "--config", config.toString(),
-                "--host-name", "localhost", "--store", "journal", "--sync", "batch",
+                "--host-name", "localhost", "--store", launch.gatehouseStore(), "--sync", "batch",
                 "--mqtt-port", "0", "--mqtt-plain-port", "0", "--amqp-port", "0", "--amqp-plain-port", "0", "--https-port", "0"));
         List<String> cmd = launch.java(null, "-jar " + jar, args);
         BrokerProcess p = BrokerProcess.start("gatehouse", cmd, dataDir.getParent(), dataDir.resolveSibling(dataDir.getFileName() + ".log"),
@@ -97,8 +104,9 @@ public final class Launchers {
                 throw new IOException("Gatehouse listens for no plain MQTT (ports: " + ports + "): are the adapters merged?");
             }
             String serviceKey = serviceKey(info.path("serviceConnectionString").asText());
-            GatehouseDialect dialect = new GatehouseDialect(info.path("hostName").asText("localhost"), DEVICE_KEY, serviceKey, 4);
-            return new RunningBroker(Broker.GATEHOUSE, p, "127.0.0.1", mqtt, amqp, dialect, dataDir);
+            GatehouseDialect dialect = new GatehouseDialect(info.path("hostName").asText("localhost"), DEVICE_KEY, serviceKey,
+                    EVENT_PARTITIONS, ports.path("https").asInt(-1), Path.of(info.path("trustFile").asText()));
+            return new RunningBroker(Broker.GATEHOUSE, launch.durabilityOf(Broker.GATEHOUSE), p, "127.0.0.1", mqtt, amqp, dialect, dataDir);
         } catch (IOException | RuntimeException e) {
             p.close();
             throw e;
@@ -132,6 +140,6 @@ public final class Launchers {
                 ""));
         BrokerProcess p = BrokerProcess.startListening("mosquitto", launch.pinned(List.of(exe, "-c", conf.toString())), dataDir,
                 dataDir.resolveSibling(dataDir.getFileName() + ".log"), port, START_TIMEOUT);
-        return new RunningBroker(Broker.MOSQUITTO, p, "127.0.0.1", port, -1, new PeerDialect(), dataDir);
+        return new RunningBroker(Broker.MOSQUITTO, Broker.MOSQUITTO.durability(), p, "127.0.0.1", port, -1, new PeerDialect(), dataDir);
     }
 }

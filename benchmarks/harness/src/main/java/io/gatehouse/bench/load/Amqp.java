@@ -22,7 +22,7 @@ public final class Amqp {
     /** A plain-TCP connection; SASL ANONYMOUS when the broker offers it (both Gatehouse and Artemis do). */
     public static Connection connect(String host, int port) throws ClientException {
         ConnectionOptions options = new ConnectionOptions();
-        options.saslOptions().allowedMechanisms().add("ANONYMOUS");
+        options.saslOptions().addAllowedMechanism("ANONYMOUS");
         Connection c = CLIENT.connect(host, port, options);
         try {
             c.openFuture().get(30, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.gatehouse.bench.scenario;
 
 import io.gatehouse.bench.broker.Broker;
+import io.gatehouse.bench.broker.GatehouseDialect;
 import io.gatehouse.bench.broker.RunningBroker;
 import io.gatehouse.bench.load.AmqpC2dService;
 import io.gatehouse.bench.load.C2dService;
@@ -9,6 +10,7 @@ import io.gatehouse.bench.load.MqttC2dService;
 import io.gatehouse.bench.load.MqttFleet;
 import io.gatehouse.bench.load.OpenLoopPacer;
 import io.gatehouse.bench.load.Payloads;
+import io.gatehouse.bench.load.RestC2dService;
 import io.gatehouse.bench.load.Waits;
 import io.gatehouse.bench.os.CpuMeter;
 import io.gatehouse.bench.report.ResultRow;
@@ -40,7 +42,10 @@ public final class C2dEndToEnd implements Scenario {
     }
 
     static C2dService openService(RunningBroker broker) throws Exception {
-        return broker.hasAmqp() ? AmqpC2dService.open(broker) : MqttC2dService.open(broker);
+        if (broker.hasAmqp()) {
+            return AmqpC2dService.open(broker);
+        }
+        return broker.dialect() instanceof GatehouseDialect g ? RestC2dService.open(g) : MqttC2dService.open(broker);
     }
 
     @Override

@@ -26,7 +26,7 @@ public final class ConnectionHolderMain {
         InetAddress source = InetAddress.getByName(args[2]);
         int first = Integer.parseInt(args[3]);
         int count = Integer.parseInt(args[4]);
-        Dialect dialect = args.length > 6 ? new GatehouseDialect(args[5], args[6], null, 1) : new PeerDialect();
+        Dialect dialect = args.length > 6 ? new GatehouseDialect(args[5], args[6], null, 1, -1, null) : new PeerDialect();
         MqttFleet fleet;
         try {
             fleet = MqttFleet.connect(Devices.ids(first, count),

@@ -13,8 +13,8 @@ public record ScenarioContext(Scale scale, Path workDir, String loadGeneratorCpu
         log.flush();
     }
 
-    /** A result row of {@code scenario} on {@code broker}, labelled with the broker's durability. */
+    /** A result row of {@code scenario} on {@code broker}, labelled with the durability it runs with. */
     public ResultRow row(String scenario, String variant, RunningBroker broker) {
-        return ResultRow.of(scenario, variant, broker.kind().id(), broker.kind().durability());
+        return ResultRow.of(scenario, variant, broker.kind().id(), broker.durability());
     }
 }
