@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
  * Open-loop load: operation i is due at {@code start + i / rate}, whatever happened to earlier ones. The action
  * gets that intended time, and latency is measured from it, not from when the send actually happened: a stalled
  * system therefore shows its stall in the latencies instead of silently lowering the offered load (the
- * "coordinated omission" correction). When the pacer itself falls behind it sends the overdue operations at once.
+ * "coordinated omission" correction). When the pacer itself falls behind (a park lasts at least some tens of
+ * microseconds) it sends the overdue operations at once.
  */
 public final class OpenLoopPacer {
 
@@ -25,12 +26,10 @@ public final class OpenLoopPacer {
         long total = (long) Math.floor(durationNanos / interval);
         for (long i = 0; i < total; i++) {
             long intended = start + (long) (i * interval);
-            long wait = intended - System.nanoTime();
-            if (wait > 20_000) {
-                LockSupport.parkNanos(wait - 10_000);
-            }
-            while (System.nanoTime() < intended) {
-                Thread.onSpinWait();
+            // park, never spin: the generator has one core, and a spinning pacer would starve the client's I/O thread
+            long wait;
+            while ((wait = intended - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
             }
             action.send(i, intended);
         }

@@ -55,6 +55,9 @@ public final class AmqpTransfer implements Scenario {
 
     @Override
     public List<ResultRow> run(RunningBroker broker, ScenarioContext ctx) throws Exception {
+        if (!broker.hasAmqp()) {
+            throw new IllegalStateException(broker.kind().id() + " listens for no plain AMQP in this build");
+        }
         Connection senderConnection = Amqp.connect(broker.host(), broker.amqpPort());
         Connection receiverConnection = Amqp.connect(broker.host(), broker.amqpPort());
         try {
