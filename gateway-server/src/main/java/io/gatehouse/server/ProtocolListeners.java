@@ -1,5 +1,7 @@
 package io.gatehouse.server;
 
+import io.gatehouse.amqp.AmqpChannelInitializer;
+import io.gatehouse.amqp.AmqpOptions;
 import io.gatehouse.mqtt.MqttChannelInitializer;
 import io.gatehouse.mqtt.MqttOptions;
 import io.gatehouse.server.config.GatehouseConfig;
@@ -20,6 +22,13 @@ final class ProtocolListeners {
         if (config.mqttPlainEnabled()) {
             listeners.add(Listener.bind("mqtt-plain", gatehouse.transport(), config.bindAddress(), config.mqttPlainPort(),
                     new MqttChannelInitializer(gatehouse.core(), mqtt, null)));
+        }
+        AmqpOptions amqp = AmqpOptions.defaults();
+        listeners.add(Listener.bind("amqp", gatehouse.transport(), config.bindAddress(), config.amqpPort(),
+                new AmqpChannelInitializer(gatehouse.core(), amqp, gatehouse.tls().serverContext())));
+        if (config.amqpPlainEnabled()) {
+            listeners.add(Listener.bind("amqp-plain", gatehouse.transport(), config.bindAddress(), config.amqpPlainPort(),
+                    new AmqpChannelInitializer(gatehouse.core(), amqp, null)));
         }
     }
 }

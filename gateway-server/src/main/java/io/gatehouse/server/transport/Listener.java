@@ -2,6 +2,7 @@ package io.gatehouse.server.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -27,7 +28,7 @@ public final class Listener {
 
     /** Binds {@code port} (0: any free port) on {@code address}; fails with a message naming the listener. */
     public static Listener bind(String name, NettyTransport transport, String address, int port,
-                                ChannelInitializer<Channel> initializer) {
+                                ChannelHandler initializer) {
         ChannelGroup connections = new DefaultChannelGroup(name, GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(transport.boss(), transport.workers())

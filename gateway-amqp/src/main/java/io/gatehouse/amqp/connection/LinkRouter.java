@@ -1,0 +1,156 @@
+package io.gatehouse.amqp.connection;
+
+import io.gatehouse.amqp.eventhub.SelectorFilter;
+import io.gatehouse.amqp.link.C2dSendLink;
+import io.gatehouse.amqp.link.D2cTelemetryLink;
+import io.gatehouse.amqp.link.EventReadLink;
+import io.gatehouse.amqp.link.LinkEndpoint;
+import io.gatehouse.amqp.link.QueueDeliveryLink;
+import io.gatehouse.amqp.link.ReplyLink;
+import io.gatehouse.amqp.link.RequestLink;
+import io.gatehouse.amqp.message.AmqpErrors;
+import io.gatehouse.core.events.EventStream;
+import io.gatehouse.core.events.StartPosition;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.registry.AccessRight;
+import java.util.function.Function;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.amqp.transport.Source;
+import org.apache.qpid.proton.amqp.transport.Target;
+import org.apache.qpid.proton.engine.Link;
+import org.apache.qpid.proton.engine.Receiver;
+import org.apache.qpid.proton.engine.Sender;
+import org.apache.qpid.proton.message.Message;
+
+/**
+ * Decides what an attaching link is: which endpoint serves its address, in which direction, and whether the
+ * connection's credentials allow it. A refused link is attached and at once detached with the reason, as AMQP
+ * requires ({@code amqp:not-found} for unknown addresses, {@code amqp:unauthorized-access} before a token that
+ * covers it, {@code amqp:not-allowed} for the wrong direction).
+ */
+final class LinkRouter {
+
+    private final AmqpConnection connection;
+    private final Function<Message, Message> cbs;
+    private final Function<Message, Message> management;
+
+    LinkRouter(AmqpConnection connection, Function<Message, Message> cbs, Function<Message, Message> management) {
+        this.connection = connection;
+        this.cbs = cbs;
+        this.management = management;
+    }
+
+    void attach(Link link) {
+        boolean weSend = link instanceof Sender;
+        String address = weSend ? addressOf(link.getRemoteSource()) : addressOf(link.getRemoteTarget());
+        LinkAddress target = LinkAddress.parse(address, connection.core().settings().hubName());
+        switch (target.kind()) {
+            case CBS -> open(weSend ? new ReplyLink(connection, (Sender) link, "$cbs")
+                    : new RequestLink(connection, (Receiver) link, "$cbs", cbs));
+            case MANAGEMENT -> open(weSend ? new ReplyLink(connection, (Sender) link, "$management")
+                    : new RequestLink(connection, (Receiver) link, "$management", management));
+            case DEVICE_TELEMETRY -> {
+                if (requireDirection(link, !weSend, address) && requireDevice(link, target.device(), address)) {
+                    open(new D2cTelemetryLink(connection, (Receiver) link, target.device()));
+                }
+            }
+            case DEVICE_C2D -> {
+                if (requireDirection(link, weSend, address) && requireDevice(link, target.device(), address)) {
+                    DeviceId device = target.device();
+                    open(new QueueDeliveryLink(connection, (Sender) link, device, true,
+                            sink -> connection.core().c2d().openReceiver(device, sink)));
+                }
+            }
+            case SERVICE_C2D -> {
+                if (requireDirection(link, !weSend, address) && requireService(link, address)) {
+                    open(new C2dSendLink(connection, (Receiver) link));
+                }
+            }
+            case FEEDBACK -> {
+                if (requireDirection(link, weSend, address) && requireService(link, address)) {
+                    open(new QueueDeliveryLink(connection, (Sender) link, null, false,
+                            sink -> connection.core().feedback().openReceiver(sink)));
+                }
+            }
+            case EVENT_PARTITION -> {
+                if (requireDirection(link, weSend, address) && requireService(link, address)) {
+                    openEventReader((Sender) link, target, address);
+                }
+            }
+            default -> refuse(link, AmqpErrors.NOT_FOUND, "no such node '" + address + "'", "unknown node");
+        }
+    }
+
+    private void openEventReader(Sender link, LinkAddress target, String address) {
+        if (target.partition() >= connection.core().events().partitionCount()) {
+            refuse(link, AmqpErrors.NOT_FOUND, "no partition " + target.partition() + " ('" + address + "')", "service");
+            return;
+        }
+        StartPosition start;
+        try {
+            EventStream.checkConsumerGroup(target.consumerGroup());
+            start = SelectorFilter.startPosition(link.getRemoteSource());
+        } catch (GatewayException e) {
+            refuse(link, AmqpErrors.INVALID_FIELD, e.getMessage(), "service");
+            return;
+        }
+        open(new EventReadLink(connection, link, target.consumerGroup(), target.partition(), start));
+    }
+
+    private boolean requireDirection(Link link, boolean ok, String address) {
+        if (!ok) {
+            refuse(link, AmqpErrors.NOT_ALLOWED, "'" + address + "' cannot be "
+                    + (link instanceof Sender ? "received from" : "sent to"), "link");
+        }
+        return ok;
+    }
+
+    private boolean requireDevice(Link link, DeviceId device, String address) {
+        if (connection.credentials().device(device).isPresent()) {
+            return true;
+        }
+        refuse(link, AmqpErrors.UNAUTHORIZED_ACCESS,
+                "'" + address + "' needs a valid token of device " + device + " (put-token on $cbs first)",
+                "device " + device);
+        return false;
+    }
+
+    private boolean requireService(Link link, String address) {
+        if (connection.credentials().service(AccessRight.SERVICE_CONNECT).isPresent()) {
+            return true;
+        }
+        refuse(link, AmqpErrors.UNAUTHORIZED_ACCESS,
+                "'" + address + "' needs a valid service token with ServiceConnect (put-token on $cbs first)", "service");
+        return false;
+    }
+
+    private void open(LinkEndpoint endpoint) {
+        connection.added(endpoint);
+        endpoint.attach();
+    }
+
+    /** Attach (with no terminus on our side, so the peer knows nothing was created) and detach with the reason. */
+    private void refuse(Link link, Symbol condition, String description, String subject) {
+        connection.refused(subject, "attach", description);
+        if (link instanceof Sender) {
+            link.setSource(null);
+            link.setTarget(link.getRemoteTarget());
+        } else {
+            link.setSource(link.getRemoteSource());
+            link.setTarget(null);
+        }
+        link.open();
+        link.setCondition(new ErrorCondition(condition, description));
+        link.close();
+    }
+
+    private static String addressOf(Source source) {
+        return source == null ? null : source.getAddress();
+    }
+
+    private static String addressOf(Target target) {
+        return target == null ? null : target.getAddress();
+    }
+}

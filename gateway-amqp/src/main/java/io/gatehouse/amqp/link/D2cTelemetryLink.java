@@ -1,0 +1,65 @@
+package io.gatehouse.amqp.link;
+
+import io.gatehouse.amqp.message.AmqpErrors;
+import io.gatehouse.amqp.message.D2cMessageMapper;
+import io.gatehouse.amqp.message.MessageBodies;
+import io.gatehouse.core.auth.Principal.DevicePrincipal;
+import io.gatehouse.core.events.EventSource;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.model.MessageProperties;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.qpid.proton.engine.Receiver;
+import org.apache.qpid.proton.message.Message;
+
+/**
+ * A device's telemetry link, target {@code /devices/{id}/messages/events}: each message is appended to the event
+ * stream and accepted once durable; refused ones are rejected with the reason (too large, token expired, store
+ * failure).
+ */
+public final class D2cTelemetryLink extends InboundLink {
+
+    private final DeviceId device;
+
+    public D2cTelemetryLink(LinkContext ctx, Receiver receiver, DeviceId device) {
+        super(ctx, receiver, ctx.options().inboundWindow());
+        this.device = device;
+    }
+
+    @Override
+    public DeviceId device() {
+        return device;
+    }
+
+    @Override
+    protected CompletableFuture<?> process(Message message, int encodedSize) {
+        Optional<DevicePrincipal> principal = ctx.credentials().device(device);
+        if (principal.isEmpty()) {
+            ctx.refused("device " + device, "telemetry", "no valid token");
+            return CompletableFuture.failedFuture(
+                    new GatewayException(ErrorCode.UNAUTHORIZED, "the device's token expired or was never presented"));
+        }
+        MessageProperties properties;
+        byte[] body;
+        try {
+            properties = D2cMessageMapper.toProperties(message);
+            body = MessageBodies.bytes(message);
+        } catch (GatewayException e) {
+            ctx.refused("device " + device, "telemetry", e.getMessage());
+            return CompletableFuture.failedFuture(e);
+        }
+        ctx.touch(device);
+        return ctx.core().events().append(EventSource.of(principal.get()), properties, body)
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        ctx.execute(() -> ctx.refused("device " + device, "telemetry", AmqpErrors.describe(failure)));
+                    }
+                });
+    }
+
+    @Override
+    protected void released() {
+    }
+}

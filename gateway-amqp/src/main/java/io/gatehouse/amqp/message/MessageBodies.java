@@ -1,0 +1,57 @@
+package io.gatehouse.amqp.message;
+
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import java.nio.charset.StandardCharsets;
+import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.messaging.AmqpValue;
+import org.apache.qpid.proton.amqp.messaging.Data;
+import org.apache.qpid.proton.amqp.messaging.Section;
+import org.apache.qpid.proton.message.Message;
+
+/**
+ * Message bodies as bytes. IoT Hub messages carry a Data section; an AmqpValue holding a binary or a string
+ * (as UTF-8) is accepted too, and no body means an empty one. Other bodies are refused.
+ */
+public final class MessageBodies {
+
+    private MessageBodies() {
+    }
+
+    public static byte[] bytes(Message message) {
+        Section body = message.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (body instanceof Data data) {
+            return copy(data.getValue());
+        }
+        if (body instanceof AmqpValue value) {
+            Object v = value.getValue();
+            if (v == null) {
+                return new byte[0];
+            }
+            if (v instanceof Binary binary) {
+                return copy(binary);
+            }
+            if (v instanceof String text) {
+                return text.getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        throw new GatewayException(ErrorCode.INVALID_ARGUMENT,
+                "the message body must be a data section (or an amqp-value holding binary or string)");
+    }
+
+    private static byte[] copy(Binary binary) {
+        if (binary == null) {
+            return new byte[0];
+        }
+        byte[] out = new byte[binary.getLength()];
+        System.arraycopy(binary.getArray(), binary.getArrayOffset(), out, 0, out.length);
+        return out;
+    }
+
+    public static Data data(byte[] body) {
+        return new Data(new Binary(body));
+    }
+}
