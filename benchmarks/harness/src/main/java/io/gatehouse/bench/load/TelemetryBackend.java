@@ -24,14 +24,28 @@ public final class TelemetryBackend implements AutoCloseable {
         this.client = client;
     }
 
+    /**
+     * Connects and subscribes; a broker that drops the first attempt (Moquette 0.17 now and then closes a new
+     * persistent session while it handles the SUBSCRIBE) gets two more.
+     */
     public static TelemetryBackend attach(RunningBroker broker) throws Exception {
-        Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier("bench-backend")
-                .serverHost(broker.host()).serverPort(broker.mqttPort()).buildAsync();
-        TelemetryBackend backend = new TelemetryBackend(c);
-        c.publishes(MqttGlobalPublishFilter.ALL, p -> backend.received.incrementAndGet());
-        c.connectWith().cleanSession(false).keepAlive(120).send().get(30, TimeUnit.SECONDS);
-        c.subscribeWith().topicFilter("devices/+/messages/events/#").qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
-        return backend;
+        Exception last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier("bench-backend")
+                    .serverHost(broker.host()).serverPort(broker.mqttPort()).buildAsync();
+            TelemetryBackend backend = new TelemetryBackend(c);
+            c.publishes(MqttGlobalPublishFilter.ALL, p -> backend.received.incrementAndGet());
+            try {
+                c.connectWith().cleanSession(false).keepAlive(120).send().get(30, TimeUnit.SECONDS);
+                c.subscribeWith().topicFilter("devices/+/messages/events/#").qos(MqttQos.AT_LEAST_ONCE).send()
+                        .get(10, TimeUnit.SECONDS);
+                return backend;
+            } catch (Exception e) {
+                last = e;
+                backend.close();
+            }
+        }
+        throw new IllegalStateException("the telemetry back end could not subscribe: " + last, last);
     }
 
     public long received() {
