@@ -4,11 +4,16 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -18,6 +23,13 @@ import java.util.function.Predicate;
  * output tells when it is ready, and stopping ends exactly this process (by its pid), never anything else.
  */
 public final class BrokerProcess implements AutoCloseable {
+
+    /** Brokers still running: a harness stopped by Ctrl-C or SIGTERM ends them (and only them) on its way out. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy), "stop-brokers"));
+    }
 
     private final String name;
     private final Process process;
@@ -37,8 +49,8 @@ public final class BrokerProcess implements AutoCloseable {
         BrokerProcess bp = start(name, command, workDir, log, line -> false, Duration.ZERO, false);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && bp.isAlive()) {
-            try (java.net.Socket probe = new java.net.Socket()) {
-                probe.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1000);
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
                 return bp;
             } catch (IOException notYet) {
                 sleepBriefly();
@@ -65,6 +77,7 @@ public final class BrokerProcess implements AutoCloseable {
                                        Predicate<String> readyLine, Duration timeout, boolean awaitLine) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         Process p = pb.start();
+        RUNNING.add(p);
         BrokerProcess bp = new BrokerProcess(name, p, log);
         Thread pump = new Thread(() -> bp.pumpOutput(readyLine), name + "-output");
         pump.setDaemon(true);
@@ -124,6 +137,14 @@ public final class BrokerProcess implements AutoCloseable {
     /** Asks the process to stop (end of its input, then SIGTERM), and kills it if it has not ended within 30 s. */
     @Override
     public void close() {
+        try {
+            stop();
+        } finally {
+            RUNNING.remove(process);
+        }
+    }
+
+    private void stop() {
         if (!process.isAlive()) {
             return;
         }

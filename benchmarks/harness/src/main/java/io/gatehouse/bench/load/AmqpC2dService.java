@@ -5,12 +5,14 @@ import io.gatehouse.bench.broker.PeerDialect;
 import io.gatehouse.bench.broker.RunningBroker;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.qpid.protonj2.client.Connection;
 import org.apache.qpid.protonj2.client.DeliveryState;
 import org.apache.qpid.protonj2.client.Message;
 import org.apache.qpid.protonj2.client.Sender;
 import org.apache.qpid.protonj2.client.Tracker;
+import org.apache.qpid.protonj2.client.exceptions.ClientOperationTimedOutException;
 
 /**
  * C2D over AMQP with one sender link and the target device in each message's {@code to}: Gatehouse's
@@ -79,8 +81,8 @@ public final class AmqpC2dService implements C2dService {
                 return false;
             }
             try {
-                unsettled.peekFirst().awaitSettlement(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-            } catch (org.apache.qpid.protonj2.client.exceptions.ClientOperationTimedOutException e) {
+                unsettled.peekFirst().awaitSettlement(left, TimeUnit.NANOSECONDS);
+            } catch (ClientOperationTimedOutException e) {
                 return false;
             }
             drainSettled();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Folds the repeated runs of one scenario on one broker into one row per variant: the median of every figure. */
 public final class Medians {
@@ -56,7 +57,7 @@ public final class Medians {
         return m;
     }
 
-    private static Long max(List<ResultRow> group, java.util.function.Function<ResultRow, Long> f) {
+    private static Long max(List<ResultRow> group, Function<ResultRow, Long> f) {
         return group.stream().map(f).filter(v -> v != null).max(Long::compare).orElse(null);
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.qpid.protonj2.client.Connection;
 import org.apache.qpid.protonj2.client.Delivery;
+import org.apache.qpid.protonj2.client.DeliveryState;
 import org.apache.qpid.protonj2.client.Message;
 import org.apache.qpid.protonj2.client.Receiver;
 import org.apache.qpid.protonj2.client.ReceiverOptions;
@@ -140,7 +141,7 @@ public final class AmqpTransfer implements Scenario {
             if (unsettled.size() >= UNSETTLED) {
                 Tracker oldest = unsettled.pollFirst().awaitSettlement(30, TimeUnit.SECONDS);
                 if (oldest.remoteState() == null
-                        || oldest.remoteState().getType() != org.apache.qpid.protonj2.client.DeliveryState.Type.ACCEPTED) {
+                        || oldest.remoteState().getType() != DeliveryState.Type.ACCEPTED) {
                     rejected[0]++;
                 }
             }
