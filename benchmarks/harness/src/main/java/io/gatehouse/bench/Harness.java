@@ -11,6 +11,7 @@ import io.gatehouse.bench.scenario.Devices;
 import io.gatehouse.bench.scenario.Scenario;
 import io.gatehouse.bench.scenario.ScenarioContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Runs every chosen scenario against every chosen broker: for each repeat a fresh broker process on an empty data
@@ -25,6 +27,8 @@ import java.util.List;
  * an interrupted run keeps what it measured.
  */
 final class Harness {
+
+    private static final List<String> LOG_TROUBLES = List.of("Too many open files", "OutOfMemoryError");
 
     private final Launchers launchers;
     private final ScenarioContext context;
@@ -72,6 +76,7 @@ final class Harness {
             if (!running.process().isAlive()) {
                 rows.forEach(row -> row.note("broker process died during the run; see " + running.process().log()));
             }
+            brokerLogTroubles(running.process().log()).forEach(t -> rows.forEach(row -> row.note("broker log: " + t)));
             return rows;
         } catch (Exception e) {
             context.log().printf("    FAILED: %s%n", e);
@@ -81,6 +86,23 @@ final class Harness {
         } finally {
             deleteTree(dataDir);
         }
+    }
+
+    /** Resource exhaustion a broker reported in its log: the reason behind a failed or odd row. */
+    static List<String> brokerLogTroubles(Path log) {
+        List<String> found = new ArrayList<>();
+        try (Stream<String> lines = Files.lines(log)) {
+            lines.forEach(line -> {
+                for (String marker : LOG_TROUBLES) {
+                    if (line.contains(marker) && !found.contains(marker)) {
+                        found.add(marker);
+                    }
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // no log, or not text: nothing to add
+        }
+        return found;
     }
 
     static void deleteTree(Path dir) throws IOException {
