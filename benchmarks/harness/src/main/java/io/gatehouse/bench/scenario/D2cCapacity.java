@@ -1,6 +1,7 @@
 package io.gatehouse.bench.scenario;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3PublishResult;
 import io.gatehouse.bench.broker.RunningBroker;
@@ -115,7 +116,8 @@ public final class D2cCapacity implements Scenario {
     private static final class Load implements AutoCloseable {
         private final RunningBroker broker;
         private final TelemetryBackend backend;
-        private final String[] topics;
+        /** Parsed once: validating a topic string per PUBLISH would cost the one-core generator dearly. */
+        private final MqttTopic[] topics;
         private final List<UnicastProcessor<Mqtt3Publish>> streams = new ArrayList<>();
         private final Latencies latencies = new Latencies();
         private final AtomicLong completed = new AtomicLong();
@@ -126,9 +128,9 @@ public final class D2cCapacity implements Scenario {
         Load(RunningBroker broker, MqttFleet fleet, TelemetryBackend backend) {
             this.broker = broker;
             this.backend = backend;
-            this.topics = new String[fleet.size()];
+            this.topics = new MqttTopic[fleet.size()];
             for (int i = 0; i < topics.length; i++) {
-                topics[i] = broker.dialect().telemetryTopic(fleet.id(i));
+                topics[i] = MqttTopic.of(broker.dialect().telemetryTopic(fleet.id(i)));
                 UnicastProcessor<Mqtt3Publish> stream = UnicastProcessor.create();
                 streams.add(stream);
                 fleet.client(i).toRx().publish(stream).subscribe(this::acknowledged, e -> failed.incrementAndGet());
