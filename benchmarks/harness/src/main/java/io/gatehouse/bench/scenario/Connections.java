@@ -3,6 +3,7 @@ package io.gatehouse.bench.scenario;
 import io.gatehouse.bench.broker.GatehouseDialect;
 import io.gatehouse.bench.broker.Launchers;
 import io.gatehouse.bench.broker.RunningBroker;
+import io.gatehouse.bench.load.MqttFleet;
 import io.gatehouse.bench.os.ProcStats;
 import io.gatehouse.bench.report.ResultRow;
 import java.io.BufferedReader;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * GC) heap growth per connection over the idle broker, and the connect rate of that level's new connections.
  */
 public final class Connections implements Scenario {
+
+    private static final int WARM_UP_CONNECTIONS = 500;
 
     @Override
     public String id() {
@@ -39,6 +43,7 @@ public final class Connections implements Scenario {
         Scale s = ctx.scale();
         long pid = broker.pid();
         boolean jvm = broker.kind().isJvm();
+        warmUp(broker, Math.min(WARM_UP_CONNECTIONS, s.connectionLevels().get(0)));
         Baseline base = Baseline.take(pid, jvm);
         List<Process> holders = new ArrayList<>();
         List<ResultRow> rows = new ArrayList<>();
@@ -96,6 +101,12 @@ public final class Connections implements Scenario {
             }
         }
         return rows;
+    }
+
+    /** Connects and disconnects a few devices first, so the broker's connection path is compiled before it is timed. */
+    private static void warmUp(RunningBroker broker, int devices) throws Exception {
+        MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), true, 60, null, null);
+        MqttFleet.connect(Devices.ids(0, devices), options, 100, Duration.ofMinutes(5)).close();
     }
 
     private static Process startHolder(RunningBroker broker, ScenarioContext ctx, String source, int first, int count) throws IOException {
