@@ -35,7 +35,7 @@ public final class BrokerProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final CountDownLatch ready = new CountDownLatch(1);
-    private volatile boolean sawReadyLine;
+    private volatile String readyLine;
 
     private BrokerProcess(String name, Process process, Path log) {
         this.name = name;
@@ -68,18 +68,22 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code command} and waits until a line of its output satisfies {@code isReady}; fails (and ends the
+     * process) if it exits or the timeout passes first.
+     */
     public static BrokerProcess start(String name, List<String> command, Path workDir, Path log,
-                                      Predicate<String> readyLine, Duration timeout) throws IOException {
-        return start(name, command, workDir, log, readyLine, timeout, true);
+                                      Predicate<String> isReady, Duration timeout) throws IOException {
+        return start(name, command, workDir, log, isReady, timeout, true);
     }
 
     private static BrokerProcess start(String name, List<String> command, Path workDir, Path log,
-                                       Predicate<String> readyLine, Duration timeout, boolean awaitLine) throws IOException {
+                                       Predicate<String> isReady, Duration timeout, boolean awaitLine) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         Process p = pb.start();
         RUNNING.add(p);
         BrokerProcess bp = new BrokerProcess(name, p, log);
-        Thread pump = new Thread(() -> bp.pumpOutput(readyLine), name + "-output");
+        Thread pump = new Thread(() -> bp.pumpOutput(isReady), name + "-output");
         pump.setDaemon(true);
         pump.start();
         if (!awaitLine) {
@@ -87,7 +91,7 @@ public final class BrokerProcess implements AutoCloseable {
         }
         try {
             boolean ok = bp.ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!ok || !bp.sawReadyLine || !p.isAlive()) {
+            if (!ok || bp.readyLine == null || !p.isAlive()) {
                 String why = !p.isAlive() ? "exited with " + p.exitValue() : !ok ? "not ready within " + timeout.toSeconds() + " s" : "?";
                 bp.close();
                 throw new IOException(name + " did not start (" + why + "); see " + log);
@@ -100,14 +104,14 @@ public final class BrokerProcess implements AutoCloseable {
         return bp;
     }
 
-    private void pumpOutput(Predicate<String> readyLine) {
+    private void pumpOutput(Predicate<String> isReady) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
             String line;
             while ((line = in.readLine()) != null) {
                 out.println(line);
-                if (ready.getCount() > 0 && readyLine.test(line)) {
-                    sawReadyLine = true;
+                if (ready.getCount() > 0 && isReady.test(line)) {
+                    readyLine = line;
                     ready.countDown();
                 }
             }
@@ -116,6 +120,11 @@ public final class BrokerProcess implements AutoCloseable {
         } finally {
             ready.countDown();
         }
+    }
+
+    /** The output line that said the broker was ready (null for brokers started by port probe). */
+    public String readyLine() {
+        return readyLine;
     }
 
     public long pid() {

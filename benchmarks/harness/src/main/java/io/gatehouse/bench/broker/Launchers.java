@@ -106,7 +106,12 @@ public final class Launchers {
             String serviceKey = serviceKey(info.path("serviceConnectionString").asText());
             GatehouseDialect dialect = new GatehouseDialect(info.path("hostName").asText("localhost"), DEVICE_KEY, serviceKey,
                     EVENT_PARTITIONS, ports.path("https").asInt(-1), Path.of(info.path("trustFile").asText()));
-            return new RunningBroker(Broker.GATEHOUSE, launch.durabilityOf(Broker.GATEHOUSE), p, "127.0.0.1", mqtt, amqp, dialect, dataDir);
+            // trust the gateway's own banner over the flags: it says "(durable)" only for a synced journal
+            String durability = p.readyLine().contains("(durable)") ? "D1" : "D0";
+            if (!durability.equals(launch.durabilityOf(Broker.GATEHOUSE))) {
+                throw new IOException("Gatehouse reports '" + p.readyLine() + "', not the durability asked for");
+            }
+            return new RunningBroker(Broker.GATEHOUSE, durability, p, "127.0.0.1", mqtt, amqp, dialect, dataDir);
         } catch (IOException | RuntimeException e) {
             p.close();
             throw e;
