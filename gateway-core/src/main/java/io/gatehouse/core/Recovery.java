@@ -16,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds the core from the store's live entries: identities first, then each queue on its own shard,
- * then the delivery rules that recovery implies (locks are not stored, so locked messages come back
- * ENQUEUED; expired ones and those at their delivery limit are dead-lettered, with feedback). Entries that
- * lost their owner in a crash (a delivery count without its message, a message of a deleted device) are
- * removed.
+ * Rebuilds the core from the store's live entries: identities first, then the feedback queue, then each C2D
+ * queue on its own shard, then the delivery rules that recovery implies (locks are not stored, so locked
+ * messages come back ENQUEUED; expired ones and those at their delivery limit are dead-lettered, with
+ * feedback). Entries that lost their owner in a crash (a delivery count without its message, a message of a
+ * deleted device) are removed.
  */
 final class Recovery {
 
@@ -58,14 +58,8 @@ final class Recovery {
     }
 
     void restore() {
-        Map<Shard, List<Runnable>> perShard = new LinkedHashMap<>();
-        c2dMessages.forEach((device, messages) -> perShard
-                .computeIfAbsent(core.c2d().shardOf(device), s -> new ArrayList<>())
-                .add(() -> restoreQueue(device, messages)));
-        perShard.forEach((shard, tasks) -> core.runOn(shard, () -> {
-            tasks.forEach(Runnable::run);
-            core.c2d().afterRestore(shard);
-        }));
+        // feedback first: the C2D queues' recovery dead-letters messages, and the feedback that produces must be
+        // numbered after the stored feedback messages and records, not written over them
         core.runOn(core.feedback().shard(), () -> {
             for (Stored stored : feedbackMessages) {
                 StateKey countKey = QueueKind.FEEDBACK.countKey("", stored.sequence());
@@ -74,6 +68,14 @@ final class Recovery {
             feedbackRecords.forEach(core.feedback()::restoreRecord);
             core.feedback().afterRestore();
         });
+        Map<Shard, List<Runnable>> perShard = new LinkedHashMap<>();
+        c2dMessages.forEach((device, messages) -> perShard
+                .computeIfAbsent(core.c2d().shardOf(device), s -> new ArrayList<>())
+                .add(() -> restoreQueue(device, messages)));
+        perShard.forEach((shard, tasks) -> core.runOn(shard, () -> {
+            tasks.forEach(Runnable::run);
+            core.c2d().afterRestore(shard);
+        }));
         c2dCounts.keySet().forEach(orphans::andDelete);
         feedbackCounts.keySet().forEach(orphans::andDelete);
         if (!orphans.isEmpty()) {
@@ -83,12 +85,17 @@ final class Recovery {
     }
 
     private void restoreQueue(DeviceId device, List<Stored> messages) {
+        // the store visits entries in no particular order; queues take them fastest in order
+        messages.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
         for (Stored stored : messages) {
             StateKey countKey = QueueKind.C2D.countKey(device.value(), stored.sequence());
             int count = countOf(c2dCounts, countKey);
             if (!core.c2d().restore(device, stored.sequence(), stored.message(), count)) {
                 synchronized (orphans) {
                     orphans.andDelete(QueueKind.C2D.messageKey(device.value(), stored.sequence()));
+                    // its count was taken out of the map above: remove it here, or a message of a device
+                    // created later under the same id and sequence would inherit it at a later start
+                    orphans.andDelete(countKey);
                 }
             }
         }

@@ -12,10 +12,12 @@ public final class SasTokens {
     }
 
     /**
-     * A device token as the Java device SDK writes it: {@code sig, se, sr} with {@code sr} not URL-encoded.
+     * A device token as the Java device SDK writes it: {@code sig, se, sr} with {@code sr} not URL-encoded as a
+     * whole; like the SDK's {@code IotHubUri}, only the device id segment is URL-encoded (ids may hold
+     * {@code %} and {@code +}).
      */
     public static String deviceToken(String host, String deviceId, String base64Key, Instant expiry) {
-        String sr = host + "/devices/" + deviceId;
+        String sr = host + "/devices/" + encode(deviceId);
         long se = expiry.getEpochSecond();
         return "SharedAccessSignature sig=" + encode(Hmac.signBase64(base64Key, sr, se)) + "&se=" + se + "&sr=" + sr;
     }

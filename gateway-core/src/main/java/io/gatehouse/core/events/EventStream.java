@@ -222,6 +222,10 @@ public final class EventStream {
             committedNext = new AtomicLong(nextSequence);
         }
 
+        synchronized long nextSequenceToAssign() {
+            return nextSequence;
+        }
+
         /** Appends complete in order per partition, but in-memory ones may report out of order: keep the max. */
         void committed(long sequence) {
             long next = sequence + 1;
@@ -249,7 +253,10 @@ public final class EventStream {
 
         Reader(Partition partition, StartPosition start, EventSink sink) {
             this.partition = partition;
-            this.start = start;
+            // "latest" is the end of the partition when the reader opens, not when the read shard gets to it:
+            // an event appended right after this call returns must be read
+            this.start = start instanceof StartPosition.Latest
+                    ? new StartPosition.FromSequenceNumber(partition.nextSequenceToAssign(), true) : start;
             this.sink = sink;
             readShard.execute(this::resolveStart);
         }
@@ -269,7 +276,9 @@ public final class EventStream {
             if (more < 0) {
                 throw new IllegalArgumentException("credit must not be negative");
             }
-            credit.addAndGet(more);
+            // saturate: grants add up, and an overflow would stop the reader
+            credit.accumulateAndGet(more,
+                    (current, added) -> (int) Math.min(Integer.MAX_VALUE, (long) current + added));
             wake();
         }
 

@@ -140,8 +140,10 @@ public final class Shard implements Executor {
                 continue;
             }
             parked.set(true);
-            if (tasks.isEmpty() && !stopping) {
-                long deadline = timers.nextDeadline();
+            // look again after announcing the park: a task or clock advance that came in meanwhile found
+            // the flag still clear and did not unpark us
+            long deadline = timers.nextDeadline();
+            if (tasks.isEmpty() && !stopping && deadline > clock.millis()) {
                 if (deadline == Long.MAX_VALUE || !clock.isRealTime()) {
                     LockSupport.park(this);
                 } else {

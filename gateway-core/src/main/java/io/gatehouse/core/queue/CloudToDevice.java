@@ -57,13 +57,20 @@ public final class CloudToDevice {
 
     /**
      * Enqueues a message for {@code device}; completes with its message id once durable. Fails with
-     * DEVICE_NOT_FOUND, QUEUE_FULL or MESSAGE_TOO_LARGE.
+     * DEVICE_NOT_FOUND, QUEUE_FULL, MESSAGE_TOO_LARGE, or INVALID_ARGUMENT for a message id that feedback
+     * JSON could not carry unescaped.
      */
     public CompletableFuture<String> send(DeviceId device, C2dRequest request) {
         if (request.size() > settings.c2dMaxMessageBytes()) {
             counters.refused();
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.MESSAGE_TOO_LARGE,
                     "message of " + request.size() + " bytes exceeds the limit of " + settings.c2dMaxMessageBytes()));
+        }
+        String messageId = request.properties().messageId();
+        if (messageId != null && !isPrintableAsciiWithoutEscapes(messageId)) {
+            counters.refused();
+            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ARGUMENT,
+                    "message-id must be printable ASCII without '\"' or '\\'"));
         }
         return onShard(device, () -> {
             String generationId = devices.generationOf(device);
@@ -77,19 +84,42 @@ public final class CloudToDevice {
         });
     }
 
+    /**
+     * The message id comes back in feedback JSON, which the Java service SDK reads byte by byte through
+     * proton's {@code Binary.toString()}: any JSON escape (quote, backslash, control or non-ASCII character)
+     * would reach it as a {@code \x..} sequence and break the whole feedback message (SPEC §6.3).
+     */
+    private static boolean isPrintableAsciiWithoutEscapes(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private QueueMessage toQueueMessage(DeviceId device, C2dRequest request) {
         Instant now = clock.now();
         Instant latest = now.plus(HubSettings.MAX_EXPIRY);
         Instant expiry = request.expiry() == null ? now.plus(settings.c2dDefaultTtl())
                 : request.expiry().isAfter(latest) ? latest : request.expiry();
-        MessageProperties.Builder properties = request.properties().toBuilder();
-        if (request.properties().messageId() == null) {
+        return new QueueMessage(completed(device, request.properties()), request.ack(), now, expiry, request.body());
+    }
+
+    /** The properties with a message id and a {@code to} (the service SDKs set both: then nothing is copied). */
+    private static MessageProperties completed(DeviceId device, MessageProperties given) {
+        if (given.messageId() != null && given.to() != null) {
+            return given;
+        }
+        MessageProperties.Builder properties = given.toBuilder();
+        if (given.messageId() == null) {
             properties.messageId(UUID.randomUUID().toString());
         }
-        if (request.properties().to() == null) {
+        if (given.to() == null) {
             properties.to("/devices/" + device + "/messages/devicebound");
         }
-        return new QueueMessage(properties.build(), request.ack(), now, expiry, request.body());
+        return properties.build();
     }
 
     /** Opens a receiver on a device's queue (a device connection). The device must exist. */
@@ -109,12 +139,13 @@ public final class CloudToDevice {
         });
     }
 
-    /** The device is gone: purge its queue, detach its receivers and forget the queue. */
+    /**
+     * The device is gone: forget its queue at once (a device created again under the same id gets a new
+     * one, even before this runs on the shard), then purge it and detach its receivers on its shard.
+     */
     public CompletableFuture<Integer> deleteQueue(DeviceId device) {
-        return onShard(device, () -> {
-            LifecycleQueue queue = queues.remove(device);
-            return queue == null ? CompletableFuture.completedFuture(0) : queue.destroy();
-        });
+        LifecycleQueue queue = queues.remove(device);
+        return queue == null ? CompletableFuture.completedFuture(0) : onShard(device, queue::destroy);
     }
 
     /** Messages enqueued or locked for the device (from any thread; may be a moment old). */

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -27,8 +26,9 @@ import java.util.function.Supplier;
  *   <li>ENQUEUED messages are offered in sequence (enqueue) order; an abandoned or timed-out message keeps
  *       its sequence, so it is offered again ahead of every message enqueued after it.</li>
  *   <li>Each ENQUEUED → INVISIBLE transition counts one delivery, and the count is durable before the
- *       receiver sees the message. A message whose count has reached the limit is dead-lettered when it
- *       would return to ENQUEUED (abandon, lock timeout, receiver gone, recovery).</li>
+ *       receiver sees the message; a delivery taken back before that (count write failed, lock timed out or
+ *       receiver gone meanwhile) does not count. A message whose count has reached the limit is dead-lettered
+ *       when it would return to ENQUEUED (abandon, lock timeout, receiver gone, recovery).</li>
  *   <li>A lock is only ever settled by the receiver holding it, with its current token.</li>
  *   <li>A message ends exactly once; its removal (and any feedback it causes, via {@link EndListener}) is
  *       written in one atomic batch.</li>
@@ -55,7 +55,7 @@ public final class LifecycleQueue {
     private final EndListener endListener;
     private final LifecycleCounters counters;
 
-    private final TreeMap<Long, Entry> ready = new TreeMap<>();
+    private final SequenceQueue<Entry> ready = new SequenceQueue<>();
     private final Map<LockToken, Entry> locked = new HashMap<>();
     private final List<ReceiverImpl> receivers = new ArrayList<>(1);
     private int roundRobin;
@@ -127,7 +127,7 @@ public final class LifecycleQueue {
     /** After recovery: dead-letter what reached its delivery limit, deliver the rest. */
     public void afterRestore() {
         int max = settings.maxDeliveryCount();
-        for (Entry entry : List.copyOf(ready.values())) {
+        for (Entry entry : ready.toList()) {
             if (entry.deliveryCount >= max) {
                 end(entry, Outcome.DELIVERY_COUNT_EXCEEDED);
             }
@@ -137,7 +137,8 @@ public final class LifecycleQueue {
 
     private Entry add(long sequence, QueueMessage message, int deliveryCount) {
         Entry entry = new Entry(sequence, message, deliveryCount);
-        ready.put(sequence, entry);
+        entry.countStored = deliveryCount > 0;
+        ready.add(entry);
         depth++;
         entry.expiryTimer = shard.schedule(message.expiryTime().toEpochMilli(), () -> expire(entry));
         return entry;
@@ -158,7 +159,7 @@ public final class LifecycleQueue {
             if (receiver == null) {
                 return;
             }
-            Entry entry = ready.firstEntry().getValue();
+            Entry entry = ready.first();
             if (entry.message.expiryTime().toEpochMilli() <= shard.clock().millis()) {
                 end(entry, Outcome.EXPIRED);
                 continue;
@@ -184,7 +185,7 @@ public final class LifecycleQueue {
     }
 
     private void lock(Entry entry, ReceiverImpl receiver) {
-        ready.remove(entry.sequence);
+        ready.remove(entry);
         entry.deliveryCount++;
         Lock lock = new Lock(LockToken.next(), receiver);
         long deadline = shard.clock().millis() + settings.lockDuration().toMillis();
@@ -192,7 +193,7 @@ public final class LifecycleQueue {
         entry.lock = lock;
         locked.put(lock.token, entry);
         receiver.credit--;
-        receiver.held.put(lock.token, entry);
+        entry.countStored = true;
         int count = entry.deliveryCount;
         store.write(WriteBatch.put(kind.countKey(owner, entry.sequence), QueueMessageCodec.encodeCount(count)))
                 .whenComplete((ok, failure) -> shard.execute(() -> announce(entry, lock, failure)));
@@ -206,8 +207,8 @@ public final class LifecycleQueue {
         if (failure != null) {
             // not counted durably: undo this delivery and give the credit back; the next event retries
             unlock(entry);
-            entry.deliveryCount--;
-            ready.put(entry.sequence, entry);
+            withdraw(entry);
+            ready.add(entry);
             lock.receiver.credit++;
             return;
         }
@@ -217,6 +218,20 @@ public final class LifecycleQueue {
     }
 
     // ---------------------------------------------------------------- settlement
+
+    /**
+     * The messages {@code receiver} holds locked. A scan (bounded by the queue depth) when a receiver closes is
+     * cheaper than keeping a second map up to date on every delivery.
+     */
+    private List<Entry> lockedBy(ReceiverImpl receiver) {
+        List<Entry> held = new ArrayList<>();
+        for (Entry entry : locked.values()) {
+            if (entry.lock.receiver == receiver) {
+                held.add(entry);
+            }
+        }
+        return held;
+    }
 
     private Entry lockedBy(ReceiverImpl receiver, LockToken token) {
         Entry entry = locked.get(token);
@@ -277,7 +292,7 @@ public final class LifecycleQueue {
         if (entry.deliveryCount >= settings.maxDeliveryCount()) {
             return end(entry, Outcome.DELIVERY_COUNT_EXCEEDED);
         }
-        ready.put(entry.sequence, entry);
+        ready.add(entry);
         return DONE;
     }
 
@@ -295,14 +310,24 @@ public final class LifecycleQueue {
             lock.receiver.sink.lockLost(lock.token);
         } else {
             lock.receiver.credit++;
+            withdraw(entry);
         }
+    }
+
+    /**
+     * A delivery taken back before its receiver saw it (lock timeout or link loss while the count was being
+     * written) did not happen: it must not use up one of the message's deliveries, or a message could be
+     * dead-lettered for its delivery count without ever reaching a device. A count already written stays
+     * higher in the store, which only errs on the safe side after a restart.
+     */
+    private static void withdraw(Entry entry) {
+        entry.deliveryCount--;
     }
 
     private void unlock(Entry entry) {
         Lock lock = entry.lock;
         lock.timer.cancel();
         locked.remove(lock.token);
-        lock.receiver.held.remove(lock.token);
         entry.lock = null;
     }
 
@@ -326,13 +351,13 @@ public final class LifecycleQueue {
 
     /** Removes the message from memory and adds its removal to {@code batch}. The message must be unlocked. */
     private Runnable endInto(Entry entry, Outcome outcome, WriteBatch batch) {
-        ready.remove(entry.sequence);
+        ready.remove(entry);
         entry.ended = true;
         entry.expiryTimer.cancel();
         depth--;
         counters.ended(outcome);
         batch.andDelete(kind.messageKey(owner, entry.sequence));
-        if (entry.deliveryCount > 0) {
+        if (entry.countStored) {
             batch.andDelete(kind.countKey(owner, entry.sequence));
         }
         return endListener.onEnd(entry.message, outcome, batch);
@@ -344,7 +369,7 @@ public final class LifecycleQueue {
             return;
         }
         loseLock(entry);
-        ready.remove(entry.sequence);
+        ready.remove(entry);
         entry.ended = true;
         entry.expiryTimer.cancel();
         depth--;
@@ -353,7 +378,7 @@ public final class LifecycleQueue {
     /** Removes every message (shard thread); locks are lost. Completes with the number purged, once durable. */
     public CompletableFuture<Integer> purge() {
         shard.assertInShard();
-        List<Entry> all = new ArrayList<>(ready.values());
+        List<Entry> all = ready.toList();
         all.addAll(locked.values());
         if (all.isEmpty()) {
             return CompletableFuture.completedFuture(0);
@@ -387,10 +412,12 @@ public final class LifecycleQueue {
 
     // ---------------------------------------------------------------- state
 
-    private static final class Entry {
+    private static final class Entry implements SequenceQueue.Sequenced {
         final long sequence;
         final QueueMessage message;
         int deliveryCount;
+        /** A delivery count was written for this message (so its removal must delete it). */
+        boolean countStored;
         Lock lock;
         Timer expiryTimer;
         boolean ended;
@@ -399,6 +426,11 @@ public final class LifecycleQueue {
             this.sequence = sequence;
             this.message = message;
             this.deliveryCount = deliveryCount;
+        }
+
+        @Override
+        public long sequence() {
+            return sequence;
         }
     }
 
@@ -417,7 +449,6 @@ public final class LifecycleQueue {
     /** A receiver; its mutable fields belong to the queue's shard like everything else here. */
     final class ReceiverImpl implements Receiver {
         final DeliverySink sink;
-        final Map<LockToken, Entry> held = new HashMap<>();
         int credit;
         boolean closed;
 
@@ -432,7 +463,8 @@ public final class LifecycleQueue {
             }
             shard.execute(() -> {
                 if (!closed) {
-                    credit += more;
+                    // saturate: AMQP credit is unsigned and grants add up; an overflow would stop deliveries
+                    credit = (int) Math.min(Integer.MAX_VALUE, (long) credit + more);
                     pump();
                 }
             });
@@ -474,8 +506,12 @@ public final class LifecycleQueue {
                 }
                 closed = true;
                 receivers.remove(this);
-                for (Entry entry : List.copyOf(held.values())) {
+                for (Entry entry : lockedBy(this)) {
+                    boolean seen = entry.lock.announced;
                     unlock(entry);
+                    if (!seen) {
+                        withdraw(entry);
+                    }
                     counters.abandoned();
                     requeue(entry);
                 }

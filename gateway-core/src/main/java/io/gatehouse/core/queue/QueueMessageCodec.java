@@ -16,7 +16,11 @@ public final class QueueMessageCodec {
 
     public static byte[] encode(QueueMessage m) {
         MessageProperties p = m.properties();
-        BinaryWriter w = new BinaryWriter(96 + m.body().length + p.approximateSize() * 2);
+        int size = 1 + BinaryWriter.sizeOf(p.messageId()) + BinaryWriter.sizeOf(p.correlationId())
+                + BinaryWriter.sizeOf(p.userId()) + BinaryWriter.sizeOf(p.to()) + BinaryWriter.sizeOf(p.contentType())
+                + BinaryWriter.sizeOf(p.contentEncoding()) + BinaryWriter.sizeOf(p.creationTimeUtc())
+                + BinaryWriter.sizeOf(p.application()) + 1 + 8 + 8 + BinaryWriter.sizeOf(m.body());
+        BinaryWriter w = BinaryWriter.exactly(size);
         w.writeByte(VERSION)
                 .writeString(p.messageId())
                 .writeString(p.correlationId())
@@ -30,7 +34,7 @@ public final class QueueMessageCodec {
                 .writeLong(m.enqueuedTime().toEpochMilli())
                 .writeLong(m.expiryTime().toEpochMilli())
                 .writeBytes(m.body());
-        return w.toByteArray();
+        return w.toExactByteArray();
     }
 
     public static QueueMessage decode(byte[] bytes) {
@@ -44,7 +48,7 @@ public final class QueueMessageCodec {
     }
 
     public static byte[] encodeCount(int deliveryCount) {
-        return new BinaryWriter(5).writeByte(VERSION).writeInt(deliveryCount).toByteArray();
+        return BinaryWriter.exactly(5).writeByte(VERSION).writeInt(deliveryCount).toExactByteArray();
     }
 
     public static int decodeCount(byte[] bytes) {

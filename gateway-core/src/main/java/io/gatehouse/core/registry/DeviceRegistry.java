@@ -24,7 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Device identities. Reads are lock-free (authentication looks devices up on every connect); changes are
  * serialized by the registry's monitor so that the store sees them in the order they were decided.
- * Every change completes once durable; listeners hear of it then.
+ * Every change completes once durable. Listeners hear of a change as it is decided, in that same order:
+ * a device deleted and created again at once must have the old identity's queue, connection and session
+ * cleaned up before anything of the new one exists, not whenever the deletion becomes durable.
  */
 public final class DeviceRegistry {
 
@@ -109,11 +111,9 @@ public final class DeviceRegistry {
                     update.keys() != null ? update.keys() : before.keys(), version);
             devices.put(id, after);
             durable = store.write(WriteBatch.put(key(id), DeviceCodec.encode(after)));
-        }
-        return durable.thenApply(ok -> {
             listeners.forEach(l -> l.deviceUpdated(before, after));
-            return after;
-        });
+        }
+        return durable.thenApply(ok -> after);
     }
 
     /** Deletes a device (its C2D queue is purged by the listeners) if {@code ifMatch} allows. */
@@ -128,11 +128,9 @@ public final class DeviceRegistry {
             }
             devices.remove(id);
             durable = store.write(WriteBatch.delete(key(id)));
-        }
-        return durable.thenApply(ok -> {
             listeners.forEach(l -> l.deviceDeleted(device));
-            return device;
-        });
+        }
+        return durable.thenApply(ok -> device);
     }
 
     private static GatewayException checkPrecondition(DeviceId id, Device current, String ifMatch) {

@@ -1,6 +1,10 @@
 package io.gatehouse.core.registry;
 
-/** Told about identity changes that other parts of the core must act on. Called after the change is durable. */
+/**
+ * Told about identity changes that other parts of the core must act on. Called as each change is decided,
+ * in decision order, under the registry's monitor (before it is durable): never block or call back into
+ * the registry's write operations.
+ */
 public interface RegistryListener {
 
     /** The device was deleted: its queue goes, its connections are closed. */

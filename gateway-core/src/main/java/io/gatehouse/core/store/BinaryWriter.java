@@ -1,6 +1,5 @@
 package io.gatehouse.core.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -15,6 +14,37 @@ public final class BinaryWriter {
 
     public BinaryWriter(int initialCapacity) {
         buf = new byte[Math.max(16, initialCapacity)];
+    }
+
+    private BinaryWriter(byte[] exact) {
+        buf = exact;
+    }
+
+    /**
+     * A writer for exactly {@code size} bytes (add up {@link #sizeOf} and friends): {@link #toExactByteArray()}
+     * then hands over its buffer without a copy.
+     */
+    public static BinaryWriter exactly(int size) {
+        return new BinaryWriter(new byte[size]);
+    }
+
+    /** Bytes {@link #writeString} writes for {@code s}. */
+    public static int sizeOf(String s) {
+        return 4 + (s == null ? 0 : utf8Length(s));
+    }
+
+    /** Bytes {@link #writeBytes} writes for {@code bytes}. */
+    public static int sizeOf(byte[] bytes) {
+        return 4 + (bytes == null ? 0 : bytes.length);
+    }
+
+    /** Bytes {@link #writeStringMap} writes for {@code map}. */
+    public static int sizeOf(Map<String, String> map) {
+        int size = 4;
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            size += sizeOf(e.getKey()) + sizeOf(e.getValue());
+        }
+        return size;
     }
 
     public BinaryWriter() {
@@ -45,13 +75,57 @@ public final class BinaryWriter {
         return writeInt((int) v);
     }
 
+    /** UTF-8 with a length prefix, byte for byte as {@code s.getBytes(UTF_8)} (a lone surrogate becomes '?'). */
     public BinaryWriter writeString(String s) {
         if (s == null) {
             return writeInt(-1);
         }
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        writeInt(bytes.length);
-        return writeRaw(bytes);
+        int length = utf8Length(s);
+        writeInt(length);
+        ensure(length);
+        // encoded in place: no intermediate array per string
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                buf[pos++] = (byte) c;
+            } else if (c < 0x800) {
+                buf[pos++] = (byte) (0xc0 | (c >> 6));
+                buf[pos++] = (byte) (0x80 | (c & 0x3f));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                buf[pos++] = (byte) (0xf0 | (cp >> 18));
+                buf[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                buf[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                buf[pos++] = (byte) (0x80 | (cp & 0x3f));
+            } else if (Character.isSurrogate(c)) {
+                buf[pos++] = '?';
+            } else {
+                buf[pos++] = (byte) (0xe0 | (c >> 12));
+                buf[pos++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                buf[pos++] = (byte) (0x80 | (c & 0x3f));
+            }
+        }
+        return this;
+    }
+
+    private static int utf8Length(String s) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 2;
+                    i++;
+                } else if (!Character.isSurrogate(c)) {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
     }
 
     public BinaryWriter writeBytes(byte[] bytes) {
@@ -80,6 +154,14 @@ public final class BinaryWriter {
 
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, pos);
+    }
+
+    /** The buffer itself, for a writer made by {@link #exactly} and filled to the last byte; no copy. */
+    public byte[] toExactByteArray() {
+        if (pos != buf.length) {
+            throw new IllegalStateException("wrote " + pos + " of the " + buf.length + " bytes announced");
+        }
+        return buf;
     }
 
     private void ensure(int n) {

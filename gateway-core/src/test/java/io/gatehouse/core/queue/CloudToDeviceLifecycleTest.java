@@ -364,4 +364,18 @@ class CloudToDeviceLifecycleTest {
         assertThat(hub.core.feedback().depth()).isZero();
         assertThatThrownBy(() -> hub.await(service.complete(second.lockToken()))).hasCauseInstanceOf(GatewayException.class);
     }
+
+    @Test
+    void creditSaturatesInsteadOfOverflowing() {
+        RecordingSink sink = new RecordingSink();
+        Receiver r = receiver(sink, Integer.MAX_VALUE);
+        r.addCredit(Integer.MAX_VALUE);
+        r.addCredit(1);
+        hub.run();
+        send("m1", AckMode.NONE);
+        send("m2", AckMode.NONE);
+        assertThat(sink.drain()).extracting(d -> d.message().messageId()).containsExactly("m1", "m2");
+        assertThatThrownBy(() -> r.addCredit(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> r.setCredit(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ManualCore implements AutoCloseable {
 
-    public final ManualClock clock = new ManualClock();
+    public final ManualClock clock;
+    public final HubSettings settings;
     public final Store store;
     public final GatewayCore core;
 
@@ -29,8 +30,29 @@ public final class ManualCore implements AutoCloseable {
     }
 
     public ManualCore(HubSettings settings, Store store) {
+        this(settings, store, new ManualClock());
+    }
+
+    public ManualCore(HubSettings settings, Store store, ManualClock clock) {
+        this.clock = clock;
+        this.settings = settings;
         this.store = store;
         this.core = GatewayCore.builder().settings(settings).store(store).clock(clock).shards(2).manualShards().start();
+    }
+
+    /**
+     * Simulates a crash and a restart: this core stops where it is (nothing is flushed, locks are forgotten)
+     * and a new core recovers from {@code durableContent} (the same store, or what a {@link ManualStore}
+     * made durable), on the same clock.
+     */
+    public ManualCore restart(Store durableContent) {
+        core.close();
+        return new ManualCore(settings, durableContent, clock);
+    }
+
+    /** {@link #restart(Store)} over this core's own store. */
+    public ManualCore restart() {
+        return restart(store);
     }
 
     /** Runs what is pending, then returns the future's value (it must be done by then). */
