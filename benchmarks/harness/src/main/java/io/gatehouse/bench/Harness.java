@@ -1,0 +1,126 @@
+package io.gatehouse.bench;
+
+import io.gatehouse.bench.broker.Broker;
+import io.gatehouse.bench.broker.Launchers;
+import io.gatehouse.bench.broker.RunningBroker;
+import io.gatehouse.bench.report.MachineInfo;
+import io.gatehouse.bench.report.Medians;
+import io.gatehouse.bench.report.Reports;
+import io.gatehouse.bench.report.ResultRow;
+import io.gatehouse.bench.scenario.Devices;
+import io.gatehouse.bench.scenario.Scenario;
+import io.gatehouse.bench.scenario.ScenarioContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Runs every chosen scenario against every chosen broker: for each repeat a fresh broker process on an empty data
+ * directory (deleted afterwards), then the medians of the repeats; the report is rewritten after each scenario, so
+ * an interrupted run keeps what it measured.
+ */
+final class Harness {
+
+    private static final List<String> LOG_TROUBLES = List.of("Too many open files", "OutOfMemoryError");
+
+    private final Launchers launchers;
+    private final ScenarioContext context;
+    private final int repeats;
+    private final Path outputDir;
+    private final String runDescription;
+    private final List<String> skipped;
+    private final MachineInfo machine = MachineInfo.describe();
+    private final List<ResultRow> results = new ArrayList<>();
+
+    Harness(Launchers launchers, ScenarioContext context, int repeats, Path outputDir, String runDescription, List<String> skipped) {
+        this.launchers = launchers;
+        this.context = context;
+        this.repeats = repeats;
+        this.outputDir = outputDir;
+        this.runDescription = runDescription;
+        this.skipped = new ArrayList<>(skipped);
+    }
+
+    List<ResultRow> run(List<Scenario> scenarios, List<Broker> brokers) throws IOException {
+        for (Scenario scenario : scenarios) {
+            context.log().printf("== %s%n", scenario.id());
+            for (Broker broker : brokers) {
+                if (scenario.notApplicable(broker).isPresent()) {
+                    skipped.add(scenario.id() + " on " + broker.id() + ": " + scenario.notApplicable(broker).get());
+                    continue;
+                }
+                List<ResultRow> runs = new ArrayList<>();
+                for (int r = 1; r <= repeats; r++) {
+                    context.log().printf("  %s, run %d of %d%n", broker.id(), r, repeats);
+                    runs.addAll(runOnce(scenario, broker, r));
+                }
+                results.addAll(Medians.of(runs, context.scale().quick()));
+            }
+            Reports.write(outputDir, results, machine, runDescription, skipped);
+        }
+        return results;
+    }
+
+    private List<ResultRow> runOnce(Scenario scenario, Broker broker, int repeat) throws IOException {
+        Path dataDir = context.workDir().resolve(broker.id() + "-" + scenario.id() + "-" + repeat);
+        deleteTree(dataDir);
+        try (RunningBroker running = launchers.start(broker, dataDir, scenario.devicesNeeded(context.scale()), Devices::id)) {
+            List<ResultRow> rows = scenario.run(running, context);
+            if (!running.process().isAlive()) {
+                rows.forEach(row -> row.note("broker process died during the run; see " + running.process().log()));
+            }
+            brokerLogTroubles(running.process().log()).forEach(t -> rows.forEach(row -> row.note("broker log: " + t)));
+            return rows;
+        } catch (Exception e) {
+            context.log().printf("    FAILED: %s%n", e);
+            e.printStackTrace(context.log());
+            return List.of(ResultRow.of(scenario.id(), "failed", broker.id(), launchers.launch().durabilityOf(broker)).errors(1)
+                    .note("run failed: " + e.toString().replace('\n', ' ')));
+        } finally {
+            deleteTree(dataDir);
+        }
+    }
+
+    /** Resource exhaustion a broker reported in its log: the reason behind a failed or odd row. */
+    static List<String> brokerLogTroubles(Path log) {
+        List<String> found = new ArrayList<>();
+        try (Stream<String> lines = Files.lines(log)) {
+            lines.forEach(line -> {
+                for (String marker : LOG_TROUBLES) {
+                    if (line.contains(marker) && !found.contains(marker)) {
+                        found.add(marker);
+                    }
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // no log, or not text: nothing to add
+        }
+        return found;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

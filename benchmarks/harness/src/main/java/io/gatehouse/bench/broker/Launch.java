@@ -1,0 +1,62 @@
+package io.gatehouse.bench.broker;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports; Gatehouse's store. */
+public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore) {
+
+    /** Gatehouse with {@code --store memory} (for trying the harness before a durable store exists) is not durable. */
+    public String durabilityOf(Broker broker) {
+        return broker == Broker.GATEHOUSE && !"journal".equals(gatehouseStore) ? "D0" : broker.durability();
+    }
+
+    /** The command prefix that pins a process to the broker's CPU ({@code taskset -c N}), if pinning is on. */
+    public List<String> pinned(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (brokerCpu != null) {
+            full.add("taskset");
+            full.add("-c");
+            full.add(brokerCpu);
+        }
+        full.addAll(command);
+        return full;
+    }
+
+    /** A {@code java} command line with the shared JVM settings. */
+    public List<String> java(String classPath, String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        if (classPath != null) {
+            cmd.add("-cp");
+            cmd.add(classPath);
+        }
+        cmd.addAll(mainClass.startsWith("-jar ") ? List.of("-jar", mainClass.substring(5)) : List.of(mainClass));
+        cmd.addAll(args);
+        return pinned(cmd);
+    }
+
+    /** A currently free loopback port (the broker binds it right after; a collision fails the start loudly). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /** The class path of one of the benchmark modules: its classes plus its resolved runtime dependencies. */
+    public String moduleClassPath(String module) throws IOException {
+        Path dir = repoRoot.resolve("benchmarks").resolve(module).resolve("target");
+        Path cpFile = dir.resolve("runtime-classpath.txt");
+        if (!Files.exists(cpFile)) {
+            throw new IOException(cpFile + " is missing: build with ./gatehouse-bench (or mvn -Pbenchmarks package)");
+        }
+        return dir.resolve("classes") + java.io.File.pathSeparator + Files.readString(cpFile).trim();
+    }
+}

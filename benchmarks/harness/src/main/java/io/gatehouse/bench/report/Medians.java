@@ -1,0 +1,70 @@
+package io.gatehouse.bench.report;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Folds the repeated runs of one scenario on one broker into one row per variant: the median of every figure. */
+public final class Medians {
+
+    private Medians() {
+    }
+
+    public static List<ResultRow> of(List<ResultRow> runs, boolean smoke) {
+        Map<String, List<ResultRow>> byVariant = new LinkedHashMap<>();
+        for (ResultRow r : runs) {
+            byVariant.computeIfAbsent(r.scenario + "|" + r.variant + "|" + r.broker, k -> new ArrayList<>()).add(r);
+        }
+        List<ResultRow> out = new ArrayList<>();
+        for (List<ResultRow> group : byVariant.values()) {
+            out.add(median(group, smoke));
+        }
+        return out;
+    }
+
+    private static ResultRow median(List<ResultRow> group, boolean smoke) {
+        ResultRow first = group.get(0);
+        ResultRow m = ResultRow.of(first.scenario, first.variant, first.broker, first.durability);
+        try {
+            for (Field f : ResultRow.class.getDeclaredFields()) {
+                if (f.getType() == Double.class || f.getType() == Long.class) {
+                    List<Double> values = new ArrayList<>();
+                    for (ResultRow r : group) {
+                        Object v = f.get(r);
+                        if (v != null) {
+                            values.add(((Number) v).doubleValue());
+                        }
+                    }
+                    if (!values.isEmpty()) {
+                        double med = median(values);
+                        f.set(m, f.getType() == Long.class ? (Object) Math.round(med) : (Object) med);
+                    }
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        // errors and losses are not averaged away: the worst run counts
+        m.errors = max(group, r -> r.errors);
+        m.losses = max(group, r -> r.losses);
+        m.duplicates = max(group, r -> r.duplicates);
+        group.forEach(r -> m.note(r.notes));
+        m.repeats = group.size();
+        m.smoke = smoke ? Boolean.TRUE : null;
+        return m;
+    }
+
+    private static Long max(List<ResultRow> group, Function<ResultRow, Long> f) {
+        return group.stream().map(f).filter(v -> v != null).max(Long::compare).orElse(null);
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}

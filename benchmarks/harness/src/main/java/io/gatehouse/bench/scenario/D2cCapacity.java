@@ -1,0 +1,201 @@
+package io.gatehouse.bench.scenario;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3PublishResult;
+import io.gatehouse.bench.broker.RunningBroker;
+import io.gatehouse.bench.load.Latencies;
+import io.gatehouse.bench.load.MqttFleet;
+import io.gatehouse.bench.load.OpenLoopPacer;
+import io.gatehouse.bench.load.Payloads;
+import io.gatehouse.bench.load.TelemetryBackend;
+import io.gatehouse.bench.load.Waits;
+import io.gatehouse.bench.os.CpuMeter;
+import io.gatehouse.bench.report.ResultRow;
+import io.reactivex.processors.UnicastProcessor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Scenario 2: 1,000 devices publish 256-B QoS 1 telemetry open-loop at rising rates until a step's p99 PUBACK
+ * latency passes 50 ms, a publish fails, or the broker cannot keep up (a failed step is run once more, and only a
+ * second failure ends the ladder); reports the highest rate held, its latency and the broker's CPU per message,
+ * and the p99 at half that rate.
+ */
+public final class D2cCapacity implements Scenario {
+
+    static final double P99_LIMIT_MICROS = 50_000;
+    /** A step whose acknowledgements fall this far behind is abandoned (the broker is not keeping up). */
+    static final long MAX_OUTSTANDING = 200_000;
+
+    /** One step of the ladder. */
+    record Step(int rate, double achieved, Latencies.Summary latency, long errors, double cpuMicrosPerMsg,
+                double generatorCpu, boolean held, String why) {
+        String brief() {
+            return rate + "/s " + (held ? "held" : "FAILED (" + why + ")")
+                    + String.format(" p99=%.0fus broker=%.1fus/msg generator=%.0f%%", latency.p99Micros(), cpuMicrosPerMsg, generatorCpu * 100);
+        }
+    }
+
+    @Override
+    public String id() {
+        return "d2c-capacity";
+    }
+
+    @Override
+    public int devicesNeeded(Scale scale) {
+        return scale.d2cDevices();
+    }
+
+    static MqttFleet.Options deviceOptions(RunningBroker broker) {
+        return new MqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), true, 120, null, null);
+    }
+
+    @Override
+    public List<ResultRow> run(RunningBroker broker, ScenarioContext ctx) throws Exception {
+        Scale s = ctx.scale();
+        TelemetryBackend backend = broker.dialect().telemetryNeedsSubscriber() ? TelemetryBackend.attach(broker) : null;
+        try (MqttFleet fleet = MqttFleet.connect(Devices.ids(0, s.d2cDevices()), deviceOptions(broker), 200, Duration.ofMinutes(5));
+             Load load = new Load(broker, fleet, backend)) {
+            load.step(s.d2cRates().get(0), s.d2cWarmup());
+            List<Step> ladder = new ArrayList<>();
+            Step best = null;
+            for (int rate : s.d2cRates()) {
+                Step step = load.step(rate, s.d2cStep());
+                ladder.add(step);
+                ctx.progress("%s: %s", broker.kind().id(), step.brief());
+                if (!step.held()) {
+                    // one stall on a shared machine should not end the ladder: a failed step must fail twice
+                    step = load.step(rate, s.d2cStep());
+                    ladder.add(step);
+                    ctx.progress("%s: retried: %s", broker.kind().id(), step.brief());
+                }
+                if (!step.held()) {
+                    break;
+                }
+                best = step;
+            }
+            ResultRow row = ctx.row(id(), s.d2cDevices() + " devices, 256 B, QoS 1, open loop", broker);
+            StringBuilder steps = new StringBuilder("steps: ");
+            ladder.forEach(st -> steps.append(st.brief()).append(", "));
+            row.note(steps.substring(0, steps.length() - 2));
+            if (backend != null) {
+                row.note("peer stores telemetry for a persistent-session QoS 1 back-end subscriber");
+            }
+            if (best == null) {
+                return List.of(row.msgsPerSec(0).errors(ladder.get(0).errors()).note("not even the first step held"));
+            }
+            Step half = load.step(Math.max(1, best.rate() / 2), s.d2cStep());
+            ctx.progress("%s: half rate %s", broker.kind().id(), half.brief());
+            row.msgsPerSec(best.achieved()).latency(best.latency().p50Micros(), best.latency().p99Micros(), best.latency().p999Micros())
+                    .cpuMicrosPerMsg(best.cpuMicrosPerMsg()).p99AtHalfRateMicros(half.latency().p99Micros())
+                    .loadGeneratorCpu(best.generatorCpu()).errors(best.errors());
+            if (best.generatorCpu() > 0.9) {
+                row.note("load generator near 100% of its core at the held rate: the figure may be the generator's limit");
+            }
+            if (best == ladder.get(ladder.size() - 1)) {
+                row.note("the top of the rate ladder held: capacity is at least this");
+            }
+            return List.of(row);
+        } finally {
+            if (backend != null) {
+                backend.close();
+            }
+        }
+    }
+
+    /**
+     * Drives the fleet at one rate and judges the step. Each device publishes through the client's reactive API
+     * (one stream of PUBLISHes per device, fed by the pacer): far less load-generator CPU per message than a future
+     * per publish, which matters when the generator has a single core. The intended send time travels in the
+     * payload, so each PUBACK's latency is measured from it.
+     */
+    private static final class Load implements AutoCloseable {
+        private final RunningBroker broker;
+        private final TelemetryBackend backend;
+        /** Parsed once: validating a topic string per PUBLISH would cost the one-core generator dearly. */
+        private final MqttTopic[] topics;
+        private final List<UnicastProcessor<Mqtt3Publish>> streams = new ArrayList<>();
+        private final Latencies latencies = new Latencies();
+        private final AtomicLong completed = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+        private final AtomicLong lastCompletionNanos = new AtomicLong();
+        private long issuedTotal;
+
+        Load(RunningBroker broker, MqttFleet fleet, TelemetryBackend backend) {
+            this.broker = broker;
+            this.backend = backend;
+            this.topics = new MqttTopic[fleet.size()];
+            for (int i = 0; i < topics.length; i++) {
+                topics[i] = MqttTopic.of(broker.dialect().telemetryTopic(fleet.id(i)));
+                UnicastProcessor<Mqtt3Publish> stream = UnicastProcessor.create();
+                streams.add(stream);
+                fleet.client(i).toRx().publish(stream).subscribe(this::acknowledged, e -> failed.incrementAndGet());
+            }
+        }
+
+        private void acknowledged(Mqtt3PublishResult result) {
+            long now = System.nanoTime();
+            if (result.getError().isPresent()) {
+                failed.incrementAndGet();
+                return;
+            }
+            latencies.recordNanos(now - Payloads.sendNanos(result.getPublish().getPayload().orElseThrow()));
+            completed.incrementAndGet();
+            lastCompletionNanos.accumulateAndGet(now, Math::max);
+        }
+
+        @Override
+        public void close() {
+            streams.forEach(UnicastProcessor::onComplete);
+        }
+
+        Step step(int rate, Duration duration) throws Exception {
+            latencies.reset();
+            long completedBefore = completed.get();
+            long failedBefore = failed.get();
+            long issuedBefore = issuedTotal;
+            CpuMeter cpu = CpuMeter.start(broker.pid());
+            CpuMeter generator = CpuMeter.self();
+            long start = System.nanoTime();
+            boolean[] overloaded = {false};
+            long issued = OpenLoopPacer.run(rate, duration.toNanos(), (i, intended) -> {
+                if (overloaded[0] || issuedTotal - completed.get() - failed.get() > MAX_OUTSTANDING) {
+                    overloaded[0] = true;
+                    return;
+                }
+                issuedTotal++;
+                int device = (int) (i % topics.length);
+                streams.get(device).onNext(Mqtt3Publish.builder().topic(topics[device]).qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Payloads.make(LatencyFloor.PAYLOAD, intended, (int) i)).build());
+            });
+            long sent = issuedTotal - issuedBefore;
+            boolean drained = Waits.until(() -> completed.get() + failed.get() >= issuedTotal, Duration.ofSeconds(60));
+            long done = completed.get() - completedBefore;
+            long errors = failed.get() - failedBefore;
+            double seconds = Math.max(duration.toNanos(), lastCompletionNanos.get() - start) / 1e9;
+            double achieved = done / seconds;
+            Latencies.Summary l = latencies.takeSummary();
+            double cpuPerMsg = done == 0 ? 0 : (double) cpu.cpuMicros() / done;
+            double genCpu = generator.utilisation();
+            String why = null;
+            if (overloaded[0] || sent < issued) {
+                why = "acknowledgements fell " + MAX_OUTSTANDING + " behind";
+            } else if (!drained) {
+                why = "acknowledgements still missing 60 s after the step";
+            } else if (errors > 0) {
+                why = errors + " publishes failed";
+            } else if (l.p99Micros() > P99_LIMIT_MICROS) {
+                why = "p99 over 50 ms";
+            } else if (achieved < 0.95 * rate) {
+                why = String.format("only %.0f/s acknowledged", achieved);
+            } else if (backend != null && !backend.awaitReceived(issuedTotal, Duration.ofSeconds(30))) {
+                why = "back end did not receive every acknowledged message";
+            }
+            return new Step(rate, achieved, l, errors, cpuPerMsg, genCpu, why == null, why);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.gatehouse.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReportsTest {
+
+    private static final MachineInfo MACHINE = new MachineInfo("2026-01-01 00:00 UTC", 2, "Test CPU", "JDK 17", "6.1", 1L << 34);
+
+    @Test
+    void markdownStatesTheMachineAndGatehouseOverPeerRatiosWithTheirDirection() {
+        List<ResultRow> rows = List.of(
+                ResultRow.of("d2c-capacity", "1000 devices", "gatehouse", "D1").msgsPerSec(120_000).latency(300, 1_000, 2_000),
+                ResultRow.of("d2c-capacity", "1000 devices", "artemis", "D1").msgsPerSec(40_000).latency(600, 4_000, 9_000));
+
+        String md = Reports.markdown(rows, MACHINE, "full run", List.of("mosquitto: not installed"));
+
+        assertThat(md).contains("2 cores, Test CPU", "JDK 17", "2026-01-01 00:00 UTC");
+        assertThat(md).contains("| msgs/s ↑ |", "| p99 µs ↓ |");
+        assertThat(md).contains("| 1000 devices | gatehouse ÷ artemis (D1 vs D1) | 3.00× | 0.50× | 0.25× | 0.22× |");
+        assertThat(md).contains("- mosquitto: not installed");
+        assertThat(md).doesNotContain("SMOKE RUN");
+    }
+
+    @Test
+    void smokeRowsAreFlaggedAsNotBenchmarkResults() {
+        List<ResultRow> rows = Medians.of(List.of(ResultRow.of("latency-floor", "1 device", "moquette", "D0").msgsPerSec(10)), true);
+
+        assertThat(Reports.markdown(rows, MACHINE, "quick", List.of())).contains("SMOKE RUN");
+    }
+}
