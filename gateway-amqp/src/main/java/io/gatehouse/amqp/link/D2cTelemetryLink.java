@@ -22,6 +22,9 @@ import org.apache.qpid.proton.message.Message;
 public final class D2cTelemetryLink extends InboundLink {
 
     private final DeviceId device;
+    /** The stamp of the principal last seen: rebuilt only when a renewed token brings a new principal. */
+    private DevicePrincipal stampedPrincipal;
+    private EventSource source;
 
     public D2cTelemetryLink(LinkContext ctx, Receiver receiver, DeviceId device) {
         super(ctx, receiver, ctx.options().inboundWindow());
@@ -51,7 +54,11 @@ public final class D2cTelemetryLink extends InboundLink {
             return CompletableFuture.failedFuture(e);
         }
         ctx.touch(device);
-        return ctx.core().events().append(EventSource.of(principal.get()), properties, body)
+        if (principal.get() != stampedPrincipal) {
+            stampedPrincipal = principal.get();
+            source = EventSource.of(stampedPrincipal);
+        }
+        return ctx.core().events().append(source, properties, body)
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
                         ctx.execute(() -> ctx.refused("device " + device, "telemetry", AmqpErrors.describe(failure)));

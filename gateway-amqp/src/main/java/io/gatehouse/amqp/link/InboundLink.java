@@ -82,7 +82,21 @@ abstract class InboundLink extends AbstractLink {
             }
             done = CompletableFuture.failedFuture(new MalformedMessage("the message could not be decoded: " + e.getMessage()));
         }
-        done.whenComplete((ok, failure) -> ctx.execute(() -> settle(delivery, presettled, failure)));
+        if (done.isDone()) {
+            // already decided (in-memory store, or refused at once): no hop through the loop's task queue
+            settle(delivery, presettled, done.isCompletedExceptionally() ? failureOf(done) : null);
+        } else {
+            done.whenComplete((ok, failure) -> ctx.execute(() -> settle(delivery, presettled, failure)));
+        }
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> done) {
+        try {
+            done.join();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     private void settle(Delivery delivery, boolean presettled, Throwable failure) {
@@ -106,10 +120,13 @@ abstract class InboundLink extends AbstractLink {
         return AmqpErrors.fromFailure(cause);
     }
 
-    /** Tops credit up so that credit plus messages in flight never exceed the window. */
+    /**
+     * Tops credit up so that credit plus messages in flight never exceed the window, once at least half the
+     * window can be granted: one flow frame per half window rather than one per message.
+     */
     private void replenish() {
         int more = window - inFlight - receiver.getCredit();
-        if (more > 0) {
+        if (more > 0 && more >= (window + 1) / 2) {
             receiver.flow(more);
         }
     }
