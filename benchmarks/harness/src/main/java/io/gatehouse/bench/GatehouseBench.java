@@ -79,6 +79,10 @@ public final class GatehouseBench implements Callable<Integer> {
             description = "Gatehouse's store: journal (durable, D1; the default) or memory (NOT durable, labelled D0; only to try the harness).")
     String gatehouseStore;
 
+    @Option(names = "--d2c-generator", paramLabel = "GEN", defaultValue = "raw",
+            description = "Load generator of d2c-capacity: raw (lean, default: the HiveMQ client would cap the rate on one core) or hivemq.")
+    String d2cGenerator;
+
     @Option(names = "--install-mosquitto", description = "apt-get install -y mosquitto if it is missing.")
     boolean installMosquitto;
 
@@ -125,7 +129,11 @@ public final class GatehouseBench implements Callable<Integer> {
         Files.createDirectories(work);
         Path output = out != null ? out : root.resolve(quick ? "bench/results/smoke" : "bench/results");
         Launch launch = new Launch(broker, Arrays.asList(brokerJvmOpts.trim().split("\\s+")), root, gatehouseStore);
-        ScenarioContext context = new ScenarioContext(scale, work, load, System.getProperty("java.class.path"), System.out);
+        if (!"raw".equals(d2cGenerator) && !"hivemq".equals(d2cGenerator)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--d2c-generator must be raw or hivemq");
+        }
+        ScenarioContext context = new ScenarioContext(scale, work, load, System.getProperty("java.class.path"),
+                d2cGenerator, System.out);
         if (!"journal".equals(gatehouseStore) && !"memory".equals(gatehouseStore)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--gatehouse-store must be journal or memory");
         }

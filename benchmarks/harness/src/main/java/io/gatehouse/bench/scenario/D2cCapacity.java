@@ -9,6 +9,7 @@ import io.gatehouse.bench.load.Latencies;
 import io.gatehouse.bench.load.MqttFleet;
 import io.gatehouse.bench.load.OpenLoopPacer;
 import io.gatehouse.bench.load.Payloads;
+import io.gatehouse.bench.load.RawMqttFleet;
 import io.gatehouse.bench.load.TelemetryBackend;
 import io.gatehouse.bench.load.Waits;
 import io.gatehouse.bench.os.CpuMeter;
@@ -57,9 +58,9 @@ public final class D2cCapacity implements Scenario {
     @Override
     public List<ResultRow> run(RunningBroker broker, ScenarioContext ctx) throws Exception {
         Scale s = ctx.scale();
-        TelemetryBackend backend = broker.dialect().telemetryNeedsSubscriber() ? TelemetryBackend.attach(broker) : null;
-        try (MqttFleet fleet = MqttFleet.connect(Devices.ids(0, s.d2cDevices()), deviceOptions(broker), 200, Duration.ofMinutes(5));
-             Load load = new Load(broker, fleet, backend)) {
+        boolean raw = "raw".equals(ctx.d2cGenerator());
+        TelemetryBackend backend = !raw && broker.dialect().telemetryNeedsSubscriber() ? TelemetryBackend.attach(broker) : null;
+        try (StepLoad load = raw ? RawLoad.connect(broker, s.d2cDevices()) : HiveMqLoad.connect(broker, s.d2cDevices(), backend)) {
             load.step(s.d2cRates().get(0), s.d2cWarmup());
             List<Step> ladder = new ArrayList<>();
             Step best = null;
@@ -79,10 +80,12 @@ public final class D2cCapacity implements Scenario {
                 best = step;
             }
             ResultRow row = ctx.row(id(), s.d2cDevices() + " devices, 256 B, QoS 1, open loop", broker);
+            row.note(raw ? "load generator: lean MQTT client (pre-built frames, one event loop)"
+                    : "load generator: HiveMQ MQTT client");
             StringBuilder steps = new StringBuilder("steps: ");
             ladder.forEach(st -> steps.append(st.brief()).append(", "));
             row.note(steps.substring(0, steps.length() - 2));
-            if (backend != null) {
+            if (broker.dialect().telemetryNeedsSubscriber()) {
                 row.note("peer stores telemetry for a persistent-session QoS 1 back-end subscriber");
             }
             if (best == null) {
@@ -113,7 +116,7 @@ public final class D2cCapacity implements Scenario {
      * per publish, which matters when the generator has a single core. The intended send time travels in the
      * payload, so each PUBACK's latency is measured from it.
      */
-    private static final class Load implements AutoCloseable {
+    private static final class HiveMqLoad implements StepLoad {
         private final RunningBroker broker;
         private final TelemetryBackend backend;
         /** Parsed once: validating a topic string per PUBLISH would cost the one-core generator dearly. */
@@ -125,7 +128,15 @@ public final class D2cCapacity implements Scenario {
         private final AtomicLong lastCompletionNanos = new AtomicLong();
         private long issuedTotal;
 
-        Load(RunningBroker broker, MqttFleet fleet, TelemetryBackend backend) {
+        private final MqttFleet fleet;
+
+        static HiveMqLoad connect(RunningBroker broker, int devices, TelemetryBackend backend) throws Exception {
+            MqttFleet fleet = MqttFleet.connect(Devices.ids(0, devices), deviceOptions(broker), 200, Duration.ofMinutes(5));
+            return new HiveMqLoad(broker, fleet, backend);
+        }
+
+        HiveMqLoad(RunningBroker broker, MqttFleet fleet, TelemetryBackend backend) {
+            this.fleet = fleet;
             this.broker = broker;
             this.backend = backend;
             this.topics = new MqttTopic[fleet.size()];
@@ -151,9 +162,11 @@ public final class D2cCapacity implements Scenario {
         @Override
         public void close() {
             streams.forEach(UnicastProcessor::onComplete);
+            fleet.close();
         }
 
-        Step step(int rate, Duration duration) throws Exception {
+        @Override
+        public Step step(int rate, Duration duration) throws Exception {
             latencies.reset();
             long completedBefore = completed.get();
             long failedBefore = failed.get();
@@ -196,6 +209,72 @@ public final class D2cCapacity implements Scenario {
                 why = "back end did not receive every acknowledged message";
             }
             return new Step(rate, achieved, l, errors, cpuPerMsg, genCpu, why == null, why);
+        }
+    }
+
+    /** One way of driving the devices through the rate ladder. */
+    interface StepLoad extends AutoCloseable {
+        Step step(int rate, Duration duration) throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /** The lean generator: pre-built frames on one event loop (see {@link RawMqttFleet}). */
+    private static final class RawLoad implements StepLoad {
+        private static final int MAX_OUTSTANDING_PER_DEVICE = 1_000;
+        private final RunningBroker broker;
+        private final RawMqttFleet fleet;
+        private long issuedTotal;
+
+        private RawLoad(RunningBroker broker, RawMqttFleet fleet) {
+            this.broker = broker;
+            this.fleet = fleet;
+        }
+
+        static RawLoad connect(RunningBroker broker, int devices) throws Exception {
+            RawMqttFleet.Options options = new RawMqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), 120);
+            RawMqttFleet fleet = RawMqttFleet.connect(Devices.ids(0, devices), options, new byte[LatencyFloor.PAYLOAD], 200,
+                    MAX_OUTSTANDING_PER_DEVICE, Duration.ofMinutes(5));
+            if (broker.dialect().telemetryNeedsSubscriber()) {
+                fleet.subscribe(options, "bench-backend", "devices/+/messages/events/#", Duration.ofSeconds(30));
+            }
+            return new RawLoad(broker, fleet);
+        }
+
+        @Override
+        public Step step(int rate, Duration duration) throws Exception {
+            CpuMeter cpu = CpuMeter.start(broker.pid());
+            CpuMeter generator = CpuMeter.self();
+            long start = System.nanoTime();
+            RawMqttFleet.Result r = fleet.drive(rate, duration, Duration.ofSeconds(60));
+            double seconds = Math.max(duration.toNanos(), System.nanoTime() - start) / 1e9;
+            issuedTotal += r.issued() - r.stalled();
+            double achieved = r.acknowledged() / (duration.toNanos() / 1e9);
+            double cpuPerMsg = r.acknowledged() == 0 ? 0 : (double) cpu.cpuMicros() / r.acknowledged();
+            double genCpu = generator.utilisation();
+            String why = null;
+            if (r.stalled() > 0) {
+                why = r.stalled() + " messages not sent: " + MAX_OUTSTANDING_PER_DEVICE + " per device already unacknowledged";
+            } else if (r.acknowledged() < r.issued()) {
+                why = "acknowledgements still missing 60 s after the step";
+            } else if (r.latency().p99Micros() > P99_LIMIT_MICROS) {
+                why = "p99 over 50 ms";
+            } else if (achieved < 0.95 * rate) {
+                why = String.format("only %.0f/s acknowledged", achieved);
+            } else if (broker.dialect().telemetryNeedsSubscriber()
+                    && !Waits.until(() -> fleet.received() >= issuedTotal, Duration.ofSeconds(30))) {
+                why = "back end did not receive every acknowledged message";
+            }
+            if (seconds > 2 * duration.toNanos() / 1e9) {
+                achieved = r.acknowledged() / seconds;
+            }
+            return new Step(rate, achieved, r.latency(), 0, cpuPerMsg, genCpu, why == null, why);
+        }
+
+        @Override
+        public void close() {
+            fleet.close();
         }
     }
 }
