@@ -61,7 +61,8 @@ public final class D2cCapacity implements Scenario {
         boolean raw = "raw".equals(ctx.d2cGenerator());
         TelemetryBackend backend = !raw && broker.dialect().telemetryNeedsSubscriber() ? TelemetryBackend.attach(broker) : null;
         try (StepLoad load = raw ? RawLoad.connect(broker, s.d2cDevices()) : HiveMqLoad.connect(broker, s.d2cDevices(), backend)) {
-            load.step(s.d2cRates().get(0), s.d2cWarmup());
+            load.step(s.quick() ? s.d2cRates().get(0) : Math.min(Scale.D2C_WARMUP_RATE, s.d2cRates().get(s.d2cRates().size() - 1)),
+                    s.d2cWarmup());
             List<Step> ladder = new ArrayList<>();
             Step best = null;
             for (int rate : s.d2cRates()) {

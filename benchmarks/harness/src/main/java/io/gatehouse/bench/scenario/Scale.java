@@ -12,16 +12,22 @@ public record Scale(boolean quick,
                     int backlogDevices, int backlogPerDevice, Duration backlogTimeout,
                     List<Integer> connectionLevels, int connectionsPerProcess) {
 
+    /**
+     * Warm-ups are long enough for the JIT of every JVM broker to finish its hot paths (a few seconds of C2
+     * compilation otherwise lands in the measured CPU per message); d2c-capacity warms up at this rate.
+     */
+    public static final int D2C_WARMUP_RATE = 20_000;
+
     /** The rate ladder of the D2C capacity scenario (messages per second). */
     public static final List<Integer> FULL_RATES = List.of(1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000,
             50_000, 65_000, 80_000, 100_000, 125_000, 150_000, 200_000, 250_000, 300_000);
 
     public static Scale full() {
         return new Scale(false,
-                2_000, 20_000,
-                1_000, Duration.ofSeconds(5), Duration.ofSeconds(10), FULL_RATES,
-                1_000, Duration.ofSeconds(3), Duration.ofSeconds(10), 5,
-                Duration.ofSeconds(3), Duration.ofSeconds(10),
+                10_000, 20_000,
+                1_000, Duration.ofSeconds(20), Duration.ofSeconds(10), FULL_RATES,
+                1_000, Duration.ofSeconds(15), Duration.ofSeconds(10), 5,
+                Duration.ofSeconds(15), Duration.ofSeconds(10),
                 10_000, 50, Duration.ofMinutes(10),
                 List.of(5_000, 10_000, 19_000), 4_750);
     }
