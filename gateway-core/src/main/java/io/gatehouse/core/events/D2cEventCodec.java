@@ -16,11 +16,10 @@ final class D2cEventCodec {
     }
 
     static byte[] encode(EventSource source, MessageProperties p, byte[] body) {
-        BinaryWriter w = new BinaryWriter(160 + body.length + p.approximateSize() * 2);
+        byte[] stamp = source.encoded();
+        BinaryWriter w = new BinaryWriter(64 + stamp.length + body.length + p.approximateSize() * 2);
         w.writeByte(VERSION)
-                .writeString(source.deviceId().value())
-                .writeString(source.generationId())
-                .writeString(source.authMethod())
+                .writeRaw(stamp)
                 .writeString(p.messageId())
                 .writeString(p.correlationId())
                 .writeString(p.userId())

@@ -2,18 +2,66 @@ package io.gatehouse.core.events;
 
 import io.gatehouse.core.auth.Principal.DevicePrincipal;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.store.BinaryWriter;
 import java.util.Objects;
 
-/** Which authenticated device sent an event: stamped on every stored event. */
-public record EventSource(DeviceId deviceId, String generationId, String authMethod) {
+/**
+ * Which authenticated device sent an event: stamped on every stored event. A connection makes one and
+ * reuses it for all its events, so the stamp's encoded form is computed once, not per event.
+ */
+public final class EventSource {
 
-    public EventSource {
-        Objects.requireNonNull(deviceId, "deviceId");
-        Objects.requireNonNull(generationId, "generationId");
-        Objects.requireNonNull(authMethod, "authMethod");
+    private final DeviceId deviceId;
+    private final String generationId;
+    private final String authMethod;
+    private volatile byte[] encoded;
+
+    public EventSource(DeviceId deviceId, String generationId, String authMethod) {
+        this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
+        this.generationId = Objects.requireNonNull(generationId, "generationId");
+        this.authMethod = Objects.requireNonNull(authMethod, "authMethod");
     }
 
     public static EventSource of(DevicePrincipal principal) {
         return new EventSource(principal.deviceId(), principal.generationId(), principal.authMethod());
+    }
+
+    public DeviceId deviceId() {
+        return deviceId;
+    }
+
+    public String generationId() {
+        return generationId;
+    }
+
+    public String authMethod() {
+        return authMethod;
+    }
+
+    /** The stored form of the three fields (see {@link D2cEventCodec}); computed once, shared by every event. */
+    byte[] encoded() {
+        byte[] e = encoded;
+        if (e == null) {
+            e = new BinaryWriter(32 + authMethod.length() + generationId.length() + deviceId.value().length())
+                    .writeString(deviceId.value()).writeString(generationId).writeString(authMethod).toByteArray();
+            encoded = e;
+        }
+        return e;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EventSource other && deviceId.equals(other.deviceId)
+                && generationId.equals(other.generationId) && authMethod.equals(other.authMethod);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(deviceId, generationId, authMethod);
+    }
+
+    @Override
+    public String toString() {
+        return "EventSource[deviceId=" + deviceId + ", generationId=" + generationId + "]";
     }
 }
