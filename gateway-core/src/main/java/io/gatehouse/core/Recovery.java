@@ -26,7 +26,10 @@ final class Recovery {
 
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
-    private record Stored(long sequence, QueueMessage message) {
+    private record Stored(long sequence, QueueMessage message, String ownerGeneration) {
+        Stored(long sequence, QueueMessageCodec.Stored stored) {
+            this(sequence, stored.message(), stored.ownerGeneration());
+        }
     }
 
     private final GatewayCore core;
@@ -90,7 +93,7 @@ final class Recovery {
         for (Stored stored : messages) {
             StateKey countKey = QueueKind.C2D.countKey(device.value(), stored.sequence());
             int count = countOf(c2dCounts, countKey);
-            if (!core.c2d().restore(device, stored.sequence(), stored.message(), count)) {
+            if (!core.c2d().restore(device, stored.sequence(), stored.message(), count, stored.ownerGeneration())) {
                 synchronized (orphans) {
                     orphans.andDelete(QueueKind.C2D.messageKey(device.value(), stored.sequence()));
                     // its count was taken out of the map above: remove it here, or a message of a device

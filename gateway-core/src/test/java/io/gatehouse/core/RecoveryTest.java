@@ -236,7 +236,7 @@ class RecoveryTest {
     @Test
     void aCrashedDeletionsLeftoversAreRemovedAndNeverReachARecreatedDevice() {
         start();
-        hub.createDevice("d1");
+        Device deleted = hub.createDevice("d1");
         // what a crash between a device's deletion and its queue's purge leaves: a message and its delivery
         // count whose device no longer exists
         Instant now = hub.clock.now();
@@ -244,7 +244,7 @@ class RecoveryTest {
                 now.plusSeconds(3600), new byte[1]);
         hub.await(hub.core.registry().delete(D1, "*"));
         hub.store.state().write(new WriteBatch()
-                .andPut(QueueKind.C2D.messageKey("d1", 0), QueueMessageCodec.encode(orphan))
+                .andPut(QueueKind.C2D.messageKey("d1", 0), QueueMessageCodec.encode(orphan, deleted.generationId()))
                 .andPut(QueueKind.C2D.countKey("d1", 0), QueueMessageCodec.encodeCount(3))).join();
 
         hub = hub.restart();
@@ -261,6 +261,30 @@ class RecoveryTest {
         assertThat(d).as("delivered, not dead-lettered").isNotNull();
         assertThat(d.message().messageId()).isEqualTo("new");
         assertThat(d.deliveryCount()).isEqualTo(1);
+        assertThat(feedback()).isEmpty();
+    }
+
+    /**
+     * A crash between a deletion and its purge, and the id created again before the restart: the old
+     * identity's message is told apart by its generation and never reaches the new device.
+     */
+    @Test
+    void aDeletedDevicesLeftoversNeverReachTheDeviceCreatedAgainUnderItsId() {
+        start();
+        Device deleted = hub.createDevice("d1");
+        Instant now = hub.clock.now();
+        QueueMessage orphan = new QueueMessage(MessageProperties.builder().messageId("orphan").build(), AckMode.FULL, now,
+                now.plusSeconds(3600), new byte[1]);
+        hub.await(hub.core.registry().delete(D1, "*"));
+        hub.createDevice("d1");
+        hub.store.state().write(WriteBatch.put(QueueKind.C2D.messageKey("d1", 7),
+                QueueMessageCodec.encode(orphan, deleted.generationId()))).join();
+
+        hub = hub.restart();
+        RecordingSink sink = new RecordingSink();
+        receiver(sink, 1);
+        assertThat(sink.poll()).as("the old identity's message").isNull();
+        assertThat(((InMemoryStore) hub.store).state().snapshot()).doesNotContainKey(QueueKind.C2D.messageKey("d1", 7));
         assertThat(feedback()).isEmpty();
     }
 
@@ -295,7 +319,7 @@ class RecoveryTest {
         // as a crash leaves them: the C2D message at its delivery limit, feedback message 0 and pending record 0
         hub.store.state().write(new WriteBatch()
                 .andPut(QueueKind.C2D.countKey("d1", 0), QueueMessageCodec.encodeCount(3))
-                .andPut(QueueKind.FEEDBACK.messageKey("", 0), QueueMessageCodec.encode(feedbackMessage))
+                .andPut(QueueKind.FEEDBACK.messageKey("", 0), QueueMessageCodec.encode(feedbackMessage, ""))
                 .andPut(StateKey.of(RecordKind.FEEDBACK_RECORD, "", 0),
                         io.gatehouse.core.feedback.FeedbackRecordCodec.encode(pending))).join();
 

@@ -63,7 +63,7 @@ public final class FeedbackService implements OutcomeListeners {
         QueueSettings queueSettings = new QueueSettings(settings.feedbackLockDuration(),
                 settings.feedbackMaxDeliveryCount(), Integer.MAX_VALUE);
         // feedback about feedback does not exist: a feedback message that ends just goes
-        this.queue = new LifecycleQueue("", QueueKind.FEEDBACK, queueSettings, shard, store,
+        this.queue = new LifecycleQueue("", "", QueueKind.FEEDBACK, queueSettings, shard, store,
                 (message, outcome, batch) -> null, counters);
     }
 

@@ -193,12 +193,13 @@ public final class CloudToDevice {
 
     /**
      * Recovery: a stored message of a device (run on the device's shard; see {@link #afterRestore}).
-     * Returns false for an orphan, the message of a device deleted before its purge was durable: the
-     * delete wins and the caller removes the message.
+     * Returns false for an orphan, the message of a device deleted before its purge was durable (even if a
+     * device was created again under the same id: the generations differ): the caller removes it.
      */
-    public boolean restore(DeviceId device, long sequence, QueueMessage message, int deliveryCount) {
+    public boolean restore(DeviceId device, long sequence, QueueMessage message, int deliveryCount,
+                           String ownerGeneration) {
         String generationId = devices.generationOf(device);
-        if (generationId == null) {
+        if (generationId == null || !generationId.equals(ownerGeneration)) {
             return false;
         }
         queueOf(device, generationId).restore(sequence, message, deliveryCount);
@@ -215,7 +216,7 @@ public final class CloudToDevice {
     }
 
     private LifecycleQueue queueOf(DeviceId device, String generationId) {
-        return queues.computeIfAbsent(device, id -> new LifecycleQueue(id.value(), QueueKind.C2D, queueSettings,
+        return queues.computeIfAbsent(device, id -> new LifecycleQueue(id.value(), generationId, QueueKind.C2D, queueSettings,
                 shards.shardFor(id), store, outcomes.forDevice(id, generationId), counters));
     }
 

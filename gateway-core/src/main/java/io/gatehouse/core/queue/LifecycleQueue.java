@@ -48,6 +48,8 @@ public final class LifecycleQueue {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final String owner;
+    /** The owning identity's generation, stored with each message ("" for the feedback queue). */
+    private final String ownerGeneration;
     private final QueueKind kind;
     private final QueueSettings settings;
     private final Shard shard;
@@ -62,9 +64,11 @@ public final class LifecycleQueue {
     private long nextSequence;
     private volatile int depth;
 
-    public LifecycleQueue(String owner, QueueKind kind, QueueSettings settings, Shard shard, StateStore store,
+    public LifecycleQueue(String owner, String ownerGeneration, QueueKind kind, QueueSettings settings, Shard shard,
+                          StateStore store,
                    EndListener endListener, LifecycleCounters counters) {
         this.owner = owner;
+        this.ownerGeneration = ownerGeneration;
         this.kind = kind;
         this.settings = settings;
         this.shard = shard;
@@ -106,7 +110,7 @@ public final class LifecycleQueue {
         }
         Entry entry = add(nextSequence++, message, 0);
         counters.enqueued();
-        WriteBatch batch = extra.andPut(kind.messageKey(owner, entry.sequence), QueueMessageCodec.encode(message));
+        WriteBatch batch = extra.andPut(kind.messageKey(owner, entry.sequence), QueueMessageCodec.encode(message, ownerGeneration));
         CompletableFuture<Void> durable = store.write(batch);
         durable.whenComplete((ok, failure) -> {
             if (failure != null) {

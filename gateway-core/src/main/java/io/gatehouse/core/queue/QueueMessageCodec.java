@@ -6,22 +6,32 @@ import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
 import java.time.Instant;
 
-/** The stored form of a {@link QueueMessage}, and of a delivery count. */
+/**
+ * The stored form of a {@link QueueMessage} with the generation of the identity that owns its queue, and of a
+ * delivery count. The generation tells a message of a deleted device from one of a device created later under
+ * the same id, should a crash fall between the deletion and the purge.
+ */
 public final class QueueMessageCodec {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int COUNT_VERSION = 1;
+
+    /** A stored message and the owner generation it was written for ("" where the owner has none). */
+    public record Stored(String ownerGeneration, QueueMessage message) {
+    }
 
     private QueueMessageCodec() {
     }
 
-    public static byte[] encode(QueueMessage m) {
+    public static byte[] encode(QueueMessage m, String ownerGeneration) {
         MessageProperties p = m.properties();
-        int size = 1 + BinaryWriter.sizeOf(p.messageId()) + BinaryWriter.sizeOf(p.correlationId())
+        int size = 1 + BinaryWriter.sizeOf(ownerGeneration) + BinaryWriter.sizeOf(p.messageId()) + BinaryWriter.sizeOf(p.correlationId())
                 + BinaryWriter.sizeOf(p.userId()) + BinaryWriter.sizeOf(p.to()) + BinaryWriter.sizeOf(p.contentType())
                 + BinaryWriter.sizeOf(p.contentEncoding()) + BinaryWriter.sizeOf(p.creationTimeUtc())
                 + BinaryWriter.sizeOf(p.application()) + 1 + 8 + 8 + BinaryWriter.sizeOf(m.body());
         BinaryWriter w = BinaryWriter.exactly(size);
         w.writeByte(VERSION)
+                .writeString(ownerGeneration)
                 .writeString(p.messageId())
                 .writeString(p.correlationId())
                 .writeString(p.userId())
@@ -37,21 +47,22 @@ public final class QueueMessageCodec {
         return w.toExactByteArray();
     }
 
-    public static QueueMessage decode(byte[] bytes) {
+    public static Stored decode(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes).expectVersion(VERSION, "queue message");
+        String ownerGeneration = r.readString();
         MessageProperties p = new MessageProperties(r.readString(), r.readString(), r.readString(), r.readString(),
                 r.readString(), r.readString(), r.readString(), r.readStringMap());
         AckMode ack = AckMode.values()[r.readByte()];
         Instant enqueued = Instant.ofEpochMilli(r.readLong());
         Instant expiry = Instant.ofEpochMilli(r.readLong());
-        return new QueueMessage(p, ack, enqueued, expiry, r.readBytes());
+        return new Stored(ownerGeneration, new QueueMessage(p, ack, enqueued, expiry, r.readBytes()));
     }
 
     public static byte[] encodeCount(int deliveryCount) {
-        return BinaryWriter.exactly(5).writeByte(VERSION).writeInt(deliveryCount).toExactByteArray();
+        return BinaryWriter.exactly(5).writeByte(COUNT_VERSION).writeInt(deliveryCount).toExactByteArray();
     }
 
     public static int decodeCount(byte[] bytes) {
-        return new BinaryReader(bytes).expectVersion(VERSION, "delivery count").readInt();
+        return new BinaryReader(bytes).expectVersion(COUNT_VERSION, "delivery count").readInt();
     }
 }

@@ -315,7 +315,7 @@ class LifecycleModelTest {
             TreeMap<Long, String> bySequence = new TreeMap<>();
             stored.forEach((key, value) -> {
                 if (key.kind() == RecordKind.C2D_MESSAGE && key.owner().equals("d1")) {
-                    bySequence.put(key.id(), QueueMessageCodec.decode(value).messageId());
+                    bySequence.put(key.id(), QueueMessageCodec.decode(value).message().messageId());
                 }
             });
             Map<String, Integer> counts = new LinkedHashMap<>();

@@ -33,7 +33,9 @@ class QueueMessageCodecTest {
         p = p.toBuilder().application(sanitized(application)).build();
         QueueMessage m = new QueueMessage(p, ack, Instant.ofEpochMilli(1_767_225_600_123L),
                 Instant.ofEpochMilli(1_767_229_200_456L), body);
-        QueueMessage back = QueueMessageCodec.decode(QueueMessageCodec.encode(m));
+        QueueMessageCodec.Stored stored = QueueMessageCodec.decode(QueueMessageCodec.encode(m, "636000000000000042"));
+        assertThat(stored.ownerGeneration()).isEqualTo("636000000000000042");
+        QueueMessage back = stored.message();
         assertThat(back.properties()).isEqualTo(m.properties());
         assertThat(back.properties().application()).containsExactlyEntriesOf(m.properties().application());
         assertThat(back.ack()).isEqualTo(ack);
