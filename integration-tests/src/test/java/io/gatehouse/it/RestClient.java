@@ -44,6 +44,13 @@ final class RestClient {
         return http.send(request(method, path, body).header("Authorization", token).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> send(String method, String path, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = request(method, path, body).header("Authorization", token);
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> sendWithoutToken(String method, String path) throws IOException, InterruptedException {
         return http.send(request(method, path, null).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -21,11 +21,10 @@ class ServerProcessIT {
             mqtt: {port: 0, plainPort: 0}
             amqp: {port: 0, plainPort: 0}
             https: {port: 0}
-            store: {type: memory}
             """;
 
     @Test
-    void startPrintsWhatAUserNeedsAndStopsOnSigterm() throws Exception {
+    void startPrintsWhatAUserNeedsAndRestartsOnTheSameData() throws Exception {
         try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("data"), EPHEMERAL + "devices: [it-1]\n")) {
             long started = System.nanoTime();
             gateway.start();
@@ -37,6 +36,8 @@ class ServerProcessIT {
             assertThat(ca).isAbsolute().exists();
             assertThat(banner).contains("CA certificate to trust:    " + ca);
 
+            String connection = gateway.serviceConnectionString();
+            String caPem = Files.readString(ca);
             RestClient rest = new RestClient(gateway);
             JsonNode device = rest.json("GET", "/devices/it-1", null);
             assertThat(device.get("deviceId").asText()).isEqualTo("it-1");
@@ -44,9 +45,16 @@ class ServerProcessIT {
             assertThat(gateway.stop()).isIn(0, 143);
             assertThat(gateway.log()).contains("Gateway stopped");
 
+            started = System.nanoTime();
             gateway.start();
-            System.out.printf("start-up to accepting connections: %d ms%n", firstStartMillis);
+            long restartMillis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("start-up to accepting connections: first %d ms, on the existing data dir %d ms%n",
+                    firstStartMillis, restartMillis);
+            assertThat(gateway.serviceConnectionString()).as("keys are generated once").isEqualTo(connection);
             assertThat(gateway.caCertificate()).isEqualTo(ca);
+            assertThat(Files.readString(gateway.caCertificate())).isEqualTo(caPem);
+            assertThat(new RestClient(gateway).json("GET", "/devices/it-1", null).get("generationId").asText())
+                    .isEqualTo(device.get("generationId").asText());
         }
     }
 
@@ -80,7 +88,7 @@ class ServerProcessIT {
             gateway.start();
             GatewayProcess.Result second = GatewayProcess.run(Duration.ofSeconds(30), "start", "--data-dir",
                     gateway.dataDir().toString(), "--set", "https.port=0", "--set", "mqtt.port=0", "--set", "mqtt.plainPort=0",
-                    "--set", "amqp.port=0", "--set", "amqp.plainPort=0", "--store", "memory");
+                    "--set", "amqp.port=0", "--set", "amqp.plainPort=0");
             assertThat(second.exitCode()).isEqualTo(1);
             assertThat(second.stderr()).contains("in use by another gateway");
         }
