@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import io.gatehouse.core.auth.SasTokens;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +126,44 @@ class ServerProcessIT {
             GatewayProcess.Result deleted = GatewayProcess.run(Duration.ofSeconds(30), "device", "delete", "cli-1", "--data-dir", dataDir);
             assertThat(deleted.exitCode()).isZero();
             assertThat(new RestClient(gateway).send("GET", "/devices/cli-1", null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void cliTailsEventsAndFeedback() throws Exception {
+        String key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("tail"),
+                EPHEMERAL + "devices: [{id: tail-1, primaryKey: " + key + "}]\n")) {
+            gateway.start();
+            String dataDir = gateway.dataDir().toString();
+            Mqtt3BlockingClient device = MqttClient.builder().useMqttVersion3().identifier("tail-1")
+                    .serverHost("127.0.0.1").serverPort(gateway.port("mqtt-plain"))
+                    .simpleAuth().username("localhost/tail-1/?api-version=2021-04-12")
+                    .password(SasTokens.deviceToken("localhost", "tail-1", key, Instant.now().plusSeconds(600))
+                            .getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                    .buildBlocking();
+            device.connectWith().cleanSession(true).send();
+            device.publishWith().topic("devices/tail-1/messages/events/k=v").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("hello from tail-1".getBytes(StandardCharsets.UTF_8)).send();
+
+            GatewayProcess.Result events = GatewayProcess.run(Duration.ofSeconds(30), "events", "tail", "--data-dir", dataDir);
+            assertThat(events.exitCode()).as(events.stderr()).isZero();
+            assertThat(events.stdout()).contains("\"deviceId\":\"tail-1\"").contains("hello from tail-1").contains("\"k\":\"v\"");
+
+            try (Mqtt3BlockingClient.Mqtt3Publishes c2d = device.publishes(MqttGlobalPublishFilter.ALL)) {
+                device.subscribeWith().topicFilter("devices/tail-1/messages/devicebound/#").qos(MqttQos.AT_LEAST_ONCE).send();
+                GatewayProcess.Result sent = GatewayProcess.run(Duration.ofSeconds(30), "c2d", "send", "tail-1", "reboot",
+                        "--ack", "full", "--message-id", "cli-mid-1", "--data-dir", dataDir);
+                assertThat(sent.exitCode()).as(sent.stderr()).isZero();
+                // receiving it PUBACKs it: the message completes and positive feedback follows
+                assertThat(c2d.receive(30, TimeUnit.SECONDS)).isPresent();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                GatewayProcess.Result feedback = GatewayProcess.run(Duration.ofSeconds(30), "feedback", "tail", "--data-dir", dataDir);
+                assertThat(feedback.exitCode()).as(feedback.stderr()).isZero();
+                assertThat(feedback.stdout()).containsPattern("Success\\s+cli-mid-1\\s+device=tail-1");
+            });
+            device.disconnect();
         }
     }
 
