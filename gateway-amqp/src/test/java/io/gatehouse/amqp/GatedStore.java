@@ -2,6 +2,7 @@ package io.gatehouse.amqp;
 
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.ForwardingEventLog;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.memory.InMemoryStore;
@@ -56,26 +57,20 @@ final class GatedStore implements Store {
         delegate.close();
     }
 
-    private static final class GatedLog implements EventLog {
-        private final EventLog delegate;
+    private static final class GatedLog extends ForwardingEventLog {
         private final AtomicInteger requested = new AtomicInteger();
         private final List<CompletableFuture<Void>> pending = new ArrayList<>();
         private boolean open;
         private volatile boolean failing;
 
         GatedLog(EventLog delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         synchronized void open() {
             open = true;
             pending.forEach(f -> f.complete(null));
             pending.clear();
-        }
-
-        @Override
-        public int partitions() {
-            return delegate.partitions();
         }
 
         @Override
@@ -95,34 +90,5 @@ final class GatedStore implements Store {
             return written.thenCombine(durable, (a, b) -> null);
         }
 
-        @Override
-        public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
-            return delegate.read(partition, fromSequence, maxEvents);
-        }
-
-        @Override
-        public EventRecord first(int partition) {
-            return delegate.first(partition);
-        }
-
-        @Override
-        public EventRecord last(int partition) {
-            return delegate.last(partition);
-        }
-
-        @Override
-        public long sequenceAtOffset(int partition, long offset) {
-            return delegate.sequenceAtOffset(partition, offset);
-        }
-
-        @Override
-        public long sequenceAtTime(int partition, long epochMillis) {
-            return delegate.sequenceAtTime(partition, epochMillis);
-        }
-
-        @Override
-        public void removeBefore(int partition, long epochMillis) {
-            delegate.removeBefore(partition, epochMillis);
-        }
     }
 }

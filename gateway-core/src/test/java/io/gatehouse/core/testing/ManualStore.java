@@ -2,6 +2,7 @@ package io.gatehouse.core.testing;
 
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.ForwardingEventLog;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.StoreException;
@@ -170,21 +171,15 @@ public final class ManualStore implements Store {
         durable.close();
     }
 
-    private final class HeldEventLog implements EventLog {
-        private final EventLog log;
+    private final class HeldEventLog extends ForwardingEventLog {
 
         HeldEventLog(EventLog log) {
-            this.log = log;
-        }
-
-        @Override
-        public int partitions() {
-            return log.partitions();
+            super(log);
         }
 
         @Override
         public CompletableFuture<Void> append(int partition, EventRecord record) {
-            log.append(partition, record);
+            delegate.append(partition, record);
             CompletableFuture<Void> future = new CompletableFuture<>();
             synchronized (ManualStore.this) {
                 if (holding || !appends.isEmpty()) {
@@ -196,34 +191,5 @@ public final class ManualStore implements Store {
             return future;
         }
 
-        @Override
-        public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
-            return log.read(partition, fromSequence, maxEvents);
-        }
-
-        @Override
-        public EventRecord first(int partition) {
-            return log.first(partition);
-        }
-
-        @Override
-        public EventRecord last(int partition) {
-            return log.last(partition);
-        }
-
-        @Override
-        public long sequenceAtOffset(int partition, long offset) {
-            return log.sequenceAtOffset(partition, offset);
-        }
-
-        @Override
-        public long sequenceAtTime(int partition, long epochMillis) {
-            return log.sequenceAtTime(partition, epochMillis);
-        }
-
-        @Override
-        public void removeBefore(int partition, long epochMillis) {
-            log.removeBefore(partition, epochMillis);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.gatehouse.mqtt.support;
 
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.ForwardingEventLog;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.StoreException;
@@ -78,16 +79,10 @@ public final class ControlledStore implements Store {
         delegate.close();
     }
 
-    private final class ControlledLog implements EventLog {
-        private final EventLog log;
+    private final class ControlledLog extends ForwardingEventLog {
 
         ControlledLog(EventLog log) {
-            this.log = log;
-        }
-
-        @Override
-        public int partitions() {
-            return log.partitions();
+            super(log);
         }
 
         @Override
@@ -97,45 +92,16 @@ public final class ControlledStore implements Store {
                 case FAIL:
                     return CompletableFuture.failedFuture(new StoreException("disk on fire (test)"));
                 case HOLD:
-                    log.append(partition, record);
+                    delegate.append(partition, record);
                     CompletableFuture<Void> later = new CompletableFuture<>();
                     synchronized (ControlledStore.this) {
                         held.add(later);
                     }
                     return later;
                 default:
-                    return log.append(partition, record);
+                    return delegate.append(partition, record);
             }
         }
 
-        @Override
-        public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
-            return log.read(partition, fromSequence, maxEvents);
-        }
-
-        @Override
-        public EventRecord first(int partition) {
-            return log.first(partition);
-        }
-
-        @Override
-        public EventRecord last(int partition) {
-            return log.last(partition);
-        }
-
-        @Override
-        public long sequenceAtOffset(int partition, long offset) {
-            return log.sequenceAtOffset(partition, offset);
-        }
-
-        @Override
-        public long sequenceAtTime(int partition, long epochMillis) {
-            return log.sequenceAtTime(partition, epochMillis);
-        }
-
-        @Override
-        public void removeBefore(int partition, long epochMillis) {
-            log.removeBefore(partition, epochMillis);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.gatehouse.server.metrics;
 
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.ForwardingEventLog;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.WriteBatch;
@@ -10,7 +11,6 @@ import io.gatehouse.core.store.journal.JournalStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -124,54 +124,18 @@ public final class MeteredStore implements Store {
         }
     }
 
-    private static final class MeteredEvents implements EventLog {
-        private final EventLog delegate;
+    private static final class MeteredEvents extends ForwardingEventLog {
         private final Sampler sampler;
 
         MeteredEvents(EventLog delegate, Timer timer) {
-            this.delegate = delegate;
+            super(delegate);
             this.sampler = new Sampler(timer);
-        }
-
-        @Override
-        public int partitions() {
-            return delegate.partitions();
         }
 
         @Override
         public CompletableFuture<Void> append(int partition, EventRecord record) {
             long start = sampler.start();
             return sampler.observe(start, delegate.append(partition, record));
-        }
-
-        @Override
-        public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
-            return delegate.read(partition, fromSequence, maxEvents);
-        }
-
-        @Override
-        public EventRecord first(int partition) {
-            return delegate.first(partition);
-        }
-
-        @Override
-        public EventRecord last(int partition) {
-            return delegate.last(partition);
-        }
-
-        @Override
-        public long sequenceAtOffset(int partition, long offset) {
-            return delegate.sequenceAtOffset(partition, offset);
-        }
-
-        @Override
-        public long sequenceAtTime(int partition, long epochMillis) {
-            return delegate.sequenceAtTime(partition, epochMillis);
-        }
-
-        @Override
-        public void removeBefore(int partition, long epochMillis) {
-            delegate.removeBefore(partition, epochMillis);
         }
     }
 }
