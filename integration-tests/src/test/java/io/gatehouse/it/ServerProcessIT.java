@@ -39,6 +39,7 @@ class ServerProcessIT {
             gateway.start();
             long firstStartMillis = (System.nanoTime() - started) / 1_000_000;
             String banner = String.join("\n", gateway.stdout());
+            assertThat(banner).contains("Store:                      journal, sync=batch (durable)");
             assertThat(banner).contains("Hub host name:              localhost");
             assertThat(banner).containsPattern("Service connection string:  HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=\\S+=");
             Path ca = gateway.caCertificate();

@@ -121,17 +121,20 @@ public final class StartCommand implements Callable<Integer> {
         }
     }
 
+    /** The last line is the readiness signal scripts and tests wait for, so it comes after everything they read. */
     static void printBanner(Gatehouse g, java.io.PrintWriter out) {
         GatehouseConfig c = g.config();
         String storeLine = c.storeType().equals("memory") ? "in memory (NOT durable: nothing survives a restart)"
                 : c.storeSync().equals("never") ? "journal with sync=never (NOT durable: acknowledged data can be lost)"
                 : "journal, sync=" + c.storeSync() + " (durable)";
-        out.println("Gatehouse is running. Store: " + storeLine);
+        out.println("Gatehouse");
+        out.println("  Store:                      " + storeLine);
         out.println("  Hub host name:              " + g.hostName());
         out.println("  Service connection string:  " + g.serviceConnectionString());
         out.println("  CA certificate to trust:    " + g.tls().trustFile());
         out.println("  Data directory:             " + g.dataDir());
         g.listeners().forEach(l -> out.printf("  %-27s %s%n", l.name() + ":", g.hostName() + ":" + l.port()));
+        out.println("Gatehouse is running.");
         out.flush();
     }
 }
