@@ -54,6 +54,9 @@ final class OpQueue {
                 Thread.onSpinWait();
             }
         }
+        // unlink the node left behind: should it have been promoted to the old generation, its next pointer
+        // would keep every later operation alive through young collections (each promoting the next)
+        NEXT.set(h, (PendingOp) null);
         head = n;
         return n;
     }
