@@ -79,6 +79,10 @@ public final class GatehouseBench implements Callable<Integer> {
             description = "Gatehouse's store: journal (durable, D1; the default) or memory (NOT durable, labelled D0; only to try the harness).")
     String gatehouseStore;
 
+    @Option(names = "--gatehouse-sync", paramLabel = "POLICY", defaultValue = "batch",
+            description = "Gatehouse's journal sync policy: batch (default), batch(<n>us|ms), always, or never (NOT durable, labelled D0).")
+    String gatehouseSync;
+
     @Option(names = "--d2c-generator", paramLabel = "GEN", defaultValue = "raw",
             description = "Load generator of d2c-capacity: raw (lean, default: the HiveMQ client would cap the rate on one core) or hivemq.")
     String d2cGenerator;
@@ -128,7 +132,7 @@ public final class GatehouseBench implements Callable<Integer> {
         Path work = (workDir != null ? workDir : root.resolve("bench/work")).toAbsolutePath();
         Files.createDirectories(work);
         Path output = out != null ? out : root.resolve(quick ? "bench/results/smoke" : "bench/results");
-        Launch launch = new Launch(broker, Arrays.asList(brokerJvmOpts.trim().split("\\s+")), root, gatehouseStore);
+        Launch launch = new Launch(broker, Arrays.asList(brokerJvmOpts.trim().split("\\s+")), root, gatehouseStore, gatehouseSync);
         if (!"raw".equals(d2cGenerator) && !"hivemq".equals(d2cGenerator)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--d2c-generator must be raw or hivemq");
         }
@@ -139,11 +143,12 @@ public final class GatehouseBench implements Callable<Integer> {
         }
         String description = (quick ? "quick smoke run" : "full run") + ", " + runs + " repeat(s), medians; brokers pinned to CPU "
                 + (broker == null ? "(none)" : broker) + ", load generator to CPU " + (load == null ? "(none)" : load)
-                + "; JVM brokers: " + brokerJvmOpts + "; all traffic plain TCP on loopback" + ("journal".equals(gatehouseStore) ? "" : "; Gatehouse with --store " + gatehouseStore + " (NOT durable)");
+                + "; JVM brokers: " + brokerJvmOpts + "; all traffic plain TCP on loopback" + ("journal".equals(gatehouseStore) ? "" : "; Gatehouse with --store " + gatehouseStore + " (NOT durable)")
+                + ("batch".equals(gatehouseSync) ? "" : "; Gatehouse with --sync " + gatehouseSync);
         System.out.println("gatehouse-bench: " + description);
         for (Broker b : chosenBrokers) {
             System.out.println("  " + b.id() + " [" + launch.durabilityOf(b) + "]: " + b.description()
-                    + (launch.durabilityOf(b).equals(b.durability()) ? "" : " -- but with --gatehouse-store " + gatehouseStore));
+                    + (launch.durabilityOf(b).equals(b.durability()) ? "" : " -- but with --gatehouse-store " + gatehouseStore + " --gatehouse-sync " + gatehouseSync));
         }
         new Harness(new Launchers(launch), context, runs, output, description, skipped).run(chosenScenarios, chosenBrokers);
         System.out.println("Results: " + output.resolve("latest.md") + " and " + output.resolve("latest.json"));

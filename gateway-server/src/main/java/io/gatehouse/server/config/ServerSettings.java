@@ -37,7 +37,7 @@ public final class ServerSettings {
     public static final Setting<String> STORE_TYPE = text("store.type", "journal", "journal|memory",
             "journal (durable) or memory (nothing survives a restart)");
     public static final Setting<String> STORE_SYNC = text("store.sync", "batch", "always|never|batch(\\([0-9]{1,6}(us|ms)\\))?",
-            "always, batch (group commit, gathering up to 50us), batch(<n>us|ms), or never (NOT durable: benchmarks only)");
+            "always, batch (group commit paced at one sync per 500us under load), batch(<n>us|ms), or never (NOT durable: benchmarks only)");
     public static final Setting<Integer> SHARDS = integer("core.shards", 1, 64,
             Math.max(1, Runtime.getRuntime().availableProcessors()));
     public static final Setting<String> LOG_FORMAT = text("log.format", "text", "text|json", "text or json");

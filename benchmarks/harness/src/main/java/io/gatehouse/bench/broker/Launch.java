@@ -8,12 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports; Gatehouse's store. */
-public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore) {
+/** What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports; Gatehouse's store and sync policy. */
+public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore, String gatehouseSync) {
 
-    /** Gatehouse with {@code --store memory} (for trying the harness before a durable store exists) is not durable. */
+    /** Gatehouse with {@code --store memory} or {@code --sync never} is not durable. */
     public String durabilityOf(Broker broker) {
-        return broker == Broker.GATEHOUSE && !"journal".equals(gatehouseStore) ? "D0" : broker.durability();
+        boolean notDurable = !"journal".equals(gatehouseStore) || "never".equals(gatehouseSync);
+        return broker == Broker.GATEHOUSE && notDurable ? "D0" : broker.durability();
     }
 
     /** The command prefix that pins a process to the broker's CPU ({@code taskset -c N}), if pinning is on. */

@@ -90,7 +90,7 @@ public final class Launchers {
         }
         Files.writeString(config, yaml);
         List<String> args = new ArrayList<>(List.of("start", "--data-dir", dataDir.toString(), "--config", config.toString(),
-                "--host-name", "localhost", "--store", launch.gatehouseStore(), "--sync", "batch",
+                "--host-name", "localhost", "--store", launch.gatehouseStore(), "--sync", launch.gatehouseSync(),
                 "--mqtt-port", "0", "--mqtt-plain-port", "0", "--amqp-port", "0", "--amqp-plain-port", "0", "--https-port", "0"));
         List<String> cmd = launch.java(null, "-jar " + jar, args);
         BrokerProcess p = BrokerProcess.start("gatehouse", cmd, dataDir.getParent(), dataDir.resolveSibling(dataDir.getFileName() + ".log"),
@@ -106,10 +106,12 @@ public final class Launchers {
             String serviceKey = serviceKey(info.path("serviceConnectionString").asText());
             GatehouseDialect dialect = new GatehouseDialect(info.path("hostName").asText("localhost"), DEVICE_KEY, serviceKey,
                     EVENT_PARTITIONS, ports.path("https").asInt(-1), Path.of(info.path("trustFile").asText()));
-            // trust the gateway's own banner over the flags: it says "(durable)" only for a synced journal
-            String durability = p.readyLine().contains("(durable)") ? "D1" : "D0";
+            // trust the gateway's own banner over the flags: its store line says "(durable)" only for a synced journal
+            String storeLine = Files.readAllLines(p.log()).stream().filter(l -> l.strip().startsWith("Store:"))
+                    .findFirst().orElse("no store line in the banner");
+            String durability = storeLine.contains("(durable)") ? "D1" : "D0";
             if (!durability.equals(launch.durabilityOf(Broker.GATEHOUSE))) {
-                throw new IOException("Gatehouse reports '" + p.readyLine() + "', not the durability asked for");
+                throw new IOException("Gatehouse reports '" + storeLine.strip() + "', not the durability asked for");
             }
             return new RunningBroker(Broker.GATEHOUSE, durability, p, "127.0.0.1", mqtt, amqp, dialect, dataDir);
         } catch (IOException | RuntimeException e) {

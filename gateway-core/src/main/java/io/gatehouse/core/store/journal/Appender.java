@@ -17,14 +17,16 @@ import org.slf4j.LoggerFactory;
  * The group-commit writer: the one thread that owns the journal's files. Callers only enqueue (one atomic
  * exchange, see {@link OpQueue}); this thread drains everything queued into one pass, encodes it, writes
  * each dirty file once, forces each once, applies the pass to the in-memory indexes and completes the
- * futures in queue order. While a force is in flight the next pass gathers by itself; the
- * {@code batch(window)} policy may wait a little longer for more.
+ * futures in queue order. While a force is in flight the next pass gathers by itself; under the
+ * {@code batch(window)} policy, passes that carry several writers' records are also paced (see {@link #gather}).
  */
 final class Appender {
 
     private static final Logger log = LoggerFactory.getLogger(Appender.class);
     /** Passes this small are completed on this thread when the completer is idle: one hand-off less. */
     private static final int INLINE_COMPLETIONS = 16;
+    /** How often a gathering pass looks whether it is complete: near the timer granularity of a parked thread. */
+    private static final long GATHER_SLICE_NANOS = 50_000;
 
     private final OpQueue queue = new OpQueue();
     private final StateStream state;
@@ -38,8 +40,10 @@ final class Appender {
     private final Completer completer;
     private final JournalStats.Counters stats;
     private final long windowNanos;
-    private final long idleGapNanos;
     private final int maxPassBytes;
+    /** The pacing of {@link #gather}: when the last pass started, and the size passes reach (a decaying maximum). */
+    private long lastPassStart;
+    private int targetPassSize;
     private final ArrayList<PendingOp> pass = new ArrayList<>();
     private final ArrayList<SegmentStream> streams = new ArrayList<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -58,7 +62,6 @@ final class Appender {
         this.housekeeper = housekeeper;
         this.stats = stats;
         this.windowNanos = options.sync().mode() == SyncPolicy.Mode.BATCH ? options.sync().window().toNanos() : 0;
-        this.idleGapNanos = Math.max(2_000, Math.min(20_000, windowNanos / 4));
         this.maxPassBytes = options.maxPassBytes();
         this.completer = new Completer(name + "-completer");
         this.syncers = options.sync().isDurable() && partitions.length > 0
@@ -186,27 +189,24 @@ final class Appender {
     }
 
     /**
-     * Takes whatever else is queued. With a batch window, keeps taking for as long as records keep arriving
-     * (no gap longer than {@link #idleGapNanos}), up to the window: arrivals from independent clients join
-     * the pass, while producers that all wait for this pass (nothing more can come) are not delayed.
+     * Takes whatever else is queued. With a batch window and several writers active, a pass then waits for
+     * company: until it is as large as recent passes were (closed-loop writers, all waiting for this pass, are
+     * back), or until one window after the previous pass started (writers arriving independently keep
+     * coming). Under load, forces (tens of microseconds of CPU each, per file) are thus spread over many
+     * records instead of repeated for a few; a lone synchronous writer is never delayed. The wait parks in
+     * short slices rather than spinning: on a busy core spinning steals the CPU from the writers themselves.
      */
     private void gather() {
         drain();
-        if (windowNanos == 0 || carried != null) {
+        if (windowNanos == 0 || targetPassSize < 2) {
             return;
         }
-        long start = System.nanoTime();
-        long lastArrival = start;
-        while (passBytes < maxPassBytes && carried == null) {
-            long now = System.nanoTime();
-            if (now - start >= windowNanos || now - lastArrival >= idleGapNanos) {
-                return;
-            }
-            if (drain()) {
-                lastArrival = System.nanoTime();
-            } else {
-                Thread.onSpinWait();
-            }
+        long due = lastPassStart + windowNanos;
+        long wait;
+        while (carried == null && passBytes < maxPassBytes && pass.size() < targetPassSize
+                && (wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, Math.min(wait, GATHER_SLICE_NANOS));
+            drain();
         }
     }
 
@@ -230,6 +230,9 @@ final class Appender {
 
     /** Writes, forces, applies and completes the pass. */
     private void commit() {
+        lastPassStart = System.nanoTime();
+        // decays so that one small pass does not set the bar (passes would shrink for good), nor one large pass forever
+        targetPassSize = Math.max(pass.size(), targetPassSize - (targetPassSize + 7) / 8);
         try {
             stats.pass();
             for (int i = 0, n = streams.size(); i < n; i++) {

@@ -31,7 +31,7 @@ import org.HdrHistogram.Recorder;
  * latency percentiles.
  *
  * <p>Options: {@code target=events|state} (D2C events spread over the partitions, or one-put state batches),
- * {@code partitions=N}, {@code seconds=N}, {@code warmup=N}, {@code sync=always|batch|batch(50us)|never},
+ * {@code partitions=N}, {@code seconds=N}, {@code warmup=N}, {@code sync=always|batch|batch(500us)|never},
  * {@code preallocate=true|false}, {@code sizes=256,4096}, {@code producers=1,16,256,1024},
  * {@code dir=path}, {@code openloop=true|false}, {@code recoveryMb=N} (also time opening a journal holding N MiB
  * of 1 KiB events).
