@@ -16,8 +16,8 @@ final class EventSegment extends Segment {
     volatile long lastSequence = -1;
     volatile long lastOffset = -1;
     volatile long lastTime = Long.MIN_VALUE;
-    /** Appender (or recovery) only. */
-    private long lastIndexed = Long.MIN_VALUE;
+    /** Appender (or recovery) only; -1 until the first record is indexed. */
+    private long lastIndexed = -1;
     private JournalChannel readChannel;
 
     EventSegment(long id, Path path, JournalChannel channel, long end, FileLayer files) {
@@ -27,7 +27,8 @@ final class EventSegment extends Segment {
 
     /** A durable record at {@code position} (appender, or recovery): indexed when due. Not yet visible to readers. */
     void index(long sequence, long offset, long time, long position, int indexInterval) {
-        if (position - lastIndexed >= indexInterval) {
+        // the first record always (a sentinel like Long.MIN_VALUE here would overflow the subtraction)
+        if (lastIndexed < 0 || position - lastIndexed >= indexInterval) {
             index.add(sequence, position, offset, time);
             lastIndexed = position;
         }
