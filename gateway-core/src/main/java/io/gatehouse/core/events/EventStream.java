@@ -16,6 +16,7 @@ import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +45,12 @@ public final class EventStream {
     public static final String DEFAULT_CONSUMER_GROUP = "$Default";
     private static final Pattern CONSUMER_GROUP = Pattern.compile("[A-Za-z0-9$._-]{1,50}");
     private static final int READ_BATCH = 256;
+    /**
+     * A reader reads at least this many events at a time, whatever its credit, and keeps the surplus for the
+     * next credit: peers grant credit a few at a time, and a durable log read has a fixed cost (finding the
+     * position, checking records) that a handful of events would not pay for.
+     */
+    private static final int READ_AHEAD = 64;
     private static final long RETENTION_CHECK_MILLIS = TimeUnit.MINUTES.toMillis(1);
 
     private final HubSettings settings;
@@ -249,6 +256,9 @@ public final class EventStream {
         private StartPosition start;
         /** Written only on the read shard. -1 until the start position is resolved there. */
         private volatile long next = -1;
+        /** Read shard only: events read ahead of credit, and the sequence number the next log read starts at. */
+        private final ArrayDeque<EventRecord> ahead = new ArrayDeque<>();
+        private long readFrom;
         private volatile boolean closed;
 
         Reader(Partition partition, StartPosition start, EventSink sink) {
@@ -297,6 +307,7 @@ public final class EventStream {
 
         private void resolveStart() {
             next = resolve(start);
+            readFrom = next;
             start = null;
             wake();
         }
@@ -324,23 +335,31 @@ public final class EventStream {
         private void pump() {
             scheduled.set(false);
             while (!closed && credit.get() > 0) {
-                long limit = partition.committedNext.get();
-                if (next >= limit) {
+                if (ahead.isEmpty() && !readAhead()) {
                     return;
                 }
-                List<EventRecord> batch = log.read(partition.index, next, Math.min(credit.get(), READ_BATCH));
-                if (batch.isEmpty()) {
-                    return;
-                }
-                for (EventRecord record : batch) {
-                    if (record.sequenceNumber() >= limit || closed) {
-                        return;
-                    }
-                    next = record.sequenceNumber() + 1;
-                    credit.decrementAndGet();
-                    sink.onEvent(D2cEventCodec.decode(partition.index, record));
-                }
+                EventRecord record = ahead.poll();
+                next = record.sequenceNumber() + 1;
+                credit.decrementAndGet();
+                sink.onEvent(D2cEventCodec.decode(partition.index, record));
             }
+        }
+
+        /** Fills {@link #ahead} with committed events; false when there are none yet. */
+        private boolean readAhead() {
+            long limit = partition.committedNext.get();
+            if (readFrom >= limit) {
+                return false;
+            }
+            int count = Math.min(READ_BATCH, Math.max(READ_AHEAD, credit.get()));
+            for (EventRecord record : log.read(partition.index, readFrom, count)) {
+                if (record.sequenceNumber() >= limit) {
+                    break;
+                }
+                ahead.add(record);
+                readFrom = record.sequenceNumber() + 1;
+            }
+            return !ahead.isEmpty();
         }
     }
 }
