@@ -5,16 +5,22 @@ import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.StoreException;
 import io.gatehouse.core.store.WriteBatch;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /** The state store over the journal: writes are queued to the appender; live entries are read back from disk. */
 final class JournalStateStore implements StateStore {
+
+    /** How often {@link #forEachLive} looks again when compaction moved records under it. */
+    private static final int MAX_ATTEMPTS = 10;
 
     private final JournalStore store;
     private final Appender appender;
@@ -42,7 +48,37 @@ final class JournalStateStore implements StateStore {
      */
     @Override
     public void forEachLive(StateVisitor visitor) {
+        // compaction may retire a segment between the snapshot and the read: then look again, for the keys not
+        // visited yet (their records have moved to a newer segment)
+        Set<StateKey> visited = new HashSet<>();
+        StateVisitor once = (key, value) -> {
+            if (visited.add(key)) {
+                visitor.visit(key, value);
+            }
+        };
+        for (int attempt = 1; ; attempt++) {
+            try {
+                visitLive(once, visited);
+                return;
+            } catch (SegmentRetiredException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new StoreException("cannot list the journal's live entries: segments kept moving under the read",
+                            e.getCause());
+                }
+            }
+        }
+    }
+
+    /** A segment was closed (retired by compaction) while it was being read. */
+    private static final class SegmentRetiredException extends RuntimeException {
+        SegmentRetiredException(ClosedChannelException cause) {
+            super(cause);
+        }
+    }
+
+    private void visitLive(StateVisitor visitor, Set<StateKey> skip) {
         List<StateIndex.LivePut> live = snapshot();
+        live.removeIf(put -> skip.contains(put.key()));
         live.sort(Comparator.comparingLong((StateIndex.LivePut p) -> p.segment().id).thenComparingLong(StateIndex.LivePut::position));
         RecordReader reader = new RecordReader(256 * 1024);
         int i = 0;
@@ -94,6 +130,8 @@ final class JournalStateStore implements StateStore {
                         });
                         return false;
                     });
+        } catch (ClosedChannelException e) {
+            throw new SegmentRetiredException(e);
         } catch (IOException e) {
             throw new StoreException("cannot read journal segment " + segment.fileName() + ": " + e.getMessage(), e);
         }
