@@ -44,6 +44,10 @@ public final class GatehouseBench implements Callable<Integer> {
     @Option(names = "--quick", description = "Smoke mode: every scenario tiny and fast, one repeat. Not for figures.")
     boolean quick;
 
+    @Option(names = "--update", description = "Keep the rows of the existing latest.json for the scenarios and brokers "
+            + "not run now (to re-run one scenario without redoing the rest).")
+    boolean update;
+
     @Option(names = "--repeats", paramLabel = "N", description = "Runs per scenario and broker; medians are reported (default 3, quick 1).")
     Integer repeats;
 
@@ -150,7 +154,11 @@ public final class GatehouseBench implements Callable<Integer> {
             System.out.println("  " + b.id() + " [" + launch.durabilityOf(b) + "]: " + b.description()
                     + (launch.durabilityOf(b).equals(b.durability()) ? "" : " -- but with --gatehouse-store " + gatehouseStore + " --gatehouse-sync " + gatehouseSync));
         }
-        new Harness(new Launchers(launch), context, runs, output, description, skipped).run(chosenScenarios, chosenBrokers);
+        Harness harness = new Harness(new Launchers(launch), context, runs, output, description, skipped);
+        if (update) {
+            harness.keepEarlierRows(chosenScenarios, chosenBrokers);
+        }
+        harness.run(chosenScenarios, chosenBrokers);
         System.out.println("Results: " + output.resolve("latest.md") + " and " + output.resolve("latest.json"));
         return 0;
     }

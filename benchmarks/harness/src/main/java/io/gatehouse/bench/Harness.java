@@ -34,7 +34,7 @@ final class Harness {
     private final ScenarioContext context;
     private final int repeats;
     private final Path outputDir;
-    private final String runDescription;
+    private String runDescription;
     private final List<String> skipped;
     private final MachineInfo machine = MachineInfo.describe();
     private final List<ResultRow> results = new ArrayList<>();
@@ -46,6 +46,26 @@ final class Harness {
         this.outputDir = outputDir;
         this.runDescription = runDescription;
         this.skipped = new ArrayList<>(skipped);
+    }
+
+    /**
+     * Starts from the rows of the report already in the output directory, minus those this run will measure
+     * again; the description then says which scenarios were re-run.
+     */
+    void keepEarlierRows(List<Scenario> scenarios, List<Broker> brokers) throws IOException {
+        Path earlier = outputDir.resolve("latest.json");
+        if (!Files.exists(earlier)) {
+            return;
+        }
+        List<String> rerun = scenarios.stream().map(Scenario::id).toList();
+        List<String> rerunBrokers = brokers.stream().map(Broker::id).toList();
+        for (ResultRow row : Reports.read(earlier)) {
+            if (!(rerun.contains(row.scenario()) && rerunBrokers.contains(row.broker()))) {
+                results.add(row);
+            }
+        }
+        runDescription = runDescription + "; re-run into an earlier report: " + String.join(", ", rerun)
+                + " (the other rows come from the earlier run)";
     }
 
     List<ResultRow> run(List<Scenario> scenarios, List<Broker> brokers) throws IOException {

@@ -120,9 +120,17 @@ public final class RawMqttFleet implements AutoCloseable {
      * message is acknowledged or {@code drainTimeout} has passed after the last was due.
      */
     public Result drive(double rate, Duration duration, Duration drainTimeout) throws Exception {
+        return drive(rate, duration, drainTimeout, maxOutstandingPerDevice);
+    }
+
+    /**
+     * As {@link #drive(double, Duration, Duration)}, with at most {@code outstandingPerDevice} unacknowledged per
+     * device: a warm-up with a small cap never piles up more than the broker can take at once.
+     */
+    public Result drive(double rate, Duration duration, Duration drainTimeout, int outstandingPerDevice) throws Exception {
         latencies.reset();
         long before = acknowledged.get();
-        Driver driver = new Driver(rate, duration.toNanos());
+        Driver driver = new Driver(rate, duration.toNanos(), Math.min(outstandingPerDevice, maxOutstandingPerDevice));
         group.next().execute(driver::tick);
         driver.finished.get(duration.toMillis() + 60_000, TimeUnit.MILLISECONDS);
         Waits.until(() -> acknowledged.get() - before >= driver.issued, drainTimeout);
@@ -138,6 +146,7 @@ public final class RawMqttFleet implements AutoCloseable {
     private final class Driver {
         final double nanosPerMessage;
         final long total;
+        final int outstandingCap;
         final long start = System.nanoTime();
         final CompletableFuture<Void> finished = new CompletableFuture<>();
         final List<Device> dirty = new ArrayList<>();
@@ -145,7 +154,8 @@ public final class RawMqttFleet implements AutoCloseable {
         long stalled;
         int next;
 
-        Driver(double rate, long durationNanos) {
+        Driver(double rate, long durationNanos, int outstandingCap) {
+            this.outstandingCap = outstandingCap;
             this.nanosPerMessage = 1e9 / rate;
             this.total = (long) (durationNanos / nanosPerMessage);
         }
@@ -157,7 +167,7 @@ public final class RawMqttFleet implements AutoCloseable {
                 next = next + 1 == devices.size() ? 0 : next + 1;
                 long intended = start + (long) (issued * nanosPerMessage);
                 issued++;
-                if (d.outstanding >= maxOutstandingPerDevice) {
+                if (d.outstanding >= outstandingCap) {
                     stalled++; // the broker is this far behind: counted, and the step will fail
                     continue;
                 }

@@ -34,6 +34,11 @@ public final class Reports {
     private Reports() {
     }
 
+    /** The rows of an earlier {@code latest.json}. */
+    public static List<ResultRow> read(Path file) throws IOException {
+        return List.of(new ObjectMapper().readValue(file.toFile(), ResultRow[].class));
+    }
+
     public static void write(Path dir, List<ResultRow> rows, MachineInfo machine, String runDescription,
                              List<String> skipped) throws IOException {
         Files.createDirectories(dir);
