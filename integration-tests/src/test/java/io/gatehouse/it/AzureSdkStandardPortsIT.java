@@ -9,6 +9,8 @@ import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
+import com.microsoft.azure.sdk.iot.device.IotHubStatusCode;
+import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubDeviceMaximumQueueDepthExceededException;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubNotFoundException;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubPreconditionFailedException;
@@ -244,6 +246,40 @@ class AzureSdkStandardPortsIT {
         assertThat(record.getDeviceGenerationId()).isEqualTo(device.getGenerationId());
         assertThat(record.getEnqueuedTimeUtc()).isNotNull();
         assertThat(registry.getDevice("it-c2d-mqtt").getCloudToDeviceMessageCount()).isZero();
+    }
+
+    @Test
+    void messagesSentWhileAnMqttDeviceIsOfflineArriveWhenItReconnects() throws Exception {
+        Device device = registry.addDevice(new Device("it-offline-mqtt"));
+        BlockingQueue<com.microsoft.azure.sdk.iot.device.Message> received = new LinkedBlockingQueue<>();
+        Function<com.microsoft.azure.sdk.iot.device.Message, IotHubMessageResult> collect = m -> {
+            received.add(m);
+            return IotHubMessageResult.COMPLETE;
+        };
+        DeviceClient first = openDevice(device, IotHubClientProtocol.MQTT, collect);
+        first.close();
+        messaging.send(device.getDeviceId(), c2d("while-offline", DeliveryAcknowledgement.PositiveOnly));
+        assertThat(registry.getDevice("it-offline-mqtt").getConnectionState()).isEqualTo(DeviceConnectionState.Disconnected);
+        assertThat(received).isEmpty();
+
+        openDevice(device, IotHubClientProtocol.MQTT, collect);
+        com.microsoft.azure.sdk.iot.device.Message got = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(got).as("queued C2D message delivered after the reconnect").isNotNull();
+        assertThat(got.getMessageId()).isEqualTo("while-offline");
+        assertThat(awaitFeedback("while-offline").getStatusCode()).isEqualTo(FeedbackStatusCode.success);
+        assertThat(registry.getDevice("it-offline-mqtt").getConnectionState()).isEqualTo(DeviceConnectionState.Connected);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IotHubClientProtocol.class, names = {"MQTT", "AMQPS"})
+    void aDisabledDeviceCannotConnect(IotHubClientProtocol protocol) throws Exception {
+        Device device = new Device("it-disabled-" + protocol.name().toLowerCase());
+        device.setStatus(DeviceStatus.Disabled);
+        Device added = registry.addDevice(device);
+        assertThat(added.getStatus()).isEqualTo(DeviceStatus.Disabled);
+        assertThatThrownBy(() -> openDevice(added, protocol, null))
+                .isInstanceOfSatisfying(IotHubClientException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(IotHubStatusCode.UNAUTHORIZED));
     }
 
     @Test
