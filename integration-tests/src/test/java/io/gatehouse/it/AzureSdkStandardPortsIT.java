@@ -17,6 +17,7 @@ import com.microsoft.azure.sdk.iot.service.exceptions.IotHubPreconditionFailedEx
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubUnauthorizedException;
 import com.microsoft.azure.sdk.iot.service.messaging.AcknowledgementType;
 import com.microsoft.azure.sdk.iot.service.messaging.DeliveryAcknowledgement;
+import com.microsoft.azure.sdk.iot.service.messaging.FeedbackBatch;
 import com.microsoft.azure.sdk.iot.service.messaging.FeedbackRecord;
 import com.microsoft.azure.sdk.iot.service.messaging.FeedbackStatusCode;
 import com.microsoft.azure.sdk.iot.service.messaging.IotHubServiceClientProtocol;
@@ -119,7 +120,7 @@ class AzureSdkStandardPortsIT {
         messaging = new MessagingClient(gateway.serviceConnectionString(), IotHubServiceClientProtocol.AMQPS,
                 MessagingClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
         messaging.open();
-        Function<com.microsoft.azure.sdk.iot.service.messaging.FeedbackBatch, AcknowledgementType> collect = batch -> {
+        Function<FeedbackBatch, AcknowledgementType> collect = batch -> {
             feedback.addAll(batch.getRecords());
             return AcknowledgementType.COMPLETE;
         };
@@ -154,12 +155,14 @@ class AzureSdkStandardPortsIT {
 
     @Test
     void registryClientAddsGetsUpdatesAndDeletesADevice() throws Exception {
-        Device added = registry.addDevice(new Device("it-registry"));
+        Device request = new Device("it-registry"); // the SDK generates the keys and sends them (SPEC §6.4)
+        Device added = registry.addDevice(request);
         assertThat(added.getDeviceId()).isEqualTo("it-registry");
         assertThat(added.getGenerationId()).isNotBlank();
         assertThat(added.getETag()).isNotBlank();
         assertThat(added.getStatus()).isEqualTo(DeviceStatus.Enabled);
-        assertThat(added.getPrimaryKey()).as("the keys the SDK generated are kept").isNotBlank();
+        assertThat(added.getPrimaryKey()).isNotBlank().isEqualTo(request.getPrimaryKey());
+        assertThat(added.getSecondaryKey()).isNotBlank().isEqualTo(request.getSecondaryKey());
 
         Device got = registry.getDevice("it-registry");
         assertThat(got.getGenerationId()).isEqualTo(added.getGenerationId());
