@@ -2,15 +2,22 @@ package io.gatehouse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
+import com.microsoft.azure.sdk.iot.device.IotHubStatusCode;
+import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
+import com.microsoft.azure.sdk.iot.service.exceptions.IotHubDeviceMaximumQueueDepthExceededException;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubNotFoundException;
+import com.microsoft.azure.sdk.iot.service.exceptions.IotHubPreconditionFailedException;
+import com.microsoft.azure.sdk.iot.service.exceptions.IotHubUnauthorizedException;
 import com.microsoft.azure.sdk.iot.service.messaging.AcknowledgementType;
 import com.microsoft.azure.sdk.iot.service.messaging.DeliveryAcknowledgement;
+import com.microsoft.azure.sdk.iot.service.messaging.FeedbackBatch;
 import com.microsoft.azure.sdk.iot.service.messaging.FeedbackRecord;
 import com.microsoft.azure.sdk.iot.service.messaging.FeedbackStatusCode;
 import com.microsoft.azure.sdk.iot.service.messaging.IotHubServiceClientProtocol;
@@ -19,76 +26,113 @@ import com.microsoft.azure.sdk.iot.service.messaging.MessageFeedbackProcessorCli
 import com.microsoft.azure.sdk.iot.service.messaging.MessageFeedbackProcessorClientOptions;
 import com.microsoft.azure.sdk.iot.service.messaging.MessagingClient;
 import com.microsoft.azure.sdk.iot.service.messaging.MessagingClientOptions;
+import com.microsoft.azure.sdk.iot.service.messaging.SendResult;
 import com.microsoft.azure.sdk.iot.service.registry.Device;
+import com.microsoft.azure.sdk.iot.service.registry.DeviceConnectionState;
+import com.microsoft.azure.sdk.iot.service.registry.DeviceStatus;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
-import io.gatehouse.core.tls.PemFiles;
+import com.microsoft.azure.sdk.iot.service.registry.RegistryStatistics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.awaitility.Awaitility;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The official Azure IoT SDKs, unmodified, against the packaged gateway on the ports they hard-code: 8883 (device
- * MQTT), 5671 (device and service AMQPS) and 443 (registry REST). Host name {@code hub.gatehouse.test} resolves to
- * loopback through the test JVM's hosts file (SPEC §6.5); the SDKs trust only the gateway's development CA.
- * Nothing else may use these ports while this class runs.
+ * The official Azure IoT device SDK (iot-device-client) and service SDK (iot-service-client) for Java, unmodified,
+ * against the PACKAGED gateway process on the ports the SDKs hard-code: MQTTS 8883, AMQPS 5671, HTTPS 443. The SDKs
+ * dial {@code hub.gatehouse.test}, which failsafe's hosts file maps to 127.0.0.1 (SPEC §6.5), and trust only the
+ * gateway's development CA.
+ *
+ * <p>One gateway serves the whole class; this is the only IT class on the standard ports, and failsafe runs IT
+ * classes one after another, so nothing else of ours binds them meanwhile.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AzureSdkStandardPortsIT {
 
     private static final String HOST = "hub.gatehouse.test";
+    private static final int[] STANDARD_PORTS = {8883, 5671, 443};
+    private static final int PARTITIONS = 2;
+    private static final int MAX_DELIVERY_COUNT = 2;
+    private static final int QUEUE_DEPTH = 50;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path dir;
-    private static GatewayProcess gateway;
-    private static SSLContext ssl;
-    private static RegistryClient registry;
-    private static MessagingClient messaging;
-    private static MessageFeedbackProcessorClient feedbackProcessor;
-    private static final Queue<FeedbackRecord> feedback = new ConcurrentLinkedQueue<>();
-    private static final List<DeviceClient> devices = new ArrayList<>();
+    private static final String CONFIG = """
+            hostName: %s
+            bindAddress: 127.0.0.1
+            mqtt: {port: 8883, plainPort: 0}
+            amqp: {port: 5671, plainPort: 0}
+            https: {port: 443}
+            events: {partitionCount: %d}
+            cloudToDevice:
+              maxDeliveryCount: %d
+              feedback: {batchWindowAsIso8601: PT0.05S}
+            """.formatted(HOST, PARTITIONS, MAX_DELIVERY_COUNT);
+
+    private GatewayProcess gateway;
+    private SSLContext trustOnlyGatewayCa;
+    private SSLSocketFactory previousHttpsFactory;
+    private RestClient rest;
+    private RegistryClient registry;
+    private MessagingClient messaging;
+    private MessageFeedbackProcessorClient feedbackProcessor;
+    private final Queue<FeedbackRecord> feedback = new ConcurrentLinkedQueue<>();
+    private final List<DeviceClient> deviceClients = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        gateway = GatewayProcess.configured(dir.resolve("data"), """
-                hostName: hub.gatehouse.test
-                mqtt: {port: 8883, plainPort: 0}
-                amqp: {port: 5671, plainPort: 0}
-                https: {port: 443}
-                """, "--set", "cloudToDevice.feedback.batchWindowAsIso8601=PT0.05S");
-        gateway.start();
-        ssl = trusting(gateway.caCertificate());
-        // the registry client has no TLS option: it uses the JVM's default HTTPS socket factory
-        HttpsURLConnection.setDefaultSSLSocketFactory(ssl.getSocketFactory());
-        SSLContext.setDefault(ssl);
-        String service = gateway.serviceConnectionString();
-        registry = new RegistryClient(service);
-        messaging = new MessagingClient(service, IotHubServiceClientProtocol.AMQPS,
-                MessagingClientOptions.builder().sslContext(ssl).build());
+    void startGatewayAndServiceClients(@TempDir Path dir) throws Exception {
+        awaitStandardPortsFree();
+        gateway = GatewayProcess.configured(dir.resolve("data"), CONFIG).start();
+        assertThat(gateway.port("mqtt")).isEqualTo(8883);
+        assertThat(gateway.port("amqp")).isEqualTo(5671);
+        assertThat(gateway.port("https")).isEqualTo(443);
+        assertThat(gateway.serviceConnectionString()).startsWith("HostName=" + HOST + ";");
+
+        trustOnlyGatewayCa = DevelopmentCaTrust.sslContext(gateway.caCertificate());
+        // the registry client has no TLS option: it uses HttpsURLConnection's defaults (restored after the class)
+        previousHttpsFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
+        HttpsURLConnection.setDefaultSSLSocketFactory(trustOnlyGatewayCa.getSocketFactory());
+        rest = new RestClient(gateway);
+        registry = new RegistryClient(gateway.serviceConnectionString());
+        messaging = new MessagingClient(gateway.serviceConnectionString(), IotHubServiceClientProtocol.AMQPS,
+                MessagingClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
         messaging.open();
-        feedbackProcessor = new MessageFeedbackProcessorClient(service, IotHubServiceClientProtocol.AMQPS, batch -> {
+        Function<FeedbackBatch, AcknowledgementType> collect = batch -> {
             feedback.addAll(batch.getRecords());
             return AcknowledgementType.COMPLETE;
-        }, MessageFeedbackProcessorClientOptions.builder().sslContext(ssl).build());
+        };
+        feedbackProcessor = new MessageFeedbackProcessorClient(gateway.serviceConnectionString(),
+                IotHubServiceClientProtocol.AMQPS, collect,
+                MessageFeedbackProcessorClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
         feedbackProcessor.start();
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        for (DeviceClient client : devices) {
+    void stopEverything() throws Exception {
+        for (DeviceClient client : deviceClients) {
             client.close();
         }
         if (feedbackProcessor != null) {
@@ -97,129 +141,339 @@ class AzureSdkStandardPortsIT {
         if (messaging != null) {
             messaging.close();
         }
+        if (previousHttpsFactory != null) {
+            HttpsURLConnection.setDefaultSSLSocketFactory(previousHttpsFactory);
+        }
         if (gateway != null) {
-            assertThat(gateway.stop()).isIn(0, 143);
+            assertThat(gateway.stop()).as("graceful stop").isIn(0, 143);
+            // every refusal the tests caused is an expected client error: logged in one line, never with a stack trace
+            assertThat(gateway.log()).doesNotContain("\tat ").doesNotContain(" ERROR ");
         }
     }
 
+    // ------------------------------------------------------------------ registry over HTTPS 443
+
     @Test
-    void registryClientCreatesReadsUpdatesAndDeletesADevice() throws Exception {
-        Device created = registry.addDevice(new Device("sdk-registry"));
-        assertThat(created.getDeviceId()).isEqualTo("sdk-registry");
-        assertThat(created.getPrimaryKey()).isNotBlank();
-        assertThat(created.getGenerationId()).isNotBlank();
+    void registryClientAddsGetsUpdatesAndDeletesADevice() throws Exception {
+        Device request = new Device("it-registry"); // the SDK generates the keys and sends them (SPEC §6.4)
+        Device added = registry.addDevice(request);
+        assertThat(added.getDeviceId()).isEqualTo("it-registry");
+        assertThat(added.getGenerationId()).isNotBlank();
+        assertThat(added.getETag()).isNotBlank();
+        assertThat(added.getStatus()).isEqualTo(DeviceStatus.Enabled);
+        assertThat(added.getPrimaryKey()).isNotBlank().isEqualTo(request.getPrimaryKey());
+        assertThat(added.getSecondaryKey()).isNotBlank().isEqualTo(request.getSecondaryKey());
 
-        Device read = registry.getDevice("sdk-registry");
-        assertThat(read.getPrimaryKey()).isEqualTo(created.getPrimaryKey());
-        assertThat(read.getETag()).isNotBlank();
+        Device got = registry.getDevice("it-registry");
+        assertThat(got.getGenerationId()).isEqualTo(added.getGenerationId());
+        assertThat(got.getETag()).isEqualTo(added.getETag());
+        assertThat(got.getPrimaryKey()).isEqualTo(added.getPrimaryKey());
+        assertThat(got.getSecondaryKey()).isEqualTo(added.getSecondaryKey());
+        assertThat(got.getConnectionState()).isEqualTo(DeviceConnectionState.Disconnected);
+        assertThat(got.getCloudToDeviceMessageCount()).isZero();
 
-        read.setStatus(com.microsoft.azure.sdk.iot.service.registry.DeviceStatus.Disabled);
-        Device updated = registry.updateDevice(read);
-        assertThat(updated.getStatus()).isEqualTo(com.microsoft.azure.sdk.iot.service.registry.DeviceStatus.Disabled);
-        assertThat(updated.getETag()).isNotEqualTo(read.getETag());
+        got.setStatus(DeviceStatus.Disabled);
+        Device updated = registry.updateDevice(got);
+        assertThat(updated.getStatus()).isEqualTo(DeviceStatus.Disabled);
+        assertThat(updated.getETag()).as("an update changes the etag").isNotEqualTo(added.getETag());
+        assertThat(updated.getGenerationId()).isEqualTo(added.getGenerationId());
+        assertThat(registry.getDevice("it-registry").getStatus()).isEqualTo(DeviceStatus.Disabled);
 
-        registry.removeDevice("sdk-registry");
-        assertThatThrownBy(() -> registry.getDevice("sdk-registry")).isInstanceOf(IotHubNotFoundException.class);
+        RegistryStatistics statistics = registry.getStatistics();
+        assertThat(statistics.getTotalDeviceCount()).isGreaterThanOrEqualTo(1);
+        assertThat(statistics.getDisabledDeviceCount()).isGreaterThanOrEqualTo(1);
+
+        // removeDevice(Device) sends the device's etag as If-Match: the stale one is refused, the current one deletes
+        assertThatThrownBy(() -> registry.removeDevice(added)).isInstanceOf(IotHubPreconditionFailedException.class);
+        registry.removeDevice(updated);
+        assertThatThrownBy(() -> registry.getDevice("it-registry")).isInstanceOf(IotHubNotFoundException.class);
     }
 
-    @Test
-    void deviceSdkTelemetryOverMqttIsStoredWithItsProperties() throws Exception {
-        Device device = registry.addDevice(new Device("sdk-mqtt"));
-        DeviceClient client = open(device, IotHubClientProtocol.MQTT, null);
-        com.microsoft.azure.sdk.iot.device.Message message = new com.microsoft.azure.sdk.iot.device.Message("{\"temp\":21.5}");
-        message.setMessageId("tm-mqtt-1");
+    // ------------------------------------------------------------------ telemetry over MQTTS 8883 and AMQPS 5671
+
+    @ParameterizedTest
+    @EnumSource(value = IotHubClientProtocol.class, names = {"MQTT", "AMQPS"})
+    void telemetryReachesTheEventStreamWithItsPropertiesAndTheDeviceStamp(IotHubClientProtocol protocol) throws Exception {
+        String deviceId = "it-telemetry-" + protocol.name().toLowerCase();
+        DeviceClient client = openDevice(registry.addDevice(new Device(deviceId)), protocol, null);
+        com.microsoft.azure.sdk.iot.device.Message message =
+                new com.microsoft.azure.sdk.iot.device.Message("{\"temperature\":21.5}");
+        message.setMessageId("tm-" + protocol);
+        message.setCorrelationId("corr-" + protocol);
         message.setContentType("application/json");
-        message.setProperty("site", "north");
-        client.sendEvent(message);
+        message.setContentEncoding("utf-8");
+        message.setProperty("alert", "high temperature & rising");
+        message.setProperty("site", "north/2");
+        client.sendEvent(message); // returns once the gateway acknowledged: the event is durable
 
-        JsonNode event = storedEvent("tm-mqtt-1");
-        assertThat(event.get("deviceId").asText()).isEqualTo("sdk-mqtt");
-        assertThat(event.get("properties").get("site").asText()).isEqualTo("north");
-        assertThat(event.get("systemProperties").get("contentType").asText()).isEqualTo("application/json");
-        assertThat(event.get("body").asText()).isEqualTo("{\"temp\":21.5}");
+        JsonNode event = awaitEvent("tm-" + protocol);
+        assertThat(event.path("deviceId").asText()).as("stamped from the authenticated connection").isEqualTo(deviceId);
+        assertThat(event.path("body").asText()).isEqualTo("{\"temperature\":21.5}");
+        JsonNode system = event.path("systemProperties");
+        assertThat(system.path("correlationId").asText()).isEqualTo("corr-" + protocol);
+        assertThat(system.path("contentType").asText()).isEqualTo("application/json");
+        assertThat(system.path("contentEncoding").asText()).isEqualTo("utf-8");
+        JsonNode properties = event.path("properties");
+        assertThat(properties.path("alert").asText()).isEqualTo("high temperature & rising");
+        assertThat(properties.path("site").asText()).isEqualTo("north/2");
+        assertThat(event.path("enqueuedTime").asText()).isNotBlank();
     }
 
+    // ------------------------------------------------------------------ C2D with feedback
+
     @Test
-    void serviceSdkSendsC2dThatDevicesCompleteOrRejectWithFeedback() throws Exception {
-        Map<String, String> seenOverMqtt = new ConcurrentHashMap<>();
-        Device mqttDevice = registry.addDevice(new Device("sdk-c2d-mqtt"));
-        open(mqttDevice, IotHubClientProtocol.MQTT, m -> {
-            seenOverMqtt.put(m.getMessageId(), m.getProperty("kind"));
-            return IotHubMessageResult.COMPLETE;
+    void mqttDeviceReceivesAC2dMessageCompletesItAndTheServiceGetsSuccessFeedback() throws Exception {
+        Device device = registry.addDevice(new Device("it-c2d-mqtt"));
+        BlockingQueue<com.microsoft.azure.sdk.iot.device.Message> received = new LinkedBlockingQueue<>();
+        openDevice(device, IotHubClientProtocol.MQTT, m -> {
+            received.add(m);
+            return IotHubMessageResult.COMPLETE; // over MQTT the SDK PUBACKs whatever this returns (SPEC §6.2)
         });
-        Device amqpDevice = registry.addDevice(new Device("sdk-c2d-amqp"));
-        open(amqpDevice, IotHubClientProtocol.AMQPS, m -> IotHubMessageResult.REJECT);
+        Message command = c2d("mqtt-c2d-1", DeliveryAcknowledgement.Full);
+        command.setCorrelationId("mqtt-corr-1");
+        command.getProperties().put("command", "reboot now");
+        command.getProperties().put("path", "/a&b=c");
+        messaging.send(device.getDeviceId(), command);
 
-        messaging.send("sdk-c2d-mqtt", c2d("c2d-complete", DeliveryAcknowledgement.Full));
-        messaging.send("sdk-c2d-amqp", c2d("c2d-reject", DeliveryAcknowledgement.Full));
+        com.microsoft.azure.sdk.iot.device.Message got = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(got).as("C2D message received over MQTT").isNotNull();
+        assertThat(got.getMessageId()).isEqualTo("mqtt-c2d-1");
+        assertThat(got.getCorrelationId()).isEqualTo("mqtt-corr-1");
+        assertThat(got.getProperty("command")).isEqualTo("reboot now");
+        assertThat(got.getProperty("path")).isEqualTo("/a&b=c");
+        assertThat(new String(got.getBytes(), StandardCharsets.UTF_8)).isEqualTo("command mqtt-c2d-1");
 
-        Awaitility.await().atMost(WAIT).until(() -> seenOverMqtt.containsKey("c2d-complete"));
-        assertThat(seenOverMqtt).containsEntry("c2d-complete", "command");
-        FeedbackRecord completed = awaitFeedback("c2d-complete");
-        assertThat(completed.getStatusCode()).isEqualTo(FeedbackStatusCode.success);
-        assertThat(completed.getDeviceId()).isEqualTo("sdk-c2d-mqtt");
-        FeedbackRecord rejected = awaitFeedback("c2d-reject");
-        assertThat(rejected.getStatusCode()).isEqualTo(FeedbackStatusCode.rejected);
-        assertThat(rejected.getDeviceId()).isEqualTo("sdk-c2d-amqp");
+        FeedbackRecord record = awaitFeedback("mqtt-c2d-1");
+        assertThat(record.getStatusCode()).isEqualTo(FeedbackStatusCode.success);
+        assertThat(record.getDeviceId()).isEqualTo("it-c2d-mqtt");
+        assertThat(record.getDeviceGenerationId()).isEqualTo(device.getGenerationId());
+        assertThat(record.getEnqueuedTimeUtc()).isNotNull();
+        assertThat(registry.getDevice("it-c2d-mqtt").getCloudToDeviceMessageCount()).isZero();
     }
 
     @Test
-    void serviceSdkRaisesItsOwnNotFoundForAnUnknownDevice() {
-        assertThatThrownBy(() -> messaging.send("no-such-device", c2d("c2d-lost", DeliveryAcknowledgement.None)))
-                .isInstanceOf(IotHubNotFoundException.class);
+    void messagesSentWhileAnMqttDeviceIsOfflineArriveWhenItReconnects() throws Exception {
+        Device device = registry.addDevice(new Device("it-offline-mqtt"));
+        BlockingQueue<com.microsoft.azure.sdk.iot.device.Message> received = new LinkedBlockingQueue<>();
+        Function<com.microsoft.azure.sdk.iot.device.Message, IotHubMessageResult> collect = m -> {
+            received.add(m);
+            return IotHubMessageResult.COMPLETE;
+        };
+        DeviceClient first = openDevice(device, IotHubClientProtocol.MQTT, collect);
+        first.close();
+        messaging.send(device.getDeviceId(), c2d("while-offline", DeliveryAcknowledgement.PositiveOnly));
+        assertThat(registry.getDevice("it-offline-mqtt").getConnectionState()).isEqualTo(DeviceConnectionState.Disconnected);
+        assertThat(received).isEmpty();
+
+        openDevice(device, IotHubClientProtocol.MQTT, collect);
+        com.microsoft.azure.sdk.iot.device.Message got = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(got).as("queued C2D message delivered after the reconnect").isNotNull();
+        assertThat(got.getMessageId()).isEqualTo("while-offline");
+        assertThat(awaitFeedback("while-offline").getStatusCode()).isEqualTo(FeedbackStatusCode.success);
+        assertThat(registry.getDevice("it-offline-mqtt").getConnectionState()).isEqualTo(DeviceConnectionState.Connected);
     }
 
-    // ------------------------------------------------------------ helpers
+    @ParameterizedTest
+    @EnumSource(value = IotHubClientProtocol.class, names = {"MQTT", "AMQPS"})
+    void aDisabledDeviceCannotConnect(IotHubClientProtocol protocol) throws Exception {
+        Device device = new Device("it-disabled-" + protocol.name().toLowerCase());
+        device.setStatus(DeviceStatus.Disabled);
+        Device added = registry.addDevice(device);
+        assertThat(added.getStatus()).isEqualTo(DeviceStatus.Disabled);
+        assertThatThrownBy(() -> openDevice(added, protocol, null))
+                .isInstanceOfSatisfying(IotHubClientException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(IotHubStatusCode.UNAUTHORIZED));
+    }
 
-    private static DeviceClient open(Device device, IotHubClientProtocol protocol,
-                                     java.util.function.Function<com.microsoft.azure.sdk.iot.device.Message, IotHubMessageResult> onC2d)
-            throws Exception {
-        String connection = "HostName=" + HOST + ";DeviceId=" + device.getDeviceId() + ";SharedAccessKey=" + device.getPrimaryKey();
-        DeviceClient client = new DeviceClient(connection, protocol, ClientOptions.builder().sslContext(ssl).build());
+    @Test
+    void amqpDeviceAbandonsThenCompletesAndRejectsAndTheServiceGetsFeedbackForEach() throws Exception {
+        Device device = registry.addDevice(new Device("it-c2d-amqp"));
+        List<String> deliveries = new CopyOnWriteArrayList<>();
+        openDevice(device, IotHubClientProtocol.AMQPS, m -> {
+            deliveries.add(m.getMessageId());
+            if (m.getMessageId().equals("reject-me")) {
+                return IotHubMessageResult.REJECT;
+            }
+            // the first delivery of the other one is abandoned, its redelivery completed
+            return deliveries.stream().filter(m.getMessageId()::equals).count() == 1
+                    ? IotHubMessageResult.ABANDON : IotHubMessageResult.COMPLETE;
+        });
+        messaging.send(device.getDeviceId(), c2d("abandon-then-complete", DeliveryAcknowledgement.Full));
+        messaging.send(device.getDeviceId(), c2d("reject-me", DeliveryAcknowledgement.Full));
+
+        FeedbackRecord completed = awaitFeedback("abandon-then-complete");
+        FeedbackRecord rejected = awaitFeedback("reject-me");
+        assertThat(deliveries).as("the abandoned message came back").containsOnlyOnce("reject-me")
+                .filteredOn("abandon-then-complete"::equals).hasSize(2);
+        assertThat(completed.getStatusCode()).isEqualTo(FeedbackStatusCode.success);
+        assertThat(rejected.getStatusCode()).isEqualTo(FeedbackStatusCode.rejected);
+        for (FeedbackRecord record : List.of(completed, rejected)) {
+            assertThat(record.getDeviceId()).isEqualTo("it-c2d-amqp");
+            assertThat(record.getDeviceGenerationId()).isEqualTo(device.getGenerationId());
+        }
+        assertThat(registry.getDevice("it-c2d-amqp").getCloudToDeviceMessageCount()).isZero();
+    }
+
+    @Test
+    void aMessageAbandonedMaxDeliveryCountTimesEndsWithDeliveryCountExceeded() throws Exception {
+        // the device SDK does not expose the delivery count; this shows it grows: the message is offered exactly
+        // maxDeliveryCount times, then dead-lettered
+        Device device = registry.addDevice(new Device("it-c2d-exceeded"));
+        List<String> deliveries = new CopyOnWriteArrayList<>();
+        openDevice(device, IotHubClientProtocol.AMQPS, m -> {
+            deliveries.add(m.getMessageId());
+            return IotHubMessageResult.ABANDON;
+        });
+        messaging.send(device.getDeviceId(), c2d("always-abandoned", DeliveryAcknowledgement.NegativeOnly));
+
+        FeedbackRecord record = awaitFeedback("always-abandoned");
+        assertThat(record.getStatusCode()).isEqualTo(FeedbackStatusCode.deliveryCountExceeded);
+        assertThat(record.getDeviceId()).isEqualTo("it-c2d-exceeded");
+        assertThat(deliveries).containsExactly("always-abandoned", "always-abandoned");
+        assertThat(deliveries).hasSize(MAX_DELIVERY_COUNT);
+    }
+
+    // ------------------------------------------------------------------ errors the service SDK maps to its exceptions
+
+    @Test
+    void unknownDeviceAndFullQueueAreTheSdksExceptionsAndPurgeMakesRoom() throws Exception {
+        assertThatThrownBy(() -> messaging.send("it-nobody", c2d("to-nobody", DeliveryAcknowledgement.None)))
+                .isInstanceOf(IotHubNotFoundException.class);
+
+        Device device = registry.addDevice(new Device("it-full"));
+        List<Message> fill = new ArrayList<>(List.of(c2d("fill-0", DeliveryAcknowledgement.Full)));
+        for (int i = 1; i < QUEUE_DEPTH; i++) {
+            fill.add(c2d("fill-" + i, DeliveryAcknowledgement.None));
+        }
+        sendAll("it-full", fill);
+        assertThatThrownBy(() -> messaging.send("it-full", c2d("one-too-many", DeliveryAcknowledgement.None)))
+                .isInstanceOf(IotHubDeviceMaximumQueueDepthExceededException.class);
+        assertThat(registry.getDevice("it-full").getCloudToDeviceMessageCount()).isEqualTo(QUEUE_DEPTH);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(gateway.log())
+                .containsOnlyOnce("refused C2D send of device it-nobody: DeviceNotFound")
+                .containsOnlyOnce("refused C2D send of device it-full: IotHubDeviceMaximumQueueDepthExceeded"));
+
+        // iot-service-client 2.x has no purge call: IoT Hub's REST purge (SPEC §6.4)
+        JsonNode purged = rest.json("DELETE", "/devices/it-full/commands", null);
+        assertThat(purged.path("deviceId").asText()).isEqualTo("it-full");
+        assertThat(purged.path("totalMessagesPurged").asInt()).isEqualTo(QUEUE_DEPTH);
+        messaging.send("it-full", c2d("after-purge", DeliveryAcknowledgement.None));
+        assertThat(registry.getDevice("it-full").getCloudToDeviceMessageCount()).isEqualTo(1);
+
+        // the SDK has no constant for "Purged": it parses it as unknown and keeps the description
+        FeedbackRecord record = awaitFeedback("fill-0");
+        assertThat(record.getStatusCode()).isEqualTo(FeedbackStatusCode.unknown);
+        assertThat(record.getDescription()).isEqualTo("Message purged");
+        assertThat(record.getDeviceId()).isEqualTo("it-full");
+        assertThat(record.getDeviceGenerationId()).isEqualTo(device.getGenerationId());
+    }
+
+    @Test
+    void aServiceWithAWrongKeyGetsTheSdksUnauthorizedExceptionOverAmqpsAndHttps() throws Exception {
+        String wrongKey = gateway.serviceConnectionString()
+                .replaceAll("SharedAccessKey=[^;]+", "SharedAccessKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        MessagingClient impostor = new MessagingClient(wrongKey, IotHubServiceClientProtocol.AMQPS,
+                MessagingClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
+        try {
+            assertThatThrownBy(impostor::open).isInstanceOf(IotHubUnauthorizedException.class);
+        } finally {
+            // after a failed open the SDK's reactor has already stopped; close() would wait its full 5 s for it
+            impostor.close(1);
+        }
+        assertThatThrownBy(() -> new RegistryClient(wrongKey).getDevice("it-anyone"))
+                .isInstanceOf(IotHubUnauthorizedException.class);
+    }
+
+    // ------------------------------------------------------------------ lifecycle timing
+
+    @Test
+    void aMessageNobodyReceivesExpiresAndTheServiceGetsExpiredFeedback() throws Exception {
+        Device device = registry.addDevice(new Device("it-expiry"));
+        Message message = c2d("expires-soon", DeliveryAcknowledgement.NegativeOnly);
+        message.setExpiryTimeUtc(new Date(System.currentTimeMillis() + 2_000));
+        messaging.send(device.getDeviceId(), message);
+        assertThat(registry.getDevice("it-expiry").getCloudToDeviceMessageCount()).isEqualTo(1);
+
+        FeedbackRecord record = awaitFeedback("expires-soon");
+        assertThat(record.getStatusCode()).isEqualTo(FeedbackStatusCode.expired);
+        assertThat(record.getDeviceId()).isEqualTo("it-expiry");
+        assertThat(record.getDeviceGenerationId()).isEqualTo(device.getGenerationId());
+        assertThat(registry.getDevice("it-expiry").getCloudToDeviceMessageCount()).as("dead-lettered").isZero();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private DeviceClient openDevice(Device device, IotHubClientProtocol protocol,
+            Function<com.microsoft.azure.sdk.iot.device.Message, IotHubMessageResult> onC2d) throws Exception {
+        String connectionString = "HostName=" + HOST + ";DeviceId=" + device.getDeviceId()
+                + ";SharedAccessKey=" + device.getPrimaryKey();
+        DeviceClient client = new DeviceClient(connectionString, protocol,
+                ClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
         if (onC2d != null) {
             client.setMessageCallback((message, context) -> onC2d.apply(message), null);
         }
         client.open(false);
-        devices.add(client);
+        deviceClients.add(client);
         return client;
+    }
+
+    /**
+     * Sends without waiting for each outcome in turn: the SDK's sender drains its queue every 200 ms, so 50
+     * synchronous sends would take 10 s.
+     */
+    private void sendAll(String deviceId, List<Message> messages) throws Exception {
+        List<CompletableFuture<SendResult>> results = new ArrayList<>();
+        for (Message message : messages) {
+            CompletableFuture<SendResult> result = new CompletableFuture<>();
+            messaging.sendAsync(deviceId, message, result::complete, null);
+            results.add(result);
+        }
+        for (CompletableFuture<SendResult> result : results) {
+            SendResult sent = result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(sent.wasSentSuccessfully()).as("sent: %s", sent.getException()).isTrue();
+        }
     }
 
     private static Message c2d(String messageId, DeliveryAcknowledgement ack) {
         Message message = new Message("command " + messageId);
         message.setMessageId(messageId);
         message.setDeliveryAcknowledgement(ack);
-        message.getProperties().put("kind", "command");
         return message;
     }
 
-    private static FeedbackRecord awaitFeedback(String messageId) {
-        Awaitility.await().atMost(WAIT).until(() -> feedback.stream().anyMatch(r -> messageId.equals(r.getOriginalMessageId())));
-        return feedback.stream().filter(r -> messageId.equals(r.getOriginalMessageId())).findFirst().orElseThrow();
+    private FeedbackRecord awaitFeedback(String originalMessageId) {
+        return await().atMost(WAIT).until(() -> feedback.stream()
+                .filter(r -> originalMessageId.equals(r.getOriginalMessageId())).findFirst(), Optional::isPresent)
+                .orElseThrow();
     }
 
-    /** The stored D2C event with this message id, read back through the REST events route of every partition. */
-    private static JsonNode storedEvent(String messageId) throws Exception {
-        RestClient rest = new RestClient(gateway);
-        return Awaitility.await().atMost(WAIT).until(() -> {
-            for (int partition = 0; partition < 4; partition++) {
-                for (JsonNode e : rest.json("GET", "/gatehouse/events/partitions/" + partition + "?from=0&max=1000", null)) {
-                    if (messageId.equals(e.path("systemProperties").path("messageId").asText())) {
-                        return e;
-                    }
+    /** Reads every partition through the gateway's event-reading REST endpoint, as {@code gatehouse events tail} does. */
+    private JsonNode awaitEvent(String messageId) {
+        return await().atMost(WAIT).until(() -> findEvent(messageId), Optional::isPresent).orElseThrow();
+    }
+
+    private Optional<JsonNode> findEvent(String messageId) throws IOException, InterruptedException {
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            for (JsonNode event : rest.json("GET", "/gatehouse/events/partitions/" + partition + "?max=1000", null)) {
+                if (messageId.equals(event.path("systemProperties").path("messageId").asText())) {
+                    return Optional.of(event);
                 }
             }
-            return null;
-        }, e -> e != null);
+        }
+        return Optional.empty();
     }
 
-    private static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("gatehouse-ca", PemFiles.readCertificate(caPem));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
+    /** Another session's gateway may hold the standard ports for a while: wait for them rather than fail. */
+    private static void awaitStandardPortsFree() {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            for (int port : STANDARD_PORTS) {
+                try (ServerSocket probe = new ServerSocket()) {
+                    probe.bind(new InetSocketAddress(port));
+                } catch (IOException inUse) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 }

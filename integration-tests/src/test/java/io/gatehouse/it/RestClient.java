@@ -3,18 +3,15 @@ package io.gatehouse.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.core.auth.SasTokens;
-import io.gatehouse.core.tls.PemFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** Calls a gateway process's REST API over HTTPS, trusting its CA and signing with its owner policy. */
 final class RestClient {
@@ -26,13 +23,7 @@ final class RestClient {
     private final String token;
 
     RestClient(GatewayProcess gateway) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", PemFiles.readCertificate(gateway.caCertificate()));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        SSLContext ssl = DevelopmentCaTrust.sslContext(gateway.caCertificate());
         http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
         base = "https://localhost:" + gateway.port("https");
         Map<String, String> cs = GatewayProcess.parts(gateway.serviceConnectionString());

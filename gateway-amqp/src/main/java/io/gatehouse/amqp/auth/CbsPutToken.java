@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * Claims-based security (SPEC §6.3): a {@code put-token} request on node {@code $cbs} carries a SAS token as an
  * AmqpValue string; the identity comes from the token's {@code sr} (never from the {@code name} property). The
  * reply correlates by the request's message-id, kept in its AMQP type (the SDKs send a uuid and cast the reply's
- * correlation-id back to one), with {@code status-code} as an AMQP int: 200, 400 (malformed), 401 (bad token) or
- * 403 (not allowed). Renewals arrive on the same links and replace the identity's expiry.
+ * correlation-id back to one), with {@code status-code} as an AMQP int: 200, 400 (malformed request) or 401 for
+ * every refused token, whether its signature is bad or its identity may not connect (disabled device, policy without
+ * the right): Azure's AMQP clients read 403 as "quota exceeded" (the device SDK reports QUOTA_EXCEEDED).
+ * Renewals arrive on the same links and replace the identity's expiry.
  */
 public final class CbsPutToken {
 
@@ -47,8 +49,7 @@ public final class CbsPutToken {
         }
         AuthResult<Principal> result = authenticator.authenticate(token);
         if (result instanceof AuthResult.Failure<Principal> failure) {
-            int status = failure.kind() == AuthResult.FailureKind.BAD_CREDENTIALS ? 401 : 403;
-            return refuse(request, status, name, failure.reason());
+            return refuse(request, 401, name, failure.reason());
         }
         credentials.add(result.principal());
         log.debug("AMQP put-token from {} accepted for {}", peer, result.principal());
