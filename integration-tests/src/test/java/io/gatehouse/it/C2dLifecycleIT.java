@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import io.gatehouse.core.auth.SasTokens;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +72,7 @@ class C2dLifecycleIT {
         }
     }
 
-    @org.junit.jupiter.api.AfterEach
+    @AfterEach
     void disconnectDevices() {
         clients.forEach(c -> c.disconnect().exceptionally(e -> null).join());
     }
@@ -209,12 +207,7 @@ class C2dLifecycleIT {
     /** Connects {@code device} and subscribes to its C2D topic; with manual acknowledgement nothing is PUBACKed. */
     private Mqtt3AsyncClient subscribe(String device, List<Mqtt3Publish> received, boolean neverAcknowledge)
             throws Exception {
-        String token = SasTokens.deviceToken("localhost", device, KEY, Instant.now().plusSeconds(3600));
-        Mqtt3AsyncClient client = MqttClient.builder().useMqttVersion3().identifier(device).serverHost("127.0.0.1")
-                .serverPort(gateway.port("mqtt-plain"))
-                .simpleAuth().username("localhost/" + device + "/?api-version=2021-04-12")
-                .password(token.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                .buildAsync();
+        Mqtt3AsyncClient client = MqttDevices.client(gateway, device, KEY);
         client.publishes(MqttGlobalPublishFilter.ALL, received::add, neverAcknowledge);
         client.connectWith().cleanSession(true).send().get(30, TimeUnit.SECONDS);
         client.subscribeWith().topicFilter("devices/" + device + "/messages/devicebound/#").qos(MqttQos.AT_LEAST_ONCE)
@@ -226,9 +219,8 @@ class C2dLifecycleIT {
     /** The {@code $.mid} of a C2D PUBLISH's property bag. */
     private static String messageIdOf(Mqtt3Publish publish) {
         String topic = publish.getTopic().toString();
-        int mid = topic.indexOf("%24.mid=");
-        assertThat(mid).as("message id in %s", topic).isNotNegative();
-        int end = topic.indexOf('&', mid);
-        return topic.substring(mid + 8, end < 0 ? topic.length() : end);
+        String mid = MqttDevices.messageId(topic);
+        assertThat(mid).as("message id in %s", topic).isNotNull();
+        return mid;
     }
 }

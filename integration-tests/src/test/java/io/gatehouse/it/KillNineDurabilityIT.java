@@ -3,15 +3,12 @@ package io.gatehouse.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
-import io.gatehouse.core.auth.SasTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -129,11 +126,9 @@ class KillNineDurabilityIT {
         Set<String> received = ConcurrentHashMap.newKeySet();
         Mqtt3AsyncClient client = deviceClient(gateway, C2D_TARGET);
         client.publishes(MqttGlobalPublishFilter.ALL, p -> {
-            String topic = p.getTopic().toString();
-            int mid = topic.indexOf("%24.mid=");
-            if (mid >= 0) {
-                int end = topic.indexOf('&', mid);
-                received.add(topic.substring(mid + 8, end < 0 ? topic.length() : end));
+            String mid = MqttDevices.messageId(p.getTopic().toString());
+            if (mid != null) {
+                received.add(mid);
             }
         });
         client.connectWith().cleanSession(true).send().get(30, TimeUnit.SECONDS);
@@ -145,12 +140,7 @@ class KillNineDurabilityIT {
     }
 
     private static Mqtt3AsyncClient deviceClient(GatewayProcess gateway, String deviceId) {
-        String token = SasTokens.deviceToken("localhost", deviceId, KEY, Instant.now().plusSeconds(3600));
-        return MqttClient.builder().useMqttVersion3().identifier(deviceId).serverHost("127.0.0.1")
-                .serverPort(gateway.port("mqtt-plain"))
-                .simpleAuth().username("localhost/" + deviceId + "/?api-version=2021-04-12")
-                .password(token.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                .buildAsync();
+        return MqttDevices.client(gateway, deviceId, KEY);
     }
 
     /** Publishers (one client per device, a window of QoS 1 publishes each) and a REST C2D sender. */

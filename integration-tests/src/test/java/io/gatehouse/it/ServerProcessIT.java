@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import io.gatehouse.core.auth.SasTokens;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import java.nio.file.Files;
@@ -137,12 +134,7 @@ class ServerProcessIT {
                 EPHEMERAL + "devices: [{id: tail-1, primaryKey: " + key + "}]\n")) {
             gateway.start();
             String dataDir = gateway.dataDir().toString();
-            Mqtt3BlockingClient device = MqttClient.builder().useMqttVersion3().identifier("tail-1")
-                    .serverHost("127.0.0.1").serverPort(gateway.port("mqtt-plain"))
-                    .simpleAuth().username("localhost/tail-1/?api-version=2021-04-12")
-                    .password(SasTokens.deviceToken("localhost", "tail-1", key, Instant.now().plusSeconds(600))
-                            .getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                    .buildBlocking();
+            Mqtt3BlockingClient device = MqttDevices.client(gateway, "tail-1", key).toBlocking();
             device.connectWith().cleanSession(true).send();
             device.publishWith().topic("devices/tail-1/messages/events/k=v").qos(MqttQos.AT_LEAST_ONCE)
                     .payload("hello from tail-1".getBytes(StandardCharsets.UTF_8)).send();

@@ -18,6 +18,7 @@ import io.reactivex.processors.UnicastProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -264,7 +265,7 @@ public final class D2cCapacity implements Scenario {
                 long seen = -1;
                 while (fleet.received() != seen && System.nanoTime() < deadline) {
                     seen = fleet.received();
-                    java.util.concurrent.TimeUnit.SECONDS.sleep(2); // a quiet interval is what is being observed
+                    TimeUnit.SECONDS.sleep(2); // a quiet interval is what is being observed
                 }
                 issuedTotal = fleet.received();
             }
