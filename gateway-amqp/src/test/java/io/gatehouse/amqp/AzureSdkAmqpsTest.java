@@ -25,7 +25,7 @@ import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.events.D2cEvent;
 import io.gatehouse.core.events.EventReader;
 import io.gatehouse.core.events.StartPosition;
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;

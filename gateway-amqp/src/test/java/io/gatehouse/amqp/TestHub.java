@@ -10,7 +10,7 @@ import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.memory.InMemoryStore;
 import io.gatehouse.core.time.Clock;
 import io.gatehouse.core.time.SystemClock;
-import io.gatehouse.core.tls.DevelopmentPki;
+import io.gatehouse.tls.DevelopmentPki;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import io.gatehouse.core.config.HubSettings;
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.LifecycleCounters;

@@ -8,13 +8,10 @@ import io.gatehouse.core.store.Store;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.metrics.CoreMetrics;
 import io.gatehouse.server.metrics.MeteredStore;
-import io.gatehouse.server.rest.GatehouseRoutes;
-import io.gatehouse.server.rest.RegistryRoutes;
-import io.gatehouse.server.rest.RestChannelInitializer;
-import io.gatehouse.server.rest.Router;
-import io.gatehouse.server.tls.TlsMaterial;
-import io.gatehouse.server.transport.Listener;
-import io.gatehouse.server.transport.NettyTransport;
+import io.gatehouse.tls.TlsMaterial;
+import io.gatehouse.transport.Listener;
+import io.gatehouse.transport.NettyTransport;
+import io.gatehouse.transport.ProtocolEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -31,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: store, core, TLS, and listeners for MQTT, AMQP and the REST API, built from one
+ * A running gateway: store, core, TLS, and the listeners of its protocol endpoints, built from one
  * {@link GatehouseConfig}. Embeddable (tests start one in-process on ephemeral ports) and what
  * {@code gatehouse start} runs.
  *
@@ -106,20 +103,13 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     private void bindListeners() {
-        Router router = new Router();
-        new RegistryRoutes(core).register(router);
-        new GatehouseRoutes(core, metrics::scrape, timers).register(router);
-        listeners.add(Listener.bind("https", transport, config.bindAddress(), config.httpsPort(),
-                new RestChannelInitializer(router, core.authenticator(), tls.serverContext())));
-        ProtocolListeners.bind(this, listeners);
+        for (ProtocolEndpoint endpoint : ProtocolEndpoints.of(config, core, tls.serverContext(), metrics::scrape, timers)) {
+            Listener.bindAll(endpoint, transport, config.bindAddress(), listeners);
+        }
     }
 
     public GatehouseConfig config() {
         return config;
-    }
-
-    NettyTransport transport() {
-        return transport;
     }
 
     public GatewayCore core() {

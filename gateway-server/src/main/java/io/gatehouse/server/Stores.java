@@ -1,9 +1,9 @@
 package io.gatehouse.server;
 
 import io.gatehouse.core.store.Store;
-import io.gatehouse.core.store.journal.JournalOptions;
-import io.gatehouse.core.store.journal.JournalStore;
-import io.gatehouse.core.store.journal.SyncPolicy;
+import io.gatehouse.journal.JournalOptions;
+import io.gatehouse.journal.JournalStore;
+import io.gatehouse.journal.SyncPolicy;
 import io.gatehouse.core.store.memory.InMemoryStore;
 import io.gatehouse.server.config.GatehouseConfig;
 

@@ -1,6 +1,6 @@
 package io.gatehouse.it;
 
-import io.gatehouse.core.tls.PemFiles;
+import io.gatehouse.tls.PemFiles;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import javax.net.ssl.SSLContext;

@@ -1,7 +1,7 @@
 package io.gatehouse.amqp.bench;
 
 import io.gatehouse.core.store.Store;
-import io.gatehouse.core.store.journal.JournalStore;
+import io.gatehouse.journal.JournalStore;
 import io.gatehouse.core.store.memory.InMemoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import io.gatehouse.amqp.auth.CbsPutToken;
 import io.gatehouse.amqp.eventhub.EventMessageEncoder;
 import io.gatehouse.core.events.D2cEvent;
 import io.gatehouse.core.events.EventSource;
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.LockToken;

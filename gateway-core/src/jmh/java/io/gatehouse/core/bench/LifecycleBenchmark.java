@@ -2,7 +2,7 @@ package io.gatehouse.core.bench;
 
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.config.HubSettings;
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.LockToken;
 import io.gatehouse.core.model.MessageProperties;

@@ -2,6 +2,7 @@ package io.gatehouse.core.events;
 
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.model.MessagePropertiesCodec;
 import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
 import io.gatehouse.core.store.EventRecord;
@@ -18,25 +19,14 @@ final class D2cEventCodec {
     static byte[] encode(EventSource source, MessageProperties p, byte[] body) {
         byte[] stamp = source.encoded();
         BinaryWriter w = new BinaryWriter(64 + stamp.length + body.length + p.approximateSize() * 2);
-        w.writeByte(VERSION)
-                .writeRaw(stamp)
-                .writeString(p.messageId())
-                .writeString(p.correlationId())
-                .writeString(p.userId())
-                .writeString(p.to())
-                .writeString(p.contentType())
-                .writeString(p.contentEncoding())
-                .writeString(p.creationTimeUtc())
-                .writeStringMap(p.application())
-                .writeBytes(body);
+        MessagePropertiesCodec.write(w.writeByte(VERSION).writeRaw(stamp), p).writeBytes(body);
         return w.toByteArray();
     }
 
     static D2cEvent decode(int partition, EventRecord record) {
         BinaryReader r = new BinaryReader(record.payload()).expectVersion(VERSION, "event");
         EventSource source = new EventSource(DeviceId.of(r.readString()), r.readString(), r.readString());
-        MessageProperties p = new MessageProperties(r.readString(), r.readString(), r.readString(), r.readString(),
-                r.readString(), r.readString(), r.readString(), r.readStringMap());
+        MessageProperties p = MessagePropertiesCodec.read(r);
         return new D2cEvent(partition, record.sequenceNumber(), record.offset(),
                 Instant.ofEpochMilli(record.enqueuedTimeMillis()), source, p, r.readBytes());
     }

@@ -2,12 +2,14 @@ package io.gatehouse.core.exec;
 
 import io.gatehouse.core.time.Clock;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +67,22 @@ public final class Shard implements Executor {
         }
         tasks.add(task);
         wake();
+    }
+
+    /**
+     * Runs {@code operation} on this shard and completes the returned future as the operation's own future
+     * completes: how callers on other threads start work on state the shard owns.
+     */
+    public <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> operation) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> operation.get().whenComplete((value, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
+            }
+        }));
+        return result;
     }
 
     /** True when called from the thread currently running this shard's tasks. */

@@ -1,6 +1,5 @@
 package io.gatehouse.core.feedback;
 
-import io.gatehouse.core.model.FeedbackStatus;
 import java.time.Instant;
 import java.util.Objects;
 

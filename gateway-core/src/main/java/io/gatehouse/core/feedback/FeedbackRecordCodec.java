@@ -1,6 +1,5 @@
 package io.gatehouse.core.feedback;
 
-import io.gatehouse.core.model.FeedbackStatus;
 import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
 import java.time.Instant;

@@ -3,7 +3,6 @@ package io.gatehouse.core.feedback;
 import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.exec.Shard;
 import io.gatehouse.core.exec.Timer;
-import io.gatehouse.core.model.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.DeliverySink;

@@ -1,6 +1,6 @@
 package io.gatehouse.core.queue;
 
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.MessageProperties;
 import java.time.Instant;
 import java.util.Objects;

@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The cloud-to-device service: one {@link LifecycleQueue} per device, each owned by the shard its device
@@ -72,7 +71,7 @@ public final class CloudToDevice {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ARGUMENT,
                     "message-id must be printable ASCII without '\"' or '\\'"));
         }
-        return onShard(device, () -> {
+        return shards.shardFor(device).call(() -> {
             String generationId = devices.generationOf(device);
             if (generationId == null) {
                 counters.refused();
@@ -133,7 +132,7 @@ public final class CloudToDevice {
 
     /** Removes every message of a device's queue; completes with how many, once durable. */
     public CompletableFuture<Integer> purge(DeviceId device) {
-        return onShard(device, () -> {
+        return shards.shardFor(device).call(() -> {
             LifecycleQueue queue = queues.get(device);
             return queue == null ? CompletableFuture.completedFuture(0) : queue.purge();
         });
@@ -145,7 +144,7 @@ public final class CloudToDevice {
      */
     public CompletableFuture<Integer> deleteQueue(DeviceId device) {
         LifecycleQueue queue = queues.remove(device);
-        return queue == null ? CompletableFuture.completedFuture(0) : onShard(device, queue::destroy);
+        return queue == null ? CompletableFuture.completedFuture(0) : shards.shardFor(device).call(queue::destroy);
     }
 
     /** Messages enqueued or locked for the device (from any thread; may be a moment old). */
@@ -155,7 +154,7 @@ public final class CloudToDevice {
     }
 
     public CompletableFuture<QueueStats> stats(DeviceId device) {
-        return onShard(device, () -> {
+        return shards.shardFor(device).call(() -> {
             LifecycleQueue queue = queues.get(device);
             return CompletableFuture.completedFuture(queue == null ? QueueStats.EMPTY : queue.stats());
         });
@@ -218,17 +217,5 @@ public final class CloudToDevice {
     private LifecycleQueue queueOf(DeviceId device, String generationId) {
         return queues.computeIfAbsent(device, id -> new LifecycleQueue(id.value(), generationId, QueueKind.C2D, queueSettings,
                 shards.shardFor(id), store, outcomes.forDevice(id, generationId), counters));
-    }
-
-    private <T> CompletableFuture<T> onShard(DeviceId device, Supplier<CompletableFuture<T>> operation) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        shards.shardFor(device).execute(() -> operation.get().whenComplete((value, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else {
-                result.complete(value);
-            }
-        }));
-        return result;
     }
 }

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
  * One queue with the C2D lifecycle of SPEC §3.2: ENQUEUED → (receive) → INVISIBLE (locked) →
@@ -489,17 +488,17 @@ public final class LifecycleQueue {
 
         @Override
         public CompletableFuture<Void> complete(LockToken token) {
-            return onShard(() -> LifecycleQueue.this.complete(this, token));
+            return shard.call(() -> LifecycleQueue.this.complete(this, token));
         }
 
         @Override
         public CompletableFuture<Void> abandon(LockToken token) {
-            return onShard(() -> LifecycleQueue.this.abandon(this, token));
+            return shard.call(() -> LifecycleQueue.this.abandon(this, token));
         }
 
         @Override
         public CompletableFuture<Void> reject(LockToken token) {
-            return onShard(() -> LifecycleQueue.this.reject(this, token));
+            return shard.call(() -> LifecycleQueue.this.reject(this, token));
         }
 
         @Override
@@ -521,18 +520,6 @@ public final class LifecycleQueue {
                 }
                 pump();
             });
-        }
-
-        private CompletableFuture<Void> onShard(Supplier<CompletableFuture<Void>> operation) {
-            CompletableFuture<Void> result = new CompletableFuture<>();
-            shard.execute(() -> operation.get().whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(null);
-                }
-            }));
-            return result;
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.gatehouse.core.queue;
 
-import io.gatehouse.core.model.FeedbackStatus;
+import io.gatehouse.core.feedback.FeedbackStatus;
 
 /** How a message left its queue. */
 public enum Outcome {

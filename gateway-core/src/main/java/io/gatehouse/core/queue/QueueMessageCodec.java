@@ -1,7 +1,8 @@
 package io.gatehouse.core.queue;
 
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.model.MessagePropertiesCodec;
 import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
 import java.time.Instant;
@@ -25,21 +26,10 @@ public final class QueueMessageCodec {
 
     public static byte[] encode(QueueMessage m, String ownerGeneration) {
         MessageProperties p = m.properties();
-        int size = 1 + BinaryWriter.sizeOf(ownerGeneration) + BinaryWriter.sizeOf(p.messageId()) + BinaryWriter.sizeOf(p.correlationId())
-                + BinaryWriter.sizeOf(p.userId()) + BinaryWriter.sizeOf(p.to()) + BinaryWriter.sizeOf(p.contentType())
-                + BinaryWriter.sizeOf(p.contentEncoding()) + BinaryWriter.sizeOf(p.creationTimeUtc())
-                + BinaryWriter.sizeOf(p.application()) + 1 + 8 + 8 + BinaryWriter.sizeOf(m.body());
+        int size = 1 + BinaryWriter.sizeOf(ownerGeneration) + MessagePropertiesCodec.sizeOf(p) + 1 + 8 + 8
+                + BinaryWriter.sizeOf(m.body());
         BinaryWriter w = BinaryWriter.exactly(size);
-        w.writeByte(VERSION)
-                .writeString(ownerGeneration)
-                .writeString(p.messageId())
-                .writeString(p.correlationId())
-                .writeString(p.userId())
-                .writeString(p.to())
-                .writeString(p.contentType())
-                .writeString(p.contentEncoding())
-                .writeString(p.creationTimeUtc())
-                .writeStringMap(p.application())
+        MessagePropertiesCodec.write(w.writeByte(VERSION).writeString(ownerGeneration), p)
                 .writeByte(m.ack().ordinal())
                 .writeLong(m.enqueuedTime().toEpochMilli())
                 .writeLong(m.expiryTime().toEpochMilli())
@@ -50,8 +40,7 @@ public final class QueueMessageCodec {
     public static Stored decode(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes).expectVersion(VERSION, "queue message");
         String ownerGeneration = r.readString();
-        MessageProperties p = new MessageProperties(r.readString(), r.readString(), r.readString(), r.readString(),
-                r.readString(), r.readString(), r.readString(), r.readStringMap());
+        MessageProperties p = MessagePropertiesCodec.read(r);
         AckMode ack = AckMode.values()[r.readByte()];
         Instant enqueued = Instant.ofEpochMilli(r.readLong());
         Instant expiry = Instant.ofEpochMilli(r.readLong());

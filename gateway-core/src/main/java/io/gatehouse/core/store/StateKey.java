@@ -22,9 +22,24 @@ public record StateKey(RecordKind kind, String owner, long id) implements Compar
         return new StateKey(kind, owner, 0);
     }
 
+    /**
+     * The key a store wrote as {@link #kindCode()}, owner and id. Stores keep the kind as an opaque code;
+     * only the core knows what the codes mean.
+     *
+     * @throws IllegalArgumentException when no record kind has that code
+     */
+    public static StateKey decode(int kindCode, String owner, long id) {
+        return new StateKey(RecordKind.fromCode(kindCode), owner, id);
+    }
+
+    /** The kind as the number a store writes; stable across versions. */
+    public int kindCode() {
+        return kind.code();
+    }
+
     @Override
     public int compareTo(StateKey o) {
-        int c = Integer.compare(kind.code(), o.kind.code());
+        int c = Integer.compare(kindCode(), o.kindCode());
         if (c != 0) {
             return c;
         }

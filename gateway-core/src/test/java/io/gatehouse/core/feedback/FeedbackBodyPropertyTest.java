@@ -3,7 +3,6 @@ package io.gatehouse.core.feedback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.config.HubSettings;
-import io.gatehouse.core.model.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.core.config.HubSettings;
-import io.gatehouse.core.model.AckMode;
 import io.gatehouse.core.model.DeviceId;
-import io.gatehouse.core.model.FeedbackStatus;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;

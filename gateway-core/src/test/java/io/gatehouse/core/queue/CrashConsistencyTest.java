@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.feedback.FeedbackJson;
 import io.gatehouse.core.feedback.FeedbackRecord;
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.LockToken;
 import io.gatehouse.core.model.MessageProperties;
@@ -212,7 +212,7 @@ class CrashConsistencyTest {
                 hub.run();
             }
             Set<String> reported = new HashSet<>();
-            Map<String, Set<io.gatehouse.core.model.FeedbackStatus>> outcomes = new HashMap<>();
+            Map<String, Set<io.gatehouse.core.feedback.FeedbackStatus>> outcomes = new HashMap<>();
             for (FeedbackRecord r : drainFeedback(hub)) {
                 reported.add(r.originalMessageId());
                 outcomes.computeIfAbsent(r.originalMessageId(), k -> new HashSet<>()).add(r.status());
@@ -228,8 +228,8 @@ class CrashConsistencyTest {
                 // a failed write "may or may not be durable" (StateStore): a purge or expiry written after it may
                 // still report the message, but nothing can have completed or rejected it
                 assertThat(outcomes.getOrDefault(id, Set.of())).as("outcomes of failed send " + id)
-                        .doesNotContain(io.gatehouse.core.model.FeedbackStatus.SUCCESS,
-                                io.gatehouse.core.model.FeedbackStatus.REJECTED);
+                        .doesNotContain(io.gatehouse.core.feedback.FeedbackStatus.SUCCESS,
+                                io.gatehouse.core.feedback.FeedbackStatus.REJECTED);
             }
             settledInEpoch.forEach((id, at) -> assertThat(deliveredInEpoch.getOrDefault(id, List.of()))
                     .as(id + " was settled (confirmed) in epoch " + at + " but delivered again after a later crash")

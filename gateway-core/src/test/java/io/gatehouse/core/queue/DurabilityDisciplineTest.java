@@ -3,7 +3,7 @@ package io.gatehouse.core.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.config.HubSettings;
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;

@@ -2,7 +2,7 @@ package io.gatehouse.core.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.MessageProperties;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.gatehouse.core.queue;
 
-import io.gatehouse.core.model.AckMode;
-import io.gatehouse.core.model.FeedbackStatus;
+import io.gatehouse.core.feedback.AckMode;
+import io.gatehouse.core.feedback.FeedbackStatus;
 import io.gatehouse.core.model.LockToken;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -3,7 +3,7 @@ package io.gatehouse.mqtt.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.core.model.AckMode;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.QueueMessage;
 import java.net.URLDecoder;

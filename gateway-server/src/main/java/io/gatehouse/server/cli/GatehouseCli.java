@@ -1,7 +1,7 @@
 package io.gatehouse.server.cli;
 
 import io.gatehouse.core.model.GatewayException;
-import io.gatehouse.core.store.journal.JournalCorruptionException;
+import io.gatehouse.journal.JournalCorruptionException;
 import io.gatehouse.server.config.InvalidConfigException;
 import io.gatehouse.server.config.ServerSettings;
 import java.io.IOException;
@@ -21,6 +21,11 @@ public final class GatehouseCli {
     public static final int FAILED = 1;
 
     public static void main(String[] args) {
+        // the distribution's log configuration goes by its own name, so an embedding application's logback.xml
+        // is never shadowed by ours; -Dlogback.configurationFile still wins
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "gatehouse-logback.xml");
+        }
         System.exit(run(args));
     }
 

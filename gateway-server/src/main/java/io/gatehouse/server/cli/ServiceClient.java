@@ -2,7 +2,7 @@ package io.gatehouse.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gatehouse.core.tls.PemFiles;
+import io.gatehouse.tls.PemFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,0 +1,88 @@
+package io.gatehouse.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.registry.DeviceStatus;
+import io.gatehouse.core.registry.SymmetricKeys;
+import io.gatehouse.core.session.DeviceConnections.ConnectionState;
+import java.time.Instant;
+
+/** IoT Hub's device JSON (SPEC §6.4), both ways. */
+final class DeviceJson {
+
+    /** IoT Hub's "never" for times that have not happened. */
+    private static final String NEVER = "0001-01-01T00:00:00Z";
+
+    private DeviceJson() {
+    }
+
+    static ObjectNode toJson(Device device, ConnectionState connection, int cloudToDeviceMessageCount) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("deviceId", device.id().value());
+        node.putNull("moduleId");
+        node.put("generationId", device.generationId());
+        node.put("etag", device.etag());
+        node.put("status", device.status().wireName());
+        if (device.statusReason() == null) {
+            node.putNull("statusReason");
+        } else {
+            node.put("statusReason", device.statusReason());
+        }
+        node.put("statusUpdatedTime", time(device.statusUpdatedTime()));
+        node.put("connectionState", connection.connected() ? "Connected" : "Disconnected");
+        node.put("connectionStateUpdatedTime", time(connection.stateUpdatedTime()));
+        node.put("lastActivityTime", time(connection.lastActivityTime()));
+        node.put("cloudToDeviceMessageCount", cloudToDeviceMessageCount);
+        ObjectNode authentication = node.putObject("authentication");
+        authentication.put("type", "sas");
+        ObjectNode keys = authentication.putObject("symmetricKey");
+        keys.put("primaryKey", device.keys().primaryKey());
+        keys.put("secondaryKey", device.keys().secondaryKey());
+        ObjectNode thumbprint = authentication.putObject("x509Thumbprint");
+        thumbprint.putNull("primaryThumbprint");
+        thumbprint.putNull("secondaryThumbprint");
+        node.putObject("capabilities").put("iotEdge", false);
+        return node;
+    }
+
+    private static String time(Instant instant) {
+        return instant == null || instant.equals(Instant.EPOCH) ? NEVER : instant.toString();
+    }
+
+    /** The parts of a device a PUT may set. */
+    record DeviceInput(String deviceId, DeviceStatus status, String statusReason, SymmetricKeys keys) {
+    }
+
+    static DeviceInput fromJson(JsonNode node) {
+        DeviceStatus status = null;
+        String statusText = Json.text(node, "status");
+        try {
+            if (statusText != null) {
+                status = DeviceStatus.parse(statusText);
+            }
+        } catch (IllegalArgumentException e) {
+            throw RestException.badRequest(e.getMessage());
+        }
+        JsonNode authentication = node.get("authentication");
+        SymmetricKeys keys = null;
+        if (authentication != null && !authentication.isNull()) {
+            String type = Json.text(authentication, "type");
+            if (type != null && !type.equalsIgnoreCase("sas")) {
+                throw RestException.badRequest("authentication type '" + type + "' is not supported; use 'sas'");
+            }
+            JsonNode symmetric = authentication.get("symmetricKey");
+            String primary = Json.text(symmetric, "primaryKey");
+            String secondary = Json.text(symmetric, "secondaryKey");
+            if (primary != null || secondary != null) {
+                try {
+                    keys = new SymmetricKeys(primary != null ? primary : SymmetricKeys.randomKey(),
+                            secondary != null ? secondary : SymmetricKeys.randomKey());
+                } catch (IllegalArgumentException e) {
+                    throw RestException.badRequest(e.getMessage());
+                }
+            }
+        }
+        return new DeviceInput(Json.text(node, "deviceId"), status, Json.text(node, "statusReason"), keys);
+    }
+}

@@ -1,0 +1,50 @@
+package io.gatehouse.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Errors in IoT Hub's shape (SPEC §6.4): {@code {"Message":"ErrorCode:DeviceNotFound;...","ExceptionMessage":"..."}},
+ * which the service SDKs parse to choose their exception.
+ */
+final class ErrorResponses {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ErrorResponses() {
+    }
+
+    static RestResponse of(RestException e) {
+        return body(e.status(), e.errorCode(), e.getMessage());
+    }
+
+    static RestResponse of(GatewayException e) {
+        return body(statusOf(e.code()), e.code().iotHubName(), e.getMessage());
+    }
+
+    static RestResponse body(int status, String errorCode, String message) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("Message", "ErrorCode:" + errorCode + ";" + message);
+        node.put("ExceptionMessage", "Tracking ID:" + UUID.randomUUID().toString().replace("-", "")
+                + "-TimeStamp:" + Instant.now());
+        return RestResponse.json(status, node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static int statusOf(ErrorCode code) {
+        return switch (code) {
+            case DEVICE_NOT_FOUND -> 404;
+            case DEVICE_ALREADY_EXISTS -> 409;
+            case QUEUE_FULL -> 403;
+            case MESSAGE_TOO_LARGE -> 413;
+            case LOCK_LOST, PRECONDITION_FAILED -> 412;
+            case INVALID_ARGUMENT -> 400;
+            case UNAUTHORIZED -> 401;
+            case STORE_FAILURE -> 500;
+            case SHUTTING_DOWN -> 503;
+        };
+    }
+}

@@ -1,0 +1,29 @@
+package io.gatehouse.http;
+
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.transport.ProtocolEndpoint;
+import io.gatehouse.transport.ProtocolEndpoint.Port;
+import io.netty.handler.ssl.SslContext;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+
+/** HTTPS on the given ports: IoT Hub's registry REST API and Gatehouse's service and operations routes. */
+public final class HttpEndpoint {
+
+    private HttpEndpoint() {
+    }
+
+    /**
+     * @param metricsScrape the Prometheus text served on {@code /metrics}
+     * @param timers where long-polls wait
+     */
+    public static ProtocolEndpoint create(GatewayCore core, SslContext sslContext, List<Port> ports,
+                                          Supplier<String> metricsScrape, ScheduledExecutorService timers) {
+        Router router = new Router();
+        new RegistryRoutes(core).register(router);
+        new ServiceRoutes(core, timers).register(router);
+        new OperationsRoutes(core, metricsScrape).register(router);
+        return ProtocolEndpoint.of("https", ports, sslContext, tls -> new RestChannelInitializer(router, core.authenticator(), tls));
+    }
+}

@@ -1,0 +1,95 @@
+package io.gatehouse.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.core.CoreStatistics;
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.queue.LifecycleCounters;
+import io.gatehouse.core.queue.Outcome;
+import io.gatehouse.core.queue.QueueStats;
+import io.gatehouse.core.registry.AccessRight;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/** For whoever runs the gateway: health, Prometheus metrics and Gatehouse's statistics. */
+public final class OperationsRoutes {
+
+    private final GatewayCore core;
+    private final Supplier<String> metricsScrape;
+
+    public OperationsRoutes(GatewayCore core, Supplier<String> metricsScrape) {
+        this.core = core;
+        this.metricsScrape = metricsScrape;
+    }
+
+    public void register(Router router) {
+        router.add(HttpMethod.GET, "/health", null, this::health)
+                .add(HttpMethod.GET, "/metrics", null, this::metrics)
+                .add(HttpMethod.GET, "/gatehouse/statistics", AccessRight.REGISTRY_READ, this::statistics);
+    }
+
+    private CompletableFuture<RestResponse> health(RestRequest request) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("status", "UP");
+        node.put("durable", core.isDurable());
+        node.put("hubName", core.settings().hubName());
+        return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(node)));
+    }
+
+    private CompletableFuture<RestResponse> metrics(RestRequest request) {
+        return CompletableFuture.completedFuture(
+                RestResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metricsScrape.get()));
+    }
+
+    private CompletableFuture<RestResponse> statistics(RestRequest request) {
+        return core.c2d().allStats().thenApply(queues -> {
+            CoreStatistics stats = core.statistics();
+            ObjectNode node = Json.MAPPER.createObjectNode();
+            node.put("devices", stats.devices());
+            node.put("connectedDevices", stats.connectedDevices());
+            ObjectNode d2c = node.putObject("d2c");
+            d2c.put("appended", stats.d2cAppended());
+            d2c.put("refused", stats.d2cRefused());
+            lifecycle(node.putObject("c2d"), stats.c2d(), stats.c2dQueued());
+            lifecycle(node.putObject("feedback"), stats.feedback(), stats.feedbackQueued());
+            ObjectNode perDevice = node.putObject("queues");
+            for (Map.Entry<DeviceId, QueueStats> e : queues.entrySet()) {
+                ObjectNode q = perDevice.putObject(e.getKey().value());
+                q.put("depth", e.getValue().depth());
+                q.put("enqueued", e.getValue().enqueued());
+                q.put("locked", e.getValue().locked());
+                q.put("receivers", e.getValue().receivers());
+            }
+            return RestResponse.json(200, Json.bytes(node));
+        });
+    }
+
+    private static void lifecycle(ObjectNode node, LifecycleCounters.Snapshot s, long queued) {
+        node.put("queued", queued);
+        node.put("enqueued", s.enqueued());
+        node.put("refused", s.refused());
+        node.put("delivered", s.delivered());
+        node.put("abandoned", s.abandoned());
+        node.put("lockTimeouts", s.lockTimeouts());
+        for (Outcome outcome : Outcome.values()) {
+            node.put(camel(outcome.name()), s.ended(outcome));
+        }
+    }
+
+    private static String camel(String constant) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : constant.toLowerCase(Locale.ROOT).toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,40 @@
+package io.gatehouse.http;
+
+import io.gatehouse.core.auth.SasAuthenticator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The REST pipeline: [TLS] → HTTP codec → aggregation (bounded) → {@link RestHandler}. */
+public final class RestChannelInitializer extends ChannelInitializer<Channel> {
+
+    /** Device JSON and C2D bodies are small; 1 MiB leaves room and bounds memory per request. */
+    private static final int MAX_REQUEST_BYTES = 1024 * 1024;
+    private static final int IDLE_SECONDS = 300;
+
+    private final Router router;
+    private final SasAuthenticator authenticator;
+    private final SslContext sslContext;
+
+    public RestChannelInitializer(Router router, SasAuthenticator authenticator, SslContext sslContextOrNull) {
+        this.router = router;
+        this.authenticator = authenticator;
+        this.sslContext = sslContextOrNull;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        if (sslContext != null) {
+            ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc()));
+        }
+        ch.pipeline()
+                .addLast("idle", new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast("http", new HttpServerCodec())
+                .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                .addLast("rest", new RestHandler(router, authenticator));
+    }
+}

@@ -1,0 +1,112 @@
+package io.gatehouse.http;
+
+import io.gatehouse.core.auth.AuthResult;
+import io.gatehouse.core.auth.SasAuthenticator;
+import io.gatehouse.core.model.GatewayException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves REST requests: route, authenticate with a service SAS token when the route needs a right, run the
+ * handler, and answer on the channel's event loop. Expected client errors are answered and logged in one
+ * line; anything else is a 500 with the details in the log only.
+ */
+public final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
+
+    private final Router router;
+    private final SasAuthenticator authenticator;
+
+    public RestHandler(Router router, SasAuthenticator authenticator) {
+        this.router = router;
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            respond(ctx, keepAlive, ErrorResponses.of(RestException.badRequest("malformed HTTP request")));
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        CompletableFuture<RestResponse> response;
+        try {
+            Router.Match match = router.match(request.method(), uri.rawPath());
+            authorize(match.route(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            RestRequest restRequest = new RestRequest(request.method(), uri.rawPath(), match.parameters(),
+                    uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()));
+            response = match.route().handler().handle(restRequest);
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        String description = request.method() + " " + uri.rawPath();
+        response.whenComplete((ok, failure) -> ctx.executor().execute(() ->
+                respond(ctx, keepAlive, ok != null ? ok : toResponse(description, failure))));
+    }
+
+    private void authorize(Router.Route route, String authorization) {
+        if (route.right() == null) {
+            return;
+        }
+        if (authorization == null || authorization.isBlank()) {
+            throw new RestException(401, "IotHubUnauthorizedAccess", "the Authorization header with a SAS token is missing");
+        }
+        AuthResult<?> result = authenticator.authenticateService(authorization.trim(), route.right());
+        if (result instanceof AuthResult.Failure<?> f) {
+            throw new RestException(401, "IotHubUnauthorizedAccess", f.reason());
+        }
+    }
+
+    private static RestResponse toResponse(String description, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof RestException e) {
+            log.info("Refused {}: {} {}", description, e.status(), e.getMessage());
+            return ErrorResponses.of(e);
+        }
+        GatewayException gateway = GatewayException.unwrap(cause);
+        if (gateway != null) {
+            log.info("Refused {}: {} {}", description, gateway.code(), gateway.getMessage());
+            return ErrorResponses.of(gateway);
+        }
+        log.error("Failed {}", description, cause);
+        return ErrorResponses.body(500, "ServerError", "internal error");
+    }
+
+    private static void respond(ChannelHandlerContext ctx, boolean keepAlive, RestResponse response) {
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
+        response.headers().forEach((k, v) -> http.headers().set(k, v));
+        if (response.contentType() != null) {
+            http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        HttpUtil.setContentLength(http, response.body().length);
+        HttpUtil.setKeepAlive(http, keepAlive);
+        var write = ctx.writeAndFlush(http);
+        if (!keepAlive) {
+            write.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("REST connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
