@@ -10,6 +10,7 @@ import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceRegistry;
+import io.gatehouse.core.registry.KeySource;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.PersistentSessions;
@@ -63,8 +64,8 @@ public final class GatewayCore implements AutoCloseable {
                 : ShardGroup.threaded("gatehouse-shard", b.shardCount, clock);
         this.readShards = b.manual ? ShardGroup.manual("gatehouse-events", 1, clock)
                 : ShardGroup.threaded("gatehouse-events", 1, clock);
-        this.registry = new DeviceRegistry(store.state(), clock);
-        this.policies = new AccessPolicies(store.state());
+        this.registry = new DeviceRegistry(store.state(), clock, b.keys);
+        this.policies = new AccessPolicies(store.state(), b.keys);
         this.authenticator = new SasAuthenticator(registry, policies, clock);
         this.feedback = new FeedbackService(settings, shards.shard(0), store.state(), clock);
         this.c2d = new CloudToDevice(settings, shards, store.state(), clock,
@@ -206,6 +207,7 @@ public final class GatewayCore implements AutoCloseable {
         private Clock clock = SystemClock.INSTANCE;
         private int shardCount = Math.max(1, Runtime.getRuntime().availableProcessors());
         private boolean manual;
+        private KeySource keys = KeySource.RANDOM;
 
         public Builder settings(HubSettings settings) {
             this.settings = settings;
@@ -224,6 +226,12 @@ public final class GatewayCore implements AutoCloseable {
 
         public Builder shards(int count) {
             this.shardCount = count;
+            return this;
+        }
+
+        /** Where the keys of identities created without keys come from (default: random). */
+        public Builder keys(KeySource keys) {
+            this.keys = keys;
             return this;
         }
 

@@ -26,4 +26,14 @@ public final class HttpEndpoint {
         new OperationsRoutes(core, metricsScrape).register(router);
         return ProtocolEndpoint.of("https", ports, sslContext, tls -> new RestChannelInitializer(router, core.authenticator(), tls));
     }
+
+    /**
+     * Plain HTTP with {@code /health} and {@code /metrics} only: for container health checks and scrapers that
+     * have neither the CA nor a token. Nothing on it needs or accepts a token, so none travels in clear.
+     */
+    public static ProtocolEndpoint probes(GatewayCore core, List<Port> ports, Supplier<String> metricsScrape) {
+        Router router = new Router();
+        new OperationsRoutes(core, metricsScrape).registerProbes(router);
+        return ProtocolEndpoint.of("http", ports, null, tls -> new RestChannelInitializer(router, core.authenticator(), null));
+    }
 }

@@ -26,9 +26,14 @@ public final class OperationsRoutes {
     }
 
     public void register(Router router) {
+        registerProbes(router);
+        router.add(HttpMethod.GET, "/gatehouse/statistics", AccessRight.REGISTRY_READ, this::statistics);
+    }
+
+    /** Only what needs no token: health and metrics, for probes and scrapers (also on the plain health port). */
+    public void registerProbes(Router router) {
         router.add(HttpMethod.GET, "/health", null, this::health)
-                .add(HttpMethod.GET, "/metrics", null, this::metrics)
-                .add(HttpMethod.GET, "/gatehouse/statistics", AccessRight.REGISTRY_READ, this::statistics);
+                .add(HttpMethod.GET, "/metrics", null, this::metrics);
     }
 
     private CompletableFuture<RestResponse> health(RestRequest request) {

@@ -86,7 +86,10 @@ public final class GatehouseExtension implements BeforeAllCallback, AfterAllCall
         return gatehouse;
     }
 
-    /** The bound port of a listener: {@code mqtt}, {@code mqtt-plain}, {@code amqp}, {@code amqp-plain}, {@code https}. */
+    /**
+     * The bound port of a listener: {@code mqtt}, {@code mqtt-plain}, {@code amqp}, {@code amqp-plain}, {@code https},
+     * {@code health}.
+     */
     public int port(String listener) {
         return gatehouse().port(listener).orElseThrow(() -> new IllegalArgumentException("no listener " + listener));
     }
@@ -106,6 +109,10 @@ public final class GatehouseExtension implements BeforeAllCallback, AfterAllCall
     }
 
     public static final class Builder {
+        private static final List<String> STANDARD_PORTS = List.of(ServerSettings.MQTT_PORT.property(),
+                ServerSettings.MQTT_PLAIN_PORT.property(), ServerSettings.AMQP_PORT.property(),
+                ServerSettings.AMQP_PLAIN_PORT.property(), ServerSettings.HTTPS_PORT.property());
+
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final List<DeviceDeclaration> devices = new ArrayList<>();
 
@@ -116,20 +123,21 @@ public final class GatehouseExtension implements BeforeAllCallback, AfterAllCall
         }
 
         private void ephemeralPorts() {
-            for (String port : List.of(ServerSettings.MQTT_PORT.property(), ServerSettings.MQTT_PLAIN_PORT.property(),
-                    ServerSettings.AMQP_PORT.property(), ServerSettings.AMQP_PLAIN_PORT.property(),
-                    ServerSettings.HTTPS_PORT.property())) {
+            for (String port : STANDARD_PORTS) {
                 properties.put(port, "0");
             }
+            properties.put(ServerSettings.HEALTH_PORT.property(), "0");
         }
 
         /** Listen on IoT Hub's ports (8883, 5671, 443) and 1883/5672, as the Azure SDKs need. */
         public Builder standardPorts() {
-            for (String port : List.of(ServerSettings.MQTT_PORT.property(), ServerSettings.MQTT_PLAIN_PORT.property(),
-                    ServerSettings.AMQP_PORT.property(), ServerSettings.AMQP_PLAIN_PORT.property(),
-                    ServerSettings.HTTPS_PORT.property())) {
-                properties.remove(port);
-            }
+            STANDARD_PORTS.forEach(properties::remove);
+            return this;
+        }
+
+        /** The published development keys for every policy and for devices declared without keys. */
+        public Builder wellKnownKeys() {
+            properties.put(ServerSettings.WELL_KNOWN_KEYS.property(), "true");
             return this;
         }
 

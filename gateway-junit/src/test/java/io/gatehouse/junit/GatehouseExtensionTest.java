@@ -21,7 +21,7 @@ class GatehouseExtensionTest {
     void startsWithDevicesSettingsAndListeners() throws Exception {
         assertThat(hub.gatehouse().core().registry().get(DeviceId.of("ext-1"))).isPresent();
         assertThat(hub.gatehouse().core().settings().c2dMaxDeliveryCount()).isEqualTo(3);
-        assertThat(hub.deviceConnectionString("ext-1")).startsWith("HostName=localhost;DeviceId=ext-1;SharedAccessKey=");
+        assertThat(hub.deviceConnectionString("ext-1")).startsWith("HostName=127.0.0.1;DeviceId=ext-1;SharedAccessKey=");
         assertThat(hub.serviceConnectionString()).contains("SharedAccessKeyName=iothubowner");
         assertThat(hub.caCertificate()).exists();
         int https = hub.port("https");

@@ -3,6 +3,7 @@ package io.gatehouse.server;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.registry.KeySource;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.server.config.GatehouseConfig;
@@ -11,7 +12,9 @@ import io.gatehouse.server.metrics.MeteredStore;
 import io.gatehouse.tls.TlsMaterial;
 import io.gatehouse.transport.Listener;
 import io.gatehouse.transport.NettyTransport;
+import io.gatehouse.transport.PortUnavailableException;
 import io.gatehouse.transport.ProtocolEndpoint;
+import io.gatehouse.transport.ProtocolEndpoint.Port;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -61,7 +64,11 @@ public final class Gatehouse implements AutoCloseable {
         try {
             metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             openedStore = MeteredStore.wrap(Stores.open(config), metrics);
-            startedCore = GatewayCore.builder().settings(config.hub()).store(openedStore).shards(config.shards()).start();
+            startedCore = GatewayCore.builder().settings(config.hub()).store(openedStore).shards(config.shards())
+                    .keys(config.wellKnownKeys() ? new WellKnownKeys() : KeySource.RANDOM).start();
+            if (config.wellKnownKeys()) {
+                WellKnownKeys.applyToPolicies(startedCore);
+            }
             DeclaredDevices.apply(config.devices(), startedCore.registry());
             tls = config.tlsCertificateFile() != null
                     ? TlsMaterial.supplied(config.tlsCertificateFile(), config.tlsKeyFile())
@@ -104,7 +111,37 @@ public final class Gatehouse implements AutoCloseable {
 
     private void bindListeners() {
         for (ProtocolEndpoint endpoint : ProtocolEndpoints.of(config, core, tls.serverContext(), metrics::scrape, timers)) {
-            Listener.bindAll(endpoint, transport, config.bindAddress(), listeners);
+            for (Port port : endpoint.ports()) {
+                listeners.add(bind(endpoint, port));
+            }
+        }
+    }
+
+    /**
+     * Binds one port. HTTPS whose port is privileged falls back to {@code https.fallbackPort} with one warning, so
+     * a user who is not root still gets a working hub; any other failure is one line naming the port, the reason
+     * and the remedy.
+     */
+    private Listener bind(ProtocolEndpoint endpoint, Port port) {
+        try {
+            return Listener.bind(port.name(), transport, config.bindAddress(), port.number(), endpoint.initializer(port));
+        } catch (PortUnavailableException e) {
+            boolean privileged = e.reason() == PortUnavailableException.Reason.PERMISSION_DENIED;
+            if (privileged && port.name().equals("https") && config.httpsFallbackPort() > 0) {
+                log.warn("HTTPS listens on {} instead of {}: this process may not bind ports below 1024. The Azure SDKs "
+                        + "dial 443 for REST; to grant it, see docs/ports-and-privileges.md (setcap, "
+                        + "net.ipv4.ip_unprivileged_port_start, a port forward)", config.httpsFallbackPort(), port.number());
+                return Listener.bind(port.name(), transport, config.bindAddress(), config.httpsFallbackPort(),
+                        endpoint.initializer(port));
+            }
+            String property = ProtocolEndpoints.PORT_PROPERTY.getOrDefault(port.name(), port.name() + " port");
+            String remedy = switch (e.reason()) {
+                case PERMISSION_DENIED -> "ports below 1024 need privileges: grant them (docs/ports-and-privileges.md) or set "
+                        + property + " to a port above 1023";
+                case IN_USE -> "another program listens there (another Gatehouse or broker?): stop it or set " + property;
+                case OTHER -> "check " + property + " and bindAddress";
+            };
+            throw new IllegalStateException(e.getMessage() + "; " + remedy, e);
         }
     }
 

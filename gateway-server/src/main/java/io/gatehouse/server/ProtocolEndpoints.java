@@ -7,16 +7,30 @@ import io.gatehouse.http.HttpEndpoint;
 import io.gatehouse.mqtt.MqttEndpoint;
 import io.gatehouse.mqtt.MqttOptions;
 import io.gatehouse.server.config.GatehouseConfig;
+import io.gatehouse.server.config.ServerSettings;
 import io.gatehouse.transport.ProtocolEndpoint;
 import io.gatehouse.transport.ProtocolEndpoint.Port;
 import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
-/** The endpoints a configuration asks for: HTTPS, MQTT over TLS (and plain), AMQP over TLS (and plain). */
+/**
+ * The endpoints a configuration asks for: HTTPS, MQTT over TLS (and plain), AMQP over TLS (and plain), and the
+ * plain health port.
+ */
 final class ProtocolEndpoints {
+
+    /** The property that sets each listener's port, for error messages that say what to change. */
+    static final Map<String, String> PORT_PROPERTY = Map.of(
+            "https", ServerSettings.HTTPS_PORT.property(),
+            "mqtt", ServerSettings.MQTT_PORT.property(),
+            "mqtt-plain", ServerSettings.MQTT_PLAIN_PORT.property(),
+            "amqp", ServerSettings.AMQP_PORT.property(),
+            "amqp-plain", ServerSettings.AMQP_PLAIN_PORT.property(),
+            "health", ServerSettings.HEALTH_PORT.property());
 
     private ProtocolEndpoints() {
     }
@@ -31,9 +45,13 @@ final class ProtocolEndpoints {
         if (config.amqpPlainEnabled()) {
             amqp.add(Port.plain("amqp-plain", config.amqpPlainPort()));
         }
-        return List.of(
+        List<ProtocolEndpoint> endpoints = new ArrayList<>(List.of(
                 HttpEndpoint.create(core, tls, List.of(Port.tls("https", config.httpsPort())), metricsScrape, timers),
                 MqttEndpoint.create(core, MqttOptions.builder().maxInFlightC2d(config.mqttMaxInFlight()).build(), tls, mqtt),
-                AmqpEndpoint.create(core, AmqpOptions.defaults(), tls, amqp));
+                AmqpEndpoint.create(core, AmqpOptions.defaults(), tls, amqp)));
+        if (config.healthEnabled()) {
+            endpoints.add(HttpEndpoint.probes(core, List.of(Port.plain("health", config.healthPort())), metricsScrape));
+        }
+        return endpoints;
     }
 }

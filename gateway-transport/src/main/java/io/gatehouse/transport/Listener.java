@@ -9,7 +9,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * One bound listening socket with the connections it accepted, so shutdown can stop accepting first and
@@ -27,7 +26,11 @@ public final class Listener {
         this.connections = connections;
     }
 
-    /** Binds {@code port} (0: any free port) on {@code address}; fails with a message naming the listener. */
+    /**
+     * Binds {@code port} (0: any free port) on {@code address}.
+     *
+     * @throws PortUnavailableException naming the listener, the port and why
+     */
     public static Listener bind(String name, NettyTransport transport, String address, int port,
                                 ChannelHandler initializer) {
         ChannelGroup connections = new DefaultChannelGroup(name, GlobalEventExecutor.INSTANCE);
@@ -48,19 +51,10 @@ public final class Listener {
             Channel channel = bootstrap.bind(address, port).syncUninterruptibly().channel();
             return new Listener(name, channel, connections);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot listen for " + name + " on " + address + ":" + port + ": " + e.getMessage(), e);
+            throw new PortUnavailableException(name, address, port, e);
         }
     }
 
-    /**
-     * Binds every port of {@code endpoint}, adding each listener to {@code bound} as soon as it accepts, so that
-     * a caller whose later bind fails can stop the ones already bound.
-     */
-    public static void bindAll(ProtocolEndpoint endpoint, NettyTransport transport, String address, List<Listener> bound) {
-        for (ProtocolEndpoint.Port port : endpoint.ports()) {
-            bound.add(bind(port.name(), transport, address, port.number(), endpoint.initializer(port)));
-        }
-    }
 
     public String name() {
         return name;

@@ -33,8 +33,6 @@ import com.microsoft.azure.sdk.iot.service.registry.DeviceStatus;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryStatistics;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +72,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AzureSdkStandardPortsIT {
 
     private static final String HOST = "hub.gatehouse.test";
-    private static final int[] STANDARD_PORTS = {8883, 5671, 443};
     private static final int PARTITIONS = 2;
     private static final int MAX_DELIVERY_COUNT = 2;
     private static final int QUEUE_DEPTH = 50;
@@ -86,6 +83,7 @@ class AzureSdkStandardPortsIT {
             mqtt: {port: 8883, plainPort: 0}
             amqp: {port: 5671, plainPort: 0}
             https: {port: 443}
+            health: {port: 0}
             events: {partitionCount: %d}
             cloudToDevice:
               maxDeliveryCount: %d
@@ -104,7 +102,7 @@ class AzureSdkStandardPortsIT {
 
     @BeforeAll
     void startGatewayAndServiceClients(@TempDir Path dir) throws Exception {
-        awaitStandardPortsFree();
+        StandardPorts.requireBindable();
         gateway = GatewayProcess.configured(dir.resolve("data"), CONFIG).start();
         assertThat(gateway.port("mqtt")).isEqualTo(8883);
         assertThat(gateway.port("amqp")).isEqualTo(5671);
@@ -461,19 +459,5 @@ class AzureSdkStandardPortsIT {
             }
         }
         return Optional.empty();
-    }
-
-    /** Another session's gateway may hold the standard ports for a while: wait for them rather than fail. */
-    private static void awaitStandardPortsFree() {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            for (int port : STANDARD_PORTS) {
-                try (ServerSocket probe = new ServerSocket()) {
-                    probe.bind(new InetSocketAddress(port));
-                } catch (IOException inUse) {
-                    return false;
-                }
-            }
-            return true;
-        });
     }
 }

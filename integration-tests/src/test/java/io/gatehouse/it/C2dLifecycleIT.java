@@ -53,6 +53,7 @@ class C2dLifecycleIT {
                 mqtt: {port: 0, plainPort: 0}
                 amqp: {port: 0, plainPort: 0}
                 https: {port: 0}
+                health: {port: 0}
                 devices:
                 """);
         DEVICES.forEach(d -> yaml.append("  - {id: ").append(d).append(", primaryKey: \"").append(KEY).append("\"}\n"));

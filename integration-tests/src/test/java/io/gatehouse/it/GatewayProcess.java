@@ -8,11 +8,13 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,15 +32,17 @@ public final class GatewayProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path configFile;
     private final List<String> extraArgs;
+    private final List<String> launcherPrefix;
     private Process process;
     private final List<String> stdout = new ArrayList<>();
     private JsonNode info;
     private int starts;
 
-    private GatewayProcess(Path dataDir, Path configFile, List<String> extraArgs) {
+    private GatewayProcess(Path dataDir, Path configFile, List<String> extraArgs, List<String> launcherPrefix) {
         this.dataDir = dataDir;
         this.configFile = configFile;
         this.extraArgs = extraArgs;
+        this.launcherPrefix = launcherPrefix;
     }
 
     /** A gateway with {@code yaml} as its configuration file, in {@code dataDir}. Not started yet. */
@@ -46,7 +50,26 @@ public final class GatewayProcess implements AutoCloseable {
         Files.createDirectories(dataDir);
         Path config = dataDir.resolveSibling(dataDir.getFileName() + ".yaml");
         Files.writeString(config, yaml);
-        return new GatewayProcess(dataDir, config, List.of(extraArgs));
+        return new GatewayProcess(dataDir, config, List.of(extraArgs), List.of());
+    }
+
+    /**
+     * The same, run by an ordinary user: this JVM's user when it is not root; when it is root, {@code nobody}
+     * (through util-linux's setpriv), with the data directory opened up for it. Empty when neither is possible.
+     */
+    public static Optional<GatewayProcess> configuredForOrdinaryUser(Path dataDir, String yaml) throws IOException {
+        GatewayProcess plain = configured(dataDir, yaml);
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return Optional.of(plain);
+        }
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        if (!Files.isExecutable(setpriv)) {
+            return Optional.empty();
+        }
+        Files.setPosixFilePermissions(dataDir.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        return Optional.of(new GatewayProcess(dataDir, plain.configFile, List.of(),
+                List.of(setpriv.toString(), "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--")));
     }
 
     /** The gateway jar built by gateway-server (failsafe passes its path). */
@@ -77,7 +100,8 @@ public final class GatewayProcess implements AutoCloseable {
             throw new IllegalStateException("already running");
         }
         starts++;
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "start",
+        List<String> command = new ArrayList<>(launcherPrefix);
+        command.addAll(List.of(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "start",
                 "--config", configFile.toString(), "--data-dir", dataDir.toString()));
         command.addAll(extraArgs);
         process = new ProcessBuilder(command)

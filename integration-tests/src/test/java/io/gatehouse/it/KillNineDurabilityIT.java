@@ -55,6 +55,7 @@ class KillNineDurabilityIT {
                 mqtt: {port: 0, plainPort: 0}
                 amqp: {port: 0, plainPort: 0}
                 https: {port: 0}
+                health: {port: 0}
                 cloudToDevice: {maxQueueDepth: 5000}
                 devices:
                 """);

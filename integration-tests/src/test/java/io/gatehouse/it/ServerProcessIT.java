@@ -27,6 +27,7 @@ class ServerProcessIT {
             mqtt: {port: 0, plainPort: 0}
             amqp: {port: 0, plainPort: 0}
             https: {port: 0}
+            health: {port: 0}
             """;
 
     @Test
@@ -37,8 +38,8 @@ class ServerProcessIT {
             long firstStartMillis = (System.nanoTime() - started) / 1_000_000;
             String banner = String.join("\n", gateway.stdout());
             assertThat(banner).contains("Store:                      journal, sync=batch (durable)");
-            assertThat(banner).contains("Hub host name:              localhost");
-            assertThat(banner).containsPattern("Service connection string:  HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=\\S+=");
+            assertThat(banner).contains("Hub host name:              127.0.0.1");
+            assertThat(banner).containsPattern("Service connection string:  HostName=127.0.0.1;SharedAccessKeyName=iothubowner;SharedAccessKey=\\S+=");
             Path ca = gateway.caCertificate();
             assertThat(ca).isAbsolute().exists();
             assertThat(banner).contains("CA certificate to trust:    " + ca);
@@ -108,7 +109,7 @@ class ServerProcessIT {
             String dataDir = gateway.dataDir().toString();
             GatewayProcess.Result created = GatewayProcess.run(Duration.ofSeconds(30), "device", "create", "cli-1", "--data-dir", dataDir);
             assertThat(created.exitCode()).as(created.stderr()).isZero();
-            assertThat(created.stdout().strip()).matches("HostName=localhost;DeviceId=cli-1;SharedAccessKey=\\S+");
+            assertThat(created.stdout().strip()).matches("HostName=127\\.0\\.0\\.1;DeviceId=cli-1;SharedAccessKey=\\S+");
 
             GatewayProcess.Result sent = GatewayProcess.run(Duration.ofSeconds(30), "c2d", "send", "cli-1", "hi", "--ack", "full",
                     "--data-dir", dataDir);

@@ -13,15 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The hub's shared access policies. On first start (nothing stored) IoT Hub's default policies are created
- * with fresh keys; later starts load them.
+ * with keys from the {@link KeySource}; later starts load them.
  */
 public final class AccessPolicies {
 
     private final StateStore store;
+    private final KeySource keys;
     private final Map<String, AccessPolicy> policies = new ConcurrentHashMap<>();
 
-    public AccessPolicies(StateStore store) {
+    public AccessPolicies(StateStore store, KeySource keys) {
         this.store = store;
+        this.keys = keys;
     }
 
     public void restore(byte[] stored) {
@@ -35,7 +37,7 @@ public final class AccessPolicies {
             return CompletableFuture.completedFuture(null);
         }
         WriteBatch batch = new WriteBatch();
-        for (AccessPolicy policy : AccessPolicy.defaults()) {
+        for (AccessPolicy policy : AccessPolicy.defaults(keys)) {
             policies.put(policy.name(), policy);
             batch.andPut(key(policy.name()), AccessPolicyCodec.encode(policy));
         }

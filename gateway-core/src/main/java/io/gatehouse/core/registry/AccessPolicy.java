@@ -18,13 +18,13 @@ public record AccessPolicy(String name, SymmetricKeys keys, Set<AccessRight> rig
     }
 
     /** IoT Hub's default policies, with fresh keys. */
-    public static Set<AccessPolicy> defaults() {
+    public static Set<AccessPolicy> defaults(KeySource keys) {
         return Set.of(
-                new AccessPolicy("iothubowner", SymmetricKeys.generate(), EnumSet.allOf(AccessRight.class)),
-                new AccessPolicy("service", SymmetricKeys.generate(), EnumSet.of(AccessRight.SERVICE_CONNECT)),
-                new AccessPolicy("device", SymmetricKeys.generate(), EnumSet.of(AccessRight.DEVICE_CONNECT)),
-                new AccessPolicy("registryRead", SymmetricKeys.generate(), EnumSet.of(AccessRight.REGISTRY_READ)),
-                new AccessPolicy("registryReadWrite", SymmetricKeys.generate(),
+                new AccessPolicy("iothubowner", keys.forPolicy("iothubowner"), EnumSet.allOf(AccessRight.class)),
+                new AccessPolicy("service", keys.forPolicy("service"), EnumSet.of(AccessRight.SERVICE_CONNECT)),
+                new AccessPolicy("device", keys.forPolicy("device"), EnumSet.of(AccessRight.DEVICE_CONNECT)),
+                new AccessPolicy("registryRead", keys.forPolicy("registryRead"), EnumSet.of(AccessRight.REGISTRY_READ)),
+                new AccessPolicy("registryReadWrite", keys.forPolicy("registryReadWrite"),
                         EnumSet.of(AccessRight.REGISTRY_READ, AccessRight.REGISTRY_WRITE)));
     }
 }

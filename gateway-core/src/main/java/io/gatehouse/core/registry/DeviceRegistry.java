@@ -34,12 +34,14 @@ public final class DeviceRegistry {
 
     private final StateStore store;
     private final Clock clock;
+    private final KeySource keySource;
     private final Map<DeviceId, Device> devices = new ConcurrentHashMap<>();
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
 
-    public DeviceRegistry(StateStore store, Clock clock) {
+    public DeviceRegistry(StateStore store, Clock clock, KeySource keySource) {
         this.store = store;
         this.clock = clock;
+        this.keySource = keySource;
     }
 
     public void addListener(RegistryListener listener) {
@@ -67,13 +69,13 @@ public final class DeviceRegistry {
         return devices.size();
     }
 
-    /** Creates an enabled device with generated keys. */
+    /** Creates an enabled device with the key source's keys. */
     public CompletableFuture<Device> create(DeviceId id) {
         return create(id, DeviceStatus.ENABLED, null, null);
     }
 
     /**
-     * Creates a device with a fresh generation id; {@code keys} null means generate them.
+     * Creates a device with a fresh generation id; {@code keys} null means the key source's keys for it.
      * Fails with DEVICE_ALREADY_EXISTS when the id is taken.
      */
     public synchronized CompletableFuture<Device> create(DeviceId id, DeviceStatus status, String statusReason,
@@ -84,7 +86,7 @@ public final class DeviceRegistry {
         }
         Instant now = clock.now();
         Device device = new Device(id, newGenerationId(), etagOf(1), status, statusReason, now,
-                keys != null ? keys : SymmetricKeys.generate(), 1);
+                keys != null ? keys : keySource.forDevice(id), 1);
         devices.put(id, device);
         return store.write(WriteBatch.put(key(id), DeviceCodec.encode(device))).thenApply(ok -> device);
     }

@@ -28,7 +28,7 @@ public final class StartCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./data).")
     String dataDir;
 
-    @Option(names = "--host-name", paramLabel = "NAME", description = "Host name clients use (default localhost).")
+    @Option(names = "--host-name", paramLabel = "NAME", description = "Host name clients use (default 127.0.0.1).")
     String hostName;
 
     @Option(names = "--hub-name", paramLabel = "NAME", description = "Hub name (default gatehouse).")
@@ -52,8 +52,16 @@ public final class StartCommand implements Callable<Integer> {
     @Option(names = "--no-amqp-plain", description = "Do not listen for plain AMQP.")
     boolean noAmqpPlain;
 
-    @Option(names = "--https-port", paramLabel = "PORT", description = "REST API over HTTPS (default 443).")
+    @Option(names = "--https-port", paramLabel = "PORT",
+            description = "REST API over HTTPS (default 443; 8443 when 443 may not be bound, see https.fallbackPort).")
     Integer httpsPort;
+
+    @Option(names = "--health-port", paramLabel = "PORT", description = "Plain HTTP /health and /metrics (default 9080).")
+    Integer healthPort;
+
+    @Option(names = "--well-known-keys",
+            description = "Development only: the published policy and device keys (docs/connect-your-sdk.md), never random ones.")
+    boolean wellKnownKeys;
 
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain instead of the development certificate.")
     String tlsCert;
@@ -101,12 +109,16 @@ public final class StartCommand implements Callable<Integer> {
         flag(loader, ServerSettings.AMQP_PORT.property(), amqpPort);
         flag(loader, ServerSettings.AMQP_PLAIN_PORT.property(), amqpPlainPort);
         flag(loader, ServerSettings.HTTPS_PORT.property(), httpsPort);
+        flag(loader, ServerSettings.HEALTH_PORT.property(), healthPort);
         flag(loader, ServerSettings.TLS_CERTIFICATE.property(), tlsCert);
         flag(loader, ServerSettings.TLS_KEY.property(), tlsKey);
         flag(loader, ServerSettings.STORE_TYPE.property(), store);
         flag(loader, ServerSettings.STORE_SYNC.property(), sync);
         if (noMqttPlain) {
             loader.set(ServerSettings.MQTT_PLAIN_ENABLED.property(), "false");
+        }
+        if (wellKnownKeys) {
+            loader.set(ServerSettings.WELL_KNOWN_KEYS.property(), "true");
         }
         if (noAmqpPlain) {
             loader.set(ServerSettings.AMQP_PLAIN_ENABLED.property(), "false");
@@ -129,6 +141,9 @@ public final class StartCommand implements Callable<Integer> {
                 : "journal, sync=" + c.storeSync() + " (durable)";
         out.println("Gatehouse");
         out.println("  Store:                      " + storeLine);
+        if (c.wellKnownKeys()) {
+            out.println("  Keys:                       WELL-KNOWN development keys (anyone can connect: never in production)");
+        }
         out.println("  Hub host name:              " + g.hostName());
         out.println("  Service connection string:  " + g.serviceConnectionString());
         out.println("  CA certificate to trust:    " + g.tls().trustFile());

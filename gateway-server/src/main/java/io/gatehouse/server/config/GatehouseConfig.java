@@ -25,12 +25,16 @@ public record GatehouseConfig(
         int amqpPlainPort,
         boolean amqpPlainEnabled,
         int httpsPort,
+        int httpsFallbackPort,
+        int healthPort,
+        boolean healthEnabled,
         Path tlsCertificateFile,
         Path tlsKeyFile,
         String storeType,
         String storeSync,
         int shards,
         String logFormat,
+        boolean wellKnownKeys,
         HubSettings hub,
         List<DeviceDeclaration> devices) {
 
@@ -78,12 +82,16 @@ public record GatehouseConfig(
                     ServerSettings.AMQP_PLAIN_PORT.from(p),
                     ServerSettings.AMQP_PLAIN_ENABLED.from(p),
                     ServerSettings.HTTPS_PORT.from(p),
+                    ServerSettings.HTTPS_FALLBACK_PORT.from(p),
+                    ServerSettings.HEALTH_PORT.from(p),
+                    ServerSettings.HEALTH_ENABLED.from(p),
                     cert == null ? null : Path.of(cert),
                     key == null ? null : Path.of(key),
                     ServerSettings.STORE_TYPE.from(p),
                     ServerSettings.STORE_SYNC.from(p),
                     ServerSettings.SHARDS.from(p),
                     ServerSettings.LOG_FORMAT.from(p),
+                    ServerSettings.WELL_KNOWN_KEYS.from(p),
                     HubSettings.fromProperties(hub),
                     devices);
         } catch (InvalidSettingException e) {

@@ -20,7 +20,8 @@ public final class ServerSettings {
 
     private static final String HOST_PATTERN = "[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?";
 
-    public static final Setting<String> HOST_NAME = text("hostName", "localhost", HOST_PATTERN, "a DNS host name or IP address");
+    public static final Setting<String> HOST_NAME = text("hostName", "127.0.0.1", HOST_PATTERN,
+            "a DNS host name or IP address; the Java device SDK needs a dot in it");
     public static final Setting<String> DATA_DIR = text("dataDir", "./data", ".+", "a directory path");
     public static final Setting<String> BIND_ADDRESS = text("bindAddress", "0.0.0.0", "[0-9A-Fa-f.:]+", "an IP address to listen on");
     public static final Setting<Integer> MQTT_PORT = port("mqtt.port", 8883);
@@ -31,6 +32,10 @@ public final class ServerSettings {
     public static final Setting<Integer> AMQP_PLAIN_PORT = port("amqp.plainPort", 5672);
     public static final Setting<Boolean> AMQP_PLAIN_ENABLED = bool("amqp.plainEnabled", true);
     public static final Setting<Integer> HTTPS_PORT = port("https.port", 443);
+    /** Where HTTPS listens instead when {@code https.port} may not be bound for lack of privilege; 0: fail. */
+    public static final Setting<Integer> HTTPS_FALLBACK_PORT = integer("https.fallbackPort", 0, 65535, 8443);
+    public static final Setting<Integer> HEALTH_PORT = port("health.port", 9080);
+    public static final Setting<Boolean> HEALTH_ENABLED = bool("health.enabled", true);
     public static final Setting<String> TLS_CERTIFICATE = text("tls.certificateFile", null, ".+",
             "a PEM certificate chain file (with tls.keyFile; default: the generated development certificate)");
     public static final Setting<String> TLS_KEY = text("tls.keyFile", null, ".+", "a PEM private key file (unencrypted)");
@@ -41,11 +46,13 @@ public final class ServerSettings {
     public static final Setting<Integer> SHARDS = integer("core.shards", 1, 64,
             Math.max(1, Runtime.getRuntime().availableProcessors()));
     public static final Setting<String> LOG_FORMAT = text("log.format", "text", "text|json", "text or json");
+    public static final Setting<Boolean> WELL_KNOWN_KEYS = bool("development.wellKnownKeys", false);
 
     /** The gateway's own settings, in the order help lists them. */
     public static final List<Setting<?>> SERVER = List.of(HOST_NAME, DATA_DIR, BIND_ADDRESS, MQTT_PORT, MQTT_PLAIN_PORT,
             MQTT_PLAIN_ENABLED, MQTT_MAX_IN_FLIGHT, AMQP_PORT, AMQP_PLAIN_PORT, AMQP_PLAIN_ENABLED, HTTPS_PORT,
-            TLS_CERTIFICATE, TLS_KEY, STORE_TYPE, STORE_SYNC, SHARDS, LOG_FORMAT);
+            HTTPS_FALLBACK_PORT, HEALTH_PORT, HEALTH_ENABLED, TLS_CERTIFICATE, TLS_KEY, STORE_TYPE, STORE_SYNC, SHARDS,
+            LOG_FORMAT, WELL_KNOWN_KEYS);
 
     /** The hub name, which {@link HubSettings} validates itself. */
     public static final Setting<String> HUB_NAME = text(HubSettings.HUB_NAME, "gatehouse", ".*",

@@ -31,7 +31,7 @@ class ConfigLoaderTest {
         assertThat(c.amqpPlainPort()).isEqualTo(5672);
         assertThat(c.httpsPort()).isEqualTo(443);
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
-        assertThat(c.hostName()).isEqualTo("localhost");
+        assertThat(c.hostName()).isEqualTo("127.0.0.1");
         assertThat(c.isDurable()).isTrue();
         assertThat(c.hub().c2dMaxDeliveryCount()).isEqualTo(10);
     }
