@@ -25,7 +25,9 @@ class GatehouseContainerTest {
         assertThat(hub.getServiceConnectionString()).startsWith("HostName=").contains("SharedAccessKeyName=iothubowner");
         assertThat(hub.getCaCertificatePem()).startsWith("-----BEGIN CERTIFICATE-----");
         assertThat(hub.getLogs()).doesNotContain("ERROR");
-        for (int port : new int[] {hub.getMqttPort(), hub.getMqttTlsPort(), hub.getAmqpPort(), hub.getAmqpTlsPort(), hub.getHttpsPort()}) {
+        assertThat(hub.getDeviceConnectionString("container-1")).startsWith("HostName=").contains(";DeviceId=container-1;");
+        assertThat(hub.getEventHubConnectionString()).startsWith("Endpoint=sb://").endsWith(";EntityPath=gatehouse");
+        for (int port : new int[] {hub.getMqttPort(), hub.getMqttTlsPort(), hub.getAmqpPort(), hub.getAmqpTlsPort(), hub.getHttpsPort(), hub.getHealthPort()}) {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(hub.getHost(), port), 5000);
                 assertThat(socket.isConnected()).isTrue();
