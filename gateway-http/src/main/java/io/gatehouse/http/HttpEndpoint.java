@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import io.gatehouse.core.GatewayCore;
+import io.gatehouse.http.device.DeviceMessagingRoutes;
 import io.gatehouse.transport.ProtocolEndpoint;
 import io.gatehouse.transport.ProtocolEndpoint.Port;
 import io.netty.handler.ssl.SslContext;
@@ -8,7 +9,10 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
-/** HTTPS on the given ports: IoT Hub's registry REST API and Gatehouse's service and operations routes. */
+/**
+ * HTTPS on the given ports: IoT Hub's registry REST API, its HTTPS device API, and Gatehouse's service and
+ * operations routes.
+ */
 public final class HttpEndpoint {
 
     private HttpEndpoint() {
@@ -24,6 +28,7 @@ public final class HttpEndpoint {
         new RegistryRoutes(core).register(router);
         new ServiceRoutes(core, timers).register(router);
         new OperationsRoutes(core, metricsScrape).register(router);
+        new DeviceMessagingRoutes(core).register(router);
         return ProtocolEndpoint.of("https", ports, sslContext, tls -> new RestChannelInitializer(router, core.authenticator(), tls));
     }
 

@@ -1,7 +1,9 @@
 package io.gatehouse.http;
 
 import io.gatehouse.core.auth.AuthResult;
+import io.gatehouse.core.auth.Principal;
 import io.gatehouse.core.auth.SasAuthenticator;
+import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -22,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves REST requests: route, authenticate with a service SAS token when the route needs a right, run the
+ * Serves REST requests: route, authenticate as the route asks (a service right, or the device in the path), run the
  * handler, and answer on the channel's event loop. Expected client errors are answered and logged in one
  * line; anything else is a 500 with the details in the log only.
  */
@@ -49,9 +51,9 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         CompletableFuture<RestResponse> response;
         try {
             Router.Match match = router.match(request.method(), uri.rawPath());
-            authorize(match.route(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            Principal principal = authorize(match, request.headers().get(HttpHeaderNames.AUTHORIZATION));
             RestRequest restRequest = new RestRequest(request.method(), uri.rawPath(), match.parameters(),
-                    uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()));
+                    uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()), principal);
             response = match.route().handler().handle(restRequest);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
@@ -61,17 +63,30 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 respond(ctx, keepAlive, ok != null ? ok : toResponse(description, failure))));
     }
 
-    private void authorize(Router.Route route, String authorization) {
-        if (route.right() == null) {
-            return;
+    /** Who the token speaks for, when the route allows it; a 401 otherwise (the SDKs read 403 as "quota exceeded"). */
+    private Principal authorize(Router.Match match, String authorization) {
+        RouteAccess access = match.route().access();
+        if (access instanceof RouteAccess.Open) {
+            return null;
         }
         if (authorization == null || authorization.isBlank()) {
             throw new RestException(401, "IotHubUnauthorizedAccess", "the Authorization header with a SAS token is missing");
         }
-        AuthResult<?> result = authenticator.authenticateService(authorization.trim(), route.right());
+        AuthResult<?> result = access instanceof RouteAccess.Service service
+                ? authenticator.authenticateService(authorization.trim(), service.right())
+                : authenticator.authenticateDevice(pathDevice(match), authorization.trim());
         if (result instanceof AuthResult.Failure<?> f) {
             throw new RestException(401, "IotHubUnauthorizedAccess", f.reason());
         }
+        return result.principal();
+    }
+
+    private static DeviceId pathDevice(Router.Match match) {
+        String id = match.parameters().get("id");
+        if (!DeviceId.isValid(id)) {
+            throw RestException.badRequest("'" + id + "' is not a valid device id");
+        }
+        return DeviceId.of(id);
     }
 
     private static RestResponse toResponse(String description, Throwable failure) {

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  */
 public final class Router {
 
-    /** A route; {@code right} null means no authentication (health, metrics). */
-    public record Route(HttpMethod method, Pattern pattern, List<String> names, AccessRight right, RouteHandler handler) {
+    /** A route and who may call it. */
+    public record Route(HttpMethod method, Pattern pattern, List<String> names, RouteAccess access, RouteHandler handler) {
     }
 
     /** A matched route with its decoded path parameters. */
@@ -29,7 +29,13 @@ public final class Router {
 
     private final List<Route> routes = new ArrayList<>();
 
+    /** A route for services holding {@code right}; null means no authentication (health, metrics). */
     public Router add(HttpMethod method, String template, AccessRight right, RouteHandler handler) {
+        return route(method, template, RouteAccess.of(right), handler);
+    }
+
+    /** A route with any kind of access (e.g. the device API's device tokens). */
+    public Router route(HttpMethod method, String template, RouteAccess access, RouteHandler handler) {
         List<String> names = new ArrayList<>();
         Matcher m = PARAMETER.matcher(template);
         StringBuilder regex = new StringBuilder();
@@ -40,7 +46,7 @@ public final class Router {
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last)));
-        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, right, handler));
+        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, access, handler));
         return this;
     }
 
