@@ -2,6 +2,7 @@ package io.gatehouse.http;
 
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.http.device.DeviceMessagingRoutes;
+import io.gatehouse.http.websocket.WebSocketProtocols;
 import io.gatehouse.transport.ProtocolEndpoint;
 import io.gatehouse.transport.ProtocolEndpoint.Port;
 import io.netty.handler.ssl.SslContext;
@@ -24,12 +25,20 @@ public final class HttpEndpoint {
      */
     public static ProtocolEndpoint create(GatewayCore core, SslContext sslContext, List<Port> ports,
                                           Supplier<String> metricsScrape, ScheduledExecutorService timers) {
+        return create(core, sslContext, ports, metricsScrape, timers, WebSocketProtocols.none());
+    }
+
+    /** @param webSockets the device protocols served over WebSockets on the same ports */
+    public static ProtocolEndpoint create(GatewayCore core, SslContext sslContext, List<Port> ports,
+                                          Supplier<String> metricsScrape, ScheduledExecutorService timers,
+                                          WebSocketProtocols webSockets) {
         Router router = new Router();
         new RegistryRoutes(core).register(router);
         new ServiceRoutes(core, timers).register(router);
         new OperationsRoutes(core, metricsScrape).register(router);
         new DeviceMessagingRoutes(core).register(router);
-        return ProtocolEndpoint.of("https", ports, sslContext, tls -> new RestChannelInitializer(router, core.authenticator(), tls));
+        return ProtocolEndpoint.of("https", ports, sslContext,
+                tls -> new RestChannelInitializer(router, core.authenticator(), tls, webSockets));
     }
 
     /**

@@ -104,7 +104,8 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return ErrorResponses.body(500, "ServerError", "internal error");
     }
 
-    private static void respond(ChannelHandlerContext ctx, boolean keepAlive, RestResponse response) {
+    /** Writes {@code response}; closes the connection after it unless {@code keepAlive}. */
+    public static void respond(ChannelHandlerContext ctx, boolean keepAlive, RestResponse response) {
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         response.headers().forEach((k, v) -> http.headers().set(k, v));
