@@ -7,11 +7,14 @@ import io.netty.handler.codec.MessageToMessageCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * WebSocket frames as the byte stream the protocol handlers behind it expect: binary and continuation frames
@@ -20,6 +23,8 @@ import java.util.List;
  * refused with 1003 (both protocols are binary).
  */
 final class WebSocketByteStream extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketByteStream.class);
 
     /** Small enough for every client's frame buffer (proton-j's WebSocket layer buffers 256 KiB at most). */
     static final int MAX_OUTBOUND_FRAME = 16 * 1024;
@@ -30,6 +35,20 @@ final class WebSocketByteStream extends MessageToMessageCodec<WebSocketFrame, By
             out.add(new BinaryWebSocketFrame(bytes.readRetainedSlice(MAX_OUTBOUND_FRAME)));
         }
         out.add(new BinaryWebSocketFrame(bytes.readRetainedSlice(bytes.readableBytes())));
+    }
+
+    /**
+     * A frame that breaks the WebSocket rules (too large, bad flags, unmasked): Netty's decoder has already sent
+     * the close frame with the status (1009, 1002); end the connection with one log line, as for any bad input.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            log.info("WebSocket connection from {} closed: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override

@@ -199,7 +199,8 @@ class WebSocketUpgradeTest {
                     ByteBufAllocator.DEFAULT.directBuffer(64).release();
                 }
             }
-            assertThat(log.atLeast(Level.ERROR)).as("seed %d", seed).isEmpty();
+            // no leak report, and every refusal was one log line, not an exception left to the pipeline's end
+            assertThat(log.atLeast(Level.WARN)).as("seed %d", seed).isEmpty();
         } catch (Exception e) {
             throw new AssertionError(e);
         }
