@@ -62,9 +62,12 @@ public final class DeviceMessagingRoutes {
                 .thenApply(taken -> taken.map(C2dResponse::of).orElseGet(RestResponse::noContent));
     }
 
-    /** {@code DELETE .../{etag}} completes; with the query parameter {@code reject} it dead-letters. */
+    /**
+     * {@code DELETE .../{etag}} completes; with the query parameter {@code reject} it dead-letters. The Java SDK
+     * writes that parameter as {@code &%3Freject=true} (its query map holds the name "?reject"): both count.
+     */
     private CompletableFuture<RestResponse> completeOrReject(RestRequest request) {
-        boolean reject = request.query().containsKey("reject");
+        boolean reject = request.query().containsKey("reject") || request.query().containsKey("?reject");
         return settle(request, reject ? Receiver::reject : Receiver::complete);
     }
 

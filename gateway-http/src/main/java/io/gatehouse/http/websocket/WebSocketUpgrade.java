@@ -59,8 +59,18 @@ public final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static boolean isWebSocketPath(String uri) {
+    /**
+     * Whether the request targets the WebSocket path, in origin form ({@code /$iothub/websocket?...}) or in
+     * absolute form, which proton-j's WebSocket layer (the Java SDKs' AMQPS_WS) sends:
+     * {@code GET https://{host}/$iothub/websocket?iothub-no-client-cert=true}.
+     */
+    static boolean isWebSocketPath(String uri) {
         String path = new QueryStringDecoder(uri).path();
+        int scheme = path.indexOf("://");
+        if (scheme > 0 && path.indexOf('/') > scheme) {
+            int pathStart = path.indexOf('/', scheme + 3);
+            path = pathStart < 0 ? "/" : path.substring(pathStart);
+        }
         return path.equalsIgnoreCase(WebSocketProtocols.PATH);
     }
 

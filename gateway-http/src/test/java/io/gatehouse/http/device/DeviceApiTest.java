@@ -285,8 +285,9 @@ class DeviceApiTest {
         assertThat(again.headers().firstValue("iothub-messageid")).contains("r1");
         assertThat(again.headers().firstValue("iothub-deliverycount")).contains("1");
         assertThat(etag(again)).isNotEqualTo(etag(first));
-        assertThat(call("DELETE", "/devices/http-rej/messages/deviceBound/" + etag(again) + "?reject", t, null).statusCode())
-                .isEqualTo(204);
+        // the Java SDK's spelling of ?reject
+        assertThat(call("DELETE", "/devices/http-rej/messages/devicebound/" + etag(again) + "?api-version=2020-09-30&%3Freject=true",
+                t, null).statusCode()).isEqualTo(204);
         assertThat(call("GET", "/devices/http-rej/messages/deviceBound", t, null).statusCode()).isEqualTo(204);
         assertThat(core.c2d().depth(d.id())).isZero();
         assertThat(feedback(1)).singleElement().satisfies(r -> {

@@ -91,6 +91,15 @@ class WebSocketUpgradeTest {
     }
 
     @Test
+    void absoluteFormTargetsAreTheSamePath() {
+        assertThat(WebSocketUpgrade.isWebSocketPath("https://hub.gatehouse.test/$iothub/websocket?iothub-no-client-cert=true")).isTrue();
+        assertThat(WebSocketUpgrade.isWebSocketPath("wss://hub.gatehouse.test:443/$IOTHUB/websocket")).isTrue();
+        assertThat(WebSocketUpgrade.isWebSocketPath("/$iothub/websocket")).isTrue();
+        assertThat(WebSocketUpgrade.isWebSocketPath("https://hub.gatehouse.test/devices")).isFalse();
+        assertThat(WebSocketUpgrade.isWebSocketPath("/devices/$iothub/websocket")).isFalse();
+    }
+
+    @Test
     void fragmentsJoinAndLargeOutputIsSplitIntoBoundedFrames() throws Exception {
         try (RawWebSocket ws = upgraded("mqtt")) {
             byte[] payload = new byte[40_000];
