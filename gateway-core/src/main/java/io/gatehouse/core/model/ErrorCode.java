@@ -7,6 +7,8 @@ package io.gatehouse.core.model;
 public enum ErrorCode {
     DEVICE_NOT_FOUND("DeviceNotFound"),
     DEVICE_ALREADY_EXISTS("DeviceAlreadyExists"),
+    MODULE_NOT_FOUND("ModuleNotFound"),
+    MODULE_ALREADY_EXISTS("ModuleAlreadyExistsOnDevice"),
     QUEUE_FULL("IotHubDeviceMaximumQueueDepthExceeded"),
     MESSAGE_TOO_LARGE("MessageTooLarge"),
     LOCK_LOST("DeviceMessageLockLost"),

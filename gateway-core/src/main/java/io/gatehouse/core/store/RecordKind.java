@@ -12,7 +12,9 @@ public enum RecordKind {
     FEEDBACK_DELIVERY_COUNT(6),
     FEEDBACK_RECORD(7),
     CHECKPOINT(8),
-    SESSION(9);
+    SESSION(9),
+    // 10 is taken by twins (another branch)
+    MODULE(11);
 
     private static final RecordKind[] BY_CODE = new RecordKind[16];
 
