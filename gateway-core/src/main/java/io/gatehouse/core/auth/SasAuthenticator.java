@@ -114,11 +114,10 @@ public final class SasAuthenticator {
         }
         Principal principal = result.principal();
         String wanted = expectedModule == null ? expected.value() : expected.value() + "/" + expectedModule;
-        String kind = expectedModule == null ? "device " : "module ";
         if (principal instanceof DevicePrincipal device) {
             if (!device.is(expected, expectedModule)) {
                 String holder = (device.moduleId() == null ? "device " : "module ") + device.identity();
-                return AuthResult.notAuthorized("token is for " + holder + ", not " + kind + wanted);
+                return AuthResult.notAuthorized("token is for " + holder + ", not " + wanted);
             }
             return new AuthResult.Success<>(device);
         }
