@@ -67,7 +67,7 @@ public final class GatewayCore implements AutoCloseable {
         this.readShards = b.manual ? ShardGroup.manual("gatehouse-events", 1, clock)
                 : ShardGroup.threaded("gatehouse-events", 1, clock);
         this.registry = new DeviceRegistry(store.state(), clock, b.keys);
-        this.modules = new ModuleRegistry(store.state(), registry, b.keys);
+        this.modules = new ModuleRegistry(store.state(), registry);
         this.policies = new AccessPolicies(store.state(), b.keys);
         this.authenticator = new SasAuthenticator(registry, modules, policies, clock);
         this.feedback = new FeedbackService(settings, shards.shard(0), store.state(), clock);

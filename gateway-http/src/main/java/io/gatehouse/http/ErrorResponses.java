@@ -36,8 +36,8 @@ public final class ErrorResponses {
 
     static int statusOf(ErrorCode code) {
         return switch (code) {
-            case DEVICE_NOT_FOUND -> 404;
-            case DEVICE_ALREADY_EXISTS -> 409;
+            case DEVICE_NOT_FOUND, MODULE_NOT_FOUND -> 404;
+            case DEVICE_ALREADY_EXISTS, MODULE_ALREADY_EXISTS -> 409;
             case QUEUE_FULL -> 403;
             case MESSAGE_TOO_LARGE -> 413;
             case LOCK_LOST, PRECONDITION_FAILED -> 412;

@@ -34,6 +34,7 @@ public final class HttpEndpoint {
                                           WebSocketProtocols webSockets) {
         Router router = new Router();
         new RegistryRoutes(core).register(router);
+        new ModuleRoutes(core).register(router);
         new ServiceRoutes(core, timers).register(router);
         new OperationsRoutes(core, metricsScrape).register(router);
         new DeviceMessagingRoutes(core).register(router);

@@ -24,13 +24,11 @@ public final class ModuleRegistry {
 
     private final StateStore store;
     private final DeviceRegistry devices;
-    private final KeySource keySource;
     private final Map<DeviceId, Map<String, Module>> modules = new ConcurrentHashMap<>();
 
-    public ModuleRegistry(StateStore store, DeviceRegistry devices, KeySource keySource) {
+    public ModuleRegistry(StateStore store, DeviceRegistry devices) {
         this.store = store;
         this.devices = devices;
-        this.keySource = keySource;
     }
 
     /** Loads a stored module at start (after its device, or it is an orphan that is dropped on the next write). */
@@ -53,8 +51,9 @@ public final class ModuleRegistry {
     }
 
     /**
-     * Creates a module with a fresh generation id; {@code keys} null means new keys. Fails with DEVICE_NOT_FOUND
-     * or MODULE_ALREADY_EXISTS.
+     * Creates a module with a fresh generation id; {@code keys} null means fresh random keys, never the
+     * development key source's: a module holding its device's key could sign as the device. Fails with
+     * DEVICE_NOT_FOUND or MODULE_ALREADY_EXISTS.
      */
     public synchronized CompletableFuture<Module> create(DeviceId device, String moduleId, String managedBy,
                                                          SymmetricKeys keys) {
@@ -66,7 +65,7 @@ public final class ModuleRegistry {
                     "module " + moduleId + " already exists on device " + device));
         }
         Module module = new Module(device, moduleId, DeviceRegistry.newGenerationId(), DeviceRegistry.etagOf(1),
-                managedBy, keys != null ? keys : keySource.forDevice(device), 1);
+                managedBy, keys != null ? keys : SymmetricKeys.generate(), 1);
         return write(module);
     }
 
