@@ -12,7 +12,9 @@ import io.gatehouse.core.queue.QueueMessage;
  *   <li>C2D subscription: exactly {@code devices/{id}/messages/devicebound/#};</li>
  *   <li>C2D publish: {@code devices/{id}/messages/devicebound/{bag}}.</li>
  * </ul>
- * The device id appears literally, as IoT Hub writes it.
+ * The device id appears literally, as IoT Hub writes it. A module's telemetry topic is
+ * {@code devices/{id}/modules/{moduleId}/messages/events}; modules have no C2D subscription (C2D messages go to
+ * devices), and their device's topics are another identity's.
  */
 public final class DeviceTopics {
 
@@ -32,6 +34,7 @@ public final class DeviceTopics {
 
     private static final String DEVICES = "devices/";
     private static final String EVENTS = "/messages/events";
+    private static final String MODULES = "/modules/";
     private static final String DEVICEBOUND = "/messages/devicebound/";
 
     private final String telemetryPrefix;
@@ -40,10 +43,16 @@ public final class DeviceTopics {
     private final String ownPrefix;
 
     public DeviceTopics(DeviceId device) {
-        this.ownPrefix = DEVICES + device.value() + "/";
-        this.telemetryPrefix = DEVICES + device.value() + EVENTS;
+        this(device, null);
+    }
+
+    /** The topics of a device ({@code moduleId} null) or of one of its modules. */
+    public DeviceTopics(DeviceId device, String moduleId) {
+        String identity = moduleId == null ? device.value() : device.value() + MODULES + moduleId;
+        this.ownPrefix = DEVICES + identity + "/";
+        this.telemetryPrefix = DEVICES + identity + EVENTS;
         this.c2dPrefix = DEVICES + device.value() + DEVICEBOUND;
-        this.c2dFilter = c2dPrefix + "#";
+        this.c2dFilter = moduleId == null ? c2dPrefix + "#" : null;
     }
 
     public String c2dFilter() {
@@ -74,7 +83,7 @@ public final class DeviceTopics {
     }
 
     public Subscription classify(String filter) {
-        if (filter.equals(c2dFilter)) {
+        if (c2dFilter != null && filter.equals(c2dFilter)) {
             return Subscription.C2D;
         }
         if (filter.startsWith("$iothub/twin/")) {
@@ -94,6 +103,7 @@ public final class DeviceTopics {
         return topic.toString();
     }
 
+    /** A topic under {@code devices/} that is not this identity's (another device, a module, or a module's device). */
     private boolean isOtherDevice(String topic) {
         return topic.startsWith(DEVICES) && topic.indexOf('/', DEVICES.length()) > DEVICES.length()
                 && !topic.startsWith(ownPrefix);
