@@ -1,6 +1,7 @@
 package io.gatehouse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,9 @@ import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
+import com.microsoft.azure.sdk.iot.device.ModuleClient;
+import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
+import com.microsoft.azure.sdk.iot.service.exceptions.IotHubNotFoundException;
 import com.microsoft.azure.sdk.iot.service.messaging.AcknowledgementType;
 import com.microsoft.azure.sdk.iot.service.messaging.DeliveryAcknowledgement;
 import com.microsoft.azure.sdk.iot.service.messaging.FeedbackBatch;
@@ -20,6 +24,7 @@ import com.microsoft.azure.sdk.iot.service.messaging.MessageFeedbackProcessorCli
 import com.microsoft.azure.sdk.iot.service.messaging.MessagingClient;
 import com.microsoft.azure.sdk.iot.service.messaging.MessagingClientOptions;
 import com.microsoft.azure.sdk.iot.service.registry.Device;
+import com.microsoft.azure.sdk.iot.service.registry.Module;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -194,6 +199,54 @@ class AzureSdkDeviceTransportsIT {
         assertThat(got.getMessageId()).isEqualTo("c2d-" + id);
         assertThat(got.getProperty("command")).isEqualTo("reboot now");
         assertThat(awaitFeedback("c2d-" + id).getStatusCode()).isEqualTo(FeedbackStatusCode.success);
+    }
+
+    // ------------------------------------------------------------------ module identities
+
+    @Test
+    void registryClientManagesModulesWithEtags() throws Exception {
+        registry.addDevice(new Device("it-module-registry"));
+        Module added = registry.addModule(new Module("it-module-registry", "m1"));
+        assertThat(added.getId()).isEqualTo("m1");
+        assertThat(added.getDeviceId()).isEqualTo("it-module-registry");
+        assertThat(added.getGenerationId()).isNotBlank();
+        assertThat(added.getPrimaryKey()).isNotBlank();
+        registry.addModule(new Module("it-module-registry", "m2"));
+        assertThat(registry.getModulesOnDevice("it-module-registry")).extracting(Module::getId).containsExactlyInAnyOrder("m1", "m2");
+        Module got = registry.getModule("it-module-registry", "m1");
+        assertThat(got.getETag()).isEqualTo(added.getETag());
+        assertThat(got.getPrimaryKey()).isEqualTo(added.getPrimaryKey());
+        registry.removeModule(got);
+        assertThatThrownBy(() -> registry.getModule("it-module-registry", "m1")).isInstanceOf(IotHubNotFoundException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IotHubClientProtocol.class, names = {"MQTT", "AMQPS"})
+    void moduleClientTelemetryIsStampedWithTheModule(IotHubClientProtocol protocol) throws Exception {
+        String deviceId = "it-module-" + protocol.name().toLowerCase();
+        Device device = registry.addDevice(new Device(deviceId));
+        Module module = registry.addModule(new Module(deviceId, "sensor"));
+        ModuleClient client = new ModuleClient("HostName=" + HOST + ";DeviceId=" + deviceId + ";ModuleId=sensor;SharedAccessKey="
+                + module.getPrimaryKey(), protocol, ClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
+        client.open(false);
+        clients.add(client::close);
+        // the device itself stays connected beside its module
+        DeviceClient deviceClient = openDevice(device, protocol, null);
+        String id = "module-" + protocol;
+        client.sendEvent(telemetry(id));
+        deviceClient.sendEvent(telemetry("device-" + protocol));
+
+        JsonNode event = awaitEvent(id);
+        assertThat(event.path("deviceId").asText()).isEqualTo(deviceId);
+        assertThat(event.path("moduleId").asText()).isEqualTo("sensor");
+        assertThat(awaitEvent("device-" + protocol).has("moduleId")).isFalse();
+        assertThat(registry.getModule(deviceId, "sensor").getConnectionState().toString()).isEqualTo("Connected");
+
+        // the device's own key does not open the module
+        ModuleClient impostor = new ModuleClient("HostName=" + HOST + ";DeviceId=" + deviceId + ";ModuleId=sensor;SharedAccessKey="
+                + device.getPrimaryKey(), protocol, ClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
+        assertThatThrownBy(() -> impostor.open(false)).isInstanceOf(IotHubClientException.class);
+        impostor.close();
     }
 
     // ------------------------------------------------------------------ helpers
