@@ -74,7 +74,7 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         AuthResult<?> result = access instanceof RouteAccess.Service service
                 ? authenticator.authenticateService(authorization.trim(), service.right())
-                : authenticator.authenticateDevice(pathDevice(match), authorization.trim());
+                : authenticator.authenticateIdentity(pathDevice(match), match.parameters().get("moduleId"), authorization.trim());
         if (result instanceof AuthResult.Failure<?> f) {
             throw new RestException(401, "IotHubUnauthorizedAccess", f.reason());
         }

@@ -20,8 +20,9 @@ public sealed interface RouteAccess {
     }
 
     /**
-     * A device SAS token (or a DeviceConnect policy's) speaking for the device in the path's {@code {id}}: the
-     * device API, where a device only ever reaches its own messages.
+     * A device SAS token (or a DeviceConnect policy's) speaking for the device in the path's {@code {id}}, or for
+     * the module in {@code {moduleId}} when the path has one: the device API, where a device only ever reaches its
+     * own messages and a module its own.
      */
     record PathDevice() implements RouteAccess {
     }

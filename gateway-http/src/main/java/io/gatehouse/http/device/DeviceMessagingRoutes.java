@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
 /**
- * IoT Hub's HTTPS device API (SPEC §7.3), the third device protocol beside MQTT and AMQP: telemetry, and C2D by
- * polling with settlement by lock token. Every route needs a token of the device in the path; a device reaches
+ * IoT Hub's HTTPS device API (SPEC §7.3), the third device protocol beside MQTT and AMQP: telemetry (of devices
+ * and of modules), and C2D by polling with settlement by lock token (devices only: C2D goes to devices). Every route needs a token of the device in the path; a device reaches
  * only its own queue, and a lock token of another device's message is simply unknown here.
  */
 public final class DeviceMessagingRoutes {
@@ -35,6 +35,7 @@ public final class DeviceMessagingRoutes {
 
     public void register(Router router) {
         router.route(HttpMethod.POST, "/devices/{id}/messages/events", DEVICE, this::telemetry)
+                .route(HttpMethod.POST, "/devices/{id}/modules/{moduleId}/messages/events", DEVICE, this::telemetry)
                 .route(HttpMethod.GET, DEVICE_BOUND, DEVICE, this::receive)
                 .route(HttpMethod.DELETE, DEVICE_BOUND + "/{etag}", DEVICE, this::completeOrReject)
                 .route(HttpMethod.POST, DEVICE_BOUND + "/{etag}/abandon", DEVICE, this::abandon);

@@ -318,4 +318,43 @@ class DeviceApiTest {
         byte[] big = new byte[core.settings().d2cMaxMessageBytes() + 1];
         assertIotHubError(call("POST", "/devices/http-big/messages/events", token(d), big), 413, "MessageTooLarge");
     }
+
+    @Test
+    void aModulePostsTelemetryWithItsOwnToken() throws Exception {
+        Device d = device("http-mod");
+        io.gatehouse.core.registry.Module m = core.modules().create(d.id(), "m1", null, null).join();
+        String moduleToken = SasTokens.moduleToken("hub.gatehouse.test", "http-mod", "m1", m.keys().primaryKey(),
+                Instant.now().plusSeconds(3600));
+        byte[] body = "m".getBytes(StandardCharsets.UTF_8);
+        assertThat(call("POST", "/devices/http-mod/modules/m1/messages/events", moduleToken, body, "iothub-messageid", "mod-http")
+                .statusCode()).isEqualTo(204);
+        assertThat(events(d.id(), 1).get(0).source().moduleId()).isEqualTo("m1");
+        assertIotHubError(call("POST", "/devices/http-mod/messages/events", moduleToken, body), 401, "IotHubUnauthorizedAccess");
+        assertIotHubError(call("POST", "/devices/http-mod/modules/m1/messages/events", token(d), body), 401, "IotHubUnauthorizedAccess");
+        assertIotHubError(call("GET", "/devices/http-mod/messages/deviceBound", moduleToken, null), 401, "IotHubUnauthorizedAccess");
+    }
+
+    @Test
+    void concurrentPollsShareOneMessageAndLeaveNoReceiverBehind() throws Exception {
+        Device d = device("http-race");
+        String t = token(d);
+        sendC2d(d.id(), "race-1", AckMode.NONE);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> polls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            polls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return call("GET", "/devices/http-race/messages/deviceBound", t, null);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<HttpResponse<byte[]>> answers = polls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        List<HttpResponse<byte[]>> got = answers.stream().filter(r -> r.statusCode() == 200).toList();
+        assertThat(got).hasSize(1);
+        assertThat(answers).filteredOn(r -> r.statusCode() == 204).hasSize(7);
+        assertThat(call("DELETE", "/devices/http-race/messages/deviceBound/" + etag(got.get(0)), t, null).statusCode()).isEqualTo(204);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> routes.openInboxes() == 0);
+        assertThat(core.c2d().stats(d.id()).join().receivers()).isZero();
+    }
 }
