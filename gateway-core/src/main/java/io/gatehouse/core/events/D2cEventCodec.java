@@ -18,9 +18,11 @@ final class D2cEventCodec {
 
     static byte[] encode(EventSource source, MessageProperties p, byte[] body) {
         byte[] stamp = source.encoded();
-        BinaryWriter w = new BinaryWriter(64 + stamp.length + body.length + p.approximateSize() * 2);
+        // sized exactly: the buffer becomes the record without a copy (the hot path of every D2C message)
+        int size = 1 + stamp.length + MessagePropertiesCodec.sizeOf(p) + BinaryWriter.sizeOf(body);
+        BinaryWriter w = BinaryWriter.exactly(size);
         MessagePropertiesCodec.write(w.writeByte(VERSION).writeRaw(stamp), p).writeBytes(body);
-        return w.toByteArray();
+        return w.toExactByteArray();
     }
 
     static D2cEvent decode(int partition, EventRecord record) {
