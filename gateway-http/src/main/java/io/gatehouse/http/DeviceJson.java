@@ -72,8 +72,9 @@ final class DeviceJson {
                 throw RestException.badRequest("authentication type '" + type + "' is not supported; use 'sas'");
             }
             JsonNode symmetric = authentication.get("symmetricKey");
-            String primary = Json.text(symmetric, "primaryKey");
-            String secondary = Json.text(symmetric, "secondaryKey");
+            // the Node service SDK sends "" for keys it leaves to the hub: IoT Hub then generates them
+            String primary = blankToNull(Json.text(symmetric, "primaryKey"));
+            String secondary = blankToNull(Json.text(symmetric, "secondaryKey"));
             if (primary != null || secondary != null) {
                 try {
                     keys = new SymmetricKeys(primary != null ? primary : SymmetricKeys.randomKey(),
@@ -84,5 +85,9 @@ final class DeviceJson {
             }
         }
         return new DeviceInput(Json.text(node, "deviceId"), status, Json.text(node, "statusReason"), keys);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
     }
 }

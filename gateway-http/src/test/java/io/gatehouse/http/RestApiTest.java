@@ -162,6 +162,17 @@ class RestApiTest {
     }
 
     @Test
+    void emptyKeysAreGeneratedAsIotHubDoes() throws Exception {
+        // what the Node service SDK's Registry.create sends for a device given only its id
+        String body = "{\"deviceId\":\"rest-empty-keys\",\"authentication\":{\"type\":\"sas\",\"symmetricKey\":"
+                + "{\"primaryKey\":\"\",\"secondaryKey\":\"\"}}}";
+        HttpResponse<String> created = call("PUT", "/devices/rest-empty-keys", owner, body);
+        assertThat(created.statusCode()).isEqualTo(200);
+        JsonNode keys = json(created).path("authentication").path("symmetricKey");
+        assertThat(keys.path("primaryKey").asText()).isNotBlank().isNotEqualTo(keys.path("secondaryKey").asText());
+    }
+
+    @Test
     void purgeReturnsTheNumberOfMessages() throws Exception {
         core.registry().create(DeviceId.of("rest-purge")).join();
         for (int i = 0; i < 3; i++) {
