@@ -1,6 +1,6 @@
 package io.gatehouse.amqp.connection;
 
-import io.gatehouse.amqp.eventhub.SelectorFilter;
+import io.gatehouse.amqp.eventhub.PartitionReceiverRequest;
 import io.gatehouse.amqp.link.C2dSendLink;
 import io.gatehouse.amqp.link.D2cTelemetryLink;
 import io.gatehouse.amqp.link.EventReadLink;
@@ -10,7 +10,6 @@ import io.gatehouse.amqp.link.ReplyLink;
 import io.gatehouse.amqp.link.RequestLink;
 import io.gatehouse.amqp.message.AmqpErrors;
 import io.gatehouse.core.events.EventStream;
-import io.gatehouse.core.events.StartPosition;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.registry.AccessRight;
@@ -79,6 +78,12 @@ final class LinkRouter {
                     openEventReader((Sender) link, target, address);
                 }
             }
+            case IOT_HUB_EVENTS -> {
+                if (requireService(link, address)) {
+                    String suffix = address.toLowerCase(java.util.Locale.ROOT).endsWith("/$management") ? "/$management" : "";
+                    refuse(link, connection.eventHubRedirect(suffix), "service");
+                }
+            }
             default -> refuse(link, AmqpErrors.NOT_FOUND, "no such node '" + address + "'", "unknown node");
         }
     }
@@ -88,15 +93,15 @@ final class LinkRouter {
             refuse(link, AmqpErrors.NOT_FOUND, "no partition " + target.partition() + " ('" + address + "')", "service");
             return;
         }
-        StartPosition start;
+        PartitionReceiverRequest request;
         try {
             EventStream.checkConsumerGroup(target.consumerGroup());
-            start = SelectorFilter.startPosition(link.getRemoteSource());
+            request = PartitionReceiverRequest.of(link, target.consumerGroup(), target.partition());
         } catch (GatewayException e) {
             refuse(link, AmqpErrors.INVALID_FIELD, e.getMessage(), "service");
             return;
         }
-        open(new EventReadLink(connection, link, target.consumerGroup(), target.partition(), start));
+        open(new EventReadLink(connection, link, request));
     }
 
     private boolean requireDirection(Link link, boolean ok, String address) {
@@ -131,9 +136,13 @@ final class LinkRouter {
         endpoint.attach();
     }
 
-    /** Attach (with no terminus on our side, so the peer knows nothing was created) and detach with the reason. */
     private void refuse(Link link, Symbol condition, String description, String subject) {
-        connection.refused(subject, "attach", description);
+        refuse(link, new ErrorCondition(condition, description), subject);
+    }
+
+    /** Attach (with no terminus on our side, so the peer knows nothing was created) and detach with the reason. */
+    private void refuse(Link link, ErrorCondition condition, String subject) {
+        connection.refused(subject, "attach", condition.getCondition() + " " + condition.getDescription());
         if (link instanceof Sender) {
             link.setSource(null);
             link.setTarget(link.getRemoteTarget());
@@ -142,7 +151,7 @@ final class LinkRouter {
             link.setTarget(null);
         }
         link.open();
-        link.setCondition(new ErrorCondition(condition, description));
+        link.setCondition(condition);
         link.close();
     }
 
