@@ -154,6 +154,13 @@ public final class Gatehouse implements AutoCloseable {
                 + ";SharedAccessKey=" + owner.keys().primaryKey();
     }
 
+    /** The Event Hub-compatible endpoint's connection string (IoT Hub's "built-in endpoint"), for the Event Hubs SDKs. */
+    public String eventHubConnectionString() {
+        AccessPolicy owner = core.policies().get("iothubowner").orElseThrow();
+        return "Endpoint=sb://" + config.hostName() + "/;SharedAccessKeyName=" + owner.name()
+                + ";SharedAccessKey=" + owner.keys().primaryKey() + ";EntityPath=" + core.settings().hubName();
+    }
+
     /** IoT Hub's device connection string for a registered device. */
     public Optional<String> deviceConnectionString(String deviceId) {
         if (!DeviceId.isValid(deviceId)) {
