@@ -310,6 +310,15 @@ public final class AmqpConnection implements EngineListener, LinkContext {
         return EventHubRedirect.condition(host, local.getPort(), tls, core.settings().hubName(), suffix);
     }
 
+    /** Runs {@code task} on the event loop after {@code delayMs} (then flushes), unless the connection closed. */
+    void schedule(long delayMs, Runnable task) {
+        channel.eventLoop().schedule(() -> {
+            if (channel.isActive()) {
+                execute(task);
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
+    }
+
     // ------------------------------------------------------------------ LinkContext
 
     @Override

@@ -18,6 +18,7 @@ import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.Source;
 import org.apache.qpid.proton.amqp.transport.Target;
+import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sender;
@@ -30,6 +31,8 @@ import org.apache.qpid.proton.message.Message;
  * covers it, {@code amqp:not-allowed} for the wrong direction).
  */
 final class LinkRouter {
+
+    private static final long REDIRECT_DETACH_DELAY_MS = 100;
 
     private final AmqpConnection connection;
     private final Function<Message, Message> cbs;
@@ -81,7 +84,7 @@ final class LinkRouter {
             case IOT_HUB_EVENTS -> {
                 if (requireService(link, address)) {
                     String suffix = address.toLowerCase(java.util.Locale.ROOT).endsWith("/$management") ? "/$management" : "";
-                    refuse(link, connection.eventHubRedirect(suffix), "service");
+                    redirect(link, connection.eventHubRedirect(suffix));
                 }
             }
             default -> refuse(link, AmqpErrors.NOT_FOUND, "no such node '" + address + "'", "unknown node");
@@ -134,6 +137,24 @@ final class LinkRouter {
     private void open(LinkEndpoint endpoint) {
         connection.added(endpoint);
         endpoint.attach();
+    }
+
+    /**
+     * Attaches now and detaches with the redirect a moment later. Microsoft's samples await the attach and only then
+     * listen for the link's error: a detach in the same read as the attach reaches the client before it listens
+     * (rhea-promise), and the sample waits forever. Over a real network IoT Hub's two frames arrive apart.
+     */
+    private void redirect(Link link, ErrorCondition redirect) {
+        connection.refused("service", "attach", redirect.getCondition() + " " + redirect.getDescription());
+        link.setSource(null);
+        link.setTarget(link.getRemoteTarget());
+        link.open();
+        connection.schedule(REDIRECT_DETACH_DELAY_MS, () -> {
+            if (link.getLocalState() != EndpointState.CLOSED) {
+                link.setCondition(redirect);
+                link.close();
+            }
+        });
     }
 
     private void refuse(Link link, Symbol condition, String description, String subject) {
