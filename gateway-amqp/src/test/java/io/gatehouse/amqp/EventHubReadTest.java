@@ -199,6 +199,9 @@ class EventHubReadTest {
         int empty = (partition + 1) % 4;
         Map<?, ?> emptyInfo = request(requests, replies, "com.microsoft:partition", Integer.toString(empty));
         assertThat(emptyInfo.get("is_partition_empty")).isEqualTo(true);
+        assertThat(emptyInfo.get("begin_sequence_number")).isEqualTo(-1L);
+        assertThat(emptyInfo.get("last_enqueued_sequence_number")).isEqualTo(-1L);
+        assertThat(emptyInfo.get("last_enqueued_offset")).isEqualTo("-1");
         assertThat(emptyInfo.get("last_enqueued_time_utc")).isEqualTo(0L);
     }
 

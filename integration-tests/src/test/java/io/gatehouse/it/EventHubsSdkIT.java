@@ -155,6 +155,8 @@ class EventHubsSdkIT {
         PartitionProperties empty = consumer.getPartitionProperties(Integer.toString(emptyPartition));
         assertThat(empty.isEmpty()).isTrue();
         assertThat(empty.getLastEnqueuedSequenceNumber()).isEqualTo(-1);
+        assertThat(empty.getBeginningSequenceNumber()).isEqualTo(-1);
+        assertThat(empty.getLastEnqueuedTime()).isEqualTo(Instant.EPOCH);
         assertThat(empty.getLastEnqueuedOffset()).isEqualTo("-1");
         assertThat(empty.getId()).isEqualTo(Integer.toString(emptyPartition));
         assertThat(empty.getEventHubName()).isEqualTo("gatehouse");

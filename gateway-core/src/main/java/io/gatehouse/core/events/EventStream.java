@@ -139,7 +139,8 @@ public final class EventStream {
         EventRecord first = log.first(partition);
         EventRecord last = log.last(partition);
         if (last == null) {
-            return new PartitionInfo(partition, 0, -1, -1, null, true);
+            // what Event Hubs reports for a partition that never held an event (its SDKs' test double agrees)
+            return new PartitionInfo(partition, -1, -1, -1, null, true);
         }
         return new PartitionInfo(partition, first == null ? last.sequenceNumber() : first.sequenceNumber(),
                 last.sequenceNumber(), last.offset(), Instant.ofEpochMilli(last.enqueuedTimeMillis()), false);

@@ -171,7 +171,7 @@ class EventStreamTest {
         PartitionInfo info = events.partitionInfo(p());
         assertThat(info).isEqualTo(new PartitionInfo(p(), 0, 2, c.offset(), c.enqueuedTime(), false));
         int empty = emptyPartition(p(), elsewhere.partition());
-        assertThat(events.partitionInfo(empty)).isEqualTo(new PartitionInfo(empty, 0, -1, -1, null, true));
+        assertThat(events.partitionInfo(empty)).isEqualTo(new PartitionInfo(empty, -1, -1, -1, null, true));
     }
 
     /** A wall clock may be set back (NTP): enqueued times within a partition still never decrease. */
