@@ -8,6 +8,7 @@ import com.azure.core.amqp.AmqpRetryOptions;
 import com.azure.core.amqp.exception.AmqpErrorCondition;
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.messaging.eventhubs.EventData;
+import com.azure.messaging.eventhubs.EventHubClientBuilder;
 import com.azure.messaging.eventhubs.EventHubConsumerAsyncClient;
 import com.azure.messaging.eventhubs.EventHubConsumerClient;
 import com.azure.messaging.eventhubs.EventHubProperties;
@@ -19,6 +20,7 @@ import com.azure.messaging.eventhubs.models.PartitionEvent;
 import com.azure.messaging.eventhubs.models.ReceiveOptions;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import io.gatehouse.core.auth.SasTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +35,18 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import javax.net.ssl.SSLContext;
+import org.apache.qpid.protonj2.client.Client;
+import org.apache.qpid.protonj2.client.Connection;
+import org.apache.qpid.protonj2.client.ConnectionOptions;
+import org.apache.qpid.protonj2.client.Receiver;
+import org.apache.qpid.protonj2.client.exceptions.ClientLinkRemotelyClosedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -324,11 +334,52 @@ class EventHubsSdkIT {
         });
     }
 
+    // ------------------------------------------------------------------ IoT Hub's redirect
+
+    @Test
+    void theIotHubSamplesPathIsRedirectedToTheEventHubCompatibleEndpoint() throws Exception {
+        // as Microsoft's samples do: sign in to the IoT Hub host with the service policy, attach a receiver to
+        // messages/events/$management, and build the Event Hubs connection string from the redirect
+        Map<String, String> iotHub = GatewayProcess.parts(gateway.serviceConnectionString());
+        String token = SasTokens.policyToken(iotHub.get("HostName") + "/messages/events",
+                iotHub.get("SharedAccessKeyName"), iotHub.get("SharedAccessKey"), Instant.now().plusSeconds(300));
+        ConnectionOptions options = new ConnectionOptions()
+                .user(iotHub.get("SharedAccessKeyName") + "@sas.root.gatehouse").password(token);
+        options.saslOptions().addAllowedMechanism("PLAIN");
+        options.sslOptions().sslEnabled(true).sslContextOverride(DevelopmentCaTrust.sslContext(gateway.caCertificate()));
+        Map<String, Object> info;
+        try (Client client = Client.create();
+             Connection connection = client.connect("localhost", gateway.port("amqp"), options)) {
+            Receiver receiver =
+                    connection.openReceiver("amqps://" + iotHub.get("HostName") + "/messages/events/$management");
+            Throwable refusal = null;
+            try {
+                receiver.receive(10, TimeUnit.SECONDS);
+            } catch (ClientLinkRemotelyClosedException e) {
+                refusal = e;
+            }
+            assertThat(refusal).as("redirected").isNotNull();
+            var condition = ((ClientLinkRemotelyClosedException) refusal).getErrorCondition();
+            assertThat(condition.condition()).isEqualTo("amqp:link:redirect");
+            info = condition.info();
+        }
+        Matcher entity = Pattern.compile(":\\d+/(.*)/\\$management").matcher((String) info.get("address"));
+        assertThat(entity.find()).as("address %s", info.get("address")).isTrue();
+        assertThat(info.get("port")).isEqualTo(gateway.port("amqp"));
+        String converted = "Endpoint=sb://" + info.get("hostname") + "/;EntityPath=" + entity.group(1)
+                + ";SharedAccessKeyName=" + iotHub.get("SharedAccessKeyName") + ";SharedAccessKey=" + iotHub.get("SharedAccessKey");
+        try (EventHubConsumerClient client = new EventHubClientBuilder().connectionString(converted)
+                .consumerGroup("$Default").customEndpointAddress("https://localhost:" + info.get("port"))
+                .retryOptions(RETRY).buildConsumerClient()) {
+            assertThat(client.getEventHubProperties().getPartitionIds()).hasSize(PARTITIONS);
+        }
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test
     void aWrongKeyIsUnauthorizedAndAnUnknownPartitionIsNotFound() throws Exception {
-        try (EventHubConsumerClient wrong = new com.azure.messaging.eventhubs.EventHubClientBuilder()
+        try (EventHubConsumerClient wrong = new EventHubClientBuilder()
                 .connectionString(endpoint.connectionStringWithKey(KEY)).consumerGroup("$Default")
                 .customEndpointAddress("https://localhost:" + gateway.port("amqp")).retryOptions(RETRY).buildConsumerClient()) {
             assertThatThrownBy(wrong::getEventHubProperties).isInstanceOfSatisfying(AmqpException.class,
@@ -435,6 +486,6 @@ class EventHubsSdkIT {
         // the only errors: partitions moving between A and B while they balance, and the SDK's own shutdown
         // ("Scheduler unavailable" from pumps still finishing when stop() disposed their scheduler)
         assertThat(errors).as("processor errors").allMatch(t -> t instanceof AmqpException x
-                && x.getErrorCondition() == AmqpErrorCondition.LINK_STOLEN || t instanceof java.util.concurrent.RejectedExecutionException);
+                && x.getErrorCondition() == AmqpErrorCondition.LINK_STOLEN || t instanceof RejectedExecutionException);
     }
 }
