@@ -50,24 +50,9 @@ class EventHubsReadBenchmark {
     @Test
     void readABacklogWithTheEventHubsSdkAndWithPlainAmqp(@TempDir Path dir) throws Exception {
         long events = Long.getLong("bench.events", 1_000_000);
-        List<String> devices = new ArrayList<>();
-        for (int i = 0; devices.size() < PARTITIONS; i++) {
-            String id = "bench-" + i;
-            int partition = Math.floorMod(id.hashCode(), PARTITIONS);
-            if (devices.stream().noneMatch(d -> Math.floorMod(d.hashCode(), PARTITIONS) == partition)) {
-                devices.add(id);
-            }
-        }
-        StringBuilder yaml = new StringBuilder("""
-                bindAddress: 127.0.0.1
-                mqtt: {port: 0, plainPort: 0}
-                amqp: {port: 0, plainPort: 0}
-                https: {port: 0}
-                events: {partitionCount: %d}
-                devices:
-                """.formatted(PARTITIONS));
-        devices.forEach(d -> yaml.append("  - {id: ").append(d).append(", primaryKey: \"").append(KEY).append("\"}\n"));
-        try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("data"), yaml.toString()).start()) {
+        List<String> devices = List.copyOf(EventHubsGatewayConfig.onePerPartition("bench", PARTITIONS, PARTITIONS).values());
+        String yaml = EventHubsGatewayConfig.yaml(PARTITIONS, devices, KEY);
+        try (GatewayProcess gateway = GatewayProcess.configured(dir.resolve("data"), yaml).start()) {
             long started = System.nanoTime();
             fill(gateway, devices, events / PARTITIONS);
             long total = events / PARTITIONS * PARTITIONS;

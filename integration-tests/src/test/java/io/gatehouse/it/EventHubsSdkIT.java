@@ -79,21 +79,10 @@ class EventHubsSdkIT {
 
     @BeforeAll
     void startGateway(@TempDir Path dir) throws Exception {
-        for (int i = 0; deviceOfPartition.size() < PARTITIONS - 1; i++) {
-            String id = "sensor-" + i;
-            deviceOfPartition.putIfAbsent(partitionOf(id), id);
-        }
+        deviceOfPartition.putAll(EventHubsGatewayConfig.onePerPartition("sensor", PARTITIONS, PARTITIONS - 1));
         emptyPartition = IntStream.range(0, PARTITIONS).filter(p -> !deviceOfPartition.containsKey(p)).findFirst().orElseThrow();
-        StringBuilder yaml = new StringBuilder("""
-                bindAddress: 127.0.0.1
-                mqtt: {port: 0, plainPort: 0}
-                amqp: {port: 0, plainPort: 0}
-                https: {port: 0}
-                events: {partitionCount: %d}
-                devices:
-                """.formatted(PARTITIONS));
-        deviceOfPartition.values().forEach(d -> yaml.append("  - {id: ").append(d).append(", primaryKey: \"").append(KEY).append("\"}\n"));
-        gateway = GatewayProcess.configured(dir.resolve("data"), yaml.toString()).start();
+        gateway = GatewayProcess.configured(dir.resolve("data"),
+                EventHubsGatewayConfig.yaml(PARTITIONS, deviceOfPartition.values(), KEY)).start();
         previousDefault = EventHubsEndpoint.trustOnlyTheGatewayCa(gateway);
         endpoint = new EventHubsEndpoint(gateway);
         consumer = endpoint.client("$Default").retryOptions(RETRY).buildConsumerClient();
@@ -113,11 +102,6 @@ class EventHubsSdkIT {
         if (gateway != null) {
             assertThat(gateway.stop()).isIn(0, 143);
         }
-    }
-
-    /** The gateway's partition of a device: a stable hash of its id (SPEC §2). */
-    private static int partitionOf(String deviceId) {
-        return Math.floorMod(deviceId.hashCode(), PARTITIONS);
     }
 
     private Mqtt3AsyncClient mqtt(String deviceId) throws Exception {
