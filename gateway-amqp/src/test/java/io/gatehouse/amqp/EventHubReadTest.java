@@ -1,7 +1,9 @@
 package io.gatehouse.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.core.auth.SasTokens;
 import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.events.EventPosition;
 import io.gatehouse.core.events.EventSource;
@@ -22,6 +24,7 @@ import org.apache.qpid.protonj2.client.Message;
 import org.apache.qpid.protonj2.client.Receiver;
 import org.apache.qpid.protonj2.client.ReceiverOptions;
 import org.apache.qpid.protonj2.client.Sender;
+import org.apache.qpid.protonj2.client.exceptions.ClientException;
 import org.apache.qpid.protonj2.client.exceptions.ClientLinkRemotelyClosedException;
 import org.apache.qpid.protonj2.client.exceptions.ClientResourceRemotelyClosedException;
 import org.junit.jupiter.api.AfterEach;
@@ -307,6 +310,42 @@ class EventHubReadTest {
             assertThat(reply.property("status-code")).isEqualTo(404);
             assertThat(reply.property("error-condition")).hasToString("amqp:not-found");
         }
+    }
+
+    @Test
+    void managementRequestsAuthorizeWithTheirOwnSecurityTokenSignedEitherWay() throws Exception {
+        Connection fresh = clients.anonymous(hub.port());
+        Sender requests = fresh.openSender("$management");
+        Receiver replies = fresh.openReceiver("$management");
+        AmqpClients.await(replies.openFuture());
+        String key = hub.policy("service").keys().primaryKey();
+        Instant expiry = Instant.now().plusSeconds(600);
+        String eventHubs = SasTokens.eventHubsToken("amqp://" + TestHub.HOST + "/gatehouse/$management", "service", key, expiry);
+        String wrongKey = SasTokens.eventHubsToken("amqp://" + TestHub.HOST + "/gatehouse/$management", "service",
+                hub.policy("iothubowner").keys().primaryKey(), expiry);
+        assertThat(managementStatus(requests, replies, wrongKey)).isEqualTo(401);
+        assertThat(managementStatus(requests, replies, null)).as("nothing on $cbs either").isEqualTo(401);
+        assertThat(managementStatus(requests, replies, eventHubs)).isEqualTo(200);
+    }
+
+    private static int managementStatus(Sender requests, Receiver replies, String securityToken) throws Exception {
+        Message<Object> request = Message.create((Object) null).messageId(UUID.randomUUID()).replyTo("$management")
+                .property("operation", "READ").property("name", "gatehouse").property("type", "com.microsoft:eventhub");
+        if (securityToken != null) {
+            request.property("security_token", securityToken);
+        }
+        requests.send(request);
+        Message<?> reply = replies.receive(10, TimeUnit.SECONDS).message();
+        if (!Integer.valueOf(200).equals(reply.property("status-code"))) {
+            assertThat(reply.property("error-condition")).hasToString("amqp:unauthorized-access");
+        }
+        return (Integer) reply.property("status-code");
+    }
+
+    @Test
+    void saslPlainAtSasRootNeedsThePolicyTheTokenIsSignedWith() throws Exception {
+        assertThatThrownBy(() -> clients.plain(hub.port(), "iothubowner@sas.root.gatehouse", hub.serviceToken("service")))
+                .isInstanceOf(ClientException.class);
     }
 
     private static Map<?, ?> request(Sender requests, Receiver replies, String type, String partition) throws Exception {
