@@ -112,8 +112,10 @@ public final class EventReadLink extends OutboundLink implements EventSink {
         if (!ctx.isWritable()) {
             return;
         }
-        int wanted = Math.min(sender.getCredit(), window) - granted - waiting.size();
-        if (wanted > 0) {
+        int target = Math.min(sender.getCredit(), window);
+        int wanted = target - granted - waiting.size();
+        // top up in halves: the Event Hubs SDKs return credit one event at a time, and a core read per event costs
+        if (wanted > 0 && wanted * 2 >= target) {
             granted += wanted;
             reader.addCredit(wanted);
         }
