@@ -8,8 +8,8 @@ import org.apache.qpid.proton.engine.Link;
 /**
  * What an Event Hubs partition receiver asks for in its attach: where to start (the selector filter), its owner level
  * (link property {@code com.microsoft:epoch}, a long; absent for none) and whether each delivery should carry the
- * partition's last enqueued event (desired capability: the Java SDK writes
- * {@code com.microsoft:enable-receiver-runtime-metric}, the JavaScript SDK the same with {@code -descriptor}).
+ * partition's last enqueued event (desired capability {@code com.microsoft:enable-receiver-runtime-metric}, as both
+ * the Java and the JavaScript SDK write it; the {@code -descriptor} spelling is accepted too).
  */
 public record PartitionReceiverRequest(String consumerGroup, int partition, StartPosition start, Long ownerLevel,
                                        boolean trackLastEnqueued) {
