@@ -181,6 +181,13 @@ public final class Gatehouse implements AutoCloseable {
                 + ";SharedAccessKey=" + owner.keys().primaryKey();
     }
 
+    /** The Event Hub-compatible endpoint's connection string (IoT Hub's "built-in endpoint"), for the Event Hubs SDKs. */
+    public String eventHubConnectionString() {
+        AccessPolicy owner = core.policies().get("iothubowner").orElseThrow();
+        return "Endpoint=sb://" + config.hostName() + "/;SharedAccessKeyName=" + owner.name()
+                + ";SharedAccessKey=" + owner.keys().primaryKey() + ";EntityPath=" + core.settings().hubName();
+    }
+
     /** IoT Hub's device connection string for a registered device. */
     public Optional<String> deviceConnectionString(String deviceId) {
         if (!DeviceId.isValid(deviceId)) {
@@ -197,7 +204,8 @@ public final class Gatehouse implements AutoCloseable {
     public ConnectionInfo connectionInfo() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         listeners.forEach(l -> ports.put(l.name(), l.port()));
-        return new ConnectionInfo(config.hostName(), ports, serviceConnectionString(), tls.trustFile().toString());
+        return new ConnectionInfo(config.hostName(), ports, serviceConnectionString(), eventHubConnectionString(),
+                tls.trustFile().toString());
     }
 
     public Path dataDir() {

@@ -7,6 +7,7 @@ import io.gatehouse.amqp.auth.SaslServer;
 import io.gatehouse.amqp.engine.EngineListener;
 import io.gatehouse.amqp.engine.ProtonEngine;
 import io.gatehouse.amqp.eventhub.EventHubManagement;
+import io.gatehouse.amqp.eventhub.EventHubRedirect;
 import io.gatehouse.amqp.link.LinkContext;
 import io.gatehouse.amqp.link.LinkEndpoint;
 import io.gatehouse.amqp.link.ReplyLink;
@@ -15,6 +16,7 @@ import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.model.DeviceId;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -293,6 +295,28 @@ public final class AmqpConnection implements EngineListener, LinkContext {
             scheduleExpiryCheck();
             engine.requestFlush();
         }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The redirect IoT Hub answers readers of {@code messages/events} with, naming this gateway's Event Hub-compatible
+     * endpoint: the host the client named in its Open (else the address it dialled) and the port it dialled.
+     */
+    ErrorCondition eventHubRedirect(String suffix) {
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        String host = engine.connection().getRemoteHostname();
+        if (host == null || host.isBlank()) {
+            host = local.getHostString();
+        }
+        return EventHubRedirect.condition(host, local.getPort(), tls, core.settings().hubName(), suffix);
+    }
+
+    /** Runs {@code task} on the event loop after {@code delayMs} (then flushes), unless the connection closed. */
+    void schedule(long delayMs, Runnable task) {
+        channel.eventLoop().schedule(() -> {
+            if (channel.isActive()) {
+                execute(task);
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     // ------------------------------------------------------------------ LinkContext

@@ -9,11 +9,17 @@ import java.util.regex.Pattern;
  * What a link address names. Fixed parts match case-insensitively (the Node service SDK writes
  * {@code /messages/serviceBound/feedback}); device ids are case-sensitive. A leading {@code /} and an
  * {@code amqps://host} prefix are optional. Event Hubs readers address {@code {entity}/ConsumerGroups/{group}/Partitions/{n}}
- * where the entity is {@code messages/events} or the hub's name (the Event Hubs-compatible name).
+ * where the entity is {@code messages/events} or the hub's name (the Event Hubs-compatible name). IoT Hub's
+ * {@code messages/events} and {@code messages/events/$management} are redirected to the hub's name.
  */
 record LinkAddress(Kind kind, DeviceId device, String consumerGroup, int partition) {
 
-    enum Kind { CBS, MANAGEMENT, DEVICE_TELEMETRY, DEVICE_C2D, SERVICE_C2D, FEEDBACK, EVENT_PARTITION, UNKNOWN }
+    enum Kind {
+        CBS, MANAGEMENT, DEVICE_TELEMETRY, DEVICE_C2D, SERVICE_C2D, FEEDBACK, EVENT_PARTITION,
+        /** IoT Hub's own name of the built-in endpoint, which IoT Hub answers with a redirect to the Event Hub name. */
+        IOT_HUB_EVENTS,
+        UNKNOWN
+    }
 
     private static final Pattern DEVICE = Pattern.compile("devices/([^/]+)/messages/(events|devicebound)",
             Pattern.CASE_INSENSITIVE);
@@ -43,6 +49,8 @@ record LinkAddress(Kind kind, DeviceId device, String consumerGroup, int partiti
                 return of(Kind.SERVICE_C2D);
             case "messages/servicebound/feedback":
                 return of(Kind.FEEDBACK);
+            case "messages/events", "messages/events/$management":
+                return of(Kind.IOT_HUB_EVENTS);
             default:
                 break;
         }

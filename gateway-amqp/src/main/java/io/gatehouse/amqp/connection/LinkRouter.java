@@ -1,6 +1,6 @@
 package io.gatehouse.amqp.connection;
 
-import io.gatehouse.amqp.eventhub.SelectorFilter;
+import io.gatehouse.amqp.eventhub.PartitionReceiverRequest;
 import io.gatehouse.amqp.link.C2dSendLink;
 import io.gatehouse.amqp.link.D2cTelemetryLink;
 import io.gatehouse.amqp.link.EventReadLink;
@@ -10,7 +10,6 @@ import io.gatehouse.amqp.link.ReplyLink;
 import io.gatehouse.amqp.link.RequestLink;
 import io.gatehouse.amqp.message.AmqpErrors;
 import io.gatehouse.core.events.EventStream;
-import io.gatehouse.core.events.StartPosition;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.registry.AccessRight;
@@ -19,6 +18,7 @@ import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.Source;
 import org.apache.qpid.proton.amqp.transport.Target;
+import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sender;
@@ -31,6 +31,8 @@ import org.apache.qpid.proton.message.Message;
  * covers it, {@code amqp:not-allowed} for the wrong direction).
  */
 final class LinkRouter {
+
+    private static final long REDIRECT_DETACH_DELAY_MS = 100;
 
     private final AmqpConnection connection;
     private final Function<Message, Message> cbs;
@@ -79,6 +81,12 @@ final class LinkRouter {
                     openEventReader((Sender) link, target, address);
                 }
             }
+            case IOT_HUB_EVENTS -> {
+                if (requireService(link, address)) {
+                    String suffix = address.toLowerCase(java.util.Locale.ROOT).endsWith("/$management") ? "/$management" : "";
+                    redirect(link, connection.eventHubRedirect(suffix));
+                }
+            }
             default -> refuse(link, AmqpErrors.NOT_FOUND, "no such node '" + address + "'", "unknown node");
         }
     }
@@ -88,15 +96,15 @@ final class LinkRouter {
             refuse(link, AmqpErrors.NOT_FOUND, "no partition " + target.partition() + " ('" + address + "')", "service");
             return;
         }
-        StartPosition start;
+        PartitionReceiverRequest request;
         try {
             EventStream.checkConsumerGroup(target.consumerGroup());
-            start = SelectorFilter.startPosition(link.getRemoteSource());
+            request = PartitionReceiverRequest.of(link, target.consumerGroup(), target.partition());
         } catch (GatewayException e) {
             refuse(link, AmqpErrors.INVALID_FIELD, e.getMessage(), "service");
             return;
         }
-        open(new EventReadLink(connection, link, target.consumerGroup(), target.partition(), start));
+        open(new EventReadLink(connection, link, request));
     }
 
     private boolean requireDirection(Link link, boolean ok, String address) {
@@ -131,9 +139,31 @@ final class LinkRouter {
         endpoint.attach();
     }
 
-    /** Attach (with no terminus on our side, so the peer knows nothing was created) and detach with the reason. */
+    /**
+     * Attaches now and detaches with the redirect a moment later. Microsoft's samples await the attach and only then
+     * listen for the link's error: a detach in the same read as the attach reaches the client before it listens
+     * (rhea-promise), and the sample waits forever. Over a real network IoT Hub's two frames arrive apart.
+     */
+    private void redirect(Link link, ErrorCondition redirect) {
+        connection.refused("service", "attach", redirect.getCondition() + " " + redirect.getDescription());
+        link.setSource(null);
+        link.setTarget(link.getRemoteTarget());
+        link.open();
+        connection.schedule(REDIRECT_DETACH_DELAY_MS, () -> {
+            if (link.getLocalState() != EndpointState.CLOSED) {
+                link.setCondition(redirect);
+                link.close();
+            }
+        });
+    }
+
     private void refuse(Link link, Symbol condition, String description, String subject) {
-        connection.refused(subject, "attach", description);
+        refuse(link, new ErrorCondition(condition, description), subject);
+    }
+
+    /** Attach (with no terminus on our side, so the peer knows nothing was created) and detach with the reason. */
+    private void refuse(Link link, ErrorCondition condition, String subject) {
+        connection.refused(subject, "attach", condition.getCondition() + " " + condition.getDescription());
         if (link instanceof Sender) {
             link.setSource(null);
             link.setTarget(link.getRemoteTarget());
@@ -142,7 +172,7 @@ final class LinkRouter {
             link.setTarget(null);
         }
         link.open();
-        link.setCondition(new ErrorCondition(condition, description));
+        link.setCondition(condition);
         link.close();
     }
 

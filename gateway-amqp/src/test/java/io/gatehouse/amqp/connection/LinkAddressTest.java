@@ -47,6 +47,15 @@ class LinkAddressTest {
     }
 
     @Test
+    void iotHubsOwnNamesOfTheBuiltInEndpoint() {
+        for (String address : new String[] {"messages/events", "/messages/events/$management",
+                "amqps://hub.example.net/messages/events/$management", "/Messages/Events"}) {
+            assertThat(parse(address).kind()).as(address).isEqualTo(Kind.IOT_HUB_EVENTS);
+        }
+        assertThat(parse("messages/events/other").kind()).isEqualTo(Kind.UNKNOWN);
+    }
+
+    @Test
     void nothingElse() {
         assertThat(parse(null).kind()).isEqualTo(Kind.UNKNOWN);
         assertThat(parse("").kind()).isEqualTo(Kind.UNKNOWN);

@@ -124,6 +124,41 @@ class SasAuthenticatorTest {
     }
 
     @Test
+    void eventHubsSdkTokensKeyedWithTheKeyTextForEveryLinkAudience() {
+        AccessPolicy owner = policy("iothubowner");
+        for (String audience : List.of("amqp://Hub.Gatehouse.Test/gatehouse/$management",
+                "amqp://Hub.Gatehouse.Test/gatehouse/ConsumerGroups/$Default/Partitions/0", "sb://localhost/gatehouse")) {
+            String token = SdkTokens.eventHubs(audience, "iothubowner", owner.keys().primaryKey(), inOneHour());
+            AuthResult<ServicePrincipal> result = auth.authenticateService(token, AccessRight.SERVICE_CONNECT);
+            assertThat(result.isSuccess()).as(audience).isTrue();
+            assertThat(result.principal().policyName()).isEqualTo("iothubowner");
+        }
+        String secondary = SdkTokens.eventHubs("amqp://h/e", "iothubowner", owner.keys().secondaryKey(), inOneHour());
+        assertThat(auth.authenticateService(secondary, AccessRight.SERVICE_CONNECT).isSuccess()).isTrue();
+    }
+
+    @Test
+    void eventHubsTokensAreRefusedWithAWrongKeyOrAnAlteredAudienceOrExpiry() {
+        AccessPolicy owner = policy("iothubowner");
+        String token = SdkTokens.eventHubs("amqp://Hub/gatehouse", "iothubowner", owner.keys().primaryKey(), inOneHour());
+        String otherKey = policy("service").keys().primaryKey();
+        assertFailure(auth.authenticate(SdkTokens.eventHubs("amqp://Hub/gatehouse", "iothubowner", otherKey, inOneHour())),
+                FailureKind.BAD_CREDENTIALS, "bad signature for policy iothubowner");
+        // the audience is signed as written: lower-casing it (as the IoT service SDKs do with their host) breaks it
+        assertFailure(auth.authenticate(token.replace("Hub", "hub")), FailureKind.BAD_CREDENTIALS, "bad signature");
+        assertFailure(auth.authenticate(token.replace("&se=" + inOneHour(), "&se=" + (inOneHour() + 1))),
+                FailureKind.BAD_CREDENTIALS, "bad signature");
+    }
+
+    @Test
+    void deviceTokensAreOnlyAcceptedInTheIotConvention() {
+        String keyText = d1.keys().primaryKey();
+        String eventHubsStyle = SdkTokens.eventHubs(HOST + "/devices/d1", "ignored", keyText, inOneHour())
+                .replace("&skn=ignored", "");
+        assertFailure(auth.authenticateDevice(d1.id(), eventHubsStyle), FailureKind.BAD_CREDENTIALS, "bad signature for device d1");
+    }
+
+    @Test
     void theHostInTheResourceIsNotChecked() {
         for (String host : List.of("localhost", "127.0.0.1:8883", "some-other-hub.azure-devices.net")) {
             assertThat(auth.authenticateDevice(d1.id(), SdkTokens.javaDevice(host, "d1", d1.keys().primaryKey(), inOneHour()))

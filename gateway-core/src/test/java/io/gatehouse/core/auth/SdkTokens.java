@@ -46,6 +46,23 @@ final class SdkTokens {
                 + "&skn=" + policy;
     }
 
+    /**
+     * Event Hubs SDKs (Java {@code EventHubSharedKeyCredential}, JS {@code signString}): {@code sr} the
+     * form-URL-encoded audience as given (not lower-cased), keyed with the key text's UTF-8 bytes, then sig, se, skn.
+     */
+    static String eventHubs(String audience, String policy, String keyText, long expiry) {
+        String sr = URLEncoder.encode(audience, StandardCharsets.UTF_8);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(keyText.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String sig = Base64.getEncoder().encodeToString(mac.doFinal((sr + "\n" + expiry).getBytes(StandardCharsets.UTF_8)));
+            return "SharedAccessSignature sr=" + sr + "&sig=" + URLEncoder.encode(sig, StandardCharsets.UTF_8)
+                    + "&se=" + expiry + "&skn=" + policy;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String sign(String base64Key, String sr, long expiry) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
