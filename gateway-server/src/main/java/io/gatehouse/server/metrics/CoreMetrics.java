@@ -6,6 +6,7 @@ import io.gatehouse.core.queue.Outcome;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -16,6 +17,9 @@ import java.util.function.ToDoubleFunction;
  */
 public final class CoreMetrics {
 
+    /** The device protocols the gateway serves; each has a gauge from start-up, so charts see zeros, not gaps. */
+    private static final List<String> DEVICE_PROTOCOLS = List.of("mqtt", "amqp");
+
     private CoreMetrics() {
     }
 
@@ -24,6 +28,10 @@ public final class CoreMetrics {
                 .description("registered devices").register(registry);
         Gauge.builder("gatehouse.connections", core, c -> c.connections().connectedCount())
                 .description("connected devices, all protocols").register(registry);
+        for (String protocol : DEVICE_PROTOCOLS) {
+            Gauge.builder("gatehouse.connections.protocol", core, c -> c.connections().connectedCount(protocol))
+                    .tag("protocol", protocol).description("connected devices by protocol").register(registry);
+        }
         Gauge.builder("gatehouse.c2d.queued", core, c -> c.c2d().totalDepth())
                 .description("C2D messages enqueued or locked").register(registry);
         Gauge.builder("gatehouse.feedback.queued", core, c -> c.feedback().depth())
