@@ -47,7 +47,7 @@ export class LineChart {
     plot.className = 'plot';
     const bottom = document.createElement('span');
     bottom.className = 'axis bottom';
-    bottom.textContent = `0 · last ${Math.round(capacity * 2 / 60)} min`;
+    bottom.textContent = '0';
     plot.append(this.svg, this.top, bottom);
     this.element.append(caption, plot, this.legend);
   }

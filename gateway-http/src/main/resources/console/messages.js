@@ -48,7 +48,7 @@ function sendSection(device, cleanups) {
       if (row) row.querySelector('.feedback').textContent = record.statusCode;
       feedbackLog.prepend(h('li', {}, h('time', {}, formatTime(record.enqueuedTimeUtc)), ' ',
         h('strong', {}, record.statusCode), ` ${record.deviceId} · ${record.originalMessageId}`,
-        record.description ? ` · ${record.description}` : ''));
+        record.description && record.description !== record.statusCode ? ` · ${record.description}` : ''));
     }
   });
   cleanups.push(() => watcher.stop());

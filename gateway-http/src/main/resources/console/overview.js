@@ -5,33 +5,36 @@ import { h } from './dom.js';
 import { parse, Rates, value } from './metrics.js';
 
 const INTERVAL_MILLIS = 2000;
+/** Points per chart: 90 seconds. */
+const POINTS = 45;
 const OUTCOMES = ['completed', 'rejected', 'expired', 'delivery_count_exceeded', 'purged'];
 
 export function mount(main) {
   const figures = {
-    devices: h('strong', {}, '—'),
-    connected: h('strong', {}, '—'),
-    queued: h('strong', {}, '—'),
-    d2c: h('strong', {}, '—'),
+    devices: h('strong', { id: 'figure-devices' }, '—'),
+    connected: h('strong', { id: 'figure-connected' }, '—'),
+    queued: h('strong', { id: 'figure-queued' }, '—'),
+    d2c: h('strong', { id: 'figure-d2c' }, '—'),
   };
   const charts = {
     connections: new LineChart('Connected devices by protocol', '', [
-      { key: 'mqtt', label: 'MQTT' }, { key: 'amqp', label: 'AMQP' }]),
+      { key: 'mqtt', label: 'MQTT' }, { key: 'amqp', label: 'AMQP' }], POINTS),
     d2c: new LineChart('Device-to-cloud', '/s', [
-      { key: 'appended', label: 'stored' }, { key: 'refused', label: 'refused' }]),
+      { key: 'appended', label: 'stored' }, { key: 'refused', label: 'refused' }], POINTS),
     c2d: new LineChart('Cloud-to-device', '/s', [
       { key: 'enqueued', label: 'sent' }, { key: 'delivered', label: 'delivered' },
-      { key: 'feedback', label: 'feedback sent' }]),
+      { key: 'feedback', label: 'feedback sent' }], POINTS),
     queues: new LineChart('Queue depths', '', [
-      { key: 'c2d', label: 'C2D queued' }, { key: 'feedback', label: 'feedback queued' }]),
+      { key: 'c2d', label: 'C2D queued' }, { key: 'feedback', label: 'feedback queued' }], POINTS),
     outcomes: new LineChart('C2D lifecycle outcomes', '/s', [
       ...OUTCOMES.map((o) => ({ key: o, label: o.replaceAll('_', ' ') })),
-      { key: 'abandoned', label: 'abandoned' }]),
+      { key: 'abandoned', label: 'abandoned' }], POINTS),
     commits: new LineChart('Store commit latency', ' ms', [
       { key: 'stateP50', label: 'state p50' }, { key: 'stateP99', label: 'state p99' },
-      { key: 'eventP99', label: 'D2C event p99' }]),
-    fsyncs: new LineChart('Store fsyncs', '/s', [{ key: 'fsyncs', label: 'fsyncs' }]),
+      { key: 'eventP99', label: 'D2C event p99' }], POINTS),
+    fsyncs: new LineChart('Store fsyncs', '/s', [{ key: 'fsyncs', label: 'fsyncs' }], POINTS),
   };
+  Object.entries(charts).forEach(([key, chart]) => { chart.element.id = `chart-${key}`; });
   const status = h('p', { class: 'muted', 'aria-live': 'polite' }, 'Loading metrics…');
   main.append(
     h('h1', {}, 'Overview'),
@@ -78,7 +81,8 @@ export function mount(main) {
         stateP50: millis('state', '0.5'), stateP99: millis('state', '0.99'), eventP99: millis('event', '0.99'),
       });
       charts.fsyncs.push({ fsyncs: rate('gatehouse_store_fsyncs_total') });
-      status.textContent = `Updated ${new Date().toLocaleTimeString()} · every ${INTERVAL_MILLIS / 1000} s from /metrics`;
+      status.textContent = `Updated ${new Date().toLocaleTimeString()} · the last ${POINTS * INTERVAL_MILLIS / 1000} s, `
+        + `a point every ${INTERVAL_MILLIS / 1000} s from /metrics`;
     } catch (e) {
       status.textContent = `Metrics unavailable: ${e.message}`;
     }
