@@ -63,10 +63,12 @@ export function mount(main) {
       h('td', { class: 'num' }, String(queue.locked ?? 0)),
       h('td', {}, formatTime(device.lastActivityTime)),
       h('td', { class: 'actions' },
-        h('button', { type: 'button', class: 'quiet', onClick: () => copyConnectionString(device) }, 'Copy connection string'),
-        h('button', { type: 'button', class: 'quiet', onClick: () => setStatus(device, enabled ? 'disabled' : 'enabled') },
-          enabled ? 'Disable' : 'Enable'),
-        h('button', { type: 'button', class: 'quiet danger', onClick: () => remove(device) }, 'Delete')));
+        h('button', { type: 'button', class: 'quiet', 'aria-label': `Copy connection string of ${device.deviceId}`,
+          onClick: () => copyConnectionString(device) }, 'Copy connection string'),
+        h('button', { type: 'button', class: 'quiet', 'aria-label': `${enabled ? 'Disable' : 'Enable'} ${device.deviceId}`,
+          onClick: () => setStatus(device, enabled ? 'disabled' : 'enabled') }, enabled ? 'Disable' : 'Enable'),
+        h('button', { type: 'button', class: 'quiet danger', 'aria-label': `Delete ${device.deviceId}`,
+          onClick: () => remove(device) }, 'Delete')));
   }
 
   async function create(event) {

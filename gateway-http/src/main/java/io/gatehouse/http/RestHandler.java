@@ -45,6 +45,12 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (stream != null) {
+            // an answer now would land inside the event stream's chunks
+            log.debug("A request on a connection carrying an event stream from {}: closing it", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, keepAlive, ErrorResponses.of(RestException.badRequest("malformed HTTP request")));

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -126,13 +127,22 @@ class ConsoleBrowserIT {
         ScheduledExecutorService traffic = Executors.newSingleThreadScheduledExecutor();
         try {
             traffic.scheduleAtFixedRate(ConsoleBrowserIT::someTraffic, 0, 250, TimeUnit.MILLISECONDS);
-            // rates are differences between scrapes two seconds apart: some history of a non-zero D2C line
-            new WebDriverWait(browser, Duration.ofSeconds(45)).until(d -> d.findElement(By.cssSelector("#chart-d2c polyline.s0")).getAttribute("points").split(" ").length >= 8
-                    && d.findElement(By.cssSelector("#chart-d2c .legend strong")).getText().matches("[1-9].*|0\\.\\d*[1-9].*"));
+            // rates are differences between scrapes two seconds apart: some history of non-zero D2C and C2D lines
+            new WebDriverWait(browser, Duration.ofSeconds(45)).until(d -> pointsOf(d, "#chart-d2c polyline.s0") >= 8
+                    && positive(d, "#chart-d2c .legend strong") && positive(d, "#chart-c2d .legend strong"));
         } finally {
             traffic.shutdownNow();
         }
         screenshot("overview");
+    }
+
+    private static int pointsOf(WebDriver page, String line) {
+        return page.findElement(By.cssSelector(line)).getAttribute("points").split(" ").length;
+    }
+
+    /** Whether the first legend value of a chart is above zero ("13/s", "0.5/s"). */
+    private static boolean positive(WebDriver page, String legendValue) {
+        return page.findElement(By.cssSelector(legendValue)).getText().matches("[1-9].*|0\\.\\d*[1-9].*");
     }
 
     /** Telemetry events and C2D messages at varying rates, for the overview's charts. */
@@ -147,6 +157,8 @@ class ConsoleBrowserIT {
                 HttpResponse<String> sent = rest.send("POST", "/gatehouse/devices/" + DEVICE + "/messages", "ping");
                 assertThat(sent.statusCode()).isEqualTo(201);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the test is done with the traffic
         } catch (Exception | AssertionError e) {
             // a scheduled task that throws is silently cancelled: say why the charts stay flat
             e.printStackTrace();

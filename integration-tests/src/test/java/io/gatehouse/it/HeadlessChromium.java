@@ -43,7 +43,7 @@ final class HeadlessChromium {
                 "--ignore-certificate-errors-spki-list=" + spkiHash(serverCertificate));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
         ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().window().setSize(new Dimension(1280, 900));
+        driver.manage().window().setSize(new Dimension(1280, 1000));
         return driver;
     }
 

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -77,10 +78,29 @@ class TelemetryStreamRouteTest {
     private static final class StreamClient implements AutoCloseable {
 
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        /** Counted down when the server closes the connection. */
+        final CountDownLatch closedByServer = new CountDownLatch(1);
         private final Socket socket;
 
         StreamClient(String uri, String... headers) throws IOException {
             socket = new Socket("127.0.0.1", listener.port());
+            get(uri, headers);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                    }
+                    closedByServer.countDown();
+                } catch (IOException e) {
+                    // closed by the test
+                }
+            }, "sse-test-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        void get(String uri, String... headers) throws IOException {
             StringBuilder request = new StringBuilder("GET " + uri + " HTTP/1.1\r\nHost: localhost\r\n");
             for (String header : headers) {
                 request.append(header).append("\r\n");
@@ -88,18 +108,6 @@ class TelemetryStreamRouteTest {
             OutputStream out = socket.getOutputStream();
             out.write(request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    // closed by the test
-                }
-            }, "sse-test-reader");
-            reader.setDaemon(true);
-            reader.start();
         }
 
         /** The next line that starts with {@code prefix}, skipping others (chunk sizes, blank lines). */
@@ -160,6 +168,18 @@ class TelemetryStreamRouteTest {
         client.close();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> route.openStreams() == 0);
+    }
+
+    @Test
+    void aConnectionCarryingAStreamTakesNoOtherRequest() throws Exception {
+        try (StreamClient client = new StreamClient("/gatehouse/events/stream?sas=" + sas(token("service")))) {
+            client.next("event: ready");
+
+            client.get("/gatehouse/events/stream?sas=" + sas(token("service")));
+
+            assertThat(client.closedByServer.await(10, TimeUnit.SECONDS)).as("closed by the server").isTrue();
+            assertThat(client.lines).as("no second response after the stream's").noneMatch(line -> line.startsWith("HTTP/1.1"));
+        }
     }
 
     @Test
