@@ -17,7 +17,7 @@ export function mount(main) {
     d2c: h('strong', { id: 'figure-d2c' }, '—'),
   };
   const charts = {
-    connections: new LineChart('Connected devices by protocol', '', [
+    connections: new LineChart('Connections by protocol', '', [
       { key: 'mqtt', label: 'MQTT' }, { key: 'amqp', label: 'AMQP' }], POINTS),
     d2c: new LineChart('Device-to-cloud', '/s', [
       { key: 'appended', label: 'stored' }, { key: 'refused', label: 'refused' }], POINTS),

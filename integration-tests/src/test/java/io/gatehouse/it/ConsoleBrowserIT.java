@@ -105,6 +105,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("device-search")).sendKeys("console");
         wait.until(d -> d.findElements(By.cssSelector("#devices-table tbody tr")).size() == 2);
         screenshot("devices");
+        createDisableAndDeleteADevice();
 
         click(By.cssSelector("#nav a[href='#messages']"));
         liveTelemetryArrives();
@@ -122,6 +123,8 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("policy-key")).sendKeys(ownerKey());
         assertThat(browser.findElement(By.id("service-cs")).getText()).endsWith("SharedAccessKey=" + ownerKey());
 
+        browser.get("http://127.0.0.1:" + gateway.port("health") + "/console");
+        wait.until(ExpectedConditions.urlToBe(consoleUrl()));
         click(By.cssSelector("#nav a[href='#overview']"));
         wait.until(ExpectedConditions.textToBe(By.id("figure-connected"), "1"));
         ScheduledExecutorService traffic = Executors.newSingleThreadScheduledExecutor();
@@ -210,6 +213,24 @@ class ConsoleBrowserIT {
         assertThat(statuses).isEqualTo(List.of(401L, 401L, 401L, 401L, 401L));
     }
 
+    private static void createDisableAndDeleteADevice() throws Exception {
+        browser.findElement(By.id("device-search")).clear();
+        browser.findElement(By.id("new-device-id")).sendKeys("made-in-console");
+        click(By.id("create-device"));
+        By row = By.cssSelector("#devices-table tr[data-device='made-in-console']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "enabled"));
+        assertThat(rest.send("GET", "/devices/made-in-console", null).statusCode()).isEqualTo(200);
+
+        click(By.cssSelector("#devices-table tr[data-device='made-in-console'] button[aria-label='Disable made-in-console']"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "disabled"));
+        assertThat(rest.json("GET", "/devices/made-in-console", null).get("status").asText()).isEqualTo("disabled");
+
+        click(By.cssSelector("#devices-table tr[data-device='made-in-console'] button[aria-label='Delete made-in-console']"));
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(row));
+        assertThat(rest.send("GET", "/devices/made-in-console", null).statusCode()).isEqualTo(404);
+    }
+
     private static void connectDevice() throws Exception {
         String key = rest.json("GET", "/devices/" + DEVICE, null)
                 .path("authentication").path("symmetricKey").path("primaryKey").asText();
@@ -272,7 +293,7 @@ class ConsoleBrowserIT {
     }
 
     private static void screenshot(String page) throws Exception {
-        browser.executeScript("document.getElementById('toast').className = 'toast'");
+        browser.executeScript("const t = document.getElementById('toast'); t.style.transition = 'none'; t.className = 'toast'");
         Path file = browser.getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(file, SCREENSHOTS.resolve("console-" + page + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }

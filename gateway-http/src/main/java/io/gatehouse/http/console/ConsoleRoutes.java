@@ -31,7 +31,8 @@ public final class ConsoleRoutes {
             "X-Frame-Options", "DENY",
             "Referrer-Policy", "no-referrer");
 
-    private final Map<String, Optional<StaticResource>> files = new ConcurrentHashMap<>();
+    /** Files read so far; only files that exist, so requests for made-up names cannot grow it. */
+    private final Map<String, StaticResource> files = new ConcurrentHashMap<>();
 
     public void register(Router router) {
         router.add(HttpMethod.GET, "/console", null, request -> serve(INDEX, request))
@@ -39,9 +40,18 @@ public final class ConsoleRoutes {
                 .add(HttpMethod.GET, "/console/{file}", null, request -> serve(request.pathParameter("file"), request));
     }
 
+    private StaticResource file(String name) {
+        StaticResource cached = files.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<StaticResource> loaded = StaticResource.load(name);
+        loaded.ifPresent(file -> files.putIfAbsent(name, file));
+        return loaded.orElse(null);
+    }
+
     private CompletableFuture<RestResponse> serve(String name, RestRequest request) {
-        StaticResource file = FILE_NAME.matcher(name).matches()
-                ? files.computeIfAbsent(name, StaticResource::load).orElse(null) : null;
+        StaticResource file = FILE_NAME.matcher(name).matches() ? file(name) : null;
         if (file == null) {
             throw new RestException(404, "NotFound", "no console file " + name);
         }
