@@ -94,5 +94,8 @@ function signInPage() {
 
 whenExpired(() => signOut('Your session ended: sign in again.'));
 document.getElementById('sign-out').addEventListener('click', () => signOut(''));
-window.addEventListener('hashchange', show);
+window.addEventListener('hashchange', () => {
+  show();
+  main.focus({ preventScroll: true }); // screen readers start at the new page, not at the link
+});
 show();

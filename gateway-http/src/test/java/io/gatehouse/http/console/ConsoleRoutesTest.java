@@ -19,6 +19,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,6 +106,25 @@ class ConsoleRoutesTest {
             assertThat(response.headers().get("X-Content-Type-Options")).isEqualTo("nosniff");
             assertThat(response.content().readableBytes()).isPositive();
         });
+    }
+
+    @Test
+    void everyFileThePagesReferToIsServed() {
+        Set<String> referenced = new TreeSet<>();
+        Matcher inIndex = Pattern.compile("(?:href|src)=\"(/console/[^\"]+)\"").matcher(body(get(router, "/console/")));
+        while (inIndex.find()) {
+            referenced.add(inIndex.group(1));
+        }
+        for (String module : Set.copyOf(referenced)) {
+            if (module.endsWith(".js")) {
+                Matcher imports = Pattern.compile("from '\\./([a-z-]+\\.js)'").matcher(body(get(router, module)));
+                while (imports.find()) {
+                    referenced.add("/console/" + imports.group(1));
+                }
+            }
+        }
+        assertThat(referenced).contains("/console/app.js", "/console/sas.js", "/console/console.css");
+        referenced.forEach(uri -> assertThat(get(router, uri).status().code()).as(uri).isEqualTo(200));
     }
 
     @Test
