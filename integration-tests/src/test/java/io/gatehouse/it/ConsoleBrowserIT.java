@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -86,10 +87,13 @@ class ConsoleBrowserIT {
 
     @Test
     void signInWatchADeviceSendAMessageAndSeeTelemetry() throws Exception {
-        long firstLoad = load();
-        long reload = load();
-        System.out.printf("console page load: %d ms the first time, %d ms reloaded%n", firstLoad, reload);
-        assertThat(reload).as("page load in ms").isLessThan(1000);
+        long cold = load();
+        long revalidated = load();
+        browser.executeCdpCommand("Network.clearBrowserCache", Map.of());
+        long uncached = load();
+        System.out.printf("console page load: %d ms the first time (cold gateway and browser), %d ms uncached, "
+                + "%d ms revalidated%n", cold, uncached, revalidated);
+        assertThat(uncached).as("page load in ms, nothing cached").isLessThan(1000);
         screenshot("sign-in");
 
         wrongKeyIsRefused();
