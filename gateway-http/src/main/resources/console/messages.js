@@ -134,7 +134,8 @@ function purgeSection(device) {
     if (!device.value || !confirm(`Purge every queued message of ${device.value}?`)) return;
     try {
       const result = await (await call('DELETE', `/devices/${encodeURIComponent(device.value)}/commands`)).json();
-      toast(`Purged ${result.totalMessagesPurged} messages of ${result.deviceId}`);
+      const count = result.totalMessagesPurged;
+      toast(`Purged ${count} message${count === 1 ? '' : 's'} of ${result.deviceId}`);
     } catch (e) {
       toast(`Not purged: ${e.message}`, 'error');
     }

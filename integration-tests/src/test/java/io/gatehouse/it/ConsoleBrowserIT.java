@@ -115,6 +115,7 @@ class ConsoleBrowserIT {
         liveTelemetryArrives();
         c2dMessageAndItsFeedback();
         screenshot("messages");
+        purgeAQueue();
 
         click(By.cssSelector("#nav a[href='#connection']"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-cs"), "DeviceId=" + DEVICE));
@@ -278,6 +279,17 @@ class ConsoleBrowserIT {
                 .findFirst().orElseThrow();
         assertThat(new String(c2d.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("reboot");
         assertThat(c2d.getTopic().toString()).contains("priority=high");
+    }
+
+    private static void purgeAQueue() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            assertThat(rest.send("POST", "/gatehouse/devices/console-2/messages", "never delivered").statusCode()).isEqualTo(201);
+        }
+        new Select(browser.findElement(By.id("purge-device"))).selectByValue("console-2");
+        click(By.id("purge"));
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Purged 2 messages of console-2"));
+        assertThat(rest.json("GET", "/gatehouse/statistics", null).at("/queues/console-2/depth").asInt()).isZero();
     }
 
     private static void click(By by) {
