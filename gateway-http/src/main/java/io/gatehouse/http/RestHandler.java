@@ -30,8 +30,13 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
 
+    /** The query parameter that carries the token for event streams (see {@link Router.Route#tokenInQuery}). */
+    static final String SAS_PARAMETER = "sas";
+
     private final Router router;
     private final SasAuthenticator authenticator;
+    /** The event stream this channel carries, if any (event loop only). */
+    private ServerSentEvents stream;
 
     public RestHandler(Router router, SasAuthenticator authenticator) {
         this.router = router;
@@ -40,6 +45,12 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (stream != null) {
+            // an answer now would land inside the event stream's chunks
+            log.debug("A request on a connection carrying an event stream from {}: closing it", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, keepAlive, ErrorResponses.of(RestException.badRequest("malformed HTTP request")));
@@ -49,9 +60,13 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         CompletableFuture<RestResponse> response;
         try {
             Router.Match match = router.match(request.method(), uri.rawPath());
-            authorize(match.route(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            authorize(match.route(), tokenOf(match.route(), request, uri));
             RestRequest restRequest = new RestRequest(request.method(), uri.rawPath(), match.parameters(),
                     uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()));
+            if (match.route().stream() != null) {
+                openStream(ctx, match.route().stream(), restRequest);
+                return;
+            }
             response = match.route().handler().handle(restRequest);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
@@ -61,12 +76,47 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 respond(ctx, keepAlive, ok != null ? ok : toResponse(description, failure))));
     }
 
+    private static String tokenOf(Router.Route route, FullHttpRequest request, QueryStringDecoder uri) {
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header != null || !route.tokenInQuery()) {
+            return header;
+        }
+        var sas = uri.parameters().get(SAS_PARAMETER);
+        return sas == null || sas.isEmpty() ? null : sas.get(0);
+    }
+
+    /** The stream takes over the channel: no other response follows on it. */
+    private void openStream(ChannelHandlerContext ctx, EventStreamHandler handler, RestRequest request) {
+        ServerSentEvents events = new ServerSentEvents(ctx);
+        handler.open(request, events);
+        stream = events;
+        events.begin();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (stream != null) {
+            stream.writabilityChanged();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (stream != null) {
+            stream.ended();
+        }
+        super.channelInactive(ctx);
+    }
+
     private void authorize(Router.Route route, String authorization) {
         if (route.right() == null) {
             return;
         }
         if (authorization == null || authorization.isBlank()) {
-            throw new RestException(401, "IotHubUnauthorizedAccess", "the Authorization header with a SAS token is missing");
+            throw new RestException(401, "IotHubUnauthorizedAccess", route.tokenInQuery()
+                    ? "a SAS token is missing: send it in the Authorization header or the 'sas' query parameter"
+                    : "the Authorization header with a SAS token is missing");
         }
         AuthResult<?> result = authenticator.authenticateService(authorization.trim(), route.right());
         if (result instanceof AuthResult.Failure<?> f) {

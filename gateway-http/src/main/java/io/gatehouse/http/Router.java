@@ -17,8 +17,20 @@ import java.util.regex.Pattern;
  */
 public final class Router {
 
-    /** A route; {@code right} null means no authentication (health, metrics). */
-    public record Route(HttpMethod method, Pattern pattern, List<String> names, AccessRight right, RouteHandler handler) {
+    /**
+     * A route; {@code right} null means no authentication (health, metrics). It has either a {@code handler}
+     * (one response) or a {@code stream} (server-sent events).
+     */
+    public record Route(HttpMethod method, Pattern pattern, List<String> names, AccessRight right, RouteHandler handler,
+                        EventStreamHandler stream) {
+
+        /**
+         * Event streams also take the token from the {@code sas} query parameter: a browser's EventSource cannot
+         * set an Authorization header. Only they do, so no other route invites tokens into URLs.
+         */
+        public boolean tokenInQuery() {
+            return stream != null;
+        }
     }
 
     /** A matched route with its decoded path parameters. */
@@ -30,6 +42,16 @@ public final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(HttpMethod method, String template, AccessRight right, RouteHandler handler) {
+        return add(method, template, right, handler, null);
+    }
+
+    /** A GET answered with server-sent events (see {@link EventStreamHandler}). */
+    public Router addEventStream(String template, AccessRight right, EventStreamHandler stream) {
+        return add(HttpMethod.GET, template, right, null, stream);
+    }
+
+    private Router add(HttpMethod method, String template, AccessRight right, RouteHandler handler,
+                       EventStreamHandler stream) {
         List<String> names = new ArrayList<>();
         Matcher m = PARAMETER.matcher(template);
         StringBuilder regex = new StringBuilder();
@@ -40,7 +62,7 @@ public final class Router {
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last)));
-        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, right, handler));
+        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, right, handler, stream));
         return this;
     }
 

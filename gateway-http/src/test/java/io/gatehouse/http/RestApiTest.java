@@ -16,6 +16,7 @@ import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.store.memory.InMemoryStore;
 import io.gatehouse.core.testing.RecordingSink;
+import io.gatehouse.http.console.ConnectionDetails;
 import io.gatehouse.tls.DevelopmentPki;
 import io.gatehouse.transport.Listener;
 import io.gatehouse.transport.NettyTransport;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
@@ -64,7 +66,8 @@ class RestApiTest {
         timers = Executors.newSingleThreadScheduledExecutor();
         Port https = Port.tls("https", 0);
         ProtocolEndpoint endpoint = HttpEndpoint.create(core, SslContextBuilder.forServer(pki.serverKey(), pki.serverChain()).build(),
-                List.of(https), () -> METRICS_SCRAPE, timers);
+                List.of(https), () -> METRICS_SCRAPE, timers,
+                new ConnectionDetails("localhost", () -> Map.of("https", listener.port()), "PEM"));
         transport = NettyTransport.create(1);
         listener = Listener.bind("https", transport, "127.0.0.1", 0, endpoint.initializer(https));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -19,11 +19,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +51,8 @@ public final class Gatehouse implements AutoCloseable {
     private final NettyTransport transport;
     private final ScheduledExecutorService timers;
     private final PrometheusMeterRegistry metrics;
-    private final List<Listener> listeners = new ArrayList<>();
+    /** Written while starting, read by requests that may arrive meanwhile (the console asks for the ports). */
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private Gatehouse(GatehouseConfig config) throws IOException {
@@ -109,8 +110,8 @@ public final class Gatehouse implements AutoCloseable {
         return new Gatehouse(config);
     }
 
-    private void bindListeners() {
-        for (ProtocolEndpoint endpoint : ProtocolEndpoints.of(config, core, tls.serverContext(), metrics::scrape, timers)) {
+    private void bindListeners() throws IOException {
+        for (ProtocolEndpoint endpoint : ProtocolEndpoints.of(config, core, tls, this::boundPorts, metrics::scrape, timers)) {
             for (Port port : endpoint.ports()) {
                 listeners.add(bind(endpoint, port));
             }
@@ -202,10 +203,15 @@ public final class Gatehouse implements AutoCloseable {
 
     /** What a client needs, as {@code gatehouse.json} records it. */
     public ConnectionInfo connectionInfo() {
+        return new ConnectionInfo(config.hostName(), boundPorts(), serviceConnectionString(), eventHubConnectionString(),
+                tls.trustFile().toString());
+    }
+
+    /** Each bound listener's port by name. */
+    private Map<String, Integer> boundPorts() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         listeners.forEach(l -> ports.put(l.name(), l.port()));
-        return new ConnectionInfo(config.hostName(), ports, serviceConnectionString(), eventHubConnectionString(),
-                tls.trustFile().toString());
+        return ports;
     }
 
     public Path dataDir() {
