@@ -13,6 +13,8 @@ public enum ErrorCode {
     PRECONDITION_FAILED("PreconditionFailed"),
     INVALID_ARGUMENT("ArgumentInvalid"),
     UNAUTHORIZED("IotHubUnauthorizedAccess"),
+    DEVICE_NOT_ONLINE("DeviceNotOnline"),
+    GATEWAY_TIMEOUT("GatewayTimeout"),
     STORE_FAILURE("ServerError"),
     SHUTTING_DOWN("ServiceUnavailable");
 
