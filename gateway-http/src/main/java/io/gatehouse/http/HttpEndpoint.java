@@ -23,6 +23,7 @@ public final class HttpEndpoint {
         Router router = new Router();
         new RegistryRoutes(core).register(router);
         new ServiceRoutes(core, timers).register(router);
+        new TwinRoutes(core).register(router);
         new OperationsRoutes(core, metricsScrape).register(router);
         return ProtocolEndpoint.of("https", ports, sslContext, tls -> new RestChannelInitializer(router, core.authenticator(), tls));
     }
