@@ -55,17 +55,6 @@ final class ErrorResponses {
     }
 
     static int statusOf(ErrorCode code) {
-        return switch (code) {
-            case DEVICE_NOT_FOUND, DEVICE_NOT_ONLINE -> 404;
-            case DEVICE_ALREADY_EXISTS -> 409;
-            case QUEUE_FULL -> 403;
-            case MESSAGE_TOO_LARGE -> 413;
-            case LOCK_LOST, PRECONDITION_FAILED -> 412;
-            case INVALID_ARGUMENT -> 400;
-            case UNAUTHORIZED -> 401;
-            case STORE_FAILURE -> 500;
-            case SHUTTING_DOWN -> 503;
-            case GATEWAY_TIMEOUT -> 504;
-        };
+        return code.status();
     }
 }
