@@ -34,6 +34,7 @@ public final class TwinRoutes {
     private static final int DEFAULT_PAGE_SIZE = 100;
     private static final int MAX_PAGE_SIZE = 1000;
     private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final java.util.regex.Pattern METHOD_NAME = java.util.regex.Pattern.compile("[^/#+?$\\s\\p{Cntrl}]{1,128}");
 
     private final GatewayCore core;
 
@@ -95,6 +96,10 @@ public final class TwinRoutes {
         String name = Json.text(body, "methodName");
         if (name == null || name.isBlank()) {
             throw RestException.badRequest("methodName is required");
+        }
+        if (!METHOD_NAME.matcher(name).matches()) {
+            // the name travels in an MQTT topic level ($iothub/methods/POST/{name}/?$rid=)
+            throw RestException.badRequest("methodName must be 1 to 128 characters without '/', '#', '+', '?', '$' or spaces");
         }
         Duration response = seconds(body, "responseTimeoutInSeconds", DEFAULT_RESPONSE_TIMEOUT,
                 MethodCall.MIN_RESPONSE_TIMEOUT, MethodCall.MAX_TIMEOUT);

@@ -124,6 +124,7 @@ class TwinRoutesTest {
 
         assertError(rest.call("POST", "/twins/m2/methods", "{\"methodName\":\"x\",\"responseTimeoutInSeconds\":1}"), 400, "ArgumentInvalid");
         assertError(rest.call("POST", "/twins/m2/methods", "{\"payload\":1}"), 400, "ArgumentInvalid");
+        assertError(rest.call("POST", "/twins/m2/methods", "{\"methodName\":\"a/b\"}"), 400, "ArgumentInvalid");
         assertError(rest.call("POST", "/twins/nobody/methods", "{\"methodName\":\"x\"}"), 404, "DeviceNotFound");
     }
 
