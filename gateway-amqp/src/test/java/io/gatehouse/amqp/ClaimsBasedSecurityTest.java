@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** SPEC §6.3 claims-based security and the three security layers (SASL ANONYMOUS, SASL PLAIN, none). */
+/** docs/protocols.md#amqp-10 claims-based security and the three security layers (SASL ANONYMOUS, SASL PLAIN, none). */
 class ClaimsBasedSecurityTest {
 
     private TestHub hub;

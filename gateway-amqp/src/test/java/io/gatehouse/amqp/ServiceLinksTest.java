@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Service links (SPEC §4, §6.3) with a general AMQP 1.0 client; flow control towards the store. */
+/** Service links (docs/protocols.md#amqp-10) with a general AMQP 1.0 client; flow control towards the store. */
 class ServiceLinksTest {
 
     private TestHub hub;

@@ -8,7 +8,7 @@ import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import java.time.Instant;
 
-/** IoT Hub's device JSON (SPEC §6.4), both ways. */
+/** IoT Hub's device JSON (docs/protocols.md#registry-rest), both ways. */
 final class DeviceJson {
 
     /** IoT Hub's "never" for times that have not happened. */

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * Errors in IoT Hub's shape (SPEC §6.4): {@code {"Message":"ErrorCode:DeviceNotFound;...","ExceptionMessage":"..."}},
+ * Errors in IoT Hub's shape (docs/protocols.md#registry-rest): {@code {"Message":"ErrorCode:DeviceNotFound;...","ExceptionMessage":"..."}},
  * which the service SDKs parse to choose their exception.
  */
 final class ErrorResponses {

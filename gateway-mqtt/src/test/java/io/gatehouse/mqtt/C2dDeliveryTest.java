@@ -30,7 +30,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Cloud-to-device delivery over MQTT (SPEC §3.3, §6.2): PUBLISH to the device, PUBACK completes. */
+/** Cloud-to-device delivery over MQTT (docs/messaging.md#the-lifecycle, docs/protocols.md#mqtt-311): PUBLISH to the device, PUBACK completes. */
 class C2dDeliveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -121,7 +121,7 @@ class C2dDeliveryTest {
 
     @Test
     void aQos0SubscriptionCompletesEachMessageOnceWritten() throws Exception {
-        // SPEC §3.3: QoS 0 has no acknowledgement to wait for
+        // docs/messaging.md#the-lifecycle: QoS 0 has no acknowledgement to wait for
         start(MqttTestServer.builder());
         try (MqttTestServer.ConnectedDevice device = server.connect("d1", true)) {
             C2dReceiver received = C2dReceiver.on(device.client(), true);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every outcome of CONNECT (SPEC §6.2, MQTT 3.1.1 §3.1/§3.2), each checked on a real socket. */
+/** Every outcome of CONNECT (docs/protocols.md#mqtt-311, MQTT 3.1.1 §3.1/§3.2), each checked on a real socket. */
 class ConnectTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

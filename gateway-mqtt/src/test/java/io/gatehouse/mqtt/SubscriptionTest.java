@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** SUBSCRIBE and UNSUBSCRIBE outcomes (SPEC §6.2; MQTT 3.1.1 §3.8-§3.11). */
+/** SUBSCRIBE and UNSUBSCRIBE outcomes (docs/protocols.md#mqtt-311; MQTT 3.1.1 §3.8-§3.11). */
 class SubscriptionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -82,7 +82,7 @@ class SubscriptionTest {
 
     @Test
     void twinAndMethodTopicsGetFailureAndTheConnectionStaysUp() throws IOException {
-        // SPEC §6.2: the Node SDK subscribes to $iothub/twin/res/# on connect; it must get 0x80, not a dropped link
+        // docs/protocols.md#mqtt-311: the Node SDK subscribes to $iothub/twin/res/# on connect; it must get 0x80, not a dropped link
         assertThat(subscribe(3, MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#", "$iothub/methods/POST/#"))
                 .containsExactly(FAILURE, FAILURE);
         assertStillConnected();

@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Device-to-cloud telemetry over MQTT (SPEC §2, §6.2), checked against what the core stored. */
+/** Device-to-cloud telemetry over MQTT (docs/messaging.md#device-to-cloud-telemetry, docs/protocols.md#mqtt-311), checked against what the core stored. */
 class TelemetryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

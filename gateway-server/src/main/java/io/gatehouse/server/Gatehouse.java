@@ -72,7 +72,7 @@ public final class Gatehouse implements AutoCloseable {
             DeclaredDevices.apply(config.devices(), startedCore.registry());
             tls = config.tlsCertificateFile() != null
                     ? TlsMaterial.supplied(config.tlsCertificateFile(), config.tlsKeyFile())
-                    : TlsMaterial.development(config.dataDir().resolve("tls"), config.hostName());
+                    : TlsMaterial.development(dataDir().resolve("tls"), config.hostName());
             CoreMetrics.bind(startedCore, metrics);
             startedTransport = NettyTransport.create(0);
             startedTimers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -201,7 +201,7 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     public Path dataDir() {
-        return config.dataDir().toAbsolutePath();
+        return config.dataDir().toAbsolutePath().normalize();
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class EventReadLink extends OutboundLink implements EventSink {
         if (!ctx.isWritable()) {
             return;
         }
-        int wanted = Math.min(sender.getCredit(), window) - granted - waiting.size();
+        int wanted = creditToGrant(window, granted, waiting.size());
         if (wanted > 0) {
             granted += wanted;
             reader.addCredit(wanted);

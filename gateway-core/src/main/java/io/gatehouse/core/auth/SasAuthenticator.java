@@ -16,7 +16,7 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Validates SAS tokens (SPEC §6.1): the signature is HMAC-SHA256 over {@code sr} exactly as it appears in the
+ * Validates SAS tokens (docs/protocols.md#sas-tokens): the signature is HMAC-SHA256 over {@code sr} exactly as it appears in the
  * token, compared in constant time with either key of the signer; expired tokens are refused; the device
  * id comes from the decoded {@code sr}. The host part of {@code sr} is not checked: clients name the hub
  * or gateway host they dialled, which need not be ours.

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 /**
- * The device-to-cloud event stream (SPEC §2): events go to the partition their device id hashes to, so one
+ * The device-to-cloud event stream (docs/messaging.md#device-to-cloud-telemetry): events go to the partition their device id hashes to, so one
  * device's events stay in order; each gets the next sequence number, an offset and an enqueued time.
  * Readers see an event only once it is durable.
  *

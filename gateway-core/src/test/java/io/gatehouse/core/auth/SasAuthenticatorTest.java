@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** SAS token validation (SPEC §1, §6.1) against tokens in each official SDK's form. */
+/** SAS token validation (docs/protocols.md#sas-tokens) against tokens in each official SDK's form. */
 class SasAuthenticatorTest {
 
     private static final String HOST = "Hub.Gatehouse.Test";

@@ -7,7 +7,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * SAS tokens written the way each official SDK writes them (SPEC §6.1), built here independently of
+ * SAS tokens written the way each official SDK writes them (docs/protocols.md#sas-tokens), built here independently of
  * {@link SasTokens} so that the authenticator is checked against the SDKs, not against our own generator.
  */
 final class SdkTokens {

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The D2C event stream (SPEC §2): partitions, numbering, readers and their start positions, retention. */
+/** The D2C event stream (docs/messaging.md#device-to-cloud-telemetry): partitions, numbering, readers and their start positions, retention. */
 class EventStreamTest {
 
     private static final HubSettings SETTINGS = HubSettings.defaults()

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SUBSCRIBE and UNSUBSCRIBE of one connection (SPEC §3, §6.2).
+ * SUBSCRIBE and UNSUBSCRIBE of one connection (docs/messaging.md#cloud-to-device-commands, docs/protocols.md#mqtt-311).
  *
  * <ul>
  *   <li>{@code devices/{id}/messages/devicebound/#} is granted at QoS 1, or 0 when asked for 0 (QoS 2 requests

@@ -19,7 +19,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Device-to-cloud telemetry of one connection (SPEC §2): each PUBLISH on the device's telemetry topic is
+ * Device-to-cloud telemetry of one connection (docs/messaging.md#device-to-cloud-telemetry): each PUBLISH on the device's telemetry topic is
  * appended to the event stream; a QoS 1 PUBLISH is acknowledged only once its append is durable, a QoS 0 one
  * never. Acknowledgements follow the appends' completion order, which is the devices' publish order (one
  * device appends to one partition, and a partition completes in order) [MQTT-4.6.0-2].

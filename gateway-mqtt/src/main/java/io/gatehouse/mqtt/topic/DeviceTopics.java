@@ -4,7 +4,7 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.QueueMessage;
 
 /**
- * The MQTT topics of one connected device (SPEC §2, §3, §6.2), precomputed once per connection so that
+ * The MQTT topics of one connected device (docs/messaging.md#device-to-cloud-telemetry, docs/messaging.md#cloud-to-device-commands, docs/protocols.md#mqtt-311), precomputed once per connection so that
  * matching a telemetry topic is a prefix comparison.
  *
  * <ul>
