@@ -12,11 +12,15 @@ import io.gatehouse.mqtt.connect.ConnectDecision;
 import io.gatehouse.mqtt.connect.ConnectValidator;
 import io.gatehouse.mqtt.flow.C2dFlow;
 import io.gatehouse.mqtt.flow.ConnectionControl;
+import io.gatehouse.mqtt.flow.NotServedYet;
 import io.gatehouse.mqtt.flow.Outbound;
 import io.gatehouse.mqtt.flow.Subscriptions;
 import io.gatehouse.mqtt.flow.TelemetryFlow;
+import io.gatehouse.mqtt.flow.TopicFlow;
+import io.gatehouse.mqtt.flow.TopicRouter;
 import io.gatehouse.mqtt.topic.ClientText;
 import io.gatehouse.mqtt.topic.DeviceTopics;
+import io.gatehouse.mqtt.topic.TopicKind;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,6 +47,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +57,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT connection of one device: the CONNECT handshake, then telemetry, C2D and subscriptions through the
- * flows it owns. It only translates between MQTT packets and core operations; it never touches storage.
+ * flows it owns; PUBLISHes reach their flow through the {@link TopicRouter}. It only translates between MQTT packets and core operations; it never touches storage.
  *
  * <p>States: awaiting CONNECT → connected → closed. Everything here runs on the channel's event loop;
  * the core's callbacks hop onto it. Each connection logs one line when it opens and one when it closes (with
@@ -86,6 +91,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private ConnectDecision.Will will;
     private ScheduledFuture<?> tokenExpiry;
     private TelemetryFlow telemetry;
+    private TopicRouter router;
     private C2dFlow c2d;
     private Subscriptions subscriptions;
 
@@ -130,7 +136,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     private void onPacket(MqttMessage packet) {
         switch (packet.fixedHeader().messageType()) {
-            case PUBLISH -> telemetry.onPublish((MqttPublishMessage) packet);
+            case PUBLISH -> router.onPublish((MqttPublishMessage) packet);
             case PUBACK -> c2d.onPubAck(((MqttMessageIdVariableHeader) packet.variableHeader()).messageId());
             case SUBSCRIBE -> subscriptions.onSubscribe((MqttSubscribeMessage) packet);
             case UNSUBSCRIBE -> subscriptions.onUnsubscribe((MqttUnsubscribeMessage) packet);
@@ -213,10 +219,16 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             }
         });
         DeviceTopics topics = new DeviceTopics(id);
-        telemetry = new TelemetryFlow(core.events(), EventSource.of(device), topics, out, this, ctx.executor(),
+        telemetry = new TelemetryFlow(core.events(), EventSource.of(device), out, this, ctx.executor(),
                 options.maxTelemetryPayload(), options.maxPendingTelemetry());
         c2d = new C2dFlow(core.c2d(), id, topics, out, this, ctx.channel(), options.maxInFlightC2d());
-        subscriptions = new Subscriptions(id, topics, c2d, core.sessions(), !login.cleanSession(), out, this, ctx.executor());
+        // where device twins and direct methods will plug in their flows
+        Map<TopicKind, TopicFlow> hubFlows = Map.of(
+                TopicKind.TWIN, new NotServedYet(id, "device twins", topics, this),
+                TopicKind.METHODS, new NotServedYet(id, "direct methods", topics, this));
+        router = new TopicRouter(topics, telemetry, hubFlows, this);
+        subscriptions = new Subscriptions(id, topics, c2d, hubFlows, core.sessions(), !login.cleanSession(), out, this,
+                ctx.executor());
 
         Optional<DeviceSession> session = Optional.empty();
         if (login.cleanSession()) {

@@ -13,8 +13,8 @@ import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.LifecycleCounters;
 import io.gatehouse.core.queue.Outcome;
 import io.gatehouse.core.queue.QueueStats;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.C2dReceiver;
-import io.gatehouse.mqtt.support.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -36,7 +36,7 @@ class C2dDeliveryTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private MqttTestServer server;
-    private final LogCapture logs = LogCapture.mqtt();
+    private final LogCapture logs = new LogCapture("io.gatehouse.mqtt");
 
     private void start(MqttTestServer.Builder builder) {
         server = builder.start();

@@ -9,7 +9,7 @@ import io.gatehouse.core.auth.SasTokens;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.registry.DeviceStatus;
 import io.gatehouse.core.registry.DeviceUpdate;
-import io.gatehouse.mqtt.support.LogCapture;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -40,7 +40,7 @@ class ConnectTest {
         server = MqttTestServer.builder().options(MqttOptions.builder().connectTimeout(Duration.ofMillis(300)).build()).start();
         server.createDevice("d1");
         server.createDevice("d2");
-        logs = LogCapture.mqtt();
+        logs = new LogCapture("io.gatehouse.mqtt");
     }
 
     @AfterEach

@@ -2,7 +2,7 @@ package io.gatehouse.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.mqtt.support.LogCapture;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -26,7 +26,7 @@ class SubscriptionTest {
 
     private MqttTestServer server;
     private RawMqttClient client;
-    private final LogCapture logs = LogCapture.mqtt();
+    private final LogCapture logs = new LogCapture("io.gatehouse.mqtt");
 
     @BeforeEach
     void connect() throws IOException {

@@ -4,35 +4,27 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.QueueMessage;
 
 /**
- * The MQTT topics of one connected device (docs/messaging.md#device-to-cloud-telemetry, docs/messaging.md#cloud-to-device-commands, docs/protocols.md#mqtt-311), precomputed once per connection so that
- * matching a telemetry topic is a prefix comparison.
+ * The MQTT topics of one connected device (docs/messaging.md, docs/protocols.md#mqtt-311), precomputed once per connection so that
+ * matching a telemetry topic is a prefix comparison, and the classifier that tells the router which
+ * {@link TopicKind} a PUBLISH topic or SUBSCRIBE filter is.
  *
  * <ul>
  *   <li>telemetry: {@code devices/{id}/messages/events}, optionally followed by {@code /} and a property bag;</li>
  *   <li>C2D subscription: exactly {@code devices/{id}/messages/devicebound/#};</li>
- *   <li>C2D publish: {@code devices/{id}/messages/devicebound/{bag}}.</li>
+ *   <li>C2D publish: {@code devices/{id}/messages/devicebound/{bag}};</li>
+ *   <li>twin and methods: {@code $iothub/twin/...}, {@code $iothub/methods/...}, the same for every device.</li>
  * </ul>
- * The device id appears literally, as IoT Hub writes it.
+ * The device id appears literally, as IoT Hub writes it. Every device topic hangs below the identity's root
+ * {@code devices/{id}}; a module identity's root will be {@code devices/{id}/modules/{moduleId}}, so modules
+ * change how the root is built, not the kinds or the classification.
  */
 public final class DeviceTopics {
-
-    /** What a SUBSCRIBE topic filter asks for. */
-    public enum Subscription {
-        /** The device's own C2D messages: served. */
-        C2D,
-        /** {@code $iothub/twin/...}: not served yet (SUBACK 0x80). */
-        TWIN,
-        /** {@code $iothub/methods/...}: not served yet (SUBACK 0x80). */
-        METHODS,
-        /** A topic of another device: refused (SUBACK 0x80). */
-        OTHER_DEVICE,
-        /** Anything else, including other filters on the device's own topics: refused (SUBACK 0x80). */
-        UNSUPPORTED
-    }
 
     private static final String DEVICES = "devices/";
     private static final String EVENTS = "/messages/events";
     private static final String DEVICEBOUND = "/messages/devicebound/";
+    private static final String TWIN = "$iothub/twin/";
+    private static final String METHODS = "$iothub/methods/";
 
     private final String telemetryPrefix;
     private final String c2dPrefix;
@@ -40,9 +32,10 @@ public final class DeviceTopics {
     private final String ownPrefix;
 
     public DeviceTopics(DeviceId device) {
-        this.ownPrefix = DEVICES + device.value() + "/";
-        this.telemetryPrefix = DEVICES + device.value() + EVENTS;
-        this.c2dPrefix = DEVICES + device.value() + DEVICEBOUND;
+        String root = DEVICES + device.value();
+        this.ownPrefix = root + "/";
+        this.telemetryPrefix = root + EVENTS;
+        this.c2dPrefix = root + DEVICEBOUND;
         this.c2dFilter = c2dPrefix + "#";
     }
 
@@ -73,17 +66,26 @@ public final class DeviceTopics {
         return "PUBLISH to an unsupported topic: " + ClientText.quote(topic);
     }
 
-    public Subscription classify(String filter) {
-        if (filter.equals(c2dFilter)) {
-            return Subscription.C2D;
+    /** The kind of a PUBLISH topic, and what its flow parses. Telemetry is checked first: it is the hot path. */
+    public TopicAddress classifyPublish(String topic) {
+        String bag = telemetryBag(topic);
+        return bag != null ? new TopicAddress(TopicKind.TELEMETRY, bag) : classifyShared(topic);
+    }
+
+    /** The kind of a SUBSCRIBE topic filter. */
+    public TopicKind classifyFilter(String filter) {
+        return filter.equals(c2dFilter) ? TopicKind.C2D : classifyShared(filter).kind();
+    }
+
+    /** Topics outside the device's own telemetry and C2D: the hub's {@code $iothub/} features, or foreign. */
+    private TopicAddress classifyShared(String topic) {
+        if (topic.startsWith(TWIN)) {
+            return new TopicAddress(TopicKind.TWIN, topic.substring(TWIN.length()));
         }
-        if (filter.startsWith("$iothub/twin/")) {
-            return Subscription.TWIN;
+        if (topic.startsWith(METHODS)) {
+            return new TopicAddress(TopicKind.METHODS, topic.substring(METHODS.length()));
         }
-        if (filter.startsWith("$iothub/methods/")) {
-            return Subscription.METHODS;
-        }
-        return isOtherDevice(filter) ? Subscription.OTHER_DEVICE : Subscription.UNSUPPORTED;
+        return TopicAddress.foreign(isOtherDevice(topic) ? TopicKind.OTHER_DEVICE : TopicKind.UNSUPPORTED);
     }
 
     /** The topic of a C2D message for this device: the devicebound prefix and the message's bag. */

@@ -2,8 +2,8 @@ package io.gatehouse.mqtt.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.MqttOptions;
-import io.gatehouse.mqtt.support.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import java.time.Duration;
 import java.util.EnumMap;
