@@ -5,6 +5,8 @@ import io.gatehouse.core.methods.MethodSubscription;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.session.DeviceConnections.Registration;
 import io.gatehouse.mqtt.topic.IotHubTopics;
+import io.gatehouse.mqtt.topic.TopicAddress;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -16,7 +18,7 @@ import io.netty.util.concurrent.EventExecutor;
  * answers on {@code $iothub/methods/res/{status}/?$rid={rid}} go to the core, which drops late or unknown ones
  * with a log line. Event-loop confined; core callbacks hop onto the loop.
  */
-public final class MethodFlow {
+public final class MethodFlow implements TopicFlow {
 
     private final DirectMethods methods;
     private final DeviceId device;
@@ -36,7 +38,30 @@ public final class MethodFlow {
         this.loop = loop;
     }
 
-    public void subscribe() {
+    @Override
+    public void onPublish(MqttPublishMessage publish, TopicAddress topic) {
+        byte[] payload = Publishes.acknowledge(publish, out);
+        onRequest(IotHubTopics.parse(publish.variableHeader().topicName()), payload);
+    }
+
+    @Override
+    public MqttQoS onSubscribe(String filter, MqttQoS requested) {
+        if (filter.equals(IotHubTopics.METHODS_FILTER)) {
+            subscribe();
+            return Publishes.grant(requested);
+        }
+        Subscriptions.logRefused(device, filter, "not a method topic a device subscribes to");
+        return MqttQoS.FAILURE;
+    }
+
+    @Override
+    public void onUnsubscribe(String filter) {
+        if (filter.equals(IotHubTopics.METHODS_FILTER)) {
+            unsubscribe();
+        }
+    }
+
+    private void subscribe() {
         if (subscription == null) {
             subscription = methods.subscribe(registration, request -> loop.execute(() -> {
                 if (!connection.isClosing()) {
@@ -47,15 +72,15 @@ public final class MethodFlow {
         }
     }
 
-    public void unsubscribe() {
+    private void unsubscribe() {
         if (subscription != null) {
             subscription.close();
             subscription = null;
         }
     }
 
-    /** A PUBLISH on a {@code $iothub/methods/} topic: an answer, or a topic we do not serve (closes). */
-    public void onRequest(IotHubTopics.Request request, byte[] payload) {
+    /** A request on a {@code $iothub/methods/} topic: an answer, or a topic we do not serve (closes). */
+    void onRequest(IotHubTopics.Request request, byte[] payload) {
         if (request instanceof IotHubTopics.MethodResponse response && response.requestId() != null) {
             methods.respond(device, response.requestId(), response.status(), payload);
         } else {
@@ -63,7 +88,7 @@ public final class MethodFlow {
         }
     }
 
-    /** The connection is gone. */
+    @Override
     public void stop() {
         unsubscribe();
     }

@@ -9,6 +9,8 @@ import io.gatehouse.core.twin.DeviceTwins;
 import io.gatehouse.core.twin.Twin;
 import io.gatehouse.core.twin.TwinJson;
 import io.gatehouse.mqtt.topic.IotHubTopics;
+import io.gatehouse.mqtt.topic.TopicAddress;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Answers and patches go out at QoS 0 (they are not stored: a device that misses one reads its twin again, as the
  * SDKs do on reconnect). Event-loop confined; core callbacks hop onto the loop.
  */
-public final class TwinFlow {
+public final class TwinFlow implements TopicFlow {
 
     private static final Logger log = LoggerFactory.getLogger(TwinFlow.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,8 +47,34 @@ public final class TwinFlow {
         this.loop = loop;
     }
 
-    /** A PUBLISH on a {@code $iothub/twin/} topic. A request without {@code $rid} cannot be answered: it closes. */
-    public void onRequest(IotHubTopics.Request request, byte[] payload) {
+    @Override
+    public void onPublish(MqttPublishMessage publish, TopicAddress topic) {
+        byte[] payload = Publishes.acknowledge(publish, out);
+        onRequest(IotHubTopics.parse(publish.variableHeader().topicName()), payload);
+    }
+
+    @Override
+    public MqttQoS onSubscribe(String filter, MqttQoS requested) {
+        if (filter.equals(IotHubTopics.DESIRED_FILTER)) {
+            subscribeDesired();
+            return Publishes.grant(requested);
+        }
+        if (filter.equals(IotHubTopics.TWIN_RESPONSES_FILTER)) {
+            return Publishes.grant(requested); // answers go to the requester whatever it subscribed
+        }
+        Subscriptions.logRefused(device, filter, "not a twin topic a device subscribes to");
+        return MqttQoS.FAILURE;
+    }
+
+    @Override
+    public void onUnsubscribe(String filter) {
+        if (filter.equals(IotHubTopics.DESIRED_FILTER)) {
+            unsubscribeDesired();
+        }
+    }
+
+    /** A request on a {@code $iothub/twin/} topic. A request without {@code $rid} cannot be answered: it closes. */
+    void onRequest(IotHubTopics.Request request, byte[] payload) {
         if (request.requestId() == null) {
             connection.close("twin request without $rid");
             return;
@@ -89,21 +117,21 @@ public final class TwinFlow {
     }
 
     /** SUBSCRIBE to {@code $iothub/twin/PATCH/properties/desired/#}: patches from now on. */
-    public void subscribeDesired() {
+    private void subscribeDesired() {
         if (desired == null) {
             desired = twins.subscribeDesired(device, patch -> loop.execute(() ->
                     publish(IotHubTopics.desiredPatch(patch.version()), patch.toJson().toString().getBytes(StandardCharsets.UTF_8))));
         }
     }
 
-    public void unsubscribeDesired() {
+    private void unsubscribeDesired() {
         if (desired != null) {
             desired.close();
             desired = null;
         }
     }
 
-    /** The connection is gone. */
+    @Override
     public void stop() {
         unsubscribeDesired();
     }
