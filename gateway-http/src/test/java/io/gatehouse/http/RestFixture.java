@@ -37,12 +37,17 @@ final class RestFixture implements AutoCloseable {
     private final ScheduledExecutorService timers;
 
     RestFixture(Path tempDir) throws Exception {
+        this(tempDir, "");
+    }
+
+    /** {@code metricsScrape}: what {@code /metrics} serves. */
+    RestFixture(Path tempDir, String metricsScrape) throws Exception {
         core = GatewayCore.builder().store(new InMemoryStore(4)).shards(2).start();
         DevelopmentPki pki = DevelopmentPki.loadOrCreate(tempDir, List.of("hub.gatehouse.test"));
         timers = Executors.newSingleThreadScheduledExecutor();
         Port https = Port.tls("https", 0);
         ProtocolEndpoint endpoint = HttpEndpoint.create(core, SslContextBuilder.forServer(pki.serverKey(), pki.serverChain()).build(),
-                List.of(https), () -> "", timers);
+                List.of(https), () -> metricsScrape, timers);
         transport = NettyTransport.create(1);
         listener = Listener.bind("https", transport, "127.0.0.1", 0, endpoint.initializer(https));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -59,9 +64,16 @@ final class RestFixture implements AutoCloseable {
 
     /** Sends a request with the owner policy's token; {@code headers} are name, value pairs. */
     HttpResponse<String> call(String method, String path, String body, String... headers) throws Exception {
+        return callWithToken(method, path, token("iothubowner"), body, headers);
+    }
+
+    /** Sends a request with {@code token} as its Authorization (none when null). */
+    HttpResponse<String> callWithToken(String method, String path, String token, String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + listener.port() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", token("iothubowner"));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", token);
+        }
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

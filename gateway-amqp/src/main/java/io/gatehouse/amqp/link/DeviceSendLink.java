@@ -2,10 +2,6 @@ package io.gatehouse.amqp.link;
 
 import io.gatehouse.amqp.message.AmqpErrors;
 import io.gatehouse.core.model.DeviceId;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.Sender;
 import org.apache.qpid.proton.message.Message;
 import org.slf4j.Logger;
@@ -17,16 +13,14 @@ import org.slf4j.LoggerFactory;
  * stored, so what a device does not take is gone with the link (IoT Hub too: a reconnecting device reads its twin
  * again, and methods time out). A device that grants no credit while messages pile up past a bound loses the link.
  */
-public final class DeviceSendLink extends OutboundLink {
+public final class DeviceSendLink extends QueuedSendLink {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceSendLink.class);
     static final int MAX_WAITING = 1024;
 
     private final DeviceId device;
     private final String node;
-    private final Deque<Message> waiting = new ArrayDeque<>();
     private AutoCloseable subscription;
-    private long nextTag;
 
     public DeviceSendLink(LinkContext ctx, Sender sender, DeviceId device, String node) {
         super(ctx, sender);
@@ -61,36 +55,23 @@ public final class DeviceSendLink extends OutboundLink {
         if (isClosed()) {
             return;
         }
-        if (waiting.size() >= MAX_WAITING) {
+        if (waitingCount() >= MAX_WAITING) {
             detach(AmqpErrors.condition(AmqpErrors.RESOURCE_LIMIT_EXCEEDED,
                     MAX_WAITING + " messages wait for credit on " + node + " of device " + device));
             return;
         }
-        waiting.add(message);
-        pump();
+        enqueue(message);
     }
 
     @Override
-    protected void pump() {
-        while (!waiting.isEmpty() && canSend()) {
-            byte[] tag = ByteBuffer.allocate(Long.BYTES).putLong(nextTag++).array();
-            transfer(tag, waiting.poll(), 1024);
-            ctx.touch(device);
-        }
-    }
-
-    @Override
-    public void onDelivery(Delivery delivery) {
-        // nothing to settle in the core: whatever the device says, the transfer is done
-        if (delivery.remotelySettled() || delivery.getRemoteState() != null) {
-            delivery.settle();
-        }
+    protected void sent() {
+        ctx.touch(device);
     }
 
     @Override
     protected void released() {
         closeSubscription();
-        waiting.clear();
+        super.released();
     }
 
     private void closeSubscription() {
