@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * IoT Hub's twin and direct-method topics (SPEC §7.2), as the Java device SDK writes and reads them:
+ * IoT Hub's twin and direct-method topics (docs/twins-and-methods.md), as the Java device SDK writes and reads them:
  *
  * <ul>
  *   <li>device → hub: {@code $iothub/twin/GET/?$rid={rid}}, {@code $iothub/twin/PATCH/properties/reported/?$rid={rid}[&$version={v}]},
