@@ -33,6 +33,7 @@ public final class HttpEndpoint {
         Router router = new Router();
         new RegistryRoutes(core).register(router);
         new ServiceRoutes(core, timers).register(router);
+        new TwinRoutes(core).register(router);
         new OperationsRoutes(core, metricsScrape).register(router);
         new ConsoleRoutes().register(router);
         new ConnectionInfoRoutes(core, details).register(router);

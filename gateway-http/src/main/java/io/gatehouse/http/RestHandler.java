@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -59,7 +60,7 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         CompletableFuture<RestResponse> response;
         try {
-            Router.Match match = router.match(request.method(), uri.rawPath());
+            Router.Match match = router.match(methodOf(request), uri.rawPath());
             authorize(match.route(), tokenOf(match.route(), request, uri));
             RestRequest restRequest = new RestRequest(request.method(), uri.rawPath(), match.parameters(),
                     uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()));
@@ -107,6 +108,22 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
             stream.ended();
         }
         super.channelInactive(ctx);
+    }
+
+    /**
+     * The request's method, or the one {@code X-HTTP-Method-Override} names on a POST: Java's HttpURLConnection
+     * cannot send PATCH, so the Java service SDK sends twin patches as POST with that header.
+     */
+    private static HttpMethod methodOf(FullHttpRequest request) {
+        String override = request.headers().get("X-HTTP-Method-Override");
+        if (override != null && request.method().equals(HttpMethod.POST) && !override.isBlank()) {
+            try {
+                return HttpMethod.valueOf(override.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw RestException.badRequest("X-HTTP-Method-Override is not a method name");
+            }
+        }
+        return request.method();
     }
 
     private void authorize(Router.Route route, String authorization) {

@@ -12,12 +12,13 @@ import io.gatehouse.mqtt.connect.ConnectDecision;
 import io.gatehouse.mqtt.connect.ConnectValidator;
 import io.gatehouse.mqtt.flow.C2dFlow;
 import io.gatehouse.mqtt.flow.ConnectionControl;
-import io.gatehouse.mqtt.flow.NotServedYet;
+import io.gatehouse.mqtt.flow.MethodFlow;
 import io.gatehouse.mqtt.flow.Outbound;
 import io.gatehouse.mqtt.flow.Subscriptions;
 import io.gatehouse.mqtt.flow.TelemetryFlow;
 import io.gatehouse.mqtt.flow.TopicFlow;
 import io.gatehouse.mqtt.flow.TopicRouter;
+import io.gatehouse.mqtt.flow.TwinFlow;
 import io.gatehouse.mqtt.topic.ClientText;
 import io.gatehouse.mqtt.topic.DeviceTopics;
 import io.gatehouse.mqtt.topic.TopicKind;
@@ -92,6 +93,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private ScheduledFuture<?> tokenExpiry;
     private TelemetryFlow telemetry;
     private TopicRouter router;
+    private Map<TopicKind, TopicFlow> hubFlows = Map.of();
     private C2dFlow c2d;
     private Subscriptions subscriptions;
 
@@ -222,10 +224,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         telemetry = new TelemetryFlow(core.events(), EventSource.of(device), out, this, ctx.executor(),
                 options.maxTelemetryPayload(), options.maxPendingTelemetry());
         c2d = new C2dFlow(core.c2d(), id, topics, out, this, ctx.channel(), options.maxInFlightC2d());
-        // where device twins and direct methods will plug in their flows
-        Map<TopicKind, TopicFlow> hubFlows = Map.of(
-                TopicKind.TWIN, new NotServedYet(id, "device twins", topics, this),
-                TopicKind.METHODS, new NotServedYet(id, "direct methods", topics, this));
+        hubFlows = Map.of(
+                TopicKind.TWIN, new TwinFlow(core.twins(), id, out, this, ctx.executor()),
+                TopicKind.METHODS, new MethodFlow(core.methods(), id, registration, out, this, ctx.executor()));
         router = new TopicRouter(topics, telemetry, hubFlows, this);
         subscriptions = new Subscriptions(id, topics, c2d, hubFlows, core.sessions(), !login.cleanSession(), out, this,
                 ctx.executor());
@@ -330,6 +331,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         if (c2d != null) {
             c2d.stop(); // abandons every C2D message in flight, at once
         }
+        hubFlows.values().forEach(TopicFlow::stop);
         if (registration != null) {
             registration.close();
         }

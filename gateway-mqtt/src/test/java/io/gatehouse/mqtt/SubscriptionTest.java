@@ -81,13 +81,15 @@ class SubscriptionTest {
     }
 
     @Test
-    void twinAndMethodTopicsGetFailureAndTheConnectionStaysUp() throws IOException {
-        // docs/protocols.md#mqtt-311: the Node SDK subscribes to $iothub/twin/res/# on connect; it must get 0x80, not a dropped link
-        assertThat(subscribe(3, MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#", "$iothub/methods/POST/#"))
-                .containsExactly(FAILURE, FAILURE);
+    void twinAndMethodTopicsAreGrantedAndOtherHubTopicsGetFailure() throws IOException {
+        assertThat(subscribe(3, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/res/#", "$iothub/twin/PATCH/properties/desired/#",
+                "$iothub/methods/POST/#")).containsExactly(1, 1, 1);
+        assertThat(subscribe(4, MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#")).containsExactly(0);
+        // the Node SDK subscribes to such filters on connect: 0x80, not a dropped connection
+        assertThat(subscribe(5, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/#", "$iothub/methods/res/#")).containsExactly(FAILURE, FAILURE);
         assertStillConnected();
-        logs.await("Device d1: SUBSCRIBE to '$iothub/twin/res/#' refused (0x80)", "twins are not supported");
-        logs.await("Device d1: SUBSCRIBE to '$iothub/methods/POST/#' refused (0x80)", "methods are not supported");
+        logs.await("Device d1: SUBSCRIBE to '$iothub/twin/#' refused (0x80)", "not a twin topic");
+        logs.await("Device d1: SUBSCRIBE to '$iothub/methods/res/#' refused (0x80)", "not a method topic");
     }
 
     @Test
@@ -107,7 +109,7 @@ class SubscriptionTest {
     @Test
     void aMixedSubscribeGetsOneReturnCodePerFilterInOrder() throws IOException {
         // [MQTT-3.9.3-1] one return code per topic filter, in the order of the request
-        assertThat(subscribe(9, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/res/#", "devices/d1/messages/devicebound/#",
+        assertThat(subscribe(9, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/#", "devices/d1/messages/devicebound/#",
                 "devices/d2/messages/devicebound/#")).containsExactly(FAILURE, 1, FAILURE);
     }
 

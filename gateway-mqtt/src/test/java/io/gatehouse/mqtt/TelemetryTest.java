@@ -231,7 +231,7 @@ class TelemetryTest {
     void publishingToAnUnknownTopicClosesTheConnection() throws Exception {
         start(MqttTestServer.builder());
         try (RawMqttClient client = rawConnected("d1")) {
-            client.send(publish("$iothub/twin/PATCH/properties/reported/?$rid=1", MqttQoS.AT_LEAST_ONCE, 1, new byte[] {1}));
+            client.send(publish("$iothub/streams/POST/x/?$rid=1", MqttQoS.AT_LEAST_ONCE, 1, new byte[] {1}));
             client.awaitClosed(WAIT);
         }
         logs.await("Device d1 disconnected", "unsupported topic");

@@ -8,12 +8,14 @@ import io.gatehouse.amqp.engine.EngineListener;
 import io.gatehouse.amqp.engine.ProtonEngine;
 import io.gatehouse.amqp.eventhub.EventHubManagement;
 import io.gatehouse.amqp.eventhub.EventHubRedirect;
+import io.gatehouse.amqp.link.DeviceSendLink;
 import io.gatehouse.amqp.link.LinkContext;
 import io.gatehouse.amqp.link.LinkEndpoint;
 import io.gatehouse.amqp.link.ReplyLink;
 import io.gatehouse.amqp.message.AmqpErrors;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.session.DeviceConnections.Registration;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -380,6 +382,21 @@ public final class AmqpConnection implements EngineListener, LinkContext {
             }
         }
         return fallback;
+    }
+
+    @Override
+    public DeviceSendLink deviceSendLink(DeviceId device, String node) {
+        for (LinkEndpoint endpoint : links) {
+            if (endpoint instanceof DeviceSendLink link && link.node().equals(node) && device.equals(link.device())) {
+                return link;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Registration registration(DeviceId device) {
+        return bindings.registration(device);
     }
 
     @Override

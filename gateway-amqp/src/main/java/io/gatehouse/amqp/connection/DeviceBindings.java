@@ -54,6 +54,12 @@ final class DeviceBindings {
         }
     }
 
+    /** The core registration of a device that has a link here, or null. */
+    Registration registration(DeviceId device) {
+        Binding binding = bindings.get(device);
+        return binding == null ? null : binding.registration;
+    }
+
     void touch(DeviceId device) {
         Binding binding = bindings.get(device);
         if (binding != null) {

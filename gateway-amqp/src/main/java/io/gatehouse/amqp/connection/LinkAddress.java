@@ -15,13 +15,16 @@ import java.util.regex.Pattern;
 record LinkAddress(Kind kind, DeviceId device, String consumerGroup, int partition) {
 
     enum Kind {
-        CBS, MANAGEMENT, DEVICE_TELEMETRY, DEVICE_C2D, SERVICE_C2D, FEEDBACK, EVENT_PARTITION,
+        CBS, MANAGEMENT, DEVICE_TELEMETRY, DEVICE_C2D, DEVICE_TWIN, DEVICE_METHODS, SERVICE_C2D, FEEDBACK, EVENT_PARTITION,
         /** IoT Hub's own name of the built-in endpoint, which IoT Hub answers with a redirect to the Event Hub name. */
         IOT_HUB_EVENTS,
         UNKNOWN
     }
 
     private static final Pattern DEVICE = Pattern.compile("devices/([^/]+)/messages/(events|devicebound)",
+            Pattern.CASE_INSENSITIVE);
+    /** The twin and direct-method link pairs of the Java device SDK (both directions use one address). */
+    private static final Pattern DEVICE_TWIN_OR_METHODS = Pattern.compile("devices/([^/]+)/(twin|methods/devicebound)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern PARTITION = Pattern.compile("(.+)/consumergroups/([^/]+)/partitions/([0-9]{1,4})",
             Pattern.CASE_INSENSITIVE);
@@ -61,6 +64,14 @@ record LinkAddress(Kind kind, DeviceId device, String consumerGroup, int partiti
             }
             Kind kind = device.group(2).equalsIgnoreCase("events") ? Kind.DEVICE_TELEMETRY : Kind.DEVICE_C2D;
             return new LinkAddress(kind, DeviceId.of(device.group(1)), null, -1);
+        }
+        Matcher twinOrMethods = DEVICE_TWIN_OR_METHODS.matcher(path);
+        if (twinOrMethods.matches()) {
+            if (!DeviceId.isValid(twinOrMethods.group(1))) {
+                return unknown();
+            }
+            Kind kind = twinOrMethods.group(2).equalsIgnoreCase("twin") ? Kind.DEVICE_TWIN : Kind.DEVICE_METHODS;
+            return new LinkAddress(kind, DeviceId.of(twinOrMethods.group(1)), null, -1);
         }
         Matcher partition = PARTITION.matcher(path);
         if (partition.matches()) {

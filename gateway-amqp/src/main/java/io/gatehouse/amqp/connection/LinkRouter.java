@@ -3,12 +3,16 @@ package io.gatehouse.amqp.connection;
 import io.gatehouse.amqp.eventhub.PartitionReceiverRequest;
 import io.gatehouse.amqp.link.C2dSendLink;
 import io.gatehouse.amqp.link.D2cTelemetryLink;
+import io.gatehouse.amqp.link.DeviceSendLink;
+import io.gatehouse.amqp.link.MethodAnswerLink;
+import io.gatehouse.amqp.link.TwinRequestLink;
 import io.gatehouse.amqp.link.EventReadLink;
 import io.gatehouse.amqp.link.LinkEndpoint;
 import io.gatehouse.amqp.link.QueueDeliveryLink;
 import io.gatehouse.amqp.link.ReplyLink;
 import io.gatehouse.amqp.link.RequestLink;
 import io.gatehouse.amqp.message.AmqpErrors;
+import io.gatehouse.amqp.message.DeviceMessages;
 import io.gatehouse.core.events.EventStream;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
@@ -65,6 +69,21 @@ final class LinkRouter {
                             sink -> connection.core().c2d().openReceiver(device, sink)));
                 }
             }
+            case DEVICE_TWIN -> {
+                if (requireDevice(link, target.device(), address)) {
+                    open(weSend ? new DeviceSendLink(connection, (Sender) link, target.device(), "twin")
+                            : new TwinRequestLink(connection, (Receiver) link, target.device()));
+                }
+            }
+            case DEVICE_METHODS -> {
+                if (requireDevice(link, target.device(), address)) {
+                    if (weSend) {
+                        openMethodRequests((Sender) link, target.device());
+                    } else {
+                        open(new MethodAnswerLink(connection, (Receiver) link, target.device()));
+                    }
+                }
+            }
             case SERVICE_C2D -> {
                 if (requireDirection(link, !weSend, address) && requireService(link, address)) {
                     open(new C2dSendLink(connection, (Receiver) link));
@@ -89,6 +108,14 @@ final class LinkRouter {
             }
             default -> refuse(link, AmqpErrors.NOT_FOUND, "no such node '" + address + "'", "unknown node");
         }
+    }
+
+    /** The device's method requests come on this link from now on (while this connection is the device's). */
+    private void openMethodRequests(Sender link, DeviceId device) {
+        DeviceSendLink requests = new DeviceSendLink(connection, link, device, "methods");
+        open(requests);
+        requests.holdSubscription(connection.core().methods().subscribe(connection.registration(device),
+                request -> connection.execute(() -> requests.send(DeviceMessages.methodRequest(request)))));
     }
 
     private void openEventReader(Sender link, LinkAddress target, String address) {

@@ -33,6 +33,17 @@ class LinkAddressTest {
     }
 
     @Test
+    void twinAndMethodLinksOfADevice() {
+        LinkAddress twin = parse("/devices/d1/twin");
+        assertThat(twin.kind()).isEqualTo(Kind.DEVICE_TWIN);
+        assertThat(twin.device()).isEqualTo(DeviceId.of("d1"));
+        assertThat(parse("devices/d1/methods/deviceBound").kind()).isEqualTo(Kind.DEVICE_METHODS);
+        assertThat(parse("/devices/d1/twin/extra").kind()).isEqualTo(Kind.UNKNOWN);
+        assertThat(parse("/devices/d1/modules/m1/twin").kind()).isEqualTo(Kind.UNKNOWN);
+        assertThat(parse("/devices/bad id/twin").kind()).isEqualTo(Kind.UNKNOWN);
+    }
+
+    @Test
     void eventHubsPartitionAddressesInEveryForm() {
         for (String address : new String[] {"messages/events/ConsumerGroups/$Default/Partitions/3",
                 "/messages/events/consumergroups/$Default/partitions/3", "myhub/ConsumerGroups/$Default/Partitions/3",

@@ -12,7 +12,9 @@ public enum RecordKind {
     FEEDBACK_DELIVERY_COUNT(6),
     FEEDBACK_RECORD(7),
     CHECKPOINT(8),
-    SESSION(9);
+    SESSION(9),
+    /** A device twin (tags, desired and reported properties with their versions); owner = device id. */
+    TWIN(10);
 
     private static final RecordKind[] BY_CODE = new RecordKind[16];
 

@@ -120,7 +120,12 @@ public final class Subscriptions {
         }
         boolean c2dFilter = false;
         for (String filter : unsubscribe.payload().topics()) {
-            c2dFilter |= topics.classifyFilter(filter) == TopicKind.C2D;
+            TopicKind kind = topics.classifyFilter(filter);
+            c2dFilter |= kind == TopicKind.C2D;
+            TopicFlow flow = flows.get(kind);
+            if (flow != null) {
+                flow.onUnsubscribe(filter);
+            }
         }
         if (!c2dFilter) {
             out.write(MqttMessageBuilders.unsubAck().packetId(packetId).build());

@@ -17,4 +17,12 @@ public interface TopicFlow {
 
     /** The QoS granted to a SUBSCRIBE filter of this flow's kind, or {@link MqttQoS#FAILURE} (0x80). */
     MqttQoS onSubscribe(String filter, MqttQoS requested);
+
+    /** An UNSUBSCRIBE filter of this flow's kind (UNSUBACK is the caller's). */
+    default void onUnsubscribe(String filter) {
+    }
+
+    /** The connection is gone: give back what the flow holds in the core. */
+    default void stop() {
+    }
 }
