@@ -50,7 +50,7 @@ final class RestFixture implements AutoCloseable {
         Port https = Port.tls("https", 0);
         ProtocolEndpoint endpoint = HttpEndpoint.create(core, SslContextBuilder.forServer(pki.serverKey(), pki.serverChain()).build(),
                 List.of(https), () -> metricsScrape, timers,
-                new ConnectionDetails("localhost", () -> Map.of("https", listener.port()), "PEM"));
+                new ConnectionDetails("localhost", this::ports, "PEM"));
         transport = NettyTransport.create(1);
         listener = Listener.bind("https", transport, "127.0.0.1", 0, endpoint.initializer(https));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -58,6 +58,10 @@ final class RestFixture implements AutoCloseable {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
         http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private Map<String, Integer> ports() {
+        return Map.of("https", listener.port());
     }
 
     String token(String policy) {
