@@ -1,6 +1,7 @@
 package io.gatehouse.amqp;
 
 import io.gatehouse.core.GatewayCore;
+import io.gatehouse.transport.ProtocolHandlers;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -13,14 +14,22 @@ import java.util.Objects;
  */
 public final class AmqpChannelInitializer extends ChannelInitializer<SocketChannel> {
 
-    private final GatewayCore core;
-    private final AmqpOptions options;
     private final SslContext sslContext;
+    private final ProtocolHandlers protocol;
 
     public AmqpChannelInitializer(GatewayCore core, AmqpOptions options, SslContext sslContextOrNull) {
-        this.core = Objects.requireNonNull(core, "core");
-        this.options = Objects.requireNonNull(options, "options");
         this.sslContext = sslContextOrNull;
+        this.protocol = protocolHandlers(core, options);
+    }
+
+    /**
+     * AMQP without what carries it (the proton-j driver), for this initializer after TLS and for the HTTPS
+     * listener after a WebSocket upgrade (subprotocol {@code AMQPWSB10}).
+     */
+    public static ProtocolHandlers protocolHandlers(GatewayCore core, AmqpOptions options) {
+        Objects.requireNonNull(core, "core");
+        Objects.requireNonNull(options, "options");
+        return (pipeline, secure) -> pipeline.addLast("amqp", new AmqpConnectionHandler(core, options, secure));
     }
 
     @Override
@@ -29,6 +38,6 @@ public final class AmqpChannelInitializer extends ChannelInitializer<SocketChann
         if (sslContext != null) {
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
         }
-        pipeline.addLast("amqp", new AmqpConnectionHandler(core, options, sslContext != null));
+        protocol.addTo(pipeline, sslContext != null);
     }
 }

@@ -32,8 +32,24 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.tls = tls;
     }
 
+    /** Added to a connection that is already open (after a WebSocket upgrade): start now, not at channelActive. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (engine != null) {
+            return;
+        }
         connection = new AmqpConnection(core, options, ctx.channel(), tls);
         engine = new ProtonEngine(ctx.channel(), options, connection);
         connection.bind(engine);
@@ -44,7 +60,6 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         }, options.saslHandshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
     }
 
     @Override

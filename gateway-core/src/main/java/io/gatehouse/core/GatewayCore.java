@@ -12,6 +12,7 @@ import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceRegistry;
 import io.gatehouse.core.registry.KeySource;
+import io.gatehouse.core.registry.ModuleRegistry;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.PersistentSessions;
@@ -50,6 +51,7 @@ public final class GatewayCore implements AutoCloseable {
     private final ShardGroup shards;
     private final ShardGroup readShards;
     private final DeviceRegistry registry;
+    private final ModuleRegistry modules;
     private final AccessPolicies policies;
     private final SasAuthenticator authenticator;
     private final FeedbackService feedback;
@@ -69,8 +71,9 @@ public final class GatewayCore implements AutoCloseable {
         this.readShards = b.manual ? ShardGroup.manual("gatehouse-events", 1, clock)
                 : ShardGroup.threaded("gatehouse-events", 1, clock);
         this.registry = new DeviceRegistry(store.state(), clock, b.keys);
+        this.modules = new ModuleRegistry(store.state(), registry);
         this.policies = new AccessPolicies(store.state(), b.keys);
-        this.authenticator = new SasAuthenticator(registry, policies, clock);
+        this.authenticator = new SasAuthenticator(registry, modules, policies, clock);
         this.feedback = new FeedbackService(settings, shards.shard(0), store.state(), clock);
         this.c2d = new CloudToDevice(settings, shards, store.state(), clock,
                 device -> registry.get(device).map(Device::generationId).orElse(null), feedback);
@@ -83,6 +86,7 @@ public final class GatewayCore implements AutoCloseable {
             @Override
             public void deviceDeleted(Device device) {
                 connections.forget(device.id());
+                modules.deviceDeleted(device.id());
                 sessions.remove(device.id());
                 c2d.deleteQueue(device.id());
                 twins.deleteTwin(device.id());
@@ -106,6 +110,7 @@ public final class GatewayCore implements AutoCloseable {
         Recovery recovery = new Recovery(this);
         store.state().forEachLive(recovery::accept);
         recovery.restore();
+        join(modules.removeOrphans());
         join(policies.ensureDefaults());
         events.startRetention();
         log.info("Recovered {} devices, {} C2D messages, {} feedback messages in {} ms", registry.size(),
@@ -134,6 +139,10 @@ public final class GatewayCore implements AutoCloseable {
 
     public DeviceRegistry registry() {
         return registry;
+    }
+
+    public ModuleRegistry modules() {
+        return modules;
     }
 
     public AccessPolicies policies() {

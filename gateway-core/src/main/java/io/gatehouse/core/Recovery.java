@@ -48,6 +48,7 @@ final class Recovery {
     void accept(StateKey key, byte[] value) {
         switch (key.kind()) {
             case DEVICE -> core.registry().restore(value);
+            case MODULE -> core.modules().restore(value);
             case ACCESS_POLICY -> core.policies().restore(value);
             case SESSION -> core.sessions().restore(key, value);
             case CHECKPOINT -> core.events().restoreCheckpoint(value);

@@ -34,19 +34,24 @@ final class DeviceJson {
         node.put("connectionStateUpdatedTime", time(connection.stateUpdatedTime()));
         node.put("lastActivityTime", time(connection.lastActivityTime()));
         node.put("cloudToDeviceMessageCount", cloudToDeviceMessageCount);
-        ObjectNode authentication = node.putObject("authentication");
-        authentication.put("type", "sas");
-        ObjectNode keys = authentication.putObject("symmetricKey");
-        keys.put("primaryKey", device.keys().primaryKey());
-        keys.put("secondaryKey", device.keys().secondaryKey());
-        ObjectNode thumbprint = authentication.putObject("x509Thumbprint");
-        thumbprint.putNull("primaryThumbprint");
-        thumbprint.putNull("secondaryThumbprint");
+        putAuthentication(node, device.keys());
         node.putObject("capabilities").put("iotEdge", false);
         return node;
     }
 
-    private static String time(Instant instant) {
+    /** IoT Hub's {@code authentication} object of an identity with SAS keys (devices and modules alike). */
+    static void putAuthentication(ObjectNode node, SymmetricKeys symmetricKeys) {
+        ObjectNode authentication = node.putObject("authentication");
+        authentication.put("type", "sas");
+        ObjectNode keys = authentication.putObject("symmetricKey");
+        keys.put("primaryKey", symmetricKeys.primaryKey());
+        keys.put("secondaryKey", symmetricKeys.secondaryKey());
+        ObjectNode thumbprint = authentication.putObject("x509Thumbprint");
+        thumbprint.putNull("primaryThumbprint");
+        thumbprint.putNull("secondaryThumbprint");
+    }
+
+    static String time(Instant instant) {
         return instant == null || instant.equals(Instant.EPOCH) ? NEVER : instant.toString();
     }
 
@@ -54,16 +59,8 @@ final class DeviceJson {
     record DeviceInput(String deviceId, DeviceStatus status, String statusReason, SymmetricKeys keys) {
     }
 
-    static DeviceInput fromJson(JsonNode node) {
-        DeviceStatus status = null;
-        String statusText = Json.text(node, "status");
-        try {
-            if (statusText != null) {
-                status = DeviceStatus.parse(statusText);
-            }
-        } catch (IllegalArgumentException e) {
-            throw RestException.badRequest(e.getMessage());
-        }
+    /** The SAS keys an identity's JSON sets, or null when it sets none (the registry then makes them). */
+    static SymmetricKeys keysOf(JsonNode node) {
         JsonNode authentication = node.get("authentication");
         SymmetricKeys keys = null;
         if (authentication != null && !authentication.isNull()) {
@@ -84,6 +81,20 @@ final class DeviceJson {
                 }
             }
         }
+        return keys;
+    }
+
+    static DeviceInput fromJson(JsonNode node) {
+        DeviceStatus status = null;
+        String statusText = Json.text(node, "status");
+        try {
+            if (statusText != null) {
+                status = DeviceStatus.parse(statusText);
+            }
+        } catch (IllegalArgumentException e) {
+            throw RestException.badRequest(e.getMessage());
+        }
+        SymmetricKeys keys = keysOf(node);
         return new DeviceInput(Json.text(node, "deviceId"), status, Json.text(node, "statusReason"), keys);
     }
 

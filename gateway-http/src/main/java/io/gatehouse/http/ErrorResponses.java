@@ -11,14 +11,14 @@ import java.util.UUID;
  * Errors in IoT Hub's shape (docs/protocols.md#registry-rest): {@code {"Message":"ErrorCode:DeviceNotFound;...","ExceptionMessage":"..."}},
  * which the service SDKs parse to choose their exception.
  */
-final class ErrorResponses {
+public final class ErrorResponses {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ErrorResponses() {
     }
 
-    static RestResponse of(RestException e) {
+    public static RestResponse of(RestException e) {
         return body(e.status(), e.errorCode(), e.getMessage());
     }
 

@@ -31,6 +31,9 @@ public final class EventJson {
         node.put("offset", Long.toString(e.offset()));
         node.put("enqueuedTime", e.enqueuedTime().toString());
         node.put("deviceId", e.source().deviceId().value());
+        if (e.source().moduleId() != null) {
+            node.put("moduleId", e.source().moduleId());
+        }
         ObjectNode system = node.putObject("systemProperties");
         putIfSet(system, "messageId", e.properties().messageId());
         putIfSet(system, "correlationId", e.properties().correlationId());

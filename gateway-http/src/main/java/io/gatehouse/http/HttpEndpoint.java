@@ -6,6 +6,8 @@ import io.gatehouse.http.console.ConnectionInfoRoutes;
 import io.gatehouse.http.console.ConsoleRedirect;
 import io.gatehouse.http.console.ConsoleRoutes;
 import io.gatehouse.http.console.TelemetryStreamRoute;
+import io.gatehouse.http.device.DeviceMessagingRoutes;
+import io.gatehouse.http.websocket.WebSocketProtocols;
 import io.gatehouse.transport.ProtocolEndpoint;
 import io.gatehouse.transport.ProtocolEndpoint.Port;
 import io.netty.handler.ssl.SslContext;
@@ -14,8 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
- * HTTPS on the given ports: IoT Hub's registry REST API, Gatehouse's service and operations routes, and the web
- * console with the routes only it uses.
+ * HTTPS on the given ports: IoT Hub's registry REST API, its HTTPS device API, Gatehouse's service and operations
+ * routes, the web console with the routes only it uses, and MQTT and AMQP over WebSockets.
  */
 public final class HttpEndpoint {
 
@@ -30,15 +32,25 @@ public final class HttpEndpoint {
     public static ProtocolEndpoint create(GatewayCore core, SslContext sslContext, List<Port> ports,
                                           Supplier<String> metricsScrape, ScheduledExecutorService timers,
                                           ConnectionDetails details) {
+        return create(core, sslContext, ports, metricsScrape, timers, details, WebSocketProtocols.none());
+    }
+
+    /** @param webSockets the device protocols served over WebSockets on the same ports */
+    public static ProtocolEndpoint create(GatewayCore core, SslContext sslContext, List<Port> ports,
+                                          Supplier<String> metricsScrape, ScheduledExecutorService timers,
+                                          ConnectionDetails details, WebSocketProtocols webSockets) {
         Router router = new Router();
         new RegistryRoutes(core).register(router);
+        new ModuleRoutes(core).register(router);
         new ServiceRoutes(core, timers).register(router);
         new TwinRoutes(core).register(router);
         new OperationsRoutes(core, metricsScrape).register(router);
         new ConsoleRoutes().register(router);
         new ConnectionInfoRoutes(core, details).register(router);
         new TelemetryStreamRoute(core).register(router);
-        return ProtocolEndpoint.of("https", ports, sslContext, tls -> new RestChannelInitializer(router, core.authenticator(), tls));
+        new DeviceMessagingRoutes(core).register(router);
+        return ProtocolEndpoint.of("https", ports, sslContext,
+                tls -> new RestChannelInitializer(router, core.authenticator(), tls, webSockets));
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.gatehouse.http;
 
 import io.gatehouse.core.auth.SasAuthenticator;
+import io.gatehouse.http.websocket.WebSocketProtocols;
+import io.gatehouse.http.websocket.WebSocketUpgrade;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -9,7 +11,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 
-/** The REST pipeline: [TLS] → HTTP codec → aggregation (bounded) → {@link RestHandler}. */
+/**
+ * The REST pipeline: [TLS] → idle → HTTP codec → aggregation (bounded) → [WebSocket upgrade] → {@link RestHandler}.
+ */
 public final class RestChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Device JSON and C2D bodies are small; 1 MiB leaves room and bounds memory per request. */
@@ -19,11 +23,19 @@ public final class RestChannelInitializer extends ChannelInitializer<Channel> {
     private final Router router;
     private final SasAuthenticator authenticator;
     private final SslContext sslContext;
+    private final WebSocketProtocols webSockets;
 
     public RestChannelInitializer(Router router, SasAuthenticator authenticator, SslContext sslContextOrNull) {
+        this(router, authenticator, sslContextOrNull, WebSocketProtocols.none());
+    }
+
+    /** With {@code webSockets}: upgrades on {@code /$iothub/websocket} hand the connection to MQTT or AMQP. */
+    public RestChannelInitializer(Router router, SasAuthenticator authenticator, SslContext sslContextOrNull,
+                                  WebSocketProtocols webSockets) {
         this.router = router;
         this.authenticator = authenticator;
         this.sslContext = sslContextOrNull;
+        this.webSockets = webSockets;
     }
 
     @Override
@@ -34,7 +46,10 @@ public final class RestChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("idle", new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
                 .addLast("http", new HttpServerCodec())
-                .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                .addLast("rest", new RestHandler(router, authenticator));
+                .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        if (!webSockets.isEmpty()) {
+            ch.pipeline().addLast("upgrade", new WebSocketUpgrade(webSockets, sslContext != null, "idle", "aggregate", "rest"));
+        }
+        ch.pipeline().addLast("rest", new RestHandler(router, authenticator));
     }
 }

@@ -1,7 +1,9 @@
 package io.gatehouse.http;
 
 import io.gatehouse.core.auth.AuthResult;
+import io.gatehouse.core.auth.Principal;
 import io.gatehouse.core.auth.SasAuthenticator;
+import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -23,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves REST requests: route, authenticate with a service SAS token when the route needs a right, run the
+ * Serves REST requests: route, authenticate as the route asks (a service right, or the device in the path), run the
  * handler, and answer on the channel's event loop. Expected client errors are answered and logged in one
  * line; anything else is a 500 with the details in the log only.
  */
@@ -61,9 +63,9 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         CompletableFuture<RestResponse> response;
         try {
             Router.Match match = router.match(methodOf(request), uri.rawPath());
-            authorize(match.route(), tokenOf(match.route(), request, uri));
+            Principal principal = authorize(match, tokenOf(match.route(), request, uri));
             RestRequest restRequest = new RestRequest(request.method(), uri.rawPath(), match.parameters(),
-                    uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()));
+                    uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()), principal);
             if (match.route().stream() != null) {
                 openStream(ctx, match.route().stream(), restRequest);
                 return;
@@ -126,19 +128,32 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return request.method();
     }
 
-    private void authorize(Router.Route route, String authorization) {
-        if (route.right() == null) {
-            return;
+    /** Who the token speaks for, when the route allows it; a 401 otherwise (the SDKs read 403 as "quota exceeded"). */
+    private Principal authorize(Router.Match match, String authorization) {
+        RouteAccess access = match.route().access();
+        if (access instanceof RouteAccess.Open) {
+            return null;
         }
         if (authorization == null || authorization.isBlank()) {
-            throw new RestException(401, "IotHubUnauthorizedAccess", route.tokenInQuery()
+            throw new RestException(401, "IotHubUnauthorizedAccess", match.route().tokenInQuery()
                     ? "a SAS token is missing: send it in the Authorization header or the 'sas' query parameter"
                     : "the Authorization header with a SAS token is missing");
         }
-        AuthResult<?> result = authenticator.authenticateService(authorization.trim(), route.right());
+        AuthResult<?> result = access instanceof RouteAccess.Service service
+                ? authenticator.authenticateService(authorization.trim(), service.right())
+                : authenticator.authenticateIdentity(pathDevice(match), match.parameters().get("moduleId"), authorization.trim());
         if (result instanceof AuthResult.Failure<?> f) {
             throw new RestException(401, "IotHubUnauthorizedAccess", f.reason());
         }
+        return result.principal();
+    }
+
+    private static DeviceId pathDevice(Router.Match match) {
+        String id = match.parameters().get("id");
+        if (!DeviceId.isValid(id)) {
+            throw RestException.badRequest("'" + id + "' is not a valid device id");
+        }
+        return DeviceId.of(id);
     }
 
     private static RestResponse toResponse(String description, Throwable failure) {
@@ -156,7 +171,8 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return ErrorResponses.body(500, "ServerError", "internal error");
     }
 
-    private static void respond(ChannelHandlerContext ctx, boolean keepAlive, RestResponse response) {
+    /** Writes {@code response}; closes the connection after it unless {@code keepAlive}. */
+    public static void respond(ChannelHandlerContext ctx, boolean keepAlive, RestResponse response) {
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         response.headers().forEach((k, v) -> http.headers().set(k, v));

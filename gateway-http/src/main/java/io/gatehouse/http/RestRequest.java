@@ -1,19 +1,33 @@
 package io.gatehouse.http;
 
+import io.gatehouse.core.auth.Principal;
+import io.gatehouse.core.auth.Principal.DevicePrincipal;
 import io.gatehouse.core.model.DeviceId;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
 import java.util.Map;
 
-/** A parsed HTTP request as a route sees it: path parameters by name, query parameters, headers, body. */
+/**
+ * A parsed HTTP request as a route sees it: path parameters by name, query parameters, headers, body, and who
+ * the Authorization header speaks for (null on open routes).
+ */
 public record RestRequest(
         HttpMethod method,
         String path,
         Map<String, String> pathParameters,
         Map<String, List<String>> query,
         HttpHeaders headers,
-        byte[] body) {
+        byte[] body,
+        Principal principal) {
+
+    /** The authenticated device of a device route ({@link RouteAccess.PathDevice}). */
+    public DevicePrincipal device() {
+        if (principal instanceof DevicePrincipal device) {
+            return device;
+        }
+        throw new IllegalStateException("not a device route");
+    }
 
     public String pathParameter(String name) {
         return pathParameters.get(name);

@@ -18,10 +18,10 @@ import java.util.regex.Pattern;
 public final class Router {
 
     /**
-     * A route; {@code right} null means no authentication (health, metrics). It has either a {@code handler}
-     * (one response) or a {@code stream} (server-sent events).
+     * A route and who may call it. It has either a {@code handler} (one response) or a {@code stream}
+     * (server-sent events).
      */
-    public record Route(HttpMethod method, Pattern pattern, List<String> names, AccessRight right, RouteHandler handler,
+    public record Route(HttpMethod method, Pattern pattern, List<String> names, RouteAccess access, RouteHandler handler,
                         EventStreamHandler stream) {
 
         /**
@@ -41,16 +41,22 @@ public final class Router {
 
     private final List<Route> routes = new ArrayList<>();
 
+    /** A route for services holding {@code right}; null means no authentication (health, metrics). */
     public Router add(HttpMethod method, String template, AccessRight right, RouteHandler handler) {
-        return add(method, template, right, handler, null);
+        return route(method, template, RouteAccess.of(right), handler);
     }
 
     /** A GET answered with server-sent events (see {@link EventStreamHandler}). */
     public Router addEventStream(String template, AccessRight right, EventStreamHandler stream) {
-        return add(HttpMethod.GET, template, right, null, stream);
+        return add(HttpMethod.GET, template, RouteAccess.of(right), null, stream);
     }
 
-    private Router add(HttpMethod method, String template, AccessRight right, RouteHandler handler,
+    /** A route with any kind of access (e.g. the device API's device tokens). */
+    public Router route(HttpMethod method, String template, RouteAccess access, RouteHandler handler) {
+        return add(method, template, access, handler, null);
+    }
+
+    private Router add(HttpMethod method, String template, RouteAccess access, RouteHandler handler,
                        EventStreamHandler stream) {
         List<String> names = new ArrayList<>();
         Matcher m = PARAMETER.matcher(template);
@@ -62,7 +68,7 @@ public final class Router {
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last)));
-        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, right, handler, stream));
+        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, access, handler, stream));
         return this;
     }
 

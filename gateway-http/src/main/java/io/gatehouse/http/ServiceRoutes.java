@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
@@ -63,18 +62,9 @@ public final class ServiceRoutes {
      * application property NAME (IoT Hub's HTTPS header conventions).
      */
     private CompletableFuture<RestResponse> sendC2d(RestRequest request) {
-        MessageProperties.Builder properties = MessageProperties.builder()
-                .messageId(request.header("iothub-messageid"))
-                .correlationId(request.header("iothub-correlationid"))
-                .userId(request.header("iothub-userid"))
+        MessageProperties.Builder properties = MessageHeaders.read(request.headers())
                 .contentType(request.header("Content-Type"))
                 .contentEncoding(request.header("Content-Encoding"));
-        request.headers().forEach(h -> {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith("iothub-app-") && name.length() > "iothub-app-".length()) {
-                properties.put(h.getKey().substring("iothub-app-".length()), h.getValue());
-            }
-        });
         AckMode ack;
         Instant expiry;
         try {

@@ -229,4 +229,39 @@ class RestApiTest {
         assertThat(mine.at("/systemProperties/messageId").asText()).isEqualTo("e1");
         assertThat(mine.at("/properties/k").asText()).isEqualTo("v");
     }
+
+    @Test
+    void moduleLifecycleWithEtags() throws Exception {
+        assertThat(call("PUT", "/devices/rest-mod/modules/m1", owner, "{\"moduleId\":\"m1\"}").statusCode()).isEqualTo(404);
+        assertThat(call("PUT", "/devices/rest-mod", owner, "{\"deviceId\":\"rest-mod\"}").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> created = call("PUT", "/devices/rest-mod/modules/m1?api-version=2021-04-12", owner,
+                "{\"deviceId\":\"rest-mod\",\"moduleId\":\"m1\",\"authentication\":{\"type\":\"sas\",\"symmetricKey\":"
+                        + "{\"primaryKey\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}}}");
+        assertThat(created.statusCode()).isEqualTo(200);
+        JsonNode module = json(created);
+        assertThat(module.get("moduleId").asText()).isEqualTo("m1");
+        assertThat(module.get("deviceId").asText()).isEqualTo("rest-mod");
+        assertThat(module.get("connectionState").asText()).isEqualTo("Disconnected");
+        assertThat(module.at("/authentication/symmetricKey/primaryKey").asText()).isEqualTo("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+        assertThat(module.at("/authentication/symmetricKey/secondaryKey").asText()).isNotBlank();
+        String etag = module.get("etag").asText();
+        assertIotHubError(call("PUT", "/devices/rest-mod/modules/m1", owner, "{}"), 409, "ModuleAlreadyExistsOnDevice");
+        assertIotHubError(call("PUT", "/devices/rest-mod/modules/m1", owner, "{\"managedBy\":\"x\"}", "If-Match", "\"stale\""),
+                412, "PreconditionFailed");
+        HttpResponse<String> updated = call("PUT", "/devices/rest-mod/modules/m1", owner, "{\"managedBy\":\"edge\"}",
+                "If-Match", "\"" + etag + "\"");
+        assertThat(json(updated).get("managedBy").asText()).isEqualTo("edge");
+        assertThat(json(updated).get("etag").asText()).isNotEqualTo(etag);
+
+        assertThat(call("PUT", "/devices/rest-mod/modules/m2", owner, "{}").statusCode()).isEqualTo(200);
+        HttpResponse<String> list = call("GET", "/devices/rest-mod/modules", readOnly, null);
+        assertThat(json(list).findValuesAsText("moduleId")).containsExactly("m1", "m2");
+        assertThat(call("GET", "/devices/rest-mod/modules/m2", readOnly, null).statusCode()).isEqualTo(200);
+        assertIotHubError(call("DELETE", "/devices/rest-mod/modules/m2", readOnly, null), 401, "IotHubUnauthorizedAccess");
+        assertThat(call("DELETE", "/devices/rest-mod/modules/m2", owner, null, "If-Match", "*").statusCode()).isEqualTo(204);
+        assertIotHubError(call("GET", "/devices/rest-mod/modules/m2", readOnly, null), 404, "ModuleNotFound");
+        assertIotHubError(call("GET", "/devices/nobody/modules", readOnly, null), 404, "DeviceNotFound");
+        assertIotHubError(call("PUT", "/devices/rest-mod/modules/a%2Fb", owner, "{}"), 400, "ArgumentInvalid");
+    }
 }

@@ -2,6 +2,7 @@ package io.gatehouse.mqtt;
 
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.mqtt.connect.ConnectValidator;
+import io.gatehouse.transport.ProtocolHandlers;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -22,20 +23,33 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     /** Client ids are device ids (at most 128 characters); the decoder's limit only needs to be above that. */
     private static final int MAX_CLIENT_ID_LENGTH = 1024;
 
-    private final GatewayCore core;
-    private final MqttOptions options;
     private final SslContext sslContext;
-    private final ConnectValidator validator;
+    private final ProtocolHandlers protocol;
 
     /** {@code sslContext} null serves plain MQTT (development only). */
     public MqttChannelInitializer(GatewayCore core, MqttOptions options, SslContext sslContext) {
-        this.core = Objects.requireNonNull(core, "core");
-        this.options = Objects.requireNonNull(options, "options");
         if (sslContext != null && sslContext.isClient()) {
             throw new IllegalArgumentException("a server SslContext is needed");
         }
         this.sslContext = sslContext;
-        this.validator = new ConnectValidator(options.hubHostName());
+        this.protocol = protocolHandlers(core, options);
+    }
+
+    /**
+     * MQTT without what carries it: {@code idle → MqttDecoder → MqttEncoder → connection handler}, for this
+     * initializer after TLS and for the HTTPS listener after a WebSocket upgrade (subprotocol {@code mqtt}).
+     */
+    public static ProtocolHandlers protocolHandlers(GatewayCore core, MqttOptions options) {
+        Objects.requireNonNull(core, "core");
+        Objects.requireNonNull(options, "options");
+        ConnectValidator validator = new ConnectValidator(options.hubHostName());
+        return (pipeline, secure) -> {
+            pipeline.addLast(MqttConnectionHandler.IDLE_HANDLER,
+                    new IdleStateHandler(options.connectTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+            pipeline.addLast("decoder", new MqttDecoder(options.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
+            pipeline.addLast("encoder", MqttEncoder.INSTANCE);
+            pipeline.addLast("connection", new MqttConnectionHandler(core, options, validator));
+        };
     }
 
     @Override
@@ -44,10 +58,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         if (sslContext != null) {
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
         }
-        pipeline.addLast(MqttConnectionHandler.IDLE_HANDLER,
-                new IdleStateHandler(options.connectTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        pipeline.addLast("decoder", new MqttDecoder(options.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
-        pipeline.addLast("encoder", MqttEncoder.INSTANCE);
-        pipeline.addLast("connection", new MqttConnectionHandler(core, options, validator));
+        protocol.addTo(pipeline, sslContext != null);
     }
 }

@@ -191,7 +191,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         ConnectDecision.Login login = (ConnectDecision.Login) decision;
-        AuthResult<DevicePrincipal> auth = core.authenticator().authenticateDevice(login.device(), login.password());
+        AuthResult<DevicePrincipal> auth = core.authenticator().authenticateIdentity(login.device(), login.moduleId(), login.password());
         if (auth instanceof AuthResult.Failure<DevicePrincipal> failure) {
             refuse(failure.kind() == AuthResult.FailureKind.NOT_AUTHORIZED
                     ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED
@@ -205,7 +205,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         principal = device;
         will = login.will();
         DeviceId id = device.deviceId();
-        registration = core.connections().register(id, new DeviceConnections.Connection() {
+        registration = core.connections().register(id, device.moduleId(), new DeviceConnections.Connection() {
             @Override
             public String protocol() {
                 return "MQTT";
@@ -220,19 +220,24 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
                 }
             }
         });
-        DeviceTopics topics = new DeviceTopics(id);
+        DeviceTopics topics = new DeviceTopics(id, device.moduleId());
         telemetry = new TelemetryFlow(core.events(), EventSource.of(device), out, this, ctx.executor(),
                 options.maxTelemetryPayload(), options.maxPendingTelemetry());
         c2d = new C2dFlow(core.c2d(), id, topics, out, this, ctx.channel(), options.maxInFlightC2d());
-        hubFlows = Map.of(
+        // persistent sessions hold a device's C2D subscription: a module has none, and must not touch its device's
+        boolean module = device.moduleId() != null;
+        // a module's own twin and methods are not served yet: its $iothub topics are refused, never its device's
+        hubFlows = module ? Map.of() : Map.of(
                 TopicKind.TWIN, new TwinFlow(core.twins(), id, out, this, ctx.executor()),
                 TopicKind.METHODS, new MethodFlow(core.methods(), id, registration, out, this, ctx.executor()));
         router = new TopicRouter(topics, telemetry, hubFlows, this);
-        subscriptions = new Subscriptions(id, topics, c2d, hubFlows, core.sessions(), !login.cleanSession(), out, this,
+        subscriptions = new Subscriptions(id, topics, c2d, hubFlows, core.sessions(), !login.cleanSession() && !module, out, this,
                 ctx.executor());
 
         Optional<DeviceSession> session = Optional.empty();
-        if (login.cleanSession()) {
+        if (module) {
+            // nothing to resume or forget
+        } else if (login.cleanSession()) {
             // [MQTT-3.1.2-6] a clean session starts with nothing: forget what an earlier session remembered
             core.sessions().remove(id).whenComplete((ok, failure) -> {
                 if (failure != null) {
@@ -251,7 +256,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         MqttConnAckMessage connAck = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED).sessionPresent(session.isPresent()).build();
         out.write(connAck);
-        log.info("Device {} connected over MQTT from {} (cleanSession={}, keepAlive={}s, sessionPresent={})", id,
+        log.info("Device {} connected over MQTT from {} (cleanSession={}, keepAlive={}s, sessionPresent={})", device.identity(),
                 remote(), login.cleanSession(), login.keepAliveSeconds(), session.isPresent());
         // [MQTT-3.1.2-5] a resumed session keeps its subscription: delivery starts before any SUBSCRIBE
         session.ifPresent(s -> c2d.start(s.c2dSubscription()));
@@ -337,7 +342,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         }
         if (principal != null) {
             publishWill();
-            log.info("Device {} disconnected from MQTT ({}): {}", principal.deviceId(), remote(), closeReason);
+            log.info("Device {} disconnected from MQTT ({}): {}", principal.identity(), remote(), closeReason);
         } else {
             log.info("MQTT connection from {} (client id {}) closed: {}", remote(),
                     ClientText.quote(clientId), closeReason);
@@ -388,7 +393,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private String describeDevice() {
-        return principal != null ? principal.deviceId().toString() : ClientText.quote(clientId);
+        return principal != null ? principal.identity() : ClientText.quote(clientId);
     }
 
     private SocketAddress remote() {

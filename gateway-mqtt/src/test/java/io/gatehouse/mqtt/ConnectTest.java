@@ -165,11 +165,12 @@ class ConnectTest {
     }
 
     @Test
-    void aModuleClientIdIsRefusedAsIdentifierRejected() throws IOException {
+    void aModuleClientIdWithItsDevicesTokenIsNotAuthorized() throws IOException {
+        server.core.modules().create(server.device("d1").id(), "m1", null, null).join();
         MqttConnectMessage connect = RawMqttClient.connect("d1/m1", MqttTestServer.HOST + "/d1/m1/?api-version=2021-04-12",
                 server.token("d1"), true, 60);
-        assertThat(code(connect)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
-        logs.await("CONNACK 2", "modules are not supported");
+        assertThat(code(connect)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+        logs.await("CONNACK 5", "not d1/m1");
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.gatehouse.server;
 
+import io.gatehouse.amqp.AmqpChannelInitializer;
 import io.gatehouse.amqp.AmqpEndpoint;
 import io.gatehouse.amqp.AmqpOptions;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.http.HttpEndpoint;
 import io.gatehouse.http.console.ConnectionDetails;
+import io.gatehouse.http.websocket.WebSocketProtocols;
+import io.gatehouse.mqtt.MqttChannelInitializer;
 import io.gatehouse.mqtt.MqttEndpoint;
 import io.gatehouse.mqtt.MqttOptions;
 import io.gatehouse.server.config.GatehouseConfig;
@@ -23,8 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
- * The endpoints a configuration asks for: HTTPS, MQTT over TLS (and plain), AMQP over TLS (and plain), and the
- * plain health port.
+ * The endpoints a configuration asks for: HTTPS (with MQTT and AMQP over WebSockets), MQTT over TLS (and plain),
+ * AMQP over TLS (and plain), and the plain health port.
  */
 final class ProtocolEndpoints {
 
@@ -55,14 +58,24 @@ final class ProtocolEndpoints {
         if (config.amqpPlainEnabled()) {
             amqp.add(Port.plain("amqp-plain", config.amqpPlainPort()));
         }
+        MqttOptions mqttOptions = MqttOptions.builder().maxInFlightC2d(config.mqttMaxInFlight()).build();
+        AmqpOptions amqpOptions = AmqpOptions.defaults();
         List<ProtocolEndpoint> endpoints = new ArrayList<>(List.of(
                 HttpEndpoint.create(core, tls, List.of(Port.tls("https", config.httpsPort())), metricsScrape, timers,
-                        details),
-                MqttEndpoint.create(core, MqttOptions.builder().maxInFlightC2d(config.mqttMaxInFlight()).build(), tls, mqtt),
-                AmqpEndpoint.create(core, AmqpOptions.defaults(), tls, amqp)));
+                        details, webSockets(core, mqttOptions, amqpOptions)),
+                MqttEndpoint.create(core, mqttOptions, tls, mqtt),
+                AmqpEndpoint.create(core, amqpOptions, tls, amqp)));
         if (config.healthEnabled()) {
             endpoints.add(HttpEndpoint.probes(core, List.of(Port.plain("health", config.healthPort())), metricsScrape, details));
         }
         return endpoints;
+    }
+
+    /** MQTT and AMQP over WebSockets on the HTTPS port, with the same options as on their own ports. */
+    private static WebSocketProtocols webSockets(GatewayCore core, MqttOptions mqtt, AmqpOptions amqp) {
+        return new WebSocketProtocols(Map.of(
+                WebSocketProtocols.MQTT, MqttChannelInitializer.protocolHandlers(core, mqtt),
+                WebSocketProtocols.AMQP, AmqpChannelInitializer.protocolHandlers(core, amqp)),
+                Math.max(mqtt.maxPacketSize(), amqp.maxFrameSize()));
     }
 }

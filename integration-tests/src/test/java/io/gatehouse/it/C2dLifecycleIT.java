@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -42,8 +40,7 @@ class C2dLifecycleIT {
     static Path dir;
     private static GatewayProcess gateway;
     private static RestClient rest;
-    /** Every feedback record taken so far: the feedback queue is shared by all devices and tests. */
-    private static final List<JsonNode> feedback = new CopyOnWriteArrayList<>();
+    private static C2dServiceClient service;
     private final List<Mqtt3AsyncClient> clients = new ArrayList<>();
 
     @BeforeAll
@@ -64,6 +61,7 @@ class C2dLifecycleIT {
                 "--set", "cloudToDevice.feedback.batchWindowAsIso8601=PT0S");
         gateway.start();
         rest = new RestClient(gateway);
+        service = new C2dServiceClient(rest);
     }
 
     @AfterAll
@@ -162,47 +160,23 @@ class C2dLifecycleIT {
     // ------------------------------------------------------------ helpers
 
     private static void send(String device, String messageId, String ack, Instant expiry) throws Exception {
-        HttpResponse<String> response = post(device, messageId, ack, expiry);
-        assertThat(response.statusCode()).as("send %s: %s", messageId, response.body()).isEqualTo(201);
-        assertThat(JSON.readTree(response.body()).get("messageId").asText()).isEqualTo(messageId);
+        service.send(device, messageId, ack, expiry);
     }
 
     private static HttpResponse<String> post(String device, String messageId, String ack, Instant expiry) throws Exception {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("iothub-messageid", messageId);
-        headers.put("iothub-ack", ack);
-        headers.put("iothub-app-test", "lifecycle");
-        if (expiry != null) {
-            headers.put("iothub-expiry", expiry.toString());
-        }
-        return rest.send("POST", "/gatehouse/devices/" + device + "/messages", "body of " + messageId, headers);
+        return service.post(device, messageId, ack, expiry);
     }
 
-    /** Takes feedback messages until one holds a record for {@code messageId}. */
     private static JsonNode awaitFeedback(String messageId) {
-        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            JsonNode found = find(messageId);
-            if (found != null) {
-                return found;
-            }
-            HttpResponse<String> taken = rest.send("GET", "/gatehouse/feedback?waitSeconds=1", null);
-            if (taken.statusCode() == 200) {
-                JSON.readTree(taken.body()).get("records").forEach(feedback::add);
-            }
-            return find(messageId);
-        }, record -> record != null);
-    }
-
-    private static JsonNode find(String messageId) {
-        return feedback.stream().filter(r -> messageId.equals(r.path("originalMessageId").asText())).findFirst().orElse(null);
+        return service.awaitFeedback(messageId);
     }
 
     private static long abandonedCount() throws Exception {
-        return rest.json("GET", "/gatehouse/statistics", null).get("c2d").get("abandoned").asLong();
+        return service.abandonedCount();
     }
 
     private static int queueDepth(String device) throws Exception {
-        return rest.json("GET", "/gatehouse/statistics", null).get("queues").path(device).path("depth").asInt(0);
+        return service.queueDepth(device);
     }
 
     /** Connects {@code device} and subscribes to its C2D topic; with manual acknowledgement nothing is PUBACKed. */

@@ -15,14 +15,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one AMQP connection is authorized for: every device whose token it presented (a multiplexing client
- * authenticates many devices on one connection) and at most one service identity, each until its token expires.
- * A renewed token replaces the older one. Confined to the connection's event loop.
+ * What one AMQP connection is authorized for: every device (or module) whose token it presented (a multiplexing
+ * client authenticates many devices on one connection) and at most one service identity, each until its token
+ * expires. A renewed token replaces the older one. A module's token covers that module only, never its device.
+ * Confined to the connection's event loop.
  */
 public final class ConnectionCredentials {
 
     private final Clock clock;
-    private final Map<DeviceId, DevicePrincipal> devices = new HashMap<>();
+    /** A device ({@code moduleId} null) or one of its modules. */
+    private record Identity(DeviceId device, String moduleId) {
+    }
+
+    private final Map<Identity, DevicePrincipal> devices = new HashMap<>();
     private ServicePrincipal service;
 
     public ConnectionCredentials(Clock clock) {
@@ -31,7 +36,7 @@ public final class ConnectionCredentials {
 
     public void add(Principal principal) {
         if (principal instanceof DevicePrincipal device) {
-            devices.put(device.deviceId(), device);
+            devices.put(new Identity(device.deviceId(), device.moduleId()), device);
         } else {
             service = (ServicePrincipal) principal;
         }
@@ -39,7 +44,12 @@ public final class ConnectionCredentials {
 
     /** The device's identity, while its token is valid. */
     public Optional<DevicePrincipal> device(DeviceId id) {
-        DevicePrincipal p = devices.get(id);
+        return identity(id, null);
+    }
+
+    /** The device's ({@code moduleId} null) or module's identity, while its token is valid. */
+    public Optional<DevicePrincipal> identity(DeviceId id, String moduleId) {
+        DevicePrincipal p = devices.get(new Identity(id, moduleId));
         return p != null && valid(p) ? Optional.of(p) : Optional.empty();
     }
 
@@ -87,7 +97,7 @@ public final class ConnectionCredentials {
     /** For the connection's log lines. */
     public String describe() {
         List<String> parts = new ArrayList<>();
-        devices.keySet().forEach(id -> parts.add("device " + id));
+        devices.values().forEach(p -> parts.add((p.moduleId() == null ? "device " : "module ") + p.identity()));
         if (service != null) {
             parts.add("policy " + service.policyName());
         }

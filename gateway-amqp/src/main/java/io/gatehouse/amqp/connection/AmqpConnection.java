@@ -245,7 +245,7 @@ public final class AmqpConnection implements EngineListener, LinkContext {
             replyLinks.add(reply);
         }
         if (endpoint.device() != null) {
-            bindings.linkOpened(endpoint.device());
+            bindings.linkOpened(boundOf(endpoint));
         }
     }
 
@@ -256,16 +256,22 @@ public final class AmqpConnection implements EngineListener, LinkContext {
                 replyLinks.remove(reply);
             }
             if (endpoint.device() != null) {
-                bindings.linkClosed(endpoint.device());
+                bindings.linkClosed(boundOf(endpoint));
             }
         }
     }
 
-    /** The core took a device away from this connection (taken over, deleted, disabled). */
-    private void revoke(DeviceId device, String reason) {
-        log.info("AMQP connection from {}: links of device {} detached: {}", peer, device, reason);
+    private static DeviceBindings.Bound boundOf(LinkEndpoint endpoint) {
+        return new DeviceBindings.Bound(endpoint.device(), endpoint.moduleId());
+    }
+
+    /** The core took a device or module away from this connection (taken over, deleted, disabled). */
+    private void revoke(DeviceBindings.Bound device, String reason) {
+        log.info("AMQP connection from {}: links of {} detached: {}", peer,
+                device.moduleId() == null ? "device " + device.device() : "module " + device.device() + "/" + device.moduleId(),
+                reason);
         for (LinkEndpoint endpoint : List.copyOf(links)) {
-            if (device.equals(endpoint.device())) {
+            if (device.equals(boundOf(endpoint))) {
                 endpoint.detach(AmqpErrors.condition(AmqpErrors.DETACH_FORCED, reason));
             }
         }
@@ -287,7 +293,8 @@ public final class AmqpConnection implements EngineListener, LinkContext {
             expiryCheckAt = null;
             credentials.removeExpired();
             for (LinkEndpoint endpoint : List.copyOf(links)) {
-                boolean deviceExpired = endpoint.device() != null && credentials.device(endpoint.device()).isEmpty();
+                boolean deviceExpired = endpoint.device() != null
+                        && credentials.identity(endpoint.device(), endpoint.moduleId()).isEmpty();
                 boolean serviceExpired = endpoint.needsService() && !credentials.hasService();
                 if (deviceExpired || serviceExpired) {
                     refused(deviceExpired ? "device " + endpoint.device() : "service", "link", "token expired");
@@ -364,7 +371,12 @@ public final class AmqpConnection implements EngineListener, LinkContext {
 
     @Override
     public void touch(DeviceId device) {
-        bindings.touch(device);
+        touch(device, null);
+    }
+
+    @Override
+    public void touch(DeviceId device, String moduleId) {
+        bindings.touch(new DeviceBindings.Bound(device, moduleId));
     }
 
     @Override

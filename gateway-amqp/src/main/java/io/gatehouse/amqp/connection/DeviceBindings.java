@@ -14,9 +14,13 @@ import java.util.function.BiConsumer;
  */
 final class DeviceBindings {
 
+    /** A device ({@code moduleId} null) or one of its modules: each is registered on its own. */
+    record Bound(DeviceId device, String moduleId) {
+    }
+
     private final DeviceConnections connections;
-    private final BiConsumer<DeviceId, String> revoked;
-    private final Map<DeviceId, Binding> bindings = new HashMap<>();
+    private final BiConsumer<Bound, String> revoked;
+    private final Map<Bound, Binding> bindings = new HashMap<>();
 
     private static final class Binding {
         Registration registration;
@@ -24,15 +28,15 @@ final class DeviceBindings {
     }
 
     /** @param revoked called (from any thread) when a device's registration is taken away, with the reason */
-    DeviceBindings(DeviceConnections connections, BiConsumer<DeviceId, String> revoked) {
+    DeviceBindings(DeviceConnections connections, BiConsumer<Bound, String> revoked) {
         this.connections = connections;
         this.revoked = revoked;
     }
 
-    void linkOpened(DeviceId device) {
+    void linkOpened(Bound device) {
         Binding binding = bindings.computeIfAbsent(device, id -> new Binding());
         if (binding.links++ == 0) {
-            binding.registration = connections.register(device, new DeviceConnections.Connection() {
+            binding.registration = connections.register(device.device(), device.moduleId(), new DeviceConnections.Connection() {
                 @Override
                 public String protocol() {
                     return "amqp";
@@ -46,7 +50,7 @@ final class DeviceBindings {
         }
     }
 
-    void linkClosed(DeviceId device) {
+    void linkClosed(Bound device) {
         Binding binding = bindings.get(device);
         if (binding != null && --binding.links == 0) {
             bindings.remove(device);
@@ -54,13 +58,13 @@ final class DeviceBindings {
         }
     }
 
-    /** The core registration of a device that has a link here, or null. */
+    /** The core registration of a device (not a module) that has a link here, or null. */
     Registration registration(DeviceId device) {
-        Binding binding = bindings.get(device);
+        Binding binding = bindings.get(new Bound(device, null));
         return binding == null ? null : binding.registration;
     }
 
-    void touch(DeviceId device) {
+    void touch(Bound device) {
         Binding binding = bindings.get(device);
         if (binding != null) {
             binding.registration.touch();

@@ -6,6 +6,7 @@ import io.gatehouse.amqp.link.D2cTelemetryLink;
 import io.gatehouse.amqp.link.DeviceSendLink;
 import io.gatehouse.amqp.link.MethodAnswerLink;
 import io.gatehouse.amqp.link.TwinRequestLink;
+import io.gatehouse.amqp.link.EmptySourceLink;
 import io.gatehouse.amqp.link.EventReadLink;
 import io.gatehouse.amqp.link.LinkEndpoint;
 import io.gatehouse.amqp.link.QueueDeliveryLink;
@@ -84,6 +85,17 @@ final class LinkRouter {
                     }
                 }
             }
+            case MODULE_TELEMETRY -> {
+                if (requireDirection(link, !weSend, address) && requireModule(link, target, address)) {
+                    open(new D2cTelemetryLink(connection, (Receiver) link, target.device(), target.moduleId()));
+                }
+            }
+            case MODULE_INBOX -> {
+                // C2D messages go to devices, not modules: the link the SDK insists on is served and stays empty
+                if (requireDirection(link, weSend, address) && requireModule(link, target, address)) {
+                    open(new EmptySourceLink(connection, (Sender) link, target.device(), target.moduleId()));
+                }
+            }
             case SERVICE_C2D -> {
                 if (requireDirection(link, !weSend, address) && requireService(link, address)) {
                     open(new C2dSendLink(connection, (Receiver) link));
@@ -149,6 +161,16 @@ final class LinkRouter {
         refuse(link, AmqpErrors.UNAUTHORIZED_ACCESS,
                 "'" + address + "' needs a valid token of device " + device + " (put-token on $cbs first)",
                 "device " + device);
+        return false;
+    }
+
+    private boolean requireModule(Link link, LinkAddress target, String address) {
+        if (connection.credentials().identity(target.device(), target.moduleId()).isPresent()) {
+            return true;
+        }
+        String module = target.device() + "/" + target.moduleId();
+        refuse(link, AmqpErrors.UNAUTHORIZED_ACCESS,
+                "'" + address + "' needs a valid token of module " + module + " (put-token on $cbs first)", "module " + module);
         return false;
     }
 

@@ -22,7 +22,8 @@ import org.apache.qpid.proton.message.Message;
  * A stored D2C event as IoT Hub's built-in (Event Hubs-compatible) endpoint delivers it: the device's body as Data,
  * its properties and application properties, and the message annotations Event Hubs clients read as system
  * properties: {@code x-opt-sequence-number} (long), {@code x-opt-offset} (string), {@code x-opt-enqueued-time}
- * (timestamp), and IoT Hub's {@code iothub-connection-device-id}, {@code iothub-connection-auth-generation-id},
+ * (timestamp), and IoT Hub's {@code iothub-connection-device-id} (with {@code iothub-connection-module-id} for a
+ * module's events), {@code iothub-connection-auth-generation-id},
  * {@code iothub-connection-auth-method}, {@code iothub-enqueuedtime} (timestamp), {@code iothub-message-source}
  * ({@code Telemetry}). No partition key is set: IoT Hub partitions by device, not by key.
  */
@@ -32,6 +33,7 @@ public final class EventMessageEncoder {
     static final Symbol OFFSET = Symbol.valueOf("x-opt-offset");
     static final Symbol ENQUEUED_TIME = Symbol.valueOf("x-opt-enqueued-time");
     static final Symbol DEVICE_ID = Symbol.valueOf("iothub-connection-device-id");
+    static final Symbol MODULE_ID = Symbol.valueOf("iothub-connection-module-id");
     static final Symbol GENERATION_ID = Symbol.valueOf("iothub-connection-auth-generation-id");
     static final Symbol AUTH_METHOD = Symbol.valueOf("iothub-connection-auth-method");
     static final Symbol IOTHUB_ENQUEUED_TIME = Symbol.valueOf("iothub-enqueuedtime");
@@ -76,6 +78,9 @@ public final class EventMessageEncoder {
         annotations.put(OFFSET, Long.toString(event.offset()));
         annotations.put(ENQUEUED_TIME, enqueued);
         annotations.put(DEVICE_ID, event.source().deviceId().value());
+        if (event.source().moduleId() != null) {
+            annotations.put(MODULE_ID, event.source().moduleId());
+        }
         annotations.put(GENERATION_ID, event.source().generationId());
         annotations.put(AUTH_METHOD, event.source().authMethod());
         annotations.put(IOTHUB_ENQUEUED_TIME, enqueued);

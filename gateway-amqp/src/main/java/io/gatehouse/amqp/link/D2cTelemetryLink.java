@@ -15,20 +15,29 @@ import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.message.Message;
 
 /**
- * A device's telemetry link, target {@code /devices/{id}/messages/events}: each message is appended to the event
- * stream and accepted once durable; refused ones are rejected with the reason (too large, token expired, store
- * failure).
+ * A device's telemetry link, target {@code /devices/{id}/messages/events} (a module's:
+ * {@code /devices/{id}/modules/{moduleId}/messages/events}): each message is appended to the event stream and
+ * accepted once durable; refused ones are rejected with the reason (too large, token expired, store failure).
  */
 public final class D2cTelemetryLink extends InboundLink {
 
     private final DeviceId device;
+    private final String moduleId;
+    private final String who;
     /** The stamp of the principal last seen: rebuilt only when a renewed token brings a new principal. */
     private DevicePrincipal stampedPrincipal;
     private EventSource source;
 
     public D2cTelemetryLink(LinkContext ctx, Receiver receiver, DeviceId device) {
+        this(ctx, receiver, device, null);
+    }
+
+    /** The telemetry link of a module ({@code moduleId} null: of the device). */
+    public D2cTelemetryLink(LinkContext ctx, Receiver receiver, DeviceId device, String moduleId) {
         super(ctx, receiver, ctx.options().inboundWindow());
         this.device = device;
+        this.moduleId = moduleId;
+        this.who = moduleId == null ? "device " + device : "module " + device + "/" + moduleId;
     }
 
     @Override
@@ -37,10 +46,15 @@ public final class D2cTelemetryLink extends InboundLink {
     }
 
     @Override
+    public String moduleId() {
+        return moduleId;
+    }
+
+    @Override
     protected CompletableFuture<?> process(Message message, int encodedSize) {
-        Optional<DevicePrincipal> principal = ctx.credentials().device(device);
+        Optional<DevicePrincipal> principal = ctx.credentials().identity(device, moduleId);
         if (principal.isEmpty()) {
-            ctx.refused("device " + device, "telemetry", "no valid token");
+            ctx.refused(who, "telemetry", "no valid token");
             return CompletableFuture.failedFuture(
                     new GatewayException(ErrorCode.UNAUTHORIZED, "the device's token expired or was never presented"));
         }
@@ -50,10 +64,10 @@ public final class D2cTelemetryLink extends InboundLink {
             properties = D2cMessageMapper.toProperties(message);
             body = MessageBodies.bytes(message);
         } catch (GatewayException e) {
-            ctx.refused("device " + device, "telemetry", e.getMessage());
+            ctx.refused(who, "telemetry", e.getMessage());
             return CompletableFuture.failedFuture(e);
         }
-        ctx.touch(device);
+        ctx.touch(device, moduleId);
         if (principal.get() != stampedPrincipal) {
             stampedPrincipal = principal.get();
             source = EventSource.of(stampedPrincipal);
@@ -61,7 +75,7 @@ public final class D2cTelemetryLink extends InboundLink {
         return ctx.core().events().append(source, properties, body)
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
-                        ctx.execute(() -> ctx.refused("device " + device, "telemetry", AmqpErrors.describe(failure)));
+                        ctx.execute(() -> ctx.refused(who, "telemetry", AmqpErrors.describe(failure)));
                     }
                 });
     }

@@ -24,6 +24,9 @@ public interface LinkContext {
     /** Records activity of a device (its registry {@code lastActivityTime}). */
     void touch(DeviceId device);
 
+    /** Activity of a module ({@code moduleId} null: the device). */
+    void touch(DeviceId device, String moduleId);
+
     /** The link to answer a request of {@code node} on, or null when the peer attached none. */
     ReplyLink replyLink(String node, String replyTo);
 

@@ -18,6 +18,11 @@ public interface LinkEndpoint {
         return null;
     }
 
+    /** With {@link #device()}: the module whose token this link needs, or null for the device's own. */
+    default String moduleId() {
+        return null;
+    }
+
     /** True when this link needs a service identity (ServiceConnect). */
     default boolean needsService() {
         return false;

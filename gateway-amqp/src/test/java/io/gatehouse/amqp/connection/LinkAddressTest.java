@@ -29,7 +29,12 @@ class LinkAddressTest {
         LinkAddress c2d = parse("/devices/Dev-1:a/messages/deviceBound");
         assertThat(c2d.kind()).isEqualTo(Kind.DEVICE_C2D);
         assertThat(parse("/devices/bad id/messages/events").kind()).isEqualTo(Kind.UNKNOWN);
-        assertThat(parse("/devices/d1/modules/m1/messages/events").kind()).isEqualTo(Kind.UNKNOWN);
+        LinkAddress module = parse("/devices/d1/modules/m1/messages/events");
+        assertThat(module.kind()).isEqualTo(Kind.MODULE_TELEMETRY);
+        assertThat(module.moduleId()).isEqualTo("m1");
+        assertThat(parse("/devices/d1/modules/m1/messages/devicebound").kind()).isEqualTo(Kind.MODULE_INBOX);
+        assertThat(parse("/devices/d1/modules/bad id/messages/events").kind()).isEqualTo(Kind.UNKNOWN);
+        assertThat(parse("/devices/d1/modules/m1/x/messages/events").kind()).isEqualTo(Kind.UNKNOWN);
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.AccessRight;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceRegistry;
+import io.gatehouse.core.registry.Module;
+import io.gatehouse.core.registry.ModuleRegistry;
 import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.time.Clock;
 import java.security.MessageDigest;
@@ -26,11 +28,13 @@ import java.util.Optional;
 public final class SasAuthenticator {
 
     private final DeviceRegistry devices;
+    private final ModuleRegistry modules;
     private final AccessPolicies policies;
     private final Clock clock;
 
-    public SasAuthenticator(DeviceRegistry devices, AccessPolicies policies, Clock clock) {
+    public SasAuthenticator(DeviceRegistry devices, ModuleRegistry modules, AccessPolicies policies, Clock clock) {
         this.devices = devices;
+        this.modules = modules;
         this.policies = policies;
         this.clock = clock;
     }
@@ -55,8 +59,12 @@ public final class SasAuthenticator {
             }
             deviceId = DeviceId.of(deviceText);
         }
+        String moduleId = sas.moduleId();
+        if (moduleId != null && !Module.isValidId(moduleId)) {
+            return AuthResult.badCredentials("token names an invalid module id");
+        }
         if (sas.keyName() != null) {
-            return authenticateWithPolicy(sas, deviceId, expiry);
+            return authenticateWithPolicy(sas, deviceId, moduleId, expiry);
         }
         if (deviceId == null) {
             return AuthResult.badCredentials("token without 'skn' must name a device in 'sr'");
@@ -64,6 +72,9 @@ public final class SasAuthenticator {
         Optional<Device> device = devices.get(deviceId);
         if (device.isEmpty()) {
             return AuthResult.badCredentials("unknown device " + deviceId);
+        }
+        if (moduleId != null) {
+            return authenticateModule(sas, device.get(), moduleId, expiry);
         }
         if (!deviceSignedWith(sas, device.get().keys())) {
             return AuthResult.badCredentials("bad signature for device " + deviceId);
@@ -74,16 +85,41 @@ public final class SasAuthenticator {
         return new AuthResult.Success<>(new DevicePrincipal(deviceId, device.get().generationId(), null, expiry));
     }
 
+    /** A module's own token: signed with the module's key; the module lives while its device is enabled. */
+    private AuthResult<Principal> authenticateModule(SasToken sas, Device device, String moduleId, Instant expiry) {
+        Optional<Module> module = modules.get(device.id(), moduleId);
+        if (module.isEmpty()) {
+            return AuthResult.badCredentials("unknown module " + device.id() + "/" + moduleId);
+        }
+        if (!signedWith(sas, module.get().keys())) {
+            return AuthResult.badCredentials("bad signature for module " + module.get().identity());
+        }
+        if (!device.isEnabled()) {
+            return AuthResult.notAuthorized("device " + device.id() + " is disabled");
+        }
+        return new AuthResult.Success<>(new DevicePrincipal(device.id(), moduleId, module.get().generationId(), null, expiry));
+    }
+
     /** A token that must speak for {@code expected} (a device connecting under its own id). */
     public AuthResult<DevicePrincipal> authenticateDevice(DeviceId expected, String token) {
+        return authenticateIdentity(expected, null, token);
+    }
+
+    /**
+     * A token that must speak for exactly the device ({@code expectedModule} null) or the module named: a
+     * module's token does not open its device's connection, nor a device's token its modules'.
+     */
+    public AuthResult<DevicePrincipal> authenticateIdentity(DeviceId expected, String expectedModule, String token) {
         AuthResult<Principal> result = authenticate(token);
         if (result instanceof AuthResult.Failure<Principal> f) {
             return new AuthResult.Failure<>(f.kind(), f.reason());
         }
         Principal principal = result.principal();
+        String wanted = expectedModule == null ? expected.value() : expected.value() + "/" + expectedModule;
         if (principal instanceof DevicePrincipal device) {
-            if (!device.deviceId().equals(expected)) {
-                return AuthResult.notAuthorized("token is for device " + device.deviceId() + ", not " + expected);
+            if (!device.is(expected, expectedModule)) {
+                String holder = (device.moduleId() == null ? "device " : "module ") + device.identity();
+                return AuthResult.notAuthorized("token is for " + holder + ", not " + wanted);
             }
             return new AuthResult.Success<>(device);
         }
@@ -91,7 +127,7 @@ public final class SasAuthenticator {
         if (!service.has(AccessRight.DEVICE_CONNECT)) {
             return AuthResult.notAuthorized("policy " + service.policyName() + " lacks DeviceConnect");
         }
-        return deviceViaPolicy(expected, service.policyName(), service.expiry());
+        return deviceViaPolicy(expected, expectedModule, service.policyName(), service.expiry());
     }
 
     /** A token that must carry {@code right} (a back-end service operation). */
@@ -109,7 +145,7 @@ public final class SasAuthenticator {
         return new AuthResult.Success<>(service);
     }
 
-    private AuthResult<Principal> authenticateWithPolicy(SasToken sas, DeviceId deviceId, Instant expiry) {
+    private AuthResult<Principal> authenticateWithPolicy(SasToken sas, DeviceId deviceId, String moduleId, Instant expiry) {
         Optional<AccessPolicy> policy = policies.get(sas.keyName());
         if (policy.isEmpty()) {
             return AuthResult.badCredentials("unknown policy " + sas.keyName());
@@ -123,13 +159,13 @@ public final class SasAuthenticator {
         if (!policy.get().has(AccessRight.DEVICE_CONNECT)) {
             return AuthResult.notAuthorized("policy " + sas.keyName() + " lacks DeviceConnect");
         }
-        AuthResult<DevicePrincipal> device = deviceViaPolicy(deviceId, policy.get().name(), expiry);
+        AuthResult<DevicePrincipal> device = deviceViaPolicy(deviceId, moduleId, policy.get().name(), expiry);
         return device instanceof AuthResult.Failure<DevicePrincipal> f
                 ? new AuthResult.Failure<>(f.kind(), f.reason())
                 : new AuthResult.Success<>(device.principal());
     }
 
-    private AuthResult<DevicePrincipal> deviceViaPolicy(DeviceId deviceId, String policyName, Instant expiry) {
+    private AuthResult<DevicePrincipal> deviceViaPolicy(DeviceId deviceId, String moduleId, String policyName, Instant expiry) {
         Optional<Device> device = devices.get(deviceId);
         if (device.isEmpty()) {
             return AuthResult.badCredentials("unknown device " + deviceId);
@@ -137,7 +173,14 @@ public final class SasAuthenticator {
         if (!device.get().isEnabled()) {
             return AuthResult.notAuthorized("device " + deviceId + " is disabled");
         }
-        return new AuthResult.Success<>(new DevicePrincipal(deviceId, device.get().generationId(), policyName, expiry));
+        if (moduleId == null) {
+            return new AuthResult.Success<>(new DevicePrincipal(deviceId, device.get().generationId(), policyName, expiry));
+        }
+        Optional<Module> module = modules.get(deviceId, moduleId);
+        if (module.isEmpty()) {
+            return AuthResult.badCredentials("unknown module " + deviceId + "/" + moduleId);
+        }
+        return new AuthResult.Success<>(new DevicePrincipal(deviceId, moduleId, module.get().generationId(), policyName, expiry));
     }
 
     /** Policy tokens: signed in the IoT convention (service SDKs) or the Event Hubs convention (Event Hubs SDKs). */

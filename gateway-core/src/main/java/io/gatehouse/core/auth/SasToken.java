@@ -60,6 +60,17 @@ public record SasToken(String rawResource, String resource, String signature, lo
         return null;
     }
 
+    /** The module id the resource names ({@code host/devices/{id}/modules/{moduleId}[/...]}), or null. */
+    public String moduleId() {
+        String[] parts = resource.split("/");
+        for (int i = 1; i + 3 < parts.length; i++) {
+            if (parts[i].equalsIgnoreCase("devices") && parts[i + 2].equalsIgnoreCase("modules")) {
+                return parts[i + 3];
+            }
+        }
+        return null;
+    }
+
     private static String require(Map<String, String> fields, String name) {
         String value = fields.get(name);
         if (value == null || value.isEmpty()) {

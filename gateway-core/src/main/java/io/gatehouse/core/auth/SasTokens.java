@@ -22,6 +22,13 @@ public final class SasTokens {
         return "SharedAccessSignature sig=" + encode(Hmac.signBase64(base64Key, sr, se)) + "&se=" + se + "&sr=" + sr;
     }
 
+    /** A module token as the Java device SDK writes it: {@code sr={host}/devices/{id}/modules/{moduleId}}. */
+    public static String moduleToken(String host, String deviceId, String moduleId, String base64Key, Instant expiry) {
+        String sr = host + "/devices/" + encode(deviceId) + "/modules/" + encode(moduleId);
+        long se = expiry.getEpochSecond();
+        return "SharedAccessSignature sig=" + encode(Hmac.signBase64(base64Key, sr, se)) + "&se=" + se + "&sr=" + sr;
+    }
+
     /** A device token as the Node SDK writes it: {@code sr} first and URL-encoded. */
     public static String deviceTokenEncoded(String host, String deviceId, String base64Key, Instant expiry) {
         String sr = encode(host + "/devices/" + deviceId);

@@ -8,10 +8,15 @@ import io.gatehouse.core.store.BinaryWriter;
 import io.gatehouse.core.store.EventRecord;
 import java.time.Instant;
 
-/** The stored payload of a D2C event (its position and time live in the {@link EventRecord}). */
+/**
+ * The stored payload of a D2C event (its position and time live in the {@link EventRecord}). Version 1 is a
+ * device's event; version 2 adds the sending module's id after the stamp (events stored before modules existed
+ * stay readable, and a device's events are written as before).
+ */
 final class D2cEventCodec {
 
-    private static final int VERSION = 1;
+    private static final int DEVICE_VERSION = 1;
+    private static final int MODULE_VERSION = 2;
 
     private D2cEventCodec() {
     }
@@ -21,13 +26,22 @@ final class D2cEventCodec {
         // sized exactly: the buffer becomes the record without a copy (the hot path of every D2C message)
         int size = 1 + stamp.length + MessagePropertiesCodec.sizeOf(p) + BinaryWriter.sizeOf(body);
         BinaryWriter w = BinaryWriter.exactly(size);
-        MessagePropertiesCodec.write(w.writeByte(VERSION).writeRaw(stamp), p).writeBytes(body);
+        int version = source.moduleId() == null ? DEVICE_VERSION : MODULE_VERSION;
+        MessagePropertiesCodec.write(w.writeByte(version).writeRaw(stamp), p).writeBytes(body);
         return w.toExactByteArray();
     }
 
     static D2cEvent decode(int partition, EventRecord record) {
-        BinaryReader r = new BinaryReader(record.payload()).expectVersion(VERSION, "event");
-        EventSource source = new EventSource(DeviceId.of(r.readString()), r.readString(), r.readString());
+        BinaryReader r = new BinaryReader(record.payload());
+        int version = r.readByte();
+        if (version != DEVICE_VERSION && version != MODULE_VERSION) {
+            throw new IllegalStateException("unknown event version " + version);
+        }
+        DeviceId device = DeviceId.of(r.readString());
+        String generationId = r.readString();
+        String authMethod = r.readString();
+        String moduleId = version == MODULE_VERSION ? r.readString() : null;
+        EventSource source = new EventSource(device, moduleId, generationId, authMethod);
         MessageProperties p = MessagePropertiesCodec.read(r);
         return new D2cEvent(partition, record.sequenceNumber(), record.offset(),
                 Instant.ofEpochMilli(record.enqueuedTimeMillis()), source, p, r.readBytes());

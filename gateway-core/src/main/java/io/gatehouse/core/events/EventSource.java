@@ -12,18 +12,30 @@ import java.util.Objects;
 public final class EventSource {
 
     private final DeviceId deviceId;
+    private final String moduleId;
     private final String generationId;
     private final String authMethod;
     private volatile byte[] encoded;
 
     public EventSource(DeviceId deviceId, String generationId, String authMethod) {
+        this(deviceId, null, generationId, authMethod);
+    }
+
+    /** @param moduleId the sending module ({@code iothub-connection-module-id}), or null for the device itself */
+    public EventSource(DeviceId deviceId, String moduleId, String generationId, String authMethod) {
         this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
+        this.moduleId = moduleId;
         this.generationId = Objects.requireNonNull(generationId, "generationId");
         this.authMethod = Objects.requireNonNull(authMethod, "authMethod");
     }
 
     public static EventSource of(DevicePrincipal principal) {
-        return new EventSource(principal.deviceId(), principal.generationId(), principal.authMethod());
+        return new EventSource(principal.deviceId(), principal.moduleId(), principal.generationId(), principal.authMethod());
+    }
+
+    /** The module that sent the event, or null when the device did. */
+    public String moduleId() {
+        return moduleId;
     }
 
     public DeviceId deviceId() {
@@ -38,12 +50,19 @@ public final class EventSource {
         return authMethod;
     }
 
-    /** The stored form of the three fields (see {@link D2cEventCodec}); computed once, shared by every event. */
+    /**
+     * The stored form of the fields (see {@link D2cEventCodec}): device, generation and auth method, then the
+     * module id for a module's events only. Computed once, shared by every event.
+     */
     byte[] encoded() {
         byte[] e = encoded;
         if (e == null) {
-            e = new BinaryWriter(32 + authMethod.length() + generationId.length() + deviceId.value().length())
-                    .writeString(deviceId.value()).writeString(generationId).writeString(authMethod).toByteArray();
+            BinaryWriter w = new BinaryWriter(32 + authMethod.length() + generationId.length() + deviceId.value().length())
+                    .writeString(deviceId.value()).writeString(generationId).writeString(authMethod);
+            if (moduleId != null) {
+                w.writeString(moduleId);
+            }
+            e = w.toByteArray();
             encoded = e;
         }
         return e;
@@ -51,17 +70,18 @@ public final class EventSource {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EventSource other && deviceId.equals(other.deviceId)
+        return o instanceof EventSource other && deviceId.equals(other.deviceId) && Objects.equals(moduleId, other.moduleId)
                 && generationId.equals(other.generationId) && authMethod.equals(other.authMethod);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(deviceId, generationId, authMethod);
+        return Objects.hash(deviceId, moduleId, generationId, authMethod);
     }
 
     @Override
     public String toString() {
-        return "EventSource[deviceId=" + deviceId + ", generationId=" + generationId + "]";
+        return "EventSource[deviceId=" + deviceId + (moduleId == null ? "" : ", moduleId=" + moduleId)
+                + ", generationId=" + generationId + "]";
     }
 }

@@ -7,6 +7,8 @@ package io.gatehouse.core.model;
 public enum ErrorCode {
     DEVICE_NOT_FOUND("DeviceNotFound", 404),
     DEVICE_ALREADY_EXISTS("DeviceAlreadyExists", 409),
+    MODULE_NOT_FOUND("ModuleNotFound", 404),
+    MODULE_ALREADY_EXISTS("ModuleAlreadyExistsOnDevice", 409),
     QUEUE_FULL("IotHubDeviceMaximumQueueDepthExceeded", 403),
     MESSAGE_TOO_LARGE("MessageTooLarge", 413),
     LOCK_LOST("DeviceMessageLockLost", 412),

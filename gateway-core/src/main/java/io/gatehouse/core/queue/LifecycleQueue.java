@@ -487,6 +487,20 @@ public final class LifecycleQueue {
         }
 
         @Override
+        public CompletableFuture<Boolean> pollOne() {
+            return shard.call(() -> {
+                if (closed) {
+                    return CompletableFuture.completedFuture(false);
+                }
+                credit = 1;
+                pump();
+                boolean locked = credit == 0;
+                credit = 0;
+                return CompletableFuture.completedFuture(locked);
+            });
+        }
+
+        @Override
         public CompletableFuture<Void> complete(LockToken token) {
             return shard.call(() -> LifecycleQueue.this.complete(this, token));
         }

@@ -19,6 +19,14 @@ public interface Receiver extends AutoCloseable {
     /** Sets the remaining credit (e.g. to 0 to stop deliveries). */
     void setCredit(int credit);
 
+    /**
+     * A poll for one message (an HTTPS GET): grants one credit only if a message can be locked for this
+     * receiver right now. Completes with true when one was locked (its delivery follows through the sink), or
+     * false when none was ready; either way the receiver is left with no credit, so nothing arrives later
+     * unasked.
+     */
+    CompletableFuture<Boolean> pollOne();
+
     /** The message is done: it is removed (COMPLETED). */
     CompletableFuture<Void> complete(LockToken token);
 

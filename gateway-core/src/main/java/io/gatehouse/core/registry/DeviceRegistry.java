@@ -146,7 +146,7 @@ public final class DeviceRegistry {
         return null;
     }
 
-    private static String unquote(String etag) {
+    static String unquote(String etag) {
         return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")
                 ? etag.substring(1, etag.length() - 1) : etag;
     }
@@ -156,12 +156,12 @@ public final class DeviceRegistry {
     }
 
     /** Etags are opaque; this one is the base64 of the version, as IoT Hub's look. */
-    private static String etagOf(long version) {
+    static String etagOf(long version) {
         return Base64.getEncoder().encodeToString(ByteBuffer.allocate(8).putLong(version).array());
     }
 
     /** Generation ids look like IoT Hub's: a random 18-digit number. */
-    private static String newGenerationId() {
+    static String newGenerationId() {
         return Long.toString(100_000_000_000_000_000L + Math.floorMod(RANDOM.nextLong(), 900_000_000_000_000_000L));
     }
 }

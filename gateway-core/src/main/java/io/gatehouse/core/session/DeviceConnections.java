@@ -10,9 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Which devices are connected, over any protocol. A device has at most one connection: registering a new
- * one closes the older (takeover, as IoT Hub does), whatever protocol either uses. Deleting or disabling a
- * device closes its connection. Also keeps IoT Hub's connection state and last-activity times.
+ * Which devices (and modules) are connected, over any protocol. A device has at most one connection, and so
+ * has each of its modules, independently: registering a new one closes the older of the same identity
+ * (takeover, as IoT Hub does), whatever protocol either uses. Deleting or disabling a device closes its
+ * connection and its modules'. Also keeps IoT Hub's connection state and last-activity times.
  */
 public final class DeviceConnections {
 
@@ -27,8 +28,16 @@ public final class DeviceConnections {
     public record ConnectionState(boolean connected, Instant stateUpdatedTime, Instant lastActivityTime) {
     }
 
+    /** A device ({@code moduleId} null) or one of its modules. */
+    private record Identity(DeviceId device, String moduleId) {
+        @Override
+        public String toString() {
+            return moduleId == null ? "device " + device : "module " + device + "/" + moduleId;
+        }
+    }
+
     private final Clock clock;
-    private final Map<DeviceId, Status> statuses = new ConcurrentHashMap<>();
+    private final Map<Identity, Status> statuses = new ConcurrentHashMap<>();
     private final AtomicInteger connected = new AtomicInteger();
 
     public DeviceConnections(Clock clock) {
@@ -37,9 +46,15 @@ public final class DeviceConnections {
 
     /** Registers a new connection of {@code device}; the previous one, if any, is closed. */
     public Registration register(DeviceId device, Connection connection) {
-        Registration registration = new Registration(device, connection);
+        return register(device, null, connection);
+    }
+
+    /** Registers a new connection of a module ({@code moduleId} null: the device); the previous one is closed. */
+    public Registration register(DeviceId device, String moduleId, Connection connection) {
+        Identity identity = new Identity(device, moduleId);
+        Registration registration = new Registration(identity, connection);
         Registration previous;
-        Status status = statuses.computeIfAbsent(device, id -> new Status());
+        Status status = statuses.computeIfAbsent(identity, id -> new Status());
         synchronized (status) {
             previous = status.current;
             status.current = registration;
@@ -49,17 +64,21 @@ public final class DeviceConnections {
         if (previous == null) {
             connected.incrementAndGet();
         } else {
-            previous.connection.close("taken over by a new connection of device " + device);
+            previous.connection.close("taken over by a new connection of " + identity);
         }
         return registration;
     }
 
-    /** Closes the device's connection, if any (deleted or disabled device). */
+    /** Closes the device's connection and its modules', if any (deleted or disabled device). */
     public void revoke(DeviceId device, String reason) {
-        Status status = statuses.get(device);
-        if (status == null) {
-            return;
-        }
+        statuses.forEach((identity, status) -> {
+            if (identity.device().equals(device)) {
+                revoke(status, reason);
+            }
+        });
+    }
+
+    private static void revoke(Status status, String reason) {
         Registration current;
         synchronized (status) {
             current = status.current;
@@ -71,7 +90,11 @@ public final class DeviceConnections {
     }
 
     public boolean isConnected(DeviceId device) {
-        Status status = statuses.get(device);
+        return isConnected(device, null);
+    }
+
+    public boolean isConnected(DeviceId device, String moduleId) {
+        Status status = statuses.get(new Identity(device, moduleId));
         return status != null && status.current != null;
     }
 
@@ -85,20 +108,24 @@ public final class DeviceConnections {
         return (int) statuses.values().stream().filter(s -> wanted.equals(s.protocol())).count();
     }
 
-    /** The protocol of each connected device, lower case. */
+    /** The protocol of each connected device (its own connection, not its modules'), lower case. */
     public Map<DeviceId, String> connectedProtocols() {
         Map<DeviceId, String> protocols = new HashMap<>();
-        statuses.forEach((device, status) -> {
+        statuses.forEach((identity, status) -> {
             String protocol = status.protocol();
-            if (protocol != null) {
-                protocols.put(device, protocol);
+            if (protocol != null && identity.moduleId() == null) {
+                protocols.put(identity.device(), protocol);
             }
         });
         return protocols;
     }
 
     public ConnectionState state(DeviceId device) {
-        Status status = statuses.get(device);
+        return state(device, null);
+    }
+
+    public ConnectionState state(DeviceId device, String moduleId) {
+        Status status = statuses.get(new Identity(device, moduleId));
         if (status == null) {
             return new ConnectionState(false, Instant.EPOCH, Instant.EPOCH);
         }
@@ -108,10 +135,10 @@ public final class DeviceConnections {
         }
     }
 
-    /** Forgets a deleted device. */
+    /** Forgets a deleted device and its modules. */
     public void forget(DeviceId device) {
         revoke(device, "device " + device + " was deleted");
-        statuses.remove(device);
+        statuses.keySet().removeIf(identity -> identity.device().equals(device));
     }
 
     private static final class Status {
@@ -127,16 +154,21 @@ public final class DeviceConnections {
 
     /** One connection's registration; closing it marks the device disconnected unless it was taken over. */
     public final class Registration implements AutoCloseable {
-        private final DeviceId device;
+        private final Identity device;
         private final Connection connection;
 
-        private Registration(DeviceId device, Connection connection) {
+        private Registration(Identity device, Connection connection) {
             this.device = device;
             this.connection = connection;
         }
 
         public DeviceId device() {
-            return device;
+            return device.device();
+        }
+
+        /** The module this connection is of, or null for the device's own. */
+        public String moduleId() {
+            return device.moduleId();
         }
 
         /** Records activity (a message sent or received) for the registry's {@code lastActivityTime}. */

@@ -14,7 +14,9 @@ public enum RecordKind {
     CHECKPOINT(8),
     SESSION(9),
     /** A device twin (tags, desired and reported properties with their versions); owner = device id. */
-    TWIN(10);
+    TWIN(10),
+    /** A module identity; owner = its device id. */
+    MODULE(11);
 
     private static final RecordKind[] BY_CODE = new RecordKind[16];
 

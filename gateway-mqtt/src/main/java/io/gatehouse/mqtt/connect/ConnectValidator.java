@@ -20,8 +20,8 @@ import java.nio.charset.StandardCharsets;
  * looked at:
  * <ul>
  *   <li>protocol {@code MQTT} level 4 only, else CONNACK 1 [MQTT-3.1.2-2];</li>
- *   <li>client id = a valid device id, else CONNACK 2 [MQTT-3.1.3-8/9]. {@code deviceId/moduleId} is refused
- *       with CONNACK 2 as well ("identifier not allowed by the server"): modules are not supported;</li>
+ *   <li>client id = a valid device id, or {@code deviceId/moduleId} for a module identity, else CONNACK 2
+ *       [MQTT-3.1.3-8/9];</li>
  *   <li>user name {@code {host}/{clientId}/?api-version=...}: missing, or naming another client id (or another
  *       host, when one is configured) → CONNACK 4; no password (the SAS token) → CONNACK 4;</li>
  *   <li>a will message must go to the device's own telemetry topic, else CONNACK 5.</li>
@@ -51,15 +51,13 @@ public final class ConnectValidator {
                     "empty client id: IoT Hub devices connect with their device id as client id");
         }
         int slash = clientId.indexOf('/');
-        if (slash >= 0) {
+        String deviceText = slash < 0 ? clientId : clientId.substring(0, slash);
+        String moduleId = slash < 0 ? null : clientId.substring(slash + 1);
+        if (!DeviceId.isValid(deviceText) || (moduleId != null && !DeviceId.isValid(moduleId))) {
             return new ConnectDecision.Refusal(CONNECTION_REFUSED_IDENTIFIER_REJECTED, "client id "
-                    + ClientText.quote(clientId) + " names a module; modules are not supported");
+                    + ClientText.quote(clientId) + " is not a valid device id nor {deviceId}/{moduleId}");
         }
-        if (!DeviceId.isValid(clientId)) {
-            return new ConnectDecision.Refusal(CONNECTION_REFUSED_IDENTIFIER_REJECTED,
-                    "client id " + ClientText.quote(clientId) + " is not a valid device id");
-        }
-        DeviceId device = DeviceId.of(clientId);
+        DeviceId device = DeviceId.of(deviceText);
         if (!header.hasUserName() || payload.userName() == null) {
             return new ConnectDecision.Refusal(CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "no user name");
         }
@@ -73,7 +71,7 @@ public final class ConnectValidator {
         }
         ConnectDecision.Will will = null;
         if (header.isWillFlag()) {
-            DeviceTopics topics = new DeviceTopics(device);
+            DeviceTopics topics = new DeviceTopics(device, moduleId);
             String bag = topics.telemetryBag(payload.willTopic());
             if (bag == null) {
                 return new ConnectDecision.Refusal(CONNECTION_REFUSED_NOT_AUTHORIZED, "will message to "
@@ -89,7 +87,7 @@ public final class ConnectValidator {
             byte[] willPayload = payload.willMessageInBytes();
             will = new ConnectDecision.Will(properties, willPayload == null ? new byte[0] : willPayload);
         }
-        return new ConnectDecision.Login(device, new String(password, StandardCharsets.UTF_8), header.isCleanSession(),
+        return new ConnectDecision.Login(device, moduleId, new String(password, StandardCharsets.UTF_8), header.isCleanSession(),
                 header.keepAliveTimeSeconds(), will);
     }
 

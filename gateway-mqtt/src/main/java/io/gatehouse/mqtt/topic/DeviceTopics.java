@@ -14,14 +14,15 @@ import io.gatehouse.core.queue.QueueMessage;
  *   <li>C2D publish: {@code devices/{id}/messages/devicebound/{bag}};</li>
  *   <li>twin and methods: {@code $iothub/twin/...}, {@code $iothub/methods/...}, the same for every device.</li>
  * </ul>
- * The device id appears literally, as IoT Hub writes it. Every device topic hangs below the identity's root
- * {@code devices/{id}}; a module identity's root will be {@code devices/{id}/modules/{moduleId}}, so modules
- * change how the root is built, not the kinds or the classification.
+ * The device id appears literally, as IoT Hub writes it. Every topic of an identity hangs below its root:
+ * {@code devices/{id}} for a device, {@code devices/{id}/modules/{moduleId}} for a module. Modules have no C2D
+ * subscription (C2D messages go to devices), and their device's topics are another identity's.
  */
 public final class DeviceTopics {
 
     private static final String DEVICES = "devices/";
     private static final String EVENTS = "/messages/events";
+    private static final String MODULES = "/modules/";
     private static final String DEVICEBOUND = "/messages/devicebound/";
     private static final String TWIN = "$iothub/twin/";
     private static final String METHODS = "$iothub/methods/";
@@ -32,11 +33,16 @@ public final class DeviceTopics {
     private final String ownPrefix;
 
     public DeviceTopics(DeviceId device) {
-        String root = DEVICES + device.value();
+        this(device, null);
+    }
+
+    /** The topics of a device ({@code moduleId} null) or of one of its modules. */
+    public DeviceTopics(DeviceId device, String moduleId) {
+        String root = DEVICES + (moduleId == null ? device.value() : device.value() + MODULES + moduleId);
         this.ownPrefix = root + "/";
         this.telemetryPrefix = root + EVENTS;
-        this.c2dPrefix = root + DEVICEBOUND;
-        this.c2dFilter = c2dPrefix + "#";
+        this.c2dPrefix = DEVICES + device.value() + DEVICEBOUND;
+        this.c2dFilter = moduleId == null ? c2dPrefix + "#" : null;
     }
 
     public String c2dFilter() {
@@ -96,6 +102,7 @@ public final class DeviceTopics {
         return topic.toString();
     }
 
+    /** A topic under {@code devices/} that is not this identity's (another device, a module, or a module's device). */
     private boolean isOtherDevice(String topic) {
         return topic.startsWith(DEVICES) && topic.indexOf('/', DEVICES.length()) > DEVICES.length()
                 && !topic.startsWith(ownPrefix);

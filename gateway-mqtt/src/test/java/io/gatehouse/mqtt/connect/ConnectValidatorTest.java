@@ -57,8 +57,21 @@ class ConnectValidatorTest {
         assertThat(refusal(connect("d 1", "h/d 1/", "t").build())).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
         assertThat(refusal(connect("x".repeat(129), "h/x/", "t").build()))
                 .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
-        assertThat(refusal(connect("d1/m1", "h/d1/m1/", "t").build()))
-                .as("modules are not supported").isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+        assertThat(refusal(connect("d1/m1/x", "h/d1/m1/x/", "t").build()))
+                .as("at most one module level").isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+        assertThat(refusal(connect("d1/", "h/d1//", "t").build())).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+        assertThat(refusal(connect("/m1", "h//m1/", "t").build())).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+    }
+
+    @Test
+    void aModuleClientIdIsAModuleLogin() {
+        ConnectDecision decision = validator.check(connect("d1/m1", "h/d1/m1/?api-version=2021-04-12", "t").build());
+        assertThat(decision).isInstanceOfSatisfying(ConnectDecision.Login.class, login -> {
+            assertThat(login.device().value()).isEqualTo("d1");
+            assertThat(login.moduleId()).isEqualTo("m1");
+        });
+        assertThat(refusal(connect("d1/m1", "h/d1/?api-version=2021-04-12", "t").build()))
+                .as("the user name names the module too").isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
     }
 
     @Test

@@ -1,0 +1,171 @@
+package io.gatehouse.http.device;
+
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.model.LockToken;
+import io.gatehouse.core.queue.CloudToDevice;
+import io.gatehouse.core.queue.Delivery;
+import io.gatehouse.core.queue.DeliverySink;
+import io.gatehouse.core.queue.Receiver;
+import io.gatehouse.core.model.DeviceId;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * One device's C2D queue as HTTPS sees it. HTTP has no connection to hold a lock, so the inbox holds it: a
+ * GET takes one message through a core receiver ({@link Receiver#pollOne()}), and that receiver stays open
+ * while any message it delivered is locked, because closing it would abandon them. Once nothing is locked,
+ * parked or being polled, the receiver is closed and the inbox retires, so an idle device costs nothing.
+ *
+ * <p>A delivery nobody waits for any more (its poll gave up) is parked and is the answer to the next GET;
+ * the lock timeout still runs for it, as it would for a message a device received and forgot.
+ */
+final class C2dInbox implements DeliverySink {
+
+    /** A delivery follows a successful poll within a store write; this only bounds a failing store. */
+    static final Duration DELIVERY_WAIT = Duration.ofSeconds(10);
+
+    private final DeviceId device;
+    private final CloudToDevice c2d;
+    private final Runnable retire;
+    private final Set<LockToken> held = new HashSet<>();
+    private final Deque<Delivery> parked = new ArrayDeque<>();
+    private final Deque<CompletableFuture<Delivery>> waiting = new ArrayDeque<>();
+    private Receiver receiver;
+    private int polls;
+    private boolean retired;
+
+    C2dInbox(DeviceId device, CloudToDevice c2d, Runnable retire) {
+        this.device = device;
+        this.c2d = c2d;
+        this.retire = retire;
+    }
+
+    /**
+     * Takes one message under lock, or empty when none is ready now. Completes with null (not empty) when
+     * this inbox retired before it could start: the caller asks a fresh one.
+     */
+    CompletableFuture<Optional<Delivery>> take() {
+        Receiver poller;
+        synchronized (this) {
+            if (retired) {
+                return CompletableFuture.completedFuture(null);
+            }
+            Delivery ready = parked.poll();
+            if (ready != null) {
+                return CompletableFuture.completedFuture(Optional.of(ready));
+            }
+            if (receiver == null) {
+                receiver = c2d.openReceiver(device, this);
+            }
+            poller = receiver;
+            polls++;
+        }
+        return poller.pollOne()
+                .thenCompose(locked -> locked ? awaitDelivery().thenApply(Optional::of)
+                        : CompletableFuture.completedFuture(Optional.<Delivery>empty()))
+                .whenComplete((ok, failure) -> {
+                    synchronized (this) {
+                        polls--;
+                    }
+                    releaseIfIdle();
+                });
+    }
+
+    private CompletableFuture<Delivery> awaitDelivery() {
+        CompletableFuture<Delivery> delivery = new CompletableFuture<>();
+        synchronized (this) {
+            Delivery ready = parked.poll();
+            if (ready != null) {
+                return CompletableFuture.completedFuture(ready);
+            }
+            waiting.add(delivery);
+        }
+        return delivery.orTimeout(DELIVERY_WAIT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                synchronized (this) {
+                    waiting.remove(delivery);
+                }
+            }
+        });
+    }
+
+    /** Completes, rejects or abandons a message this inbox holds; LOCK_LOST for any other token. */
+    CompletableFuture<Void> settle(LockToken token, BiFunction<Receiver, LockToken, CompletableFuture<Void>> settlement) {
+        Receiver holder;
+        synchronized (this) {
+            if (!held.contains(token) || parked.stream().anyMatch(d -> d.lockToken().equals(token))) {
+                return lockLost(device, token);
+            }
+            holder = receiver;
+        }
+        return settlement.apply(holder, token).whenComplete((ok, failure) -> forget(token));
+    }
+
+    static CompletableFuture<Void> lockLost(DeviceId device, LockToken token) {
+        return CompletableFuture.failedFuture(new GatewayException(ErrorCode.LOCK_LOST,
+                "no message of device " + device + " is locked under " + token));
+    }
+
+    @Override
+    public void deliver(Delivery delivery) {
+        CompletableFuture<Delivery> poll;
+        synchronized (this) {
+            held.add(delivery.lockToken());
+            poll = waiting.poll();
+            if (poll == null) {
+                parked.add(delivery);
+                return;
+            }
+        }
+        if (!poll.complete(delivery)) {
+            // the poll timed out as the delivery came: keep it for the next GET
+            synchronized (this) {
+                parked.add(delivery);
+            }
+        }
+    }
+
+    @Override
+    public void lockLost(LockToken lockToken) {
+        synchronized (this) {
+            parked.removeIf(d -> d.lockToken().equals(lockToken));
+        }
+        forget(lockToken);
+    }
+
+    private void forget(LockToken token) {
+        synchronized (this) {
+            held.remove(token);
+        }
+        releaseIfIdle();
+    }
+
+    private void releaseIfIdle() {
+        Receiver idle;
+        synchronized (this) {
+            if (retired || polls > 0 || !held.isEmpty() || !parked.isEmpty() || !waiting.isEmpty()) {
+                return;
+            }
+            retired = true;
+            idle = receiver;
+            receiver = null;
+        }
+        retire.run();
+        if (idle != null) {
+            idle.close();
+        }
+    }
+
+    /** For tests and metrics: whether this inbox still holds a receiver. */
+    synchronized boolean isOpen() {
+        return receiver != null;
+    }
+}
