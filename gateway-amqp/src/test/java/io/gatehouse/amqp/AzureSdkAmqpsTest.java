@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The official Azure IoT device SDK (iot-device-client 2.5.0) and service SDK (iot-service-client 2.1.9) for Java,
  * unmodified, over AMQPS. The SDKs hard-code port 5671, so every SDK test lives in this class, on one hub.
- * The client trusts only the development CA; HostName=127.0.0.1 (SPEC §6.5).
+ * The client trusts only the development CA; HostName=127.0.0.1 (docs/tls-and-host-names.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AzureSdkAmqpsTest {

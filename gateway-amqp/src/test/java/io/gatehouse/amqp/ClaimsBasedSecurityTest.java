@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** SPEC §6.3 claims-based security and the three security layers (SASL ANONYMOUS, SASL PLAIN, none). */
+/** docs/protocols.md#amqp-10 claims-based security and the three security layers (SASL ANONYMOUS, SASL PLAIN, none). */
 class ClaimsBasedSecurityTest {
 
     private TestHub hub;
@@ -108,7 +108,10 @@ class ClaimsBasedSecurityTest {
     void unknownAddressesAreNotFound() throws Exception {
         Connection connection = clients.anonymous(hub.port());
         assertThat(AmqpClients.refusal(connection.openSender("/nowhere"))).isEqualTo("amqp:not-found");
-        assertThat(AmqpClients.refusal(connection.openReceiver("/devices/d1/twin"))).isEqualTo("amqp:not-found");
+        assertThat(AmqpClients.refusal(connection.openReceiver("/devices/d1/streams"))).isEqualTo("amqp:not-found");
+        // twin and method links exist, and need the device's token like its other links
+        assertThat(AmqpClients.refusal(connection.openReceiver("/devices/d1/twin"))).isEqualTo("amqp:unauthorized-access");
+        assertThat(AmqpClients.refusal(connection.openSender("/devices/d1/methods/devicebound"))).isEqualTo("amqp:unauthorized-access");
         assertThat(AmqpClients.refusal(connection.openReceiver("messages/events/ConsumerGroups/$Default/Partitions/99")))
                 .isEqualTo("amqp:unauthorized-access");
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Device links (SPEC §2, §3.3, §6.3) with a general AMQP 1.0 client. */
+/** Device links (docs/messaging.md#device-to-cloud-telemetry, docs/messaging.md#the-lifecycle, docs/protocols.md#amqp-10) with a general AMQP 1.0 client. */
 class DeviceLinksTest {
 
     private static final DeviceId D1 = DeviceId.of("d1");

@@ -1,7 +1,9 @@
 package io.gatehouse.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.core.auth.SasTokens;
 import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.events.EventPosition;
 import io.gatehouse.core.events.EventSource;
@@ -22,6 +24,9 @@ import org.apache.qpid.protonj2.client.Message;
 import org.apache.qpid.protonj2.client.Receiver;
 import org.apache.qpid.protonj2.client.ReceiverOptions;
 import org.apache.qpid.protonj2.client.Sender;
+import org.apache.qpid.protonj2.client.exceptions.ClientException;
+import org.apache.qpid.protonj2.client.exceptions.ClientLinkRemotelyClosedException;
+import org.apache.qpid.protonj2.client.exceptions.ClientResourceRemotelyClosedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,7 +202,150 @@ class EventHubReadTest {
         int empty = (partition + 1) % 4;
         Map<?, ?> emptyInfo = request(requests, replies, "com.microsoft:partition", Integer.toString(empty));
         assertThat(emptyInfo.get("is_partition_empty")).isEqualTo(true);
+        assertThat(emptyInfo.get("begin_sequence_number")).isEqualTo(-1L);
+        assertThat(emptyInfo.get("last_enqueued_sequence_number")).isEqualTo(-1L);
+        assertThat(emptyInfo.get("last_enqueued_offset")).isEqualTo("-1");
         assertThat(emptyInfo.get("last_enqueued_time_utc")).isEqualTo(0L);
+    }
+
+    private Receiver partitionReceiver(Long epoch, int credit, String... desired) throws Exception {
+        ReceiverOptions options = new ReceiverOptions().creditWindow(credit);
+        if (epoch != null) {
+            options.properties(Map.of("com.microsoft:epoch", epoch));
+        }
+        if (desired.length > 0) {
+            options.desiredCapabilities(desired);
+        }
+        return service.openReceiver(address(), options);
+    }
+
+    private static String remoteCloseCondition(Receiver receiver) {
+        try {
+            Delivery d = receiver.receive(10, TimeUnit.SECONDS);
+            return d == null ? "(still open)" : "(delivered " + d + ")";
+        } catch (ClientResourceRemotelyClosedException e) {
+            return e.getErrorCondition() == null ? "(none)" : e.getErrorCondition().condition();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aHigherEpochTakesThePartitionAndALowerOneIsRefused() throws Exception {
+        Receiver first = partitionReceiver(1L, 0);
+        AmqpClients.await(first.openFuture());
+        Receiver second = partitionReceiver(2L, 10);
+        AmqpClients.await(second.openFuture());
+        // both Event Hubs SDKs turn amqp:link:stolen into their "receiver disconnected" error
+        assertThat(remoteCloseCondition(first)).isEqualTo("amqp:link:stolen");
+        assertThat(AmqpClients.refusal(partitionReceiver(1L, 10))).isEqualTo("amqp:link:stolen");
+        assertThat(AmqpClients.refusal(partitionReceiver(null, 10))).isEqualTo("amqp:link:stolen");
+        assertThat(second.receive(10, TimeUnit.SECONDS).message().messageId()).isEqualTo("e-0");
+
+        // another consumer group is independent of this one's owner
+        Receiver otherGroup = service.openReceiver("gatehouse/ConsumerGroups/other/Partitions/" + partition,
+                new ReceiverOptions().creditWindow(10));
+        assertThat(otherGroup.receive(10, TimeUnit.SECONDS).message().messageId()).isEqualTo("e-0");
+        second.close();
+        Receiver afterOwnerLeft = partitionReceiver(null, 10);
+        assertThat(afterOwnerLeft.receive(10, TimeUnit.SECONDS).message().messageId()).isEqualTo("e-0");
+    }
+
+    @Test
+    void receiversTrackingTheLastEnqueuedEventGetItInDeliveryAnnotations() throws Exception {
+        for (String capability : List.of("com.microsoft:enable-receiver-runtime-metric",
+                "com.microsoft:enable-receiver-runtime-metric-descriptor")) {
+            Receiver receiver = partitionReceiver(null, 10, capability);
+            AmqpClients.await(receiver.openFuture());
+            assertThat(receiver.offeredCapabilities()).containsExactly(capability);
+            Delivery delivery = receiver.receive(10, TimeUnit.SECONDS);
+            assertThat(delivery.annotations()).containsEntry("last_enqueued_sequence_number", positions.get(3).sequenceNumber())
+                    .containsEntry("last_enqueued_offset", Long.toString(positions.get(3).offset()))
+                    .containsKeys("last_enqueued_time_utc", "runtime_info_retrieval_time_utc");
+            receiver.close();
+        }
+        Receiver plain = partitionReceiver(null, 10);
+        assertThat(plain.receive(10, TimeUnit.SECONDS).annotations()).isNullOrEmpty();
+    }
+
+    @Test
+    void iotHubsOwnEventsAddressIsRedirectedToTheEventHubCompatibleName() throws Exception {
+        ClientLinkRemotelyClosedException redirect = null;
+        try {
+            AmqpClients.await(service.openReceiver("amqps://" + TestHub.HOST + "/messages/events/$management").openFuture());
+        } catch (ClientLinkRemotelyClosedException e) {
+            redirect = e;
+        }
+        assertThat(redirect).as("redirected").isNotNull();
+        assertThat(redirect.getErrorCondition().condition()).isEqualTo("amqp:link:redirect");
+        Map<String, Object> info = redirect.getErrorCondition().info();
+        assertThat(info).containsEntry("port", hub.port()).containsEntry("address",
+                "amqp://" + info.get("hostname") + ":" + hub.port() + "/gatehouse/$management");
+        assertThat(info.get("network-host")).isEqualTo(info.get("hostname"));
+        // the samples' regex takes the event hub name from the address
+        assertThat(java.util.regex.Pattern.compile(":\\d+/(.*)/\\$management").matcher((String) info.get("address")).results()
+                .map(m -> m.group(1)).toList()).containsExactly("gatehouse");
+    }
+
+    @Test
+    void iotHubSamplesSignInWithSaslPlainAsPolicyAtSasRoot() throws Exception {
+        Connection plain = clients.plain(hub.port(), "service@sas.root.gatehouse", hub.serviceToken("service"));
+        assertThat(AmqpClients.refusal(plain.openReceiver("messages/events/$management"))).isEqualTo("amqp:link:redirect");
+    }
+
+    @Test
+    void managementRefusesUnknownEntitiesAndPartitionsAsNotFound() throws Exception {
+        Sender requests = service.openSender("$management");
+        Receiver replies = service.openReceiver("$management");
+        AmqpClients.await(replies.openFuture());
+        for (String[] nameAndPartition : new String[][] {{"other-hub", null}, {"gatehouse", "4"}, {"gatehouse", "x"}}) {
+            Message<Object> request = Message.create((Object) null).messageId(UUID.randomUUID()).replyTo("$management")
+                    .property("operation", "READ").property("name", nameAndPartition[0])
+                    .property("type", nameAndPartition[1] == null ? "com.microsoft:eventhub" : "com.microsoft:partition");
+            if (nameAndPartition[1] != null) {
+                request.property("partition", nameAndPartition[1]);
+            }
+            requests.send(request);
+            Message<?> reply = replies.receive(10, TimeUnit.SECONDS).message();
+            assertThat(reply.property("status-code")).isEqualTo(404);
+            assertThat(reply.property("error-condition")).hasToString("amqp:not-found");
+        }
+    }
+
+    @Test
+    void managementRequestsAuthorizeWithTheirOwnSecurityTokenSignedEitherWay() throws Exception {
+        Connection fresh = clients.anonymous(hub.port());
+        Sender requests = fresh.openSender("$management");
+        Receiver replies = fresh.openReceiver("$management");
+        AmqpClients.await(replies.openFuture());
+        String key = hub.policy("service").keys().primaryKey();
+        Instant expiry = Instant.now().plusSeconds(600);
+        String eventHubs = SasTokens.eventHubsToken("amqp://" + TestHub.HOST + "/gatehouse/$management", "service", key, expiry);
+        String wrongKey = SasTokens.eventHubsToken("amqp://" + TestHub.HOST + "/gatehouse/$management", "service",
+                hub.policy("iothubowner").keys().primaryKey(), expiry);
+        assertThat(managementStatus(requests, replies, wrongKey)).isEqualTo(401);
+        assertThat(managementStatus(requests, replies, null)).as("nothing on $cbs either").isEqualTo(401);
+        assertThat(managementStatus(requests, replies, eventHubs)).isEqualTo(200);
+    }
+
+    private static int managementStatus(Sender requests, Receiver replies, String securityToken) throws Exception {
+        Message<Object> request = Message.create((Object) null).messageId(UUID.randomUUID()).replyTo("$management")
+                .property("operation", "READ").property("name", "gatehouse").property("type", "com.microsoft:eventhub");
+        if (securityToken != null) {
+            request.property("security_token", securityToken);
+        }
+        requests.send(request);
+        Message<?> reply = replies.receive(10, TimeUnit.SECONDS).message();
+        if (!Integer.valueOf(200).equals(reply.property("status-code"))) {
+            assertThat(reply.property("error-condition")).hasToString("amqp:unauthorized-access");
+        }
+        return (Integer) reply.property("status-code");
+    }
+
+    @Test
+    void saslPlainAtSasRootNeedsThePolicyTheTokenIsSignedWith() throws Exception {
+        assertThatThrownBy(() -> clients.plain(hub.port(), "iothubowner@sas.root.gatehouse", hub.serviceToken("service")))
+                .isInstanceOf(ClientException.class);
     }
 
     private static Map<?, ?> request(Sender requests, Receiver replies, String type, String partition) throws Exception {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Module links (SPEC §7.3): a module's own token, its telemetry stamped with its id, and nothing of its device's. */
+/** Module links (docs/device-transports.md): a module's own token, its telemetry stamped with its id, and nothing of its device's. */
 class ModuleLinksTest {
 
     private static final DeviceId D1 = DeviceId.of("d1");

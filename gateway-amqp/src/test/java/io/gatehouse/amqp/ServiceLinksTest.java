@@ -7,6 +7,7 @@ import io.gatehouse.core.auth.SasTokens;
 import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.testing.ManualStore;
 import io.gatehouse.core.testing.RecordingSink;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Service links (SPEC §4, §6.3) with a general AMQP 1.0 client; flow control towards the store. */
+/** Service links (docs/protocols.md#amqp-10) with a general AMQP 1.0 client; flow control towards the store. */
 class ServiceLinksTest {
 
     private TestHub hub;
@@ -126,8 +127,7 @@ class ServiceLinksTest {
 
     @Test
     void telemetryTheStoreCannotKeepIsRejectedNotAccepted() throws Exception {
-        GatedStore store = new GatedStore(4);
-        store.open();
+        ManualStore store = new ManualStore(4);
         try (TestHub broken = TestHub.plain(HubSettings.defaults(), AmqpOptions.defaults(), store)) {
             Device device = broken.createDevice("unlucky");
             Connection connection = clients.anonymous(broken.port());
@@ -142,7 +142,8 @@ class ServiceLinksTest {
 
     @Test
     void aFastSenderGetsCreditOnlyAsFastAsTheStoreCommits() throws Exception {
-        GatedStore store = new GatedStore(4);
+        ManualStore store = new ManualStore(4);
+        store.holdAppends();
         try (TestHub gated = TestHub.plain(HubSettings.defaults(), AmqpOptions.defaults().withInboundWindow(5), store)) {
             Device device = gated.createDevice("fast");
             Connection connection = clients.anonymous(gated.port());
@@ -159,7 +160,7 @@ class ServiceLinksTest {
             // a window of 5: no more than 5 messages ever wait for the store
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> store.appendsRequested() == 5);
             assertThat(gated.core.events().appendedCount()).isZero();
-            store.open();
+            store.release();
             lastSent.get(10, TimeUnit.SECONDS).awaitAccepted(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> gated.core.events().appendedCount() == 20);
             producer.shutdown();

@@ -109,7 +109,7 @@ public final class TestHub implements AutoCloseable {
     }
 
     /**
-     * The host name the SDK tests dial. 127.0.0.1 needs no hosts file (SPEC §6.5); AMQP checks only the chain.
+     * The host name the SDK tests dial. 127.0.0.1 needs no hosts file (docs/tls-and-host-names.md); AMQP checks only the chain.
      */
     public static final String SDK_HOST = "127.0.0.1";
 

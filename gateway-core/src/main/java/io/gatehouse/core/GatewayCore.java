@@ -6,6 +6,7 @@ import io.gatehouse.core.events.EventStream;
 import io.gatehouse.core.exec.Shard;
 import io.gatehouse.core.exec.ShardGroup;
 import io.gatehouse.core.feedback.FeedbackService;
+import io.gatehouse.core.methods.DirectMethods;
 import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
@@ -18,6 +19,7 @@ import io.gatehouse.core.session.PersistentSessions;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.time.Clock;
 import io.gatehouse.core.time.SystemClock;
+import io.gatehouse.core.twin.DeviceTwins;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -57,6 +59,8 @@ public final class GatewayCore implements AutoCloseable {
     private final EventStream events;
     private final DeviceConnections connections;
     private final PersistentSessions sessions;
+    private final DeviceTwins twins;
+    private final DirectMethods methods;
 
     private GatewayCore(Builder b) {
         this.settings = b.settings;
@@ -76,6 +80,8 @@ public final class GatewayCore implements AutoCloseable {
         this.events = new EventStream(settings, store.events(), store.state(), clock, readShards.shard(0));
         this.connections = new DeviceConnections(clock);
         this.sessions = new PersistentSessions(store.state());
+        this.twins = new DeviceTwins(store.state(), clock, registry);
+        this.methods = new DirectMethods(shards, registry, clock);
         registry.addListener(new RegistryListener() {
             @Override
             public void deviceDeleted(Device device) {
@@ -83,6 +89,7 @@ public final class GatewayCore implements AutoCloseable {
                 modules.deviceDeleted(device.id());
                 sessions.remove(device.id());
                 c2d.deleteQueue(device.id());
+                twins.deleteTwin(device.id());
             }
 
             @Override
@@ -164,6 +171,14 @@ public final class GatewayCore implements AutoCloseable {
 
     public PersistentSessions sessions() {
         return sessions;
+    }
+
+    public DeviceTwins twins() {
+        return twins;
+    }
+
+    public DirectMethods methods() {
+        return methods;
     }
 
     Store store() {

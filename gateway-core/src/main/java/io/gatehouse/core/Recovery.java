@@ -58,6 +58,7 @@ final class Recovery {
             case FEEDBACK_MESSAGE -> feedbackMessages.add(new Stored(key.id(), QueueMessageCodec.decode(value)));
             case FEEDBACK_DELIVERY_COUNT -> feedbackCounts.put(key, QueueMessageCodec.decodeCount(value));
             case FEEDBACK_RECORD -> feedbackRecords.put(key.id(), value);
+            case TWIN -> core.twins().restore(key, value);
         }
     }
 
@@ -80,6 +81,7 @@ final class Recovery {
             tasks.forEach(Runnable::run);
             core.c2d().afterRestore(shard);
         }));
+        core.twins().collectOrphans(orphans);
         c2dCounts.keySet().forEach(orphans::andDelete);
         feedbackCounts.keySet().forEach(orphans::andDelete);
         if (!orphans.isEmpty()) {

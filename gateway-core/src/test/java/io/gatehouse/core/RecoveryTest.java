@@ -36,7 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Restarting from what the store holds (SPEC §5): a crash is simulated by abandoning a core and starting a new
+ * Restarting from what the store holds (docs/architecture.md#durability-discipline): a crash is simulated by abandoning a core and starting a new
  * one over the same store content. Locks are not stored, so what was locked comes back ENQUEUED.
  */
 class RecoveryTest {

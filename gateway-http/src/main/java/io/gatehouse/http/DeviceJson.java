@@ -8,7 +8,7 @@ import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import java.time.Instant;
 
-/** IoT Hub's device JSON (SPEC §6.4), both ways. */
+/** IoT Hub's device JSON (docs/protocols.md#registry-rest), both ways. */
 final class DeviceJson {
 
     /** IoT Hub's "never" for times that have not happened. */
@@ -69,8 +69,9 @@ final class DeviceJson {
                 throw RestException.badRequest("authentication type '" + type + "' is not supported; use 'sas'");
             }
             JsonNode symmetric = authentication.get("symmetricKey");
-            String primary = Json.text(symmetric, "primaryKey");
-            String secondary = Json.text(symmetric, "secondaryKey");
+            // the Node service SDK sends "" for keys it leaves to the hub: IoT Hub then generates them
+            String primary = blankToNull(Json.text(symmetric, "primaryKey"));
+            String secondary = blankToNull(Json.text(symmetric, "secondaryKey"));
             if (primary != null || secondary != null) {
                 try {
                     keys = new SymmetricKeys(primary != null ? primary : SymmetricKeys.randomKey(),
@@ -95,5 +96,9 @@ final class DeviceJson {
         }
         SymmetricKeys keys = keysOf(node);
         return new DeviceInput(Json.text(node, "deviceId"), status, Json.text(node, "statusReason"), keys);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
     }
 }

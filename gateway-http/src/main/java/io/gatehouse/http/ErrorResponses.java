@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * Errors in IoT Hub's shape (SPEC §6.4): {@code {"Message":"ErrorCode:DeviceNotFound;...","ExceptionMessage":"..."}},
+ * Errors in IoT Hub's shape (docs/protocols.md#registry-rest): {@code {"Message":"ErrorCode:DeviceNotFound;...","ExceptionMessage":"..."}},
  * which the service SDKs parse to choose their exception.
  */
 public final class ErrorResponses {
@@ -23,7 +23,27 @@ public final class ErrorResponses {
     }
 
     static RestResponse of(GatewayException e) {
-        return body(statusOf(e.code()), e.code().iotHubName(), e.getMessage());
+        return switch (e.code()) {
+            case DEVICE_NOT_ONLINE -> numbered(404, 404103, e.getMessage());
+            case GATEWAY_TIMEOUT -> numbered(504, 504101, e.getMessage());
+            default -> body(statusOf(e.code()), e.code().iotHubName(), e.getMessage());
+        };
+    }
+
+    /**
+     * IoT Hub's shape for errors with a six-digit code (direct methods): the message is itself JSON with
+     * {@code errorCode}, which the service SDKs read to name the error (404103 is DeviceNotOnline).
+     */
+    static RestResponse numbered(int status, int errorCode, String message) {
+        ObjectNode inner = JSON.createObjectNode();
+        inner.put("errorCode", errorCode);
+        inner.put("trackingId", UUID.randomUUID().toString().replace("-", ""));
+        inner.put("message", message);
+        inner.put("timestampUtc", Instant.now().toString());
+        ObjectNode node = JSON.createObjectNode();
+        node.put("Message", inner.toString());
+        node.put("ExceptionMessage", "");
+        return RestResponse.json(status, node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static RestResponse body(int status, String errorCode, String message) {
@@ -35,16 +55,6 @@ public final class ErrorResponses {
     }
 
     static int statusOf(ErrorCode code) {
-        return switch (code) {
-            case DEVICE_NOT_FOUND, MODULE_NOT_FOUND -> 404;
-            case DEVICE_ALREADY_EXISTS, MODULE_ALREADY_EXISTS -> 409;
-            case QUEUE_FULL -> 403;
-            case MESSAGE_TOO_LARGE -> 413;
-            case LOCK_LOST, PRECONDITION_FAILED -> 412;
-            case INVALID_ARGUMENT -> 400;
-            case UNAUTHORIZED -> 401;
-            case STORE_FAILURE -> 500;
-            case SHUTTING_DOWN -> 503;
-        };
+        return code.status();
     }
 }

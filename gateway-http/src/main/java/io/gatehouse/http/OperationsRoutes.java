@@ -60,6 +60,8 @@ public final class OperationsRoutes {
             d2c.put("refused", stats.d2cRefused());
             lifecycle(node.putObject("c2d"), stats.c2d(), stats.c2dQueued());
             lifecycle(node.putObject("feedback"), stats.feedback(), stats.feedbackQueued());
+            ObjectNode protocols = node.putObject("connections");
+            core.connections().connectedProtocols().forEach((device, protocol) -> protocols.put(device.value(), protocol));
             ObjectNode perDevice = node.putObject("queues");
             for (Map.Entry<DeviceId, QueueStats> e : queues.entrySet()) {
                 ObjectNode q = perDevice.putObject(e.getKey().value());

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -32,8 +33,13 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
 
+    /** The query parameter that carries the token for event streams (see {@link Router.Route#tokenInQuery}). */
+    static final String SAS_PARAMETER = "sas";
+
     private final Router router;
     private final SasAuthenticator authenticator;
+    /** The event stream this channel carries, if any (event loop only). */
+    private ServerSentEvents stream;
 
     public RestHandler(Router router, SasAuthenticator authenticator) {
         this.router = router;
@@ -42,6 +48,12 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (stream != null) {
+            // an answer now would land inside the event stream's chunks
+            log.debug("A request on a connection carrying an event stream from {}: closing it", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, keepAlive, ErrorResponses.of(RestException.badRequest("malformed HTTP request")));
@@ -50,10 +62,14 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         CompletableFuture<RestResponse> response;
         try {
-            Router.Match match = router.match(request.method(), uri.rawPath());
-            Principal principal = authorize(match, request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            Router.Match match = router.match(methodOf(request), uri.rawPath());
+            Principal principal = authorize(match, tokenOf(match.route(), request, uri));
             RestRequest restRequest = new RestRequest(request.method(), uri.rawPath(), match.parameters(),
                     uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()), principal);
+            if (match.route().stream() != null) {
+                openStream(ctx, match.route().stream(), restRequest);
+                return;
+            }
             response = match.route().handler().handle(restRequest);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
@@ -63,6 +79,55 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 respond(ctx, keepAlive, ok != null ? ok : toResponse(description, failure))));
     }
 
+    private static String tokenOf(Router.Route route, FullHttpRequest request, QueryStringDecoder uri) {
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header != null || !route.tokenInQuery()) {
+            return header;
+        }
+        var sas = uri.parameters().get(SAS_PARAMETER);
+        return sas == null || sas.isEmpty() ? null : sas.get(0);
+    }
+
+    /** The stream takes over the channel: no other response follows on it. */
+    private void openStream(ChannelHandlerContext ctx, EventStreamHandler handler, RestRequest request) {
+        ServerSentEvents events = new ServerSentEvents(ctx);
+        handler.open(request, events);
+        stream = events;
+        events.begin();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (stream != null) {
+            stream.writabilityChanged();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (stream != null) {
+            stream.ended();
+        }
+        super.channelInactive(ctx);
+    }
+
+    /**
+     * The request's method, or the one {@code X-HTTP-Method-Override} names on a POST: Java's HttpURLConnection
+     * cannot send PATCH, so the Java service SDK sends twin patches as POST with that header.
+     */
+    private static HttpMethod methodOf(FullHttpRequest request) {
+        String override = request.headers().get("X-HTTP-Method-Override");
+        if (override != null && request.method().equals(HttpMethod.POST) && !override.isBlank()) {
+            try {
+                return HttpMethod.valueOf(override.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw RestException.badRequest("X-HTTP-Method-Override is not a method name");
+            }
+        }
+        return request.method();
+    }
+
     /** Who the token speaks for, when the route allows it; a 401 otherwise (the SDKs read 403 as "quota exceeded"). */
     private Principal authorize(Router.Match match, String authorization) {
         RouteAccess access = match.route().access();
@@ -70,7 +135,9 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return null;
         }
         if (authorization == null || authorization.isBlank()) {
-            throw new RestException(401, "IotHubUnauthorizedAccess", "the Authorization header with a SAS token is missing");
+            throw new RestException(401, "IotHubUnauthorizedAccess", match.route().tokenInQuery()
+                    ? "a SAS token is missing: send it in the Authorization header or the 'sas' query parameter"
+                    : "the Authorization header with a SAS token is missing");
         }
         AuthResult<?> result = access instanceof RouteAccess.Service service
                 ? authenticator.authenticateService(authorization.trim(), service.right())

@@ -17,8 +17,20 @@ import java.util.regex.Pattern;
  */
 public final class Router {
 
-    /** A route and who may call it. */
-    public record Route(HttpMethod method, Pattern pattern, List<String> names, RouteAccess access, RouteHandler handler) {
+    /**
+     * A route and who may call it. It has either a {@code handler} (one response) or a {@code stream}
+     * (server-sent events).
+     */
+    public record Route(HttpMethod method, Pattern pattern, List<String> names, RouteAccess access, RouteHandler handler,
+                        EventStreamHandler stream) {
+
+        /**
+         * Event streams also take the token from the {@code sas} query parameter: a browser's EventSource cannot
+         * set an Authorization header. Only they do, so no other route invites tokens into URLs.
+         */
+        public boolean tokenInQuery() {
+            return stream != null;
+        }
     }
 
     /** A matched route with its decoded path parameters. */
@@ -34,8 +46,18 @@ public final class Router {
         return route(method, template, RouteAccess.of(right), handler);
     }
 
+    /** A GET answered with server-sent events (see {@link EventStreamHandler}). */
+    public Router addEventStream(String template, AccessRight right, EventStreamHandler stream) {
+        return add(HttpMethod.GET, template, RouteAccess.of(right), null, stream);
+    }
+
     /** A route with any kind of access (e.g. the device API's device tokens). */
     public Router route(HttpMethod method, String template, RouteAccess access, RouteHandler handler) {
+        return add(method, template, access, handler, null);
+    }
+
+    private Router add(HttpMethod method, String template, RouteAccess access, RouteHandler handler,
+                       EventStreamHandler stream) {
         List<String> names = new ArrayList<>();
         Matcher m = PARAMETER.matcher(template);
         StringBuilder regex = new StringBuilder();
@@ -46,7 +68,7 @@ public final class Router {
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last)));
-        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, access, handler));
+        routes.add(new Route(method, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE), names, access, handler, stream));
         return this;
     }
 

@@ -12,29 +12,13 @@ import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.Receiver;
-import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
-import io.gatehouse.core.store.memory.InMemoryStore;
 import io.gatehouse.core.testing.RecordingSink;
-import io.gatehouse.tls.DevelopmentPki;
-import io.gatehouse.transport.Listener;
-import io.gatehouse.transport.NettyTransport;
-import io.gatehouse.transport.ProtocolEndpoint;
-import io.gatehouse.transport.ProtocolEndpoint.Port;
-import io.netty.handler.ssl.SslContextBuilder;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,56 +33,30 @@ class RestApiTest {
     @TempDir
     static Path tempDir;
 
+    private static RestFixture rest;
     private static GatewayCore core;
-    private static NettyTransport transport;
-    private static Listener listener;
-    private static HttpClient http;
-    private static ScheduledExecutorService timers;
     private static String owner;
     private static String readOnly;
 
     @BeforeAll
     static void start() throws Exception {
-        core = GatewayCore.builder().store(new InMemoryStore(4)).shards(2).start();
-        DevelopmentPki pki = DevelopmentPki.loadOrCreate(tempDir, List.of("hub.gatehouse.test"));
-        timers = Executors.newSingleThreadScheduledExecutor();
-        Port https = Port.tls("https", 0);
-        ProtocolEndpoint endpoint = HttpEndpoint.create(core, SslContextBuilder.forServer(pki.serverKey(), pki.serverChain()).build(),
-                List.of(https), () -> METRICS_SCRAPE, timers);
-        transport = NettyTransport.create(1);
-        listener = Listener.bind("https", transport, "127.0.0.1", 0, endpoint.initializer(https));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(pki.trustStore());
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-        owner = token("iothubowner");
-        readOnly = token("registryRead");
+        rest = new RestFixture(tempDir, METRICS_SCRAPE);
+        core = rest.core;
+        owner = rest.token("iothubowner");
+        readOnly = rest.token("registryRead");
     }
 
     @AfterAll
     static void stop() {
-        listener.stopAccepting();
-        transport.close();
-        core.close();
-        timers.shutdownNow();
+        rest.close();
     }
 
     private static String token(String policy) {
-        AccessPolicy p = core.policies().get(policy).orElseThrow();
-        return SasTokens.serviceToken("localhost", policy, p.keys().primaryKey(), Instant.now().plusSeconds(3600));
+        return rest.token(policy);
     }
 
     private static HttpResponse<String> call(String method, String path, String token, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + listener.port() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", token);
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return rest.callWithToken(method, path, token, body, headers);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
@@ -159,6 +117,17 @@ class RestApiTest {
 
         JsonNode stats = json(call("GET", "/statistics/devices", owner, null));
         assertThat(stats.get("totalDeviceCount").asInt()).isEqualTo(core.registry().size());
+    }
+
+    @Test
+    void emptyKeysAreGeneratedAsIotHubDoes() throws Exception {
+        // what the Node service SDK's Registry.create sends for a device given only its id
+        String body = "{\"deviceId\":\"rest-empty-keys\",\"authentication\":{\"type\":\"sas\",\"symmetricKey\":"
+                + "{\"primaryKey\":\"\",\"secondaryKey\":\"\"}}}";
+        HttpResponse<String> created = call("PUT", "/devices/rest-empty-keys", owner, body);
+        assertThat(created.statusCode()).isEqualTo(200);
+        JsonNode keys = json(created).path("authentication").path("symmetricKey");
+        assertThat(keys.path("primaryKey").asText()).isNotBlank().isNotEqualTo(keys.path("secondaryKey").asText());
     }
 
     @Test

@@ -12,11 +12,16 @@ import io.gatehouse.mqtt.connect.ConnectDecision;
 import io.gatehouse.mqtt.connect.ConnectValidator;
 import io.gatehouse.mqtt.flow.C2dFlow;
 import io.gatehouse.mqtt.flow.ConnectionControl;
+import io.gatehouse.mqtt.flow.MethodFlow;
 import io.gatehouse.mqtt.flow.Outbound;
 import io.gatehouse.mqtt.flow.Subscriptions;
 import io.gatehouse.mqtt.flow.TelemetryFlow;
+import io.gatehouse.mqtt.flow.TopicFlow;
+import io.gatehouse.mqtt.flow.TopicRouter;
+import io.gatehouse.mqtt.flow.TwinFlow;
 import io.gatehouse.mqtt.topic.ClientText;
 import io.gatehouse.mqtt.topic.DeviceTopics;
+import io.gatehouse.mqtt.topic.TopicKind;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,6 +48,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +58,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT connection of one device: the CONNECT handshake, then telemetry, C2D and subscriptions through the
- * flows it owns. It only translates between MQTT packets and core operations; it never touches storage.
+ * flows it owns; PUBLISHes reach their flow through the {@link TopicRouter}. It only translates between MQTT packets and core operations; it never touches storage.
  *
  * <p>States: awaiting CONNECT → connected → closed. Everything here runs on the channel's event loop;
  * the core's callbacks hop onto it. Each connection logs one line when it opens and one when it closes (with
@@ -86,6 +92,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private ConnectDecision.Will will;
     private ScheduledFuture<?> tokenExpiry;
     private TelemetryFlow telemetry;
+    private TopicRouter router;
+    private Map<TopicKind, TopicFlow> hubFlows = Map.of();
     private C2dFlow c2d;
     private Subscriptions subscriptions;
 
@@ -130,7 +138,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     private void onPacket(MqttMessage packet) {
         switch (packet.fixedHeader().messageType()) {
-            case PUBLISH -> telemetry.onPublish((MqttPublishMessage) packet);
+            case PUBLISH -> router.onPublish((MqttPublishMessage) packet);
             case PUBACK -> c2d.onPubAck(((MqttMessageIdVariableHeader) packet.variableHeader()).messageId());
             case SUBSCRIBE -> subscriptions.onSubscribe((MqttSubscribeMessage) packet);
             case UNSUBSCRIBE -> subscriptions.onUnsubscribe((MqttUnsubscribeMessage) packet);
@@ -213,12 +221,17 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             }
         });
         DeviceTopics topics = new DeviceTopics(id, device.moduleId());
-        telemetry = new TelemetryFlow(core.events(), EventSource.of(device), topics, out, this, ctx.executor(),
+        telemetry = new TelemetryFlow(core.events(), EventSource.of(device), out, this, ctx.executor(),
                 options.maxTelemetryPayload(), options.maxPendingTelemetry());
         c2d = new C2dFlow(core.c2d(), id, topics, out, this, ctx.channel(), options.maxInFlightC2d());
         // persistent sessions hold a device's C2D subscription: a module has none, and must not touch its device's
         boolean module = device.moduleId() != null;
-        subscriptions = new Subscriptions(id, topics, c2d, core.sessions(), !login.cleanSession() && !module, out, this,
+        // a module's own twin and methods are not served yet: its $iothub topics are refused, never its device's
+        hubFlows = module ? Map.of() : Map.of(
+                TopicKind.TWIN, new TwinFlow(core.twins(), id, out, this, ctx.executor()),
+                TopicKind.METHODS, new MethodFlow(core.methods(), id, registration, out, this, ctx.executor()));
+        router = new TopicRouter(topics, telemetry, hubFlows, this);
+        subscriptions = new Subscriptions(id, topics, c2d, hubFlows, core.sessions(), !login.cleanSession() && !module, out, this,
                 ctx.executor());
 
         Optional<DeviceSession> session = Optional.empty();
@@ -323,6 +336,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         if (c2d != null) {
             c2d.stop(); // abandons every C2D message in flight, at once
         }
+        hubFlows.values().forEach(TopicFlow::stop);
         if (registration != null) {
             registration.close();
         }

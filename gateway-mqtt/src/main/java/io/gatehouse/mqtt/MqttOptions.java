@@ -7,7 +7,7 @@ import java.util.Objects;
  * Settings of the MQTT endpoint, validated on construction.
  *
  * @param hubHostName        when set, the host part of a CONNECT user name must equal it (case-insensitively);
- *                           null accepts any host, as SAS tokens do (SPEC §6.1: clients name the host they dialled)
+ *                           null accepts any host, as SAS tokens do (docs/protocols.md#sas-tokens: clients name the host they dialled)
  * @param maxInFlightC2d     C2D messages sent to one device and not yet acknowledged (the receiver's credit)
  * @param maxPendingTelemetry telemetry appends of one connection not yet durable; beyond it the gateway stops
  *                           reading the socket until they drain to half (back-pressure)

@@ -13,8 +13,8 @@ import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.LifecycleCounters;
 import io.gatehouse.core.queue.Outcome;
 import io.gatehouse.core.queue.QueueStats;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.C2dReceiver;
-import io.gatehouse.mqtt.support.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -30,13 +30,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Cloud-to-device delivery over MQTT (SPEC §3.3, §6.2): PUBLISH to the device, PUBACK completes. */
+/** Cloud-to-device delivery over MQTT (docs/messaging.md#the-lifecycle, docs/protocols.md#mqtt-311): PUBLISH to the device, PUBACK completes. */
 class C2dDeliveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private MqttTestServer server;
-    private final LogCapture logs = LogCapture.mqtt();
+    private final LogCapture logs = new LogCapture("io.gatehouse.mqtt");
 
     private void start(MqttTestServer.Builder builder) {
         server = builder.start();
@@ -121,7 +121,7 @@ class C2dDeliveryTest {
 
     @Test
     void aQos0SubscriptionCompletesEachMessageOnceWritten() throws Exception {
-        // SPEC §3.3: QoS 0 has no acknowledgement to wait for
+        // docs/messaging.md#the-lifecycle: QoS 0 has no acknowledgement to wait for
         start(MqttTestServer.builder());
         try (MqttTestServer.ConnectedDevice device = server.connect("d1", true)) {
             C2dReceiver received = C2dReceiver.on(device.client(), true);

@@ -9,7 +9,7 @@ import io.gatehouse.core.auth.SasTokens;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.registry.DeviceStatus;
 import io.gatehouse.core.registry.DeviceUpdate;
-import io.gatehouse.mqtt.support.LogCapture;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every outcome of CONNECT (SPEC §6.2, MQTT 3.1.1 §3.1/§3.2), each checked on a real socket. */
+/** Every outcome of CONNECT (docs/protocols.md#mqtt-311, MQTT 3.1.1 §3.1/§3.2), each checked on a real socket. */
 class ConnectTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -40,7 +40,7 @@ class ConnectTest {
         server = MqttTestServer.builder().options(MqttOptions.builder().connectTimeout(Duration.ofMillis(300)).build()).start();
         server.createDevice("d1");
         server.createDevice("d2");
-        logs = LogCapture.mqtt();
+        logs = new LogCapture("io.gatehouse.mqtt");
     }
 
     @AfterEach

@@ -13,9 +13,9 @@ import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Outcome;
 import io.gatehouse.core.registry.DeviceStatus;
 import io.gatehouse.core.registry.DeviceUpdate;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.C2dReceiver;
 import io.gatehouse.mqtt.support.EventCollector;
-import io.gatehouse.mqtt.support.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -39,7 +39,7 @@ class ConnectionLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private MqttTestServer server;
-    private final LogCapture logs = LogCapture.mqtt();
+    private final LogCapture logs = new LogCapture("io.gatehouse.mqtt");
 
     @BeforeEach
     void start() {

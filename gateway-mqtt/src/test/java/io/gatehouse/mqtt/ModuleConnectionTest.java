@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Module identities over MQTT (SPEC §7.3): client id {@code {device}/{module}} with the module's own token, the
+ * Module identities over MQTT (docs/device-transports.md): client id {@code {device}/{module}} with the module's own token, the
  * module telemetry topic, events stamped with the module id, no C2D, and a connection of its own beside its
  * device's.
  */

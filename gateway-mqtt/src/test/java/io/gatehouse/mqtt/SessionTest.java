@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Persistent sessions (SPEC §6.2; MQTT 3.1.1 §3.1.2.4, §3.2.2.2): the C2D subscription outlives the connection. */
+/** Persistent sessions (docs/protocols.md#mqtt-311; MQTT 3.1.1 §3.1.2.4, §3.2.2.2): the C2D subscription outlives the connection. */
 class SessionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

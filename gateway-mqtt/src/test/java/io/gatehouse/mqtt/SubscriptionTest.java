@@ -2,7 +2,7 @@ package io.gatehouse.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.mqtt.support.LogCapture;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** SUBSCRIBE and UNSUBSCRIBE outcomes (SPEC §6.2; MQTT 3.1.1 §3.8-§3.11). */
+/** SUBSCRIBE and UNSUBSCRIBE outcomes (docs/protocols.md#mqtt-311; MQTT 3.1.1 §3.8-§3.11). */
 class SubscriptionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -26,7 +26,7 @@ class SubscriptionTest {
 
     private MqttTestServer server;
     private RawMqttClient client;
-    private final LogCapture logs = LogCapture.mqtt();
+    private final LogCapture logs = new LogCapture("io.gatehouse.mqtt");
 
     @BeforeEach
     void connect() throws IOException {
@@ -81,13 +81,15 @@ class SubscriptionTest {
     }
 
     @Test
-    void twinAndMethodTopicsGetFailureAndTheConnectionStaysUp() throws IOException {
-        // SPEC §6.2: the Node SDK subscribes to $iothub/twin/res/# on connect; it must get 0x80, not a dropped link
-        assertThat(subscribe(3, MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#", "$iothub/methods/POST/#"))
-                .containsExactly(FAILURE, FAILURE);
+    void twinAndMethodTopicsAreGrantedAndOtherHubTopicsGetFailure() throws IOException {
+        assertThat(subscribe(3, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/res/#", "$iothub/twin/PATCH/properties/desired/#",
+                "$iothub/methods/POST/#")).containsExactly(1, 1, 1);
+        assertThat(subscribe(4, MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#")).containsExactly(0);
+        // the Node SDK subscribes to such filters on connect: 0x80, not a dropped connection
+        assertThat(subscribe(5, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/#", "$iothub/methods/res/#")).containsExactly(FAILURE, FAILURE);
         assertStillConnected();
-        logs.await("Device d1: SUBSCRIBE to '$iothub/twin/res/#' refused (0x80)", "twins are not supported");
-        logs.await("Device d1: SUBSCRIBE to '$iothub/methods/POST/#' refused (0x80)", "methods are not supported");
+        logs.await("Device d1: SUBSCRIBE to '$iothub/twin/#' refused (0x80)", "not a twin topic");
+        logs.await("Device d1: SUBSCRIBE to '$iothub/methods/res/#' refused (0x80)", "not a method topic");
     }
 
     @Test
@@ -107,7 +109,7 @@ class SubscriptionTest {
     @Test
     void aMixedSubscribeGetsOneReturnCodePerFilterInOrder() throws IOException {
         // [MQTT-3.9.3-1] one return code per topic filter, in the order of the request
-        assertThat(subscribe(9, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/res/#", "devices/d1/messages/devicebound/#",
+        assertThat(subscribe(9, MqttQoS.AT_LEAST_ONCE, "$iothub/twin/#", "devices/d1/messages/devicebound/#",
                 "devices/d2/messages/devicebound/#")).containsExactly(FAILURE, 1, FAILURE);
     }
 

@@ -9,9 +9,9 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import io.gatehouse.core.events.D2cEvent;
 import io.gatehouse.core.model.MessageProperties;
-import io.gatehouse.mqtt.support.ControlledStore;
+import io.gatehouse.core.testing.LogCapture;
+import io.gatehouse.core.testing.ManualStore;
 import io.gatehouse.mqtt.support.EventCollector;
-import io.gatehouse.mqtt.support.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.buffer.Unpooled;
@@ -32,13 +32,13 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Device-to-cloud telemetry over MQTT (SPEC §2, §6.2), checked against what the core stored. */
+/** Device-to-cloud telemetry over MQTT (docs/messaging.md#device-to-cloud-telemetry, docs/protocols.md#mqtt-311), checked against what the core stored. */
 class TelemetryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private MqttTestServer server;
-    private final LogCapture logs = LogCapture.mqtt();
+    private final LogCapture logs = new LogCapture("io.gatehouse.mqtt");
 
     private MqttTestServer start(MqttTestServer.Builder builder) {
         server = builder.start();
@@ -231,7 +231,7 @@ class TelemetryTest {
     void publishingToAnUnknownTopicClosesTheConnection() throws Exception {
         start(MqttTestServer.builder());
         try (RawMqttClient client = rawConnected("d1")) {
-            client.send(publish("$iothub/twin/PATCH/properties/reported/?$rid=1", MqttQoS.AT_LEAST_ONCE, 1, new byte[] {1}));
+            client.send(publish("$iothub/streams/POST/x/?$rid=1", MqttQoS.AT_LEAST_ONCE, 1, new byte[] {1}));
             client.awaitClosed(WAIT);
         }
         logs.await("Device d1 disconnected", "unsupported topic");
@@ -259,9 +259,9 @@ class TelemetryTest {
 
     @Test
     void aStoreFailureClosesTheConnectionWithoutPubAck() throws Exception {
-        ControlledStore store = new ControlledStore(4);
+        ManualStore store = new ManualStore(4);
         start(MqttTestServer.builder().store(settings -> store));
-        store.mode(ControlledStore.Mode.FAIL);
+        store.failAppends();
         try (RawMqttClient client = rawConnected("d1")) {
             client.send(publish("devices/d1/messages/events/", MqttQoS.AT_LEAST_ONCE, 1, new byte[] {1}));
             assertThat(client.tryReceive(WAIT)).as("no PUBACK: the connection just closes").isNull();
@@ -271,16 +271,16 @@ class TelemetryTest {
 
     @Test
     void pubAckWaitsUntilTheAppendIsDurable() throws Exception {
-        ControlledStore store = new ControlledStore(4);
+        ManualStore store = new ManualStore(4);
         start(MqttTestServer.builder().store(settings -> store));
-        store.mode(ControlledStore.Mode.HOLD);
+        store.holdAppends();
         try (RawMqttClient client = rawConnected("d1")) {
             client.send(publish("devices/d1/messages/events/", MqttQoS.AT_LEAST_ONCE, 9, new byte[] {1}));
-            await().atMost(WAIT).until(() -> store.heldCount() == 1);
+            await().atMost(WAIT).until(() -> store.pendingAppends() == 1);
             client.send(RawMqttClient.pingReq());
             assertThat(client.receive(WAIT).fixedHeader().messageType())
                     .as("still not durable: no PUBACK yet").isEqualTo(MqttMessageType.PINGRESP);
-            store.releaseHeld();
+            store.completeAllAppends();
             MqttMessage ack = client.receive(WAIT);
             assertThat(((MqttPubAckMessage) ack).variableHeader().messageId()).isEqualTo(9);
         }
@@ -288,12 +288,12 @@ class TelemetryTest {
 
     @Test
     void aBackloggedConnectionStopsReadingUntilAppendsDrain() throws Exception {
-        ControlledStore store = new ControlledStore(4);
+        ManualStore store = new ManualStore(4);
         int maxPending = 8;
         int payload = 8 * 1024;
         start(MqttTestServer.builder().store(settings -> store)
                 .options(MqttOptions.builder().maxPendingTelemetry(maxPending).build()));
-        store.mode(ControlledStore.Mode.HOLD);
+        store.holdAppends();
         int total = 200;
         try (RawMqttClient client = rawConnected("d1")) {
             Thread writer = new Thread(() -> {
@@ -307,25 +307,25 @@ class TelemetryTest {
             });
             writer.setDaemon(true);
             writer.start();
-            await().atMost(WAIT).until(() -> store.heldCount() >= maxPending);
+            await().atMost(WAIT).until(() -> store.pendingAppends() >= maxPending);
             // reading stops at the limit; at most one socket read (64 KiB = 8 packets here) more is decoded
             int bound = maxPending + 64 * 1024 / payload + 1;
-            int seen = store.appends();
+            int seen = store.appendsRequested();
             assertThat(seen).isBetween(maxPending, bound);
             // the writer is blocked by TCP, not by us losing data: release and everything arrives, acked
             int released = 0;
             int acked = 0;
             while (acked < total) {
                 if (acked == released) {
-                    await().atMost(WAIT).until(() -> store.heldCount() > 0);
-                    assertThat(store.heldCount()).isLessThanOrEqualTo(bound);
-                    released += store.releaseHeld();
+                    await().atMost(WAIT).until(() -> store.pendingAppends() > 0);
+                    assertThat(store.pendingAppends()).isLessThanOrEqualTo(bound);
+                    released += store.completeAllAppends();
                 }
                 assertThat(client.receive(WAIT)).isInstanceOf(MqttPubAckMessage.class);
                 acked++;
             }
             writer.join(WAIT.toMillis());
         }
-        assertThat(store.appends()).isEqualTo(total);
+        assertThat(store.appendsRequested()).isEqualTo(total);
     }
 }

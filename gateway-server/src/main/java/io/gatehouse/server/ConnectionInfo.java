@@ -14,7 +14,7 @@ import java.util.Map;
  * the same place.
  */
 public record ConnectionInfo(String hostName, Map<String, Integer> ports, String serviceConnectionString,
-                             String trustFile) {
+                             String eventHubConnectionString, String trustFile) {
 
     /** The REST port, or -1 when the gateway has no REST listener. */
     public int httpsPort() {

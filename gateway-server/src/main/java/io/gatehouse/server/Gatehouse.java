@@ -19,11 +19,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +51,8 @@ public final class Gatehouse implements AutoCloseable {
     private final NettyTransport transport;
     private final ScheduledExecutorService timers;
     private final PrometheusMeterRegistry metrics;
-    private final List<Listener> listeners = new ArrayList<>();
+    /** Written while starting, read by requests that may arrive meanwhile (the console asks for the ports). */
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private Gatehouse(GatehouseConfig config) throws IOException {
@@ -72,7 +73,7 @@ public final class Gatehouse implements AutoCloseable {
             DeclaredDevices.apply(config.devices(), startedCore.registry());
             tls = config.tlsCertificateFile() != null
                     ? TlsMaterial.supplied(config.tlsCertificateFile(), config.tlsKeyFile())
-                    : TlsMaterial.development(config.dataDir().resolve("tls"), config.hostName());
+                    : TlsMaterial.development(dataDir().resolve("tls"), config.hostName());
             CoreMetrics.bind(startedCore, metrics);
             startedTransport = NettyTransport.create(0);
             startedTimers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -109,8 +110,8 @@ public final class Gatehouse implements AutoCloseable {
         return new Gatehouse(config);
     }
 
-    private void bindListeners() {
-        for (ProtocolEndpoint endpoint : ProtocolEndpoints.of(config, core, tls.serverContext(), metrics::scrape, timers)) {
+    private void bindListeners() throws IOException {
+        for (ProtocolEndpoint endpoint : ProtocolEndpoints.of(config, core, tls, this::boundPorts, metrics::scrape, timers)) {
             for (Port port : endpoint.ports()) {
                 listeners.add(bind(endpoint, port));
             }
@@ -181,6 +182,13 @@ public final class Gatehouse implements AutoCloseable {
                 + ";SharedAccessKey=" + owner.keys().primaryKey();
     }
 
+    /** The Event Hub-compatible endpoint's connection string (IoT Hub's "built-in endpoint"), for the Event Hubs SDKs. */
+    public String eventHubConnectionString() {
+        AccessPolicy owner = core.policies().get("iothubowner").orElseThrow();
+        return "Endpoint=sb://" + config.hostName() + "/;SharedAccessKeyName=" + owner.name()
+                + ";SharedAccessKey=" + owner.keys().primaryKey() + ";EntityPath=" + core.settings().hubName();
+    }
+
     /** IoT Hub's device connection string for a registered device. */
     public Optional<String> deviceConnectionString(String deviceId) {
         if (!DeviceId.isValid(deviceId)) {
@@ -195,13 +203,19 @@ public final class Gatehouse implements AutoCloseable {
 
     /** What a client needs, as {@code gatehouse.json} records it. */
     public ConnectionInfo connectionInfo() {
+        return new ConnectionInfo(config.hostName(), boundPorts(), serviceConnectionString(), eventHubConnectionString(),
+                tls.trustFile().toString());
+    }
+
+    /** Each bound listener's port by name. */
+    private Map<String, Integer> boundPorts() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         listeners.forEach(l -> ports.put(l.name(), l.port()));
-        return new ConnectionInfo(config.hostName(), ports, serviceConnectionString(), tls.trustFile().toString());
+        return ports;
     }
 
     public Path dataDir() {
-        return config.dataDir().toAbsolutePath();
+        return config.dataDir().toAbsolutePath().normalize();
     }
 
     @Override

@@ -5,15 +5,20 @@ import io.gatehouse.amqp.AmqpEndpoint;
 import io.gatehouse.amqp.AmqpOptions;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.http.HttpEndpoint;
+import io.gatehouse.http.console.ConnectionDetails;
 import io.gatehouse.http.websocket.WebSocketProtocols;
 import io.gatehouse.mqtt.MqttChannelInitializer;
 import io.gatehouse.mqtt.MqttEndpoint;
 import io.gatehouse.mqtt.MqttOptions;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.config.ServerSettings;
+import io.gatehouse.tls.TlsMaterial;
 import io.gatehouse.transport.ProtocolEndpoint;
 import io.gatehouse.transport.ProtocolEndpoint.Port;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +43,13 @@ final class ProtocolEndpoints {
     private ProtocolEndpoints() {
     }
 
-    static List<ProtocolEndpoint> of(GatehouseConfig config, GatewayCore core, SslContext tls,
-                                     Supplier<String> metricsScrape, ScheduledExecutorService timers) {
+    /** @param boundPorts each listener's port once bound, by name, for the console's connection page */
+    static List<ProtocolEndpoint> of(GatehouseConfig config, GatewayCore core, TlsMaterial tlsMaterial,
+                                     Supplier<Map<String, Integer>> boundPorts, Supplier<String> metricsScrape,
+                                     ScheduledExecutorService timers) throws IOException {
+        SslContext tls = tlsMaterial.serverContext();
+        ConnectionDetails details = new ConnectionDetails(config.hostName(), boundPorts,
+                Files.readString(tlsMaterial.trustFile(), StandardCharsets.US_ASCII));
         List<Port> mqtt = new ArrayList<>(List.of(Port.tls("mqtt", config.mqttPort())));
         if (config.mqttPlainEnabled()) {
             mqtt.add(Port.plain("mqtt-plain", config.mqttPlainPort()));
@@ -52,11 +62,11 @@ final class ProtocolEndpoints {
         AmqpOptions amqpOptions = AmqpOptions.defaults();
         List<ProtocolEndpoint> endpoints = new ArrayList<>(List.of(
                 HttpEndpoint.create(core, tls, List.of(Port.tls("https", config.httpsPort())), metricsScrape, timers,
-                        webSockets(core, mqttOptions, amqpOptions)),
+                        details, webSockets(core, mqttOptions, amqpOptions)),
                 MqttEndpoint.create(core, mqttOptions, tls, mqtt),
                 AmqpEndpoint.create(core, amqpOptions, tls, amqp)));
         if (config.healthEnabled()) {
-            endpoints.add(HttpEndpoint.probes(core, List.of(Port.plain("health", config.healthPort())), metricsScrape));
+            endpoints.add(HttpEndpoint.probes(core, List.of(Port.plain("health", config.healthPort())), metricsScrape, details));
         }
         return endpoints;
     }

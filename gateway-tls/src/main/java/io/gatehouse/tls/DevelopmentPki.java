@@ -42,7 +42,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * The development PKI: a CA that clients trust ({@code ca.pem}) and a server certificate signed by it
  * whose subject alternative names cover {@code localhost}, {@code 127.0.0.1} and the hub's host names
- * (SPEC §6.5: MQTT and HTTPS clients check the host name, so the SAN must match what they dial).
+ * (docs/tls-and-host-names.md: MQTT and HTTPS clients check the host name, so the SAN must match what they dial).
  *
  * <p>Created on first use in a directory and reused afterwards. The CA is kept; the server certificate is
  * issued again when the wanted names are not all in it or it is about to expire. Keys are EC P-256,

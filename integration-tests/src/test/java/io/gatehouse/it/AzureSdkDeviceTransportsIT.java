@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The device transports beyond MQTT and AMQP over TCP, with the unmodified Java device SDK against the packaged
- * gateway on the standard ports (SPEC §7.3): HTTPS (telemetry, C2D poll with complete, reject and abandon), MQTT
+ * gateway on the standard ports (docs/device-transports.md): HTTPS (telemetry, C2D poll with complete, reject and abandon), MQTT
  * and AMQP over WebSockets on 443, and module identities. The service side is the Java service SDK.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

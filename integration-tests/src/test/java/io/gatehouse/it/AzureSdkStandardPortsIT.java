@@ -52,7 +52,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The official Azure IoT device SDK (iot-device-client) and service SDK (iot-service-client) for Java, unmodified,
  * against the PACKAGED gateway process on the ports the SDKs hard-code: MQTTS 8883, AMQPS 5671, HTTPS 443. The SDKs
- * dial {@code hub.gatehouse.test}, which failsafe's hosts file maps to 127.0.0.1 (SPEC §6.5), and trust only the
+ * dial {@code hub.gatehouse.test}, which failsafe's hosts file maps to 127.0.0.1 (docs/tls-and-host-names.md), and trust only the
  * gateway's development CA.
  *
  * <p>One gateway serves the whole class; this is the only IT class on the standard ports, and failsafe runs IT
@@ -123,7 +123,7 @@ class AzureSdkStandardPortsIT {
 
     @Test
     void registryClientAddsGetsUpdatesAndDeletesADevice() throws Exception {
-        Device request = new Device("it-registry"); // the SDK generates the keys and sends them (SPEC §6.4)
+        Device request = new Device("it-registry"); // the SDK generates the keys and sends them (docs/protocols.md#registry-rest)
         Device added = registry.addDevice(request);
         assertThat(added.getDeviceId()).isEqualTo("it-registry");
         assertThat(added.getGenerationId()).isNotBlank();
@@ -195,7 +195,7 @@ class AzureSdkStandardPortsIT {
         BlockingQueue<com.microsoft.azure.sdk.iot.device.Message> received = new LinkedBlockingQueue<>();
         openDevice(device, IotHubClientProtocol.MQTT, m -> {
             received.add(m);
-            return IotHubMessageResult.COMPLETE; // over MQTT the SDK PUBACKs whatever this returns (SPEC §6.2)
+            return IotHubMessageResult.COMPLETE; // over MQTT the SDK PUBACKs whatever this returns (docs/protocols.md#mqtt-311)
         });
         Message command = c2d("mqtt-c2d-1", DeliveryAcknowledgement.Full);
         command.setCorrelationId("mqtt-corr-1");
@@ -321,7 +321,7 @@ class AzureSdkStandardPortsIT {
                 .containsOnlyOnce("refused C2D send of device it-nobody: DeviceNotFound")
                 .containsOnlyOnce("refused C2D send of device it-full: IotHubDeviceMaximumQueueDepthExceeded"));
 
-        // iot-service-client 2.x has no purge call: IoT Hub's REST purge (SPEC §6.4)
+        // iot-service-client 2.x has no purge call: IoT Hub's REST purge (docs/protocols.md#registry-rest)
         JsonNode purged = rest.json("DELETE", "/devices/it-full/commands", null);
         assertThat(purged.path("deviceId").asText()).isEqualTo("it-full");
         assertThat(purged.path("totalMessagesPurged").asInt()).isEqualTo(QUEUE_DEPTH);

@@ -6,7 +6,7 @@ import java.security.KeyStore;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** A TLS client context that trusts only a gateway's development CA, as a user of the SDKs configures it (SPEC §6.5). */
+/** A TLS client context that trusts only a gateway's development CA, as a user of the SDKs configures it (docs/tls-and-host-names.md). */
 final class DevelopmentCaTrust {
 
     private DevelopmentCaTrust() {

@@ -30,27 +30,45 @@ public final class GatewayProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dataDir;
-    private final Path configFile;
-    private final List<String> extraArgs;
-    private final List<String> launcherPrefix;
+    private final List<String> command;
+    private final Path workDir;
     private Process process;
     private final List<String> stdout = new ArrayList<>();
     private JsonNode info;
     private int starts;
 
-    private GatewayProcess(Path dataDir, Path configFile, List<String> extraArgs, List<String> launcherPrefix) {
+    private GatewayProcess(Path dataDir, List<String> command, Path workDir) {
         this.dataDir = dataDir;
-        this.configFile = configFile;
-        this.extraArgs = extraArgs;
-        this.launcherPrefix = launcherPrefix;
+        this.command = List.copyOf(command);
+        this.workDir = workDir;
     }
 
     /** A gateway with {@code yaml} as its configuration file, in {@code dataDir}. Not started yet. */
     public static GatewayProcess configured(Path dataDir, String yaml, String... extraArgs) throws IOException {
+        return new GatewayProcess(dataDir, jarCommand(dataDir, yaml, extraArgs), null);
+    }
+
+    /**
+     * What the README's quick start runs: the repository's {@code ./gatehouse start} with no option, in
+     * {@code workDir}, so the data directory is {@code workDir/data}.
+     */
+    public static GatewayProcess launcher(Path workDir) {
+        return new GatewayProcess(workDir.resolve("data"), List.of(launcherScript().toString(), "start"), workDir);
+    }
+
+    /** The repository's {@code gatehouse} launcher script. */
+    public static Path launcherScript() {
+        return jar().getParent().getParent().getParent().resolve("gatehouse");
+    }
+
+    private static List<String> jarCommand(Path dataDir, String yaml, String... extraArgs) throws IOException {
         Files.createDirectories(dataDir);
         Path config = dataDir.resolveSibling(dataDir.getFileName() + ".yaml");
         Files.writeString(config, yaml);
-        return new GatewayProcess(dataDir, config, List.of(extraArgs), List.of());
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "start",
+                "--config", config.toString(), "--data-dir", dataDir.toString()));
+        command.addAll(List.of(extraArgs));
+        return command;
     }
 
     /**
@@ -58,9 +76,9 @@ public final class GatewayProcess implements AutoCloseable {
      * (through util-linux's setpriv), with the data directory opened up for it. Empty when neither is possible.
      */
     public static Optional<GatewayProcess> configuredForOrdinaryUser(Path dataDir, String yaml) throws IOException {
-        GatewayProcess plain = configured(dataDir, yaml);
+        List<String> command = jarCommand(dataDir, yaml);
         if (!"root".equals(System.getProperty("user.name"))) {
-            return Optional.of(plain);
+            return Optional.of(new GatewayProcess(dataDir, command, null));
         }
         Path setpriv = Path.of("/usr/bin/setpriv");
         if (!Files.isExecutable(setpriv)) {
@@ -68,8 +86,10 @@ public final class GatewayProcess implements AutoCloseable {
         }
         Files.setPosixFilePermissions(dataDir.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        return Optional.of(new GatewayProcess(dataDir, plain.configFile, List.of(),
-                List.of(setpriv.toString(), "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--")));
+        List<String> asNobody = new ArrayList<>(List.of(setpriv.toString(), "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", "--"));
+        asNobody.addAll(command);
+        return Optional.of(new GatewayProcess(dataDir, asNobody, null));
     }
 
     /** The gateway jar built by gateway-server (failsafe passes its path). */
@@ -100,11 +120,12 @@ public final class GatewayProcess implements AutoCloseable {
             throw new IllegalStateException("already running");
         }
         starts++;
-        List<String> command = new ArrayList<>(launcherPrefix);
-        command.addAll(List.of(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "start",
-                "--config", configFile.toString(), "--data-dir", dataDir.toString()));
-        command.addAll(extraArgs);
-        process = new ProcessBuilder(command)
+        Files.createDirectories(dataDir);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        process = builder
                 .redirectError(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()))
                 .start();
         CompletableFuture<Void> banner = new CompletableFuture<>();

@@ -116,7 +116,8 @@ class OrdinaryUserQuickStartIT {
     /** Linux lets ordinary users bind ports from this one up (1024 unless an administrator lowered it). */
     private static int unprivilegedPortStart() throws IOException {
         Path setting = Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start");
-        return Files.exists(setting) ? Integer.parseInt(Files.readString(setting).strip()) : 1024;
+        // procfs reports a size of 0, which Files.readString takes at its word: read lines instead
+        return Files.exists(setting) ? Integer.parseInt(Files.readAllLines(setting).get(0).strip()) : 1024;
     }
 
     private static int freePort() throws IOException {

@@ -111,6 +111,12 @@ class ServerProcessIT {
             assertThat(created.exitCode()).as(created.stderr()).isZero();
             assertThat(created.stdout().strip()).matches("HostName=127\\.0\\.0\\.1;DeviceId=cli-1;SharedAccessKey=\\S+");
 
+            GatewayProcess.Result info = GatewayProcess.run(Duration.ofSeconds(30), "info", "--data-dir", dataDir);
+            assertThat(info.exitCode()).as(info.stderr()).isZero();
+            assertThat(info.stdout()).contains("Service connection string:  " + gateway.serviceConnectionString())
+                    .containsPattern("Event Hub-compatible:       Endpoint=sb://127\\.0\\.0\\.1/;SharedAccessKeyName=iothubowner;"
+                            + "SharedAccessKey=\\S+;EntityPath=gatehouse");
+
             GatewayProcess.Result sent = GatewayProcess.run(Duration.ofSeconds(30), "c2d", "send", "cli-1", "hi", "--ack", "full",
                     "--data-dir", dataDir);
             assertThat(sent.exitCode()).as(sent.stderr()).isZero();

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims-based security (SPEC §6.3): a {@code put-token} request on node {@code $cbs} carries a SAS token as an
+ * Claims-based security (docs/protocols.md#amqp-10): a {@code put-token} request on node {@code $cbs} carries a SAS token as an
  * AmqpValue string; the identity comes from the token's {@code sr} (never from the {@code name} property). The
  * reply correlates by the request's message-id, kept in its AMQP type (the SDKs send a uuid and cast the reply's
  * correlation-id back to one), with {@code status-code} as an AMQP int: 200, 400 (malformed request) or 401 for

@@ -72,7 +72,10 @@ public final class SaslServer implements SaslListener {
         String password = text.substring(second + 1);
         int at = user.indexOf("@sas.");
         AuthResult<? extends Principal> result;
-        if (at > 0) {
+        if (at > 0 && user.startsWith("@sas.root.", at)) {
+            // {policy}@sas.root.{hub}: a service, as Microsoft's IoT Hub samples sign in to read events
+            result = policy(user.substring(0, at), password);
+        } else if (at > 0) {
             String id = user.substring(0, at);
             if (!DeviceId.isValid(id)) {
                 refuse(sasl, "SASL PLAIN user name names an invalid device id");
@@ -80,12 +83,7 @@ public final class SaslServer implements SaslListener {
             }
             result = authenticator.authenticateDevice(DeviceId.of(id), password);
         } else {
-            result = authenticator.authenticate(password);
-            if (result.isSuccess() && result.principal() instanceof Principal.ServicePrincipal service
-                    && !service.policyName().equals(user)) {
-                refuse(sasl, "the token is for policy " + service.policyName() + ", not " + user);
-                return;
-            }
+            result = policy(user, password);
         }
         if (result instanceof AuthResult.Failure<?> failure) {
             refuse(sasl, failure.reason());
@@ -93,6 +91,16 @@ public final class SaslServer implements SaslListener {
         }
         credentials.add(result.principal());
         sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
+    }
+
+    /** A token that, when it names a policy, must name {@code user}'s. */
+    private AuthResult<Principal> policy(String user, String password) {
+        AuthResult<Principal> result = authenticator.authenticate(password);
+        if (result.isSuccess() && result.principal() instanceof Principal.ServicePrincipal service
+                && !service.policyName().equals(user)) {
+            return AuthResult.notAuthorized("the token is for policy " + service.policyName() + ", not " + user);
+        }
+        return result;
     }
 
     private void refuse(Sasl sasl, String reason) {

@@ -7,14 +7,18 @@ import io.gatehouse.amqp.auth.SaslServer;
 import io.gatehouse.amqp.engine.EngineListener;
 import io.gatehouse.amqp.engine.ProtonEngine;
 import io.gatehouse.amqp.eventhub.EventHubManagement;
+import io.gatehouse.amqp.eventhub.EventHubRedirect;
+import io.gatehouse.amqp.link.DeviceSendLink;
 import io.gatehouse.amqp.link.LinkContext;
 import io.gatehouse.amqp.link.LinkEndpoint;
 import io.gatehouse.amqp.link.ReplyLink;
 import io.gatehouse.amqp.message.AmqpErrors;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.session.DeviceConnections.Registration;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -302,6 +306,28 @@ public final class AmqpConnection implements EngineListener, LinkContext {
         }, delay, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The redirect IoT Hub answers readers of {@code messages/events} with, naming this gateway's Event Hub-compatible
+     * endpoint: the host the client named in its Open (else the address it dialled) and the port it dialled.
+     */
+    ErrorCondition eventHubRedirect(String suffix) {
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        String host = engine.connection().getRemoteHostname();
+        if (host == null || host.isBlank()) {
+            host = local.getHostString();
+        }
+        return EventHubRedirect.condition(host, local.getPort(), tls, core.settings().hubName(), suffix);
+    }
+
+    /** Runs {@code task} on the event loop after {@code delayMs} (then flushes), unless the connection closed. */
+    void schedule(long delayMs, Runnable task) {
+        channel.eventLoop().schedule(() -> {
+            if (channel.isActive()) {
+                execute(task);
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
+    }
+
     // ------------------------------------------------------------------ LinkContext
 
     @Override
@@ -368,6 +394,21 @@ public final class AmqpConnection implements EngineListener, LinkContext {
             }
         }
         return fallback;
+    }
+
+    @Override
+    public DeviceSendLink deviceSendLink(DeviceId device, String node) {
+        for (LinkEndpoint endpoint : links) {
+            if (endpoint instanceof DeviceSendLink link && link.node().equals(node) && device.equals(link.device())) {
+                return link;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Registration registration(DeviceId device) {
+        return bindings.registration(device);
     }
 
     @Override

@@ -58,6 +58,12 @@ final class DeviceBindings {
         }
     }
 
+    /** The core registration of a device (not a module) that has a link here, or null. */
+    Registration registration(DeviceId device) {
+        Binding binding = bindings.get(new Bound(device, null));
+        return binding == null ? null : binding.registration;
+    }
+
     void touch(Bound device) {
         Binding binding = bindings.get(device);
         if (binding != null) {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * What a link address names. Fixed parts match case-insensitively (the Node service SDK writes
  * {@code /messages/serviceBound/feedback}); device ids are case-sensitive. A leading {@code /} and an
  * {@code amqps://host} prefix are optional. Event Hubs readers address {@code {entity}/ConsumerGroups/{group}/Partitions/{n}}
- * where the entity is {@code messages/events} or the hub's name (the Event Hubs-compatible name).
+ * where the entity is {@code messages/events} or the hub's name (the Event Hubs-compatible name). IoT Hub's
+ * {@code messages/events} and {@code messages/events/$management} are redirected to the hub's name.
  */
 record LinkAddress(Kind kind, DeviceId device, String moduleId, String consumerGroup, int partition) {
 
@@ -18,12 +19,20 @@ record LinkAddress(Kind kind, DeviceId device, String moduleId, String consumerG
      * MODULE_TELEMETRY is {@code devices/{id}/modules/{moduleId}/messages/events}; MODULE_INBOX is the receiving
      * link the Java SDK's ModuleClient opens beside it ({@code .../modules/{moduleId}/messages/devicebound}).
      */
-    enum Kind { CBS, MANAGEMENT, DEVICE_TELEMETRY, DEVICE_C2D, MODULE_TELEMETRY, MODULE_INBOX, SERVICE_C2D, FEEDBACK,
-        EVENT_PARTITION, UNKNOWN }
+    enum Kind {
+        CBS, MANAGEMENT, DEVICE_TELEMETRY, DEVICE_C2D, DEVICE_TWIN, DEVICE_METHODS, MODULE_TELEMETRY, MODULE_INBOX,
+        SERVICE_C2D, FEEDBACK, EVENT_PARTITION,
+        /** IoT Hub's own name of the built-in endpoint, which IoT Hub answers with a redirect to the Event Hub name. */
+        IOT_HUB_EVENTS,
+        UNKNOWN
+    }
 
     private static final Pattern DEVICE = Pattern.compile("devices/([^/]+)/messages/(events|devicebound)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern MODULE = Pattern.compile("devices/([^/]+)/modules/([^/]+)/messages/(events|devicebound)",
+            Pattern.CASE_INSENSITIVE);
+    /** The twin and direct-method link pairs of the Java device SDK (both directions use one address). */
+    private static final Pattern DEVICE_TWIN_OR_METHODS = Pattern.compile("devices/([^/]+)/(twin|methods/devicebound)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern PARTITION = Pattern.compile("(.+)/consumergroups/([^/]+)/partitions/([0-9]{1,4})",
             Pattern.CASE_INSENSITIVE);
@@ -51,6 +60,8 @@ record LinkAddress(Kind kind, DeviceId device, String moduleId, String consumerG
                 return of(Kind.SERVICE_C2D);
             case "messages/servicebound/feedback":
                 return of(Kind.FEEDBACK);
+            case "messages/events", "messages/events/$management":
+                return of(Kind.IOT_HUB_EVENTS);
             default:
                 break;
         }
@@ -69,6 +80,14 @@ record LinkAddress(Kind kind, DeviceId device, String moduleId, String consumerG
             }
             Kind kind = module.group(3).equalsIgnoreCase("events") ? Kind.MODULE_TELEMETRY : Kind.MODULE_INBOX;
             return new LinkAddress(kind, DeviceId.of(module.group(1)), module.group(2), null, -1);
+        }
+        Matcher twinOrMethods = DEVICE_TWIN_OR_METHODS.matcher(path);
+        if (twinOrMethods.matches()) {
+            if (!DeviceId.isValid(twinOrMethods.group(1))) {
+                return unknown();
+            }
+            Kind kind = twinOrMethods.group(2).equalsIgnoreCase("twin") ? Kind.DEVICE_TWIN : Kind.DEVICE_METHODS;
+            return new LinkAddress(kind, DeviceId.of(twinOrMethods.group(1)), null, null, -1);
         }
         Matcher partition = PARTITION.matcher(path);
         if (partition.matches()) {

@@ -1,8 +1,11 @@
 package io.gatehouse.amqp.connection;
 
-import io.gatehouse.amqp.eventhub.SelectorFilter;
+import io.gatehouse.amqp.eventhub.PartitionReceiverRequest;
 import io.gatehouse.amqp.link.C2dSendLink;
 import io.gatehouse.amqp.link.D2cTelemetryLink;
+import io.gatehouse.amqp.link.DeviceSendLink;
+import io.gatehouse.amqp.link.MethodAnswerLink;
+import io.gatehouse.amqp.link.TwinRequestLink;
 import io.gatehouse.amqp.link.EmptySourceLink;
 import io.gatehouse.amqp.link.EventReadLink;
 import io.gatehouse.amqp.link.LinkEndpoint;
@@ -10,8 +13,8 @@ import io.gatehouse.amqp.link.QueueDeliveryLink;
 import io.gatehouse.amqp.link.ReplyLink;
 import io.gatehouse.amqp.link.RequestLink;
 import io.gatehouse.amqp.message.AmqpErrors;
+import io.gatehouse.amqp.message.DeviceMessages;
 import io.gatehouse.core.events.EventStream;
-import io.gatehouse.core.events.StartPosition;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.registry.AccessRight;
@@ -20,6 +23,7 @@ import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.Source;
 import org.apache.qpid.proton.amqp.transport.Target;
+import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sender;
@@ -32,6 +36,8 @@ import org.apache.qpid.proton.message.Message;
  * covers it, {@code amqp:not-allowed} for the wrong direction).
  */
 final class LinkRouter {
+
+    private static final long REDIRECT_DETACH_DELAY_MS = 100;
 
     private final AmqpConnection connection;
     private final Function<Message, Message> cbs;
@@ -64,6 +70,21 @@ final class LinkRouter {
                             sink -> connection.core().c2d().openReceiver(device, sink)));
                 }
             }
+            case DEVICE_TWIN -> {
+                if (requireDevice(link, target.device(), address)) {
+                    open(weSend ? new DeviceSendLink(connection, (Sender) link, target.device(), "twin")
+                            : new TwinRequestLink(connection, (Receiver) link, target.device()));
+                }
+            }
+            case DEVICE_METHODS -> {
+                if (requireDevice(link, target.device(), address)) {
+                    if (weSend) {
+                        openMethodRequests((Sender) link, target.device());
+                    } else {
+                        open(new MethodAnswerLink(connection, (Receiver) link, target.device()));
+                    }
+                }
+            }
             case MODULE_TELEMETRY -> {
                 if (requireDirection(link, !weSend, address) && requireModule(link, target, address)) {
                     open(new D2cTelemetryLink(connection, (Receiver) link, target.device(), target.moduleId()));
@@ -91,8 +112,22 @@ final class LinkRouter {
                     openEventReader((Sender) link, target, address);
                 }
             }
+            case IOT_HUB_EVENTS -> {
+                if (requireService(link, address)) {
+                    String suffix = address.toLowerCase(java.util.Locale.ROOT).endsWith("/$management") ? "/$management" : "";
+                    redirect(link, connection.eventHubRedirect(suffix));
+                }
+            }
             default -> refuse(link, AmqpErrors.NOT_FOUND, "no such node '" + address + "'", "unknown node");
         }
+    }
+
+    /** The device's method requests come on this link from now on (while this connection is the device's). */
+    private void openMethodRequests(Sender link, DeviceId device) {
+        DeviceSendLink requests = new DeviceSendLink(connection, link, device, "methods");
+        open(requests);
+        requests.holdSubscription(connection.core().methods().subscribe(connection.registration(device),
+                request -> connection.execute(() -> requests.send(DeviceMessages.methodRequest(request)))));
     }
 
     private void openEventReader(Sender link, LinkAddress target, String address) {
@@ -100,15 +135,15 @@ final class LinkRouter {
             refuse(link, AmqpErrors.NOT_FOUND, "no partition " + target.partition() + " ('" + address + "')", "service");
             return;
         }
-        StartPosition start;
+        PartitionReceiverRequest request;
         try {
             EventStream.checkConsumerGroup(target.consumerGroup());
-            start = SelectorFilter.startPosition(link.getRemoteSource());
+            request = PartitionReceiverRequest.of(link, target.consumerGroup(), target.partition());
         } catch (GatewayException e) {
             refuse(link, AmqpErrors.INVALID_FIELD, e.getMessage(), "service");
             return;
         }
-        open(new EventReadLink(connection, link, target.consumerGroup(), target.partition(), start));
+        open(new EventReadLink(connection, link, request));
     }
 
     private boolean requireDirection(Link link, boolean ok, String address) {
@@ -153,9 +188,31 @@ final class LinkRouter {
         endpoint.attach();
     }
 
-    /** Attach (with no terminus on our side, so the peer knows nothing was created) and detach with the reason. */
+    /**
+     * Attaches now and detaches with the redirect a moment later. Microsoft's samples await the attach and only then
+     * listen for the link's error: a detach in the same read as the attach reaches the client before it listens
+     * (rhea-promise), and the sample waits forever. Over a real network IoT Hub's two frames arrive apart.
+     */
+    private void redirect(Link link, ErrorCondition redirect) {
+        connection.refused("service", "attach", redirect.getCondition() + " " + redirect.getDescription());
+        link.setSource(null);
+        link.setTarget(link.getRemoteTarget());
+        link.open();
+        connection.schedule(REDIRECT_DETACH_DELAY_MS, () -> {
+            if (link.getLocalState() != EndpointState.CLOSED) {
+                link.setCondition(redirect);
+                link.close();
+            }
+        });
+    }
+
     private void refuse(Link link, Symbol condition, String description, String subject) {
-        connection.refused(subject, "attach", description);
+        refuse(link, new ErrorCondition(condition, description), subject);
+    }
+
+    /** Attach (with no terminus on our side, so the peer knows nothing was created) and detach with the reason. */
+    private void refuse(Link link, ErrorCondition condition, String subject) {
+        connection.refused(subject, "attach", condition.getCondition() + " " + condition.getDescription());
         if (link instanceof Sender) {
             link.setSource(null);
             link.setTarget(link.getRemoteTarget());
@@ -164,7 +221,7 @@ final class LinkRouter {
             link.setTarget(null);
         }
         link.open();
-        link.setCondition(new ErrorCondition(condition, description));
+        link.setCondition(condition);
         link.close();
     }
 

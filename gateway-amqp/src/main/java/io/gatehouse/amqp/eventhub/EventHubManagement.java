@@ -2,6 +2,7 @@ package io.gatehouse.amqp.eventhub;
 
 import io.gatehouse.amqp.auth.CbsPutToken;
 import io.gatehouse.amqp.auth.ConnectionCredentials;
+import io.gatehouse.amqp.message.AmqpErrors;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.auth.AuthResult;
 import io.gatehouse.core.events.PartitionInfo;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
 import org.apache.qpid.proton.message.Message;
@@ -46,20 +48,24 @@ public final class EventHubManagement {
         ApplicationProperties appSection = request.getApplicationProperties();
         Map<String, Object> app = appSection == null || appSection.getValue() == null ? Map.of() : appSection.getValue();
         if (!authorized(app.get("security_token"))) {
-            return refuse(request, 401, "a service token with ServiceConnect is required");
+            return refuse(request, 401, AmqpErrors.UNAUTHORIZED_ACCESS, "a service token with ServiceConnect is required");
         }
         if (!"READ".equals(app.get("operation"))) {
             return refuse(request, 400, "unsupported operation '" + app.get("operation") + "'");
         }
         Object type = app.get("type");
-        String name = app.get("name") instanceof String s ? s : core.settings().hubName();
+        String hubName = core.settings().hubName();
+        String name = app.get("name") instanceof String s ? s : hubName;
+        if (!name.equalsIgnoreCase(hubName) && !name.equalsIgnoreCase("messages/events")) {
+            return refuse(request, 404, AmqpErrors.NOT_FOUND, "no event hub '" + name + "' (this hub's is '" + hubName + "')");
+        }
         if ("com.microsoft:eventhub".equals(type)) {
             return ok(request, eventHub(name));
         }
         if ("com.microsoft:partition".equals(type)) {
             Integer partition = partitionOf(app.get("partition"));
             if (partition == null) {
-                return refuse(request, 404, "no partition '" + app.get("partition") + "'");
+                return refuse(request, 404, AmqpErrors.NOT_FOUND, "no partition '" + app.get("partition") + "'");
             }
             return ok(request, partition(name, core.events().partitionInfo(partition)));
         }
@@ -126,5 +132,12 @@ public final class EventHubManagement {
     private Message refuse(Message request, int status, String reason) {
         log.info("Refused AMQP $management request from {}: {}", peer, reason);
         return CbsPutToken.reply(request, status, reason);
+    }
+
+    /** A refusal with {@code error-condition}, which the Event Hubs SDKs prefer to the status code when present. */
+    private Message refuse(Message request, int status, Symbol condition, String reason) {
+        Message reply = refuse(request, status, reason);
+        reply.getApplicationProperties().getValue().put("error-condition", condition);
+        return reply;
     }
 }

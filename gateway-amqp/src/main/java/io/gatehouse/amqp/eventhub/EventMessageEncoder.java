@@ -2,6 +2,7 @@ package io.gatehouse.amqp.eventhub;
 
 import io.gatehouse.amqp.message.MessageBodies;
 import io.gatehouse.core.events.D2cEvent;
+import io.gatehouse.core.events.PartitionInfo;
 import io.gatehouse.core.model.MessageProperties;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.Map;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
+import org.apache.qpid.proton.amqp.messaging.DeliveryAnnotations;
 import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
 import org.apache.qpid.proton.amqp.messaging.Properties;
 import org.apache.qpid.proton.message.Message;
@@ -36,6 +38,10 @@ public final class EventMessageEncoder {
     static final Symbol AUTH_METHOD = Symbol.valueOf("iothub-connection-auth-method");
     static final Symbol IOTHUB_ENQUEUED_TIME = Symbol.valueOf("iothub-enqueuedtime");
     static final Symbol MESSAGE_SOURCE = Symbol.valueOf("iothub-message-source");
+    static final Symbol LAST_SEQUENCE_NUMBER = Symbol.valueOf("last_enqueued_sequence_number");
+    static final Symbol LAST_OFFSET = Symbol.valueOf("last_enqueued_offset");
+    static final Symbol LAST_ENQUEUED_TIME = Symbol.valueOf("last_enqueued_time_utc");
+    static final Symbol RETRIEVAL_TIME = Symbol.valueOf("runtime_info_retrieval_time_utc");
 
     private EventMessageEncoder() {
     }
@@ -93,6 +99,21 @@ public final class EventMessageEncoder {
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * The partition's last enqueued event, as delivery annotations, for receivers that track it (Event Hubs'
+     * runtime metric): the SDKs read {@code last_enqueued_sequence_number} (long), {@code last_enqueued_offset}
+     * (string), {@code last_enqueued_time_utc} and {@code runtime_info_retrieval_time_utc} (timestamps).
+     */
+    public static void addLastEnqueued(Message message, PartitionInfo partition, Instant now) {
+        Map<Symbol, Object> annotations = new LinkedHashMap<>();
+        annotations.put(LAST_SEQUENCE_NUMBER, partition.lastSequenceNumber());
+        annotations.put(LAST_OFFSET, Long.toString(partition.lastOffset()));
+        annotations.put(LAST_ENQUEUED_TIME, Date.from(partition.lastEnqueuedTime() == null ? Instant.EPOCH
+                : partition.lastEnqueuedTime()));
+        annotations.put(RETRIEVAL_TIME, Date.from(now));
+        message.setDeliveryAnnotations(new DeliveryAnnotations(annotations));
     }
 
     public static int sizeHint(D2cEvent event) {

@@ -7,7 +7,7 @@ import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
 
 /**
- * A receiver's outcome as a queue operation (SPEC §3.3): accepted = complete, rejected = reject (dead-letter),
+ * A receiver's outcome as a queue operation (docs/messaging.md#the-lifecycle): accepted = complete, rejected = reject (dead-letter),
  * released = abandon, modified = abandon, or reject when {@code undeliverable-here} is set (a device has one
  * queue, so "not here" means "not at all"). A settlement without an outcome is an abandon: the message was not
  * processed.

@@ -4,6 +4,7 @@ import io.gatehouse.amqp.AmqpOptions;
 import io.gatehouse.amqp.auth.ConnectionCredentials;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.session.DeviceConnections.Registration;
 
 /** What a link needs from its connection. Everything but {@link #execute} is called on the event loop. */
 public interface LinkContext {
@@ -28,6 +29,12 @@ public interface LinkContext {
 
     /** The link to answer a request of {@code node} on, or null when the peer attached none. */
     ReplyLink replyLink(String node, String replyTo);
+
+    /** The device's link that sends {@code node} messages (twin, methods) to it on this connection, or null. */
+    DeviceSendLink deviceSendLink(DeviceId device, String node);
+
+    /** The core registration of a device with a link on this connection (for direct-method subscriptions). */
+    Registration registration(DeviceId device);
 
     /** A link ended (whoever ended it): the connection forgets it. */
     void linkClosed(LinkEndpoint link);

@@ -58,6 +58,14 @@ abstract class OutboundLink extends AbstractLink {
                 && sender.getSession().getOutgoingBytes() < MAX_UNFRAMED_BYTES;
     }
 
+    /**
+     * How much more credit to give the core: the peer's credit, capped by the outbound {@code window}, less what
+     * the core already holds ({@code granted}) and what it delivered that still waits to go out ({@code waiting}).
+     */
+    protected final int creditToGrant(int window, int granted, int waiting) {
+        return Math.min(sender.getCredit(), window) - granted - waiting;
+    }
+
     /** Sends one message with {@code tag}; the delivery is already settled when the link is pre-settled. */
     protected final Delivery transfer(byte[] tag, Message message, int sizeHint) {
         byte[] bytes = MessageCodec.encode(message, sizeHint);

@@ -131,7 +131,7 @@ public final class QueueDeliveryLink extends OutboundLink implements DeliverySin
         if (!ctx.isWritable()) {
             return;
         }
-        int wanted = Math.min(sender.getCredit(), window) - granted - waiting.size();
+        int wanted = creditToGrant(window, granted, waiting.size());
         if (wanted > 0) {
             granted += wanted;
             queue.addCredit(wanted);

@@ -55,14 +55,14 @@ public final class AmqpErrors {
 
     static Symbol symbolFor(ErrorCode code) {
         return switch (code) {
-            case DEVICE_NOT_FOUND, MODULE_NOT_FOUND -> NOT_FOUND;
+            case DEVICE_NOT_FOUND, MODULE_NOT_FOUND, DEVICE_NOT_ONLINE -> NOT_FOUND;
             case QUEUE_FULL -> RESOURCE_LIMIT_EXCEEDED;
             case MESSAGE_TOO_LARGE -> MESSAGE_SIZE_EXCEEDED;
             case UNAUTHORIZED -> UNAUTHORIZED_ACCESS;
             case INVALID_ARGUMENT -> INVALID_FIELD;
             case LOCK_LOST, PRECONDITION_FAILED -> Symbol.valueOf("amqp:precondition-failed");
             case DEVICE_ALREADY_EXISTS, MODULE_ALREADY_EXISTS -> NOT_ALLOWED;
-            case STORE_FAILURE, SHUTTING_DOWN -> INTERNAL_ERROR;
+            case STORE_FAILURE, SHUTTING_DOWN, GATEWAY_TIMEOUT -> INTERNAL_ERROR;
         };
     }
 }

@@ -17,7 +17,7 @@ import org.apache.qpid.proton.amqp.messaging.Properties;
 import org.apache.qpid.proton.message.Message;
 
 /**
- * A locked queue message (C2D to a device, or feedback to a service) as an AMQP transfer (SPEC §6.3): a Data body;
+ * A locked queue message (C2D to a device, or feedback to a service) as an AMQP transfer (docs/protocols.md#amqp-10): a Data body;
  * {@code to}, {@code message-id}, {@code correlation-id}, {@code user-id}, content type and encoding and
  * {@code absolute-expiry-time} when set; application properties with non-null values only (the Java device SDK
  * calls {@code toString()} on each), plus {@code iothub-ack} on C2D messages; header {@code delivery-count} =

@@ -38,6 +38,17 @@ class LinkAddressTest {
     }
 
     @Test
+    void twinAndMethodLinksOfADevice() {
+        LinkAddress twin = parse("/devices/d1/twin");
+        assertThat(twin.kind()).isEqualTo(Kind.DEVICE_TWIN);
+        assertThat(twin.device()).isEqualTo(DeviceId.of("d1"));
+        assertThat(parse("devices/d1/methods/deviceBound").kind()).isEqualTo(Kind.DEVICE_METHODS);
+        assertThat(parse("/devices/d1/twin/extra").kind()).isEqualTo(Kind.UNKNOWN);
+        assertThat(parse("/devices/d1/modules/m1/twin").kind()).isEqualTo(Kind.UNKNOWN);
+        assertThat(parse("/devices/bad id/twin").kind()).isEqualTo(Kind.UNKNOWN);
+    }
+
+    @Test
     void eventHubsPartitionAddressesInEveryForm() {
         for (String address : new String[] {"messages/events/ConsumerGroups/$Default/Partitions/3",
                 "/messages/events/consumergroups/$Default/partitions/3", "myhub/ConsumerGroups/$Default/Partitions/3",
@@ -49,6 +60,15 @@ class LinkAddressTest {
         }
         assertThat(parse("otherhub/ConsumerGroups/$Default/Partitions/3").kind()).isEqualTo(Kind.UNKNOWN);
         assertThat(parse("myhub/ConsumerGroups/$Default/Partitions/x").kind()).isEqualTo(Kind.UNKNOWN);
+    }
+
+    @Test
+    void iotHubsOwnNamesOfTheBuiltInEndpoint() {
+        for (String address : new String[] {"messages/events", "/messages/events/$management",
+                "amqps://hub.example.net/messages/events/$management", "/Messages/Events"}) {
+            assertThat(parse(address).kind()).as(address).isEqualTo(Kind.IOT_HUB_EVENTS);
+        }
+        assertThat(parse("messages/events/other").kind()).isEqualTo(Kind.UNKNOWN);
     }
 
     @Test

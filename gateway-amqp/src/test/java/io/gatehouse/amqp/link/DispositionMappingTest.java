@@ -9,7 +9,7 @@ import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.junit.jupiter.api.Test;
 
-/** SPEC §3.3: the AMQP outcome of a device (or feedback receiver) as a queue operation. */
+/** docs/messaging.md#the-lifecycle: the AMQP outcome of a device (or feedback receiver) as a queue operation. */
 class DispositionMappingTest {
 
     private static Modified modified(Boolean failed, Boolean undeliverableHere) {

@@ -18,8 +18,10 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Validates SAS tokens (SPEC §6.1): the signature is HMAC-SHA256 over {@code sr} exactly as it appears in the
- * token, compared in constant time with either key of the signer; expired tokens are refused; the device
+ * Validates SAS tokens (docs/protocols.md#sas-tokens, docs/event-hubs.md): the signature is HMAC-SHA256 over {@code sr} exactly as it appears in the
+ * token, compared in constant time with either key of the signer. Policy tokens may be keyed either way: the IoT
+ * SDKs use the base64-decoded key, the Event Hubs SDKs the key text's UTF-8 bytes (their {@code sr} is the
+ * URL-encoded audience, not lower-cased, one per link). Expired tokens are refused; the device
  * id comes from the decoded {@code sr}. The host part of {@code sr} is not checked: clients name the hub
  * or gateway host they dialled, which need not be ours.
  */
@@ -74,7 +76,7 @@ public final class SasAuthenticator {
         if (moduleId != null) {
             return authenticateModule(sas, device.get(), moduleId, expiry);
         }
-        if (!signedWith(sas, device.get().keys())) {
+        if (!deviceSignedWith(sas, device.get().keys())) {
             return AuthResult.badCredentials("bad signature for device " + deviceId);
         }
         if (!device.get().isEnabled()) {
@@ -181,16 +183,40 @@ public final class SasAuthenticator {
         return new AuthResult.Success<>(new DevicePrincipal(deviceId, moduleId, module.get().generationId(), policyName, expiry));
     }
 
+    /** Policy tokens: signed in the IoT convention (service SDKs) or the Event Hubs convention (Event Hubs SDKs). */
     private static boolean signedWith(SasToken sas, SymmetricKeys keys) {
-        byte[] presented;
-        try {
-            presented = Base64.getDecoder().decode(sas.signature());
-        } catch (IllegalArgumentException e) {
+        byte[] presented = presentedSignature(sas);
+        if (presented == null) {
             return false;
         }
-        // evaluate both keys always, so timing reveals nothing about which one matched
-        boolean primary = MessageDigest.isEqual(presented, Hmac.sign(keys.primaryKey(), sas.rawResource(), sas.expirySeconds()));
-        boolean secondary = MessageDigest.isEqual(presented, Hmac.sign(keys.secondaryKey(), sas.rawResource(), sas.expirySeconds()));
+        // evaluate every key and convention always, so timing reveals nothing about which one matched
+        boolean iot = matches(presented, sas, keys, false);
+        boolean eventHubs = matches(presented, sas, keys, true);
+        return iot | eventHubs;
+    }
+
+    /** Device tokens: only the IoT convention (no device SDK signs with the key text). */
+    private static boolean deviceSignedWith(SasToken sas, SymmetricKeys keys) {
+        byte[] presented = presentedSignature(sas);
+        return presented != null && matches(presented, sas, keys, false);
+    }
+
+    private static boolean matches(byte[] presented, SasToken sas, SymmetricKeys keys, boolean keyText) {
+        boolean primary = MessageDigest.isEqual(presented, signature(keys.primaryKey(), sas, keyText));
+        boolean secondary = MessageDigest.isEqual(presented, signature(keys.secondaryKey(), sas, keyText));
         return primary | secondary;
+    }
+
+    private static byte[] signature(String key, SasToken sas, boolean keyText) {
+        return keyText ? Hmac.signWithKeyText(key, sas.rawResource(), sas.expirySeconds())
+                : Hmac.sign(key, sas.rawResource(), sas.expirySeconds());
+    }
+
+    private static byte[] presentedSignature(SasToken sas) {
+        try {
+            return Base64.getDecoder().decode(sas.signature());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

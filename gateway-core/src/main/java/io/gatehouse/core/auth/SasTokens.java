@@ -49,6 +49,17 @@ public final class SasTokens {
                 + "&skn=" + encode(policyName);
     }
 
+    /**
+     * A token as the Event Hubs SDKs write it (docs/event-hubs.md): {@code sr} the URL-encoded audience as given (not
+     * lower-cased), signed with the key text's UTF-8 bytes.
+     */
+    public static String eventHubsToken(String audience, String policyName, String keyText, Instant expiry) {
+        String sr = encode(audience);
+        long se = expiry.getEpochSecond();
+        String sig = java.util.Base64.getEncoder().encodeToString(Hmac.signWithKeyText(keyText, sr, se));
+        return "SharedAccessSignature sr=" + sr + "&sig=" + encode(sig) + "&se=" + se + "&skn=" + encode(policyName);
+    }
+
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

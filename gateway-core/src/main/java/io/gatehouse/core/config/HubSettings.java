@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The hub's messaging settings (SPEC §3.5 plus the gateway's own limits), validated on construction.
+ * The hub's messaging settings (docs/messaging.md#hub-settings plus the gateway's own limits), validated on construction.
  * Property names follow IoT Hub's where IoT Hub has the setting.
  */
 public record HubSettings(
@@ -65,7 +65,7 @@ public record HubSettings(
             FEEDBACK_LOCK_DURATION, FEEDBACK_BATCH_WINDOW, FEEDBACK_MAX_RECORDS, EVENT_PARTITIONS, EVENT_RETENTION,
             D2C_MAX_MESSAGE_BYTES);
 
-    /** Expiry can never be further away than this (SPEC §3.2); later expiry times are clamped to it. */
+    /** Expiry can never be further away than this (docs/messaging.md#the-lifecycle); later expiry times are clamped to it. */
     public static final Duration MAX_EXPIRY = Duration.ofDays(2);
 
     private static final Pattern HUB_NAME_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{2,49}");

@@ -23,10 +23,12 @@ final class D2cEventCodec {
 
     static byte[] encode(EventSource source, MessageProperties p, byte[] body) {
         byte[] stamp = source.encoded();
-        BinaryWriter w = new BinaryWriter(64 + stamp.length + body.length + p.approximateSize() * 2);
+        // sized exactly: the buffer becomes the record without a copy (the hot path of every D2C message)
+        int size = 1 + stamp.length + MessagePropertiesCodec.sizeOf(p) + BinaryWriter.sizeOf(body);
+        BinaryWriter w = BinaryWriter.exactly(size);
         int version = source.moduleId() == null ? DEVICE_VERSION : MODULE_VERSION;
         MessagePropertiesCodec.write(w.writeByte(version).writeRaw(stamp), p).writeBytes(body);
-        return w.toByteArray();
+        return w.toExactByteArray();
     }
 
     static D2cEvent decode(int partition, EventRecord record) {

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 /**
- * The device-to-cloud event stream (SPEC §2): events go to the partition their device id hashes to, so one
+ * The device-to-cloud event stream (docs/messaging.md#device-to-cloud-telemetry): events go to the partition their device id hashes to, so one
  * device's events stay in order; each gets the next sequence number, an offset and an enqueued time.
  * Readers see an event only once it is durable.
  *
@@ -62,6 +62,7 @@ public final class EventStream {
     private final Map<StateKey, Checkpoint> checkpoints = new ConcurrentHashMap<>();
     private final LongAdder appended = new LongAdder();
     private final LongAdder refused = new LongAdder();
+    private final ReaderOwnership ownership = new ReaderOwnership();
 
     public EventStream(HubSettings settings, EventLog log, StateStore store, Clock clock, Shard readShard) {
         if (log.partitions() != settings.eventPartitions()) {
@@ -138,18 +139,36 @@ public final class EventStream {
         EventRecord first = log.first(partition);
         EventRecord last = log.last(partition);
         if (last == null) {
-            return new PartitionInfo(partition, 0, -1, -1, null, true);
+            // what Event Hubs reports for a partition that never held an event (its SDKs' test double agrees)
+            return new PartitionInfo(partition, -1, -1, -1, null, true);
         }
         return new PartitionInfo(partition, first == null ? last.sequenceNumber() : first.sequenceNumber(),
                 last.sequenceNumber(), last.offset(), Instant.ofEpochMilli(last.enqueuedTimeMillis()), false);
     }
 
-    /** Opens a reader of one partition for a consumer group, starting at {@code start}. */
+    /** Opens a reader of one partition for a consumer group, starting at {@code start}, without an owner level. */
     public EventReader openReader(String consumerGroup, int partition, StartPosition start, EventSink sink) {
+        return openReader(consumerGroup, partition, start, null, sink);
+    }
+
+    /**
+     * Opens a reader with an Event Hubs owner level ("epoch", null for none): readers of the same consumer group and
+     * partition with a lower or equal level, and those without one, are closed and told through
+     * {@link EventSink#onTakenOver}. Throws {@link OwnerLevelConflictException} while a reader with a higher level
+     * (or, for a reader without a level, any level) is open.
+     */
+    public EventReader openReader(String consumerGroup, int partition, StartPosition start, Long ownerLevel,
+                                  EventSink sink) {
         checkConsumerGroup(consumerGroup);
         checkPartition(partition);
-        Reader reader = new Reader(partitions[partition], start, sink);
+        Reader reader = new Reader(partitions[partition], consumerGroup, ownerLevel, sink);
+        List<ReaderOwnership.Holder> displaced = ownership.admit(consumerGroup, partition, reader);
+        reader.start(start);
         partitions[partition].readers.add(reader);
+        for (ReaderOwnership.Holder holder : displaced) {
+            holder.takenOver("a reader with owner level " + ownerLevel + " took partition " + partition
+                    + " of consumer group '" + consumerGroup + "'");
+        }
         return reader;
     }
 
@@ -248,8 +267,10 @@ public final class EventStream {
         }
     }
 
-    private final class Reader implements EventReader {
+    private final class Reader implements EventReader, ReaderOwnership.Holder {
         private final Partition partition;
+        private final String consumerGroup;
+        private final Long ownerLevel;
         private final EventSink sink;
         private final AtomicInteger credit = new AtomicInteger();
         private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -261,14 +282,31 @@ public final class EventStream {
         private long readFrom;
         private volatile boolean closed;
 
-        Reader(Partition partition, StartPosition start, EventSink sink) {
+        Reader(Partition partition, String consumerGroup, Long ownerLevel, EventSink sink) {
             this.partition = partition;
+            this.consumerGroup = consumerGroup;
+            this.ownerLevel = ownerLevel;
+            this.sink = sink;
+        }
+
+        void start(StartPosition position) {
             // "latest" is the end of the partition when the reader opens, not when the read shard gets to it:
             // an event appended right after this call returns must be read
-            this.start = start instanceof StartPosition.Latest
-                    ? new StartPosition.FromSequenceNumber(partition.nextSequenceToAssign(), true) : start;
-            this.sink = sink;
+            this.start = position instanceof StartPosition.Latest
+                    ? new StartPosition.FromSequenceNumber(partition.nextSequenceToAssign(), true) : position;
             readShard.execute(this::resolveStart);
+        }
+
+        @Override
+        public Long ownerLevel() {
+            return ownerLevel;
+        }
+
+        @Override
+        public void takenOver(String reason) {
+            closed = true;
+            partition.readers.remove(this);
+            sink.onTakenOver(reason);
         }
 
         @Override
@@ -296,6 +334,7 @@ public final class EventStream {
         public void close() {
             closed = true;
             partition.readers.remove(this);
+            ownership.release(consumerGroup, partition.index, this);
         }
 
         void wake() {

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The body of a feedback message exactly as the official service SDKs parse it (SPEC §3.4, §6.3): a compact
+ * The body of a feedback message exactly as the official service SDKs parse it (docs/messaging.md#delivery-feedback, docs/protocols.md#amqp-10): a compact
  * JSON array, camelCase keys, {@code statusCode} a string, {@code enqueuedTimeUtc} with seven fractional
  * digits and a {@code Z}. Non-ASCII characters are escaped, so the body is printable ASCII.
  */

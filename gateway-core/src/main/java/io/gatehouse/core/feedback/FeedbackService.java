@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivery feedback (SPEC §3.4). When a C2D message that asked for feedback ends, a record is written in the
+ * Delivery feedback (docs/messaging.md#delivery-feedback). When a C2D message that asked for feedback ends, a record is written in the
  * same atomic batch as the message's removal, so an outcome is never lost between the two. Records wait on
  * the feedback shard for the batch window (or until a message is full), then become one feedback message in
  * the feedback queue, which has the C2D lifecycle under the feedback settings. Creating that message and

@@ -86,7 +86,7 @@ public final class CloudToDevice {
     /**
      * The message id comes back in feedback JSON, which the Java service SDK reads byte by byte through
      * proton's {@code Binary.toString()}: any JSON escape (quote, backslash, control or non-ASCII character)
-     * would reach it as a {@code \x..} sequence and break the whole feedback message (SPEC §6.3).
+     * would reach it as a {@code \x..} sequence and break the whole feedback message (docs/protocols.md#amqp-10).
      */
     private static boolean isPrintableAsciiWithoutEscapes(String s) {
         for (int i = 0; i < s.length(); i++) {

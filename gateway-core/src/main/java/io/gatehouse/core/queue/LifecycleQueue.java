@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One queue with the C2D lifecycle of SPEC §3.2: ENQUEUED → (receive) → INVISIBLE (locked) →
+ * One queue with the C2D lifecycle of docs/messaging.md#the-lifecycle: ENQUEUED → (receive) → INVISIBLE (locked) →
  * complete / abandon / reject / lock timeout; expiry and the delivery limit dead-letter; purge removes.
  *
  * <p>Threading: every field is confined to the owning {@link Shard}; public entry points hop onto it.

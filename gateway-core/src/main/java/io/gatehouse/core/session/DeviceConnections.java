@@ -3,6 +3,8 @@ package io.gatehouse.core.session;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,6 +102,24 @@ public final class DeviceConnections {
         return connected.get();
     }
 
+    /** Connected devices of one protocol ({@code mqtt}, {@code amqp}; case-insensitive). */
+    public int connectedCount(String protocol) {
+        String wanted = protocol.toLowerCase(Locale.ROOT);
+        return (int) statuses.values().stream().filter(s -> wanted.equals(s.protocol())).count();
+    }
+
+    /** The protocol of each connected device (its own connection, not its modules'), lower case. */
+    public Map<DeviceId, String> connectedProtocols() {
+        Map<DeviceId, String> protocols = new HashMap<>();
+        statuses.forEach((identity, status) -> {
+            String protocol = status.protocol();
+            if (protocol != null && identity.moduleId() == null) {
+                protocols.put(identity.device(), protocol);
+            }
+        });
+        return protocols;
+    }
+
     public ConnectionState state(DeviceId device) {
         return state(device, null);
     }
@@ -125,6 +145,11 @@ public final class DeviceConnections {
         Registration current;
         long stateUpdated;
         volatile long lastActivity;
+
+        /** The current connection's protocol, lower case, or null when disconnected. */
+        synchronized String protocol() {
+            return current == null ? null : current.connection.protocol().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** One connection's registration; closing it marks the device disconnected unless it was taken over. */

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Durable per-device sessions (SPEC §6.2: with CleanSession=0 the C2D subscription outlives the
+ * Durable per-device sessions (docs/protocols.md#mqtt-311: with CleanSession=0 the C2D subscription outlives the
  * connection, so delivery resumes on reconnect before any new SUBSCRIBE).
  */
 public final class PersistentSessions {

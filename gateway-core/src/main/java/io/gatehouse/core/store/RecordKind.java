@@ -13,7 +13,9 @@ public enum RecordKind {
     FEEDBACK_RECORD(7),
     CHECKPOINT(8),
     SESSION(9),
-    // 10 is taken by twins (another branch)
+    /** A device twin (tags, desired and reported properties with their versions); owner = device id. */
+    TWIN(10),
+    /** A module identity; owner = its device id. */
     MODULE(11);
 
     private static final RecordKind[] BY_CODE = new RecordKind[16];

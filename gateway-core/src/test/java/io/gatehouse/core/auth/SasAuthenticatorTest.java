@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** SAS token validation (SPEC §1, §6.1) against tokens in each official SDK's form. */
+/** SAS token validation (docs/protocols.md#sas-tokens) against tokens in each official SDK's form. */
 class SasAuthenticatorTest {
 
     private static final String HOST = "Hub.Gatehouse.Test";
@@ -121,6 +121,41 @@ class SasAuthenticatorTest {
         AccessPolicy owner = policy("iothubowner");
         assertThat(auth.authenticateService(SdkTokens.service(HOST, "iothubowner", owner.keys().secondaryKey(), inOneHour()),
                 AccessRight.REGISTRY_WRITE).isSuccess()).isTrue();
+    }
+
+    @Test
+    void eventHubsSdkTokensKeyedWithTheKeyTextForEveryLinkAudience() {
+        AccessPolicy owner = policy("iothubowner");
+        for (String audience : List.of("amqp://Hub.Gatehouse.Test/gatehouse/$management",
+                "amqp://Hub.Gatehouse.Test/gatehouse/ConsumerGroups/$Default/Partitions/0", "sb://localhost/gatehouse")) {
+            String token = SdkTokens.eventHubs(audience, "iothubowner", owner.keys().primaryKey(), inOneHour());
+            AuthResult<ServicePrincipal> result = auth.authenticateService(token, AccessRight.SERVICE_CONNECT);
+            assertThat(result.isSuccess()).as(audience).isTrue();
+            assertThat(result.principal().policyName()).isEqualTo("iothubowner");
+        }
+        String secondary = SdkTokens.eventHubs("amqp://h/e", "iothubowner", owner.keys().secondaryKey(), inOneHour());
+        assertThat(auth.authenticateService(secondary, AccessRight.SERVICE_CONNECT).isSuccess()).isTrue();
+    }
+
+    @Test
+    void eventHubsTokensAreRefusedWithAWrongKeyOrAnAlteredAudienceOrExpiry() {
+        AccessPolicy owner = policy("iothubowner");
+        String token = SdkTokens.eventHubs("amqp://Hub/gatehouse", "iothubowner", owner.keys().primaryKey(), inOneHour());
+        String otherKey = policy("service").keys().primaryKey();
+        assertFailure(auth.authenticate(SdkTokens.eventHubs("amqp://Hub/gatehouse", "iothubowner", otherKey, inOneHour())),
+                FailureKind.BAD_CREDENTIALS, "bad signature for policy iothubowner");
+        // the audience is signed as written: lower-casing it (as the IoT service SDKs do with their host) breaks it
+        assertFailure(auth.authenticate(token.replace("Hub", "hub")), FailureKind.BAD_CREDENTIALS, "bad signature");
+        assertFailure(auth.authenticate(token.replace("&se=" + inOneHour(), "&se=" + (inOneHour() + 1))),
+                FailureKind.BAD_CREDENTIALS, "bad signature");
+    }
+
+    @Test
+    void deviceTokensAreOnlyAcceptedInTheIotConvention() {
+        String keyText = d1.keys().primaryKey();
+        String eventHubsStyle = SdkTokens.eventHubs(HOST + "/devices/d1", "ignored", keyText, inOneHour())
+                .replace("&skn=ignored", "");
+        assertFailure(auth.authenticateDevice(d1.id(), eventHubsStyle), FailureKind.BAD_CREDENTIALS, "bad signature for device d1");
     }
 
     @Test

@@ -7,7 +7,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * SAS tokens written the way each official SDK writes them (SPEC §6.1), built here independently of
+ * SAS tokens written the way each official SDK writes them (docs/protocols.md#sas-tokens), built here independently of
  * {@link SasTokens} so that the authenticator is checked against the SDKs, not against our own generator.
  */
 final class SdkTokens {
@@ -44,6 +44,23 @@ final class SdkTokens {
         String sr = uriComponentStrict(host + "/devices/" + deviceId);
         return "SharedAccessSignature sr=" + sr + "&sig=" + uriComponentStrict(sign(key, sr, expiry)) + "&se=" + expiry
                 + "&skn=" + policy;
+    }
+
+    /**
+     * Event Hubs SDKs (Java {@code EventHubSharedKeyCredential}, JS {@code signString}): {@code sr} the
+     * form-URL-encoded audience as given (not lower-cased), keyed with the key text's UTF-8 bytes, then sig, se, skn.
+     */
+    static String eventHubs(String audience, String policy, String keyText, long expiry) {
+        String sr = URLEncoder.encode(audience, StandardCharsets.UTF_8);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(keyText.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String sig = Base64.getEncoder().encodeToString(mac.doFinal((sr + "\n" + expiry).getBytes(StandardCharsets.UTF_8)));
+            return "SharedAccessSignature sr=" + sr + "&sig=" + URLEncoder.encode(sig, StandardCharsets.UTF_8)
+                    + "&se=" + expiry + "&skn=" + policy;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String sign(String base64Key, String sr, long expiry) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every hub setting (SPEC §3.5 and the README's table): defaults, both ends of each range, and refusals. */
+/** Every hub setting (docs/messaging.md#hub-settings and the README's table): defaults, both ends of each range, and refusals. */
 class HubSettingsTest {
 
     /** A setting's documented range, with the nearest values outside it. */

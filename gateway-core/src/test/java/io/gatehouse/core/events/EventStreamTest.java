@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The D2C event stream (SPEC §2): partitions, numbering, readers and their start positions, retention. */
+/** The D2C event stream (docs/messaging.md#device-to-cloud-telemetry): partitions, numbering, readers and their start positions, retention. */
 class EventStreamTest {
 
     private static final HubSettings SETTINGS = HubSettings.defaults()
@@ -43,10 +43,16 @@ class EventStreamTest {
     /** Collects what a reader is pushed. */
     private static final class Collector implements EventSink {
         final List<D2cEvent> events = new ArrayList<>();
+        final List<String> takenOver = new ArrayList<>();
 
         @Override
         public void onEvent(D2cEvent event) {
             events.add(event);
+        }
+
+        @Override
+        public void onTakenOver(String reason) {
+            takenOver.add(reason);
         }
 
         List<String> bodies() {
@@ -73,6 +79,59 @@ class EventStreamTest {
         reader.addCredit(credit);
         hub.run();
         return c;
+    }
+
+    private EventReader openOwned(String group, Long level, Collector sink) {
+        EventReader reader = events.openReader(group, p(), StartPosition.earliest(), level, sink);
+        reader.addCredit(100);
+        return reader;
+    }
+
+    @Test
+    void aHigherOrEqualOwnerLevelTakesThePartitionFromLowerLevelsAndFromReadersWithoutOne() {
+        Collector plain = new Collector();
+        Collector level1 = new Collector();
+        openOwned("$Default", null, plain);
+        openOwned("$Default", 1L, level1);
+        assertThat(plain.takenOver).singleElement().asString().contains("owner level 1");
+
+        Collector level2 = new Collector();
+        EventReader second = openOwned("$Default", 2L, level2);
+        assertThat(level1.takenOver).singleElement().asString().contains("owner level 2");
+        Collector sameLevel = new Collector();
+        openOwned("$Default", 2L, sameLevel);
+        assertThat(level2.takenOver).hasSize(1);
+
+        append("after");
+        hub.run();
+        assertThat(sameLevel.bodies()).containsExactly("after");
+        assertThat(level2.events).isEmpty();
+        assertThat(level1.events).isEmpty();
+        assertThat(plain.events).isEmpty();
+        second.close();
+    }
+
+    @Test
+    void aLowerOwnerLevelOrNoneIsRefusedWhileAHigherOneIsOpenAndOtherGroupsAreIndependent() {
+        Collector owner = new Collector();
+        EventReader reader = openOwned("$Default", 5L, owner);
+        assertThatThrownBy(() -> openOwned("$Default", 4L, new Collector()))
+                .isInstanceOf(OwnerLevelConflictException.class).hasMessageContaining("higher owner level 5");
+        assertThatThrownBy(() -> openOwned("$Default", null, new Collector()))
+                .isInstanceOf(OwnerLevelConflictException.class).hasMessageContaining("without an owner level");
+        Collector otherGroup = new Collector();
+        openOwned("other", 1L, otherGroup);
+        assertThat(owner.takenOver).isEmpty();
+
+        reader.close();
+        Collector afterClose = new Collector();
+        openOwned("$Default", 1L, afterClose);
+        assertThat(afterClose.takenOver).isEmpty();
+        append("x");
+        hub.run();
+        assertThat(afterClose.bodies()).containsExactly("x");
+        assertThat(otherGroup.bodies()).containsExactly("x");
+        assertThat(owner.events).isEmpty();
     }
 
     @Test
@@ -112,7 +171,7 @@ class EventStreamTest {
         PartitionInfo info = events.partitionInfo(p());
         assertThat(info).isEqualTo(new PartitionInfo(p(), 0, 2, c.offset(), c.enqueuedTime(), false));
         int empty = emptyPartition(p(), elsewhere.partition());
-        assertThat(events.partitionInfo(empty)).isEqualTo(new PartitionInfo(empty, 0, -1, -1, null, true));
+        assertThat(events.partitionInfo(empty)).isEqualTo(new PartitionInfo(empty, -1, -1, -1, null, true));
     }
 
     /** A wall clock may be set back (NTP): enqueued times within a partition still never decrease. */

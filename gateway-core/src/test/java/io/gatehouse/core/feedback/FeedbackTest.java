@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Delivery feedback (SPEC §3.4, §6.3): which outcomes produce it, its exact wire shape, batching, its own lifecycle. */
+/** Delivery feedback (docs/messaging.md#delivery-feedback, docs/protocols.md#amqp-10): which outcomes produce it, its exact wire shape, batching, its own lifecycle. */
 class FeedbackTest {
 
     private static final DeviceId D1 = DeviceId.of("d1");

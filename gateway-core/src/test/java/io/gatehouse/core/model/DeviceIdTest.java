@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Device ids (SPEC §1): case-sensitive, 1 to 128 of {@code [A-Za-z0-9-:.+%_#*?!(),=@$']}. */
+/** Device ids (docs/protocols.md#sas-tokens): case-sensitive, 1 to 128 of {@code [A-Za-z0-9-:.+%_#*?!(),=@$']}. */
 class DeviceIdTest {
 
     static final String SPECIALS = "-:.+%_#*?!(),=@$'";

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every transition of the C2D state machine (SPEC §3.2) and the feedback each outcome produces (§3.4). */
+/** Every transition of the C2D state machine (docs/messaging.md#the-lifecycle) and the feedback each outcome produces (docs/messaging.md#delivery-feedback). */
 class CloudToDeviceLifecycleTest {
 
     private static final DeviceId D1 = DeviceId.of("d1");

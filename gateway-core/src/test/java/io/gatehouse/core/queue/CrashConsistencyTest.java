@@ -27,7 +27,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 
 /**
- * At least once, across crashes (SPEC §5): random operations while the store confirms, delays or fails writes
+ * At least once, across crashes (docs/architecture.md#durability-discipline): random operations while the store confirms, delays or fails writes
  * in its own time, with crashes at random points (a new core over exactly what was durable). Every message asks
  * for full feedback, so whatever ends durably leaves a record. At the end (a last crash, then everything is
  * received and completed): every confirmed send has ended with a record; a send that failed was never delivered

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Nothing is confirmed before it is durable, and nothing unconfirmed is acted on (SPEC §5, DESIGN "Queue core"):
+ * Nothing is confirmed before it is durable, and nothing unconfirmed is acted on (docs/architecture.md#durability-discipline, DESIGN "Queue core"):
  * the store's writes complete only when this test says so.
  */
 class DurabilityDisciplineTest {

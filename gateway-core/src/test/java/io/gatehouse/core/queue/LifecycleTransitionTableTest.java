@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The C2D state machine (SPEC §3.2) as a table: every event in every state, with the state it leads to, whether
+ * The C2D state machine (docs/messaging.md#the-lifecycle) as a table: every event in every state, with the state it leads to, whether
  * the operation is refused with "lock lost", whether the lock holder is told its lock is gone, and the feedback
  * the message's end produces (it asks for {@code full} feedback). maxDeliveryCount is 2.
  */

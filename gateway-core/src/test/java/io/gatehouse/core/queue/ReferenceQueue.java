@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A deliberately naive reference of one device's C2D queue, written from SPEC §3.2 and the README's
+ * A deliberately naive reference of one device's C2D queue, written from docs/messaging.md#the-lifecycle and the README's
  * "Behaviour choices", for the model test to hold the real queue against:
  * <ul>
  *   <li>messages are offered in enqueue order; an abandoned or timed-out message keeps its place;</li>

@@ -33,7 +33,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The device registry (SPEC §1, §4, §6.4) and what its changes do to queues, connections and sessions. */
+/** The device registry (docs/protocols.md#sas-tokens, docs/protocols.md#amqp-10, docs/protocols.md#registry-rest) and what its changes do to queues, connections and sessions. */
 class DeviceRegistryTest {
 
     private static final DeviceId D1 = DeviceId.of("d1");

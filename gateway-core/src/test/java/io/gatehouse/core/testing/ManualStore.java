@@ -13,14 +13,17 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A store whose writes become durable only when the test says so. While {@link #hold()} is in force, state
- * writes and event appends wait in call order; the test completes or fails them one by one, in that order,
- * as the {@link StateStore} contract promises. A state batch reaches the wrapped {@link InMemoryStore} (what
- * "survives a crash") only when it completes, so a restart over {@link #durable()} sees exactly what was
- * confirmed. Event records go into the log at once (a journal buffers them too) but their futures wait:
- * readers must not see them before.
+ * A store whose writes become durable only when the test says so: the one store double of the core's and the
+ * adapters' tests. While {@link #hold()} is in force, state writes and event appends wait in call order; the
+ * test completes or fails them one by one, in that order, as the {@link StateStore} contract promises.
+ * {@link #holdAppends()} holds the appends only (a slow disk under telemetry, while registry and session writes
+ * go through), and {@link #failAppends()} makes every later append fail (a broken disk). A state batch reaches
+ * the wrapped {@link InMemoryStore} (what "survives a crash") only when it completes, so a restart over
+ * {@link #durable()} sees exactly what was confirmed. Event records go into the log at once (a journal buffers
+ * them too) but their futures wait: readers must not see them before.
  *
  * <p>Not holding (the default, so that a core can start), everything completes at once. Futures complete on
  * the thread that releases them.
@@ -45,7 +48,10 @@ public final class ManualStore implements Store {
         }
     };
     private final EventLog events;
-    private boolean holding;
+    private final AtomicInteger appendsRequested = new AtomicInteger();
+    private boolean holdingWrites;
+    private boolean holdingAppends;
+    private volatile boolean failingAppends;
 
     public ManualStore(int partitions) {
         this(new InMemoryStore(partitions));
@@ -59,16 +65,31 @@ public final class ManualStore implements Store {
 
     /** From now on writes and appends wait for {@link #completeWrites}/{@link #completeAppends}. */
     public synchronized void hold() {
-        holding = true;
+        holdingWrites = true;
+        holdingAppends = true;
     }
 
-    /** Completes everything waiting and stops holding. */
+    /** From now on appends wait for {@link #completeAppends}; state writes still complete at once. */
+    public synchronized void holdAppends() {
+        holdingAppends = true;
+    }
+
+    /** From now on every append fails at once and stores nothing. */
+    public void failAppends() {
+        failingAppends = true;
+    }
+
+    /** Completes everything waiting, and what those completions cause to wait behind them, and stops holding. */
     public void release() {
         synchronized (this) {
-            holding = false;
+            holdingWrites = false;
+            holdingAppends = false;
         }
-        completeAllWrites();
-        completeAllAppends();
+        // a completion may let the system write again before the queue drains: that write queues behind the rest
+        int completed;
+        do {
+            completed = completeAllWrites() + completeAllAppends();
+        } while (completed > 0);
     }
 
     public synchronized int pendingWrites() {
@@ -96,8 +117,11 @@ public final class ManualStore implements Store {
         }
     }
 
-    public void completeAllWrites() {
-        completeWrites(pendingWrites());
+    /** Completes the writes waiting now (not those their completion causes); returns how many. */
+    public int completeAllWrites() {
+        int n = pendingWrites();
+        completeWrites(n);
+        return n;
     }
 
     /** Fails the oldest waiting write: it never becomes durable. */
@@ -110,6 +134,11 @@ public final class ManualStore implements Store {
             throw new AssertionError("no pending write to fail");
         }
         next.future().completeExceptionally(new StoreException("injected write failure"));
+    }
+
+    /** Appends asked for so far: waiting, completed or failed. */
+    public int appendsRequested() {
+        return appendsRequested.get();
     }
 
     public synchronized int pendingAppends() {
@@ -129,8 +158,11 @@ public final class ManualStore implements Store {
         }
     }
 
-    public void completeAllAppends() {
-        completeAppends(pendingAppends());
+    /** Completes the appends waiting now (not those their completion causes); returns how many. */
+    public int completeAllAppends() {
+        int n = pendingAppends();
+        completeAppends(n);
+        return n;
     }
 
     /** What has been made durable: restart a core over it to simulate a crash now. */
@@ -141,7 +173,7 @@ public final class ManualStore implements Store {
     private CompletableFuture<Void> write(WriteBatch batch) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         synchronized (this) {
-            if (holding || !writes.isEmpty()) {
+            if (holdingWrites || !writes.isEmpty()) {
                 writes.add(new PendingWrite(batch, future));
                 return future;
             }
@@ -179,10 +211,14 @@ public final class ManualStore implements Store {
 
         @Override
         public CompletableFuture<Void> append(int partition, EventRecord record) {
+            appendsRequested.incrementAndGet();
+            if (failingAppends) {
+                return CompletableFuture.failedFuture(new StoreException("injected append failure: disk on fire"));
+            }
             delegate.append(partition, record);
             CompletableFuture<Void> future = new CompletableFuture<>();
             synchronized (ManualStore.this) {
-                if (holding || !appends.isEmpty()) {
+                if (holdingAppends || !appends.isEmpty()) {
                     appends.add(future);
                     return future;
                 }

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
 /**
- * IoT Hub's HTTPS device API (SPEC §7.3), the third device protocol beside MQTT and AMQP: telemetry (of devices
+ * IoT Hub's HTTPS device API (docs/device-transports.md), the third device protocol beside MQTT and AMQP: telemetry (of devices
  * and of modules), and C2D by polling with settlement by lock token (devices only: C2D goes to devices). Every route needs a token of the device in the path; a device reaches
  * only its own queue, and a lock token of another device's message is simply unknown here.
  */

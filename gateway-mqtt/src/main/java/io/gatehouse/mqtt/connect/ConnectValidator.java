@@ -16,7 +16,7 @@ import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Checks a decoded CONNECT against MQTT 3.1.1 and IoT Hub's conventions (SPEC §6.2), before any credential is
+ * Checks a decoded CONNECT against MQTT 3.1.1 and IoT Hub's conventions (docs/protocols.md#mqtt-311), before any credential is
  * looked at:
  * <ul>
  *   <li>protocol {@code MQTT} level 4 only, else CONNACK 1 [MQTT-3.1.2-2];</li>

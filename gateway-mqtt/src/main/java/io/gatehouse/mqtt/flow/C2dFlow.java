@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cloud-to-device delivery to one connection (SPEC §3.3): a core {@link Receiver} on the device's queue whose
+ * Cloud-to-device delivery to one connection (docs/messaging.md#the-lifecycle): a core {@link Receiver} on the device's queue whose
  * deliveries become PUBLISH packets on {@code devices/{id}/messages/devicebound/{bag}}.
  *
  * <ul>

@@ -5,7 +5,6 @@ import io.gatehouse.core.events.EventSource;
 import io.gatehouse.core.events.EventStream;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
-import io.gatehouse.mqtt.topic.DeviceTopics;
 import io.gatehouse.mqtt.topic.PropertyBag;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -19,14 +18,15 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Device-to-cloud telemetry of one connection (SPEC §2): each PUBLISH on the device's telemetry topic is
+ * Device-to-cloud telemetry of one connection (docs/messaging.md#device-to-cloud-telemetry): each PUBLISH on the device's telemetry topic is
  * appended to the event stream; a QoS 1 PUBLISH is acknowledged only once its append is durable, a QoS 0 one
  * never. Acknowledgements follow the appends' completion order, which is the devices' publish order (one
  * device appends to one partition, and a partition completes in order) [MQTT-4.6.0-2].
  *
- * <p>Refused outright, by closing the connection as IoT Hub does: QoS 2, a topic that is not the device's
- * telemetry topic, a payload over the limit, a malformed property bag. A failed append (store failure, too
- * large once properties count) also closes the connection without a PUBACK: the device will publish again.
+ * <p>{@link TopicRouter} sends it the PUBLISHes on the device's telemetry topic (QoS 0 or 1). Refused outright,
+ * by closing the connection as IoT Hub does: a payload over the limit, a malformed property bag. A failed
+ * append (store failure, too large once properties count) also closes the connection without a PUBACK: the
+ * device will publish again.
  *
  * <p>Back-pressure: once {@code high} appends are pending the connection is "backlogged" and stops reading the
  * socket; it reads again when they drain to {@code high / 2}.
@@ -44,7 +44,6 @@ public final class TelemetryFlow {
 
     private final EventStream events;
     private final EventSource source;
-    private final DeviceTopics topics;
     private final Outbound out;
     private final ConnectionControl connection;
     private final EventExecutor loop;
@@ -56,11 +55,10 @@ public final class TelemetryFlow {
     private int completingElsewhere;
     private boolean backlogged;
 
-    public TelemetryFlow(EventStream events, EventSource source, DeviceTopics topics, Outbound out,
-                         ConnectionControl connection, EventExecutor loop, int maxPayload, int maxPending) {
+    public TelemetryFlow(EventStream events, EventSource source, Outbound out, ConnectionControl connection,
+                         EventExecutor loop, int maxPayload, int maxPending) {
         this.events = events;
         this.source = source;
-        this.topics = topics;
         this.out = out;
         this.connection = connection;
         this.loop = loop;
@@ -78,20 +76,13 @@ public final class TelemetryFlow {
         return pending;
     }
 
-    /** Handles a PUBLISH from the device. The caller releases the message afterwards. */
-    public void onPublish(MqttPublishMessage publish) {
+    /**
+     * Handles a telemetry PUBLISH from the device, {@code bag} being its topic's property bag. The caller
+     * releases the message afterwards.
+     */
+    public void onPublish(MqttPublishMessage publish, String bag) {
         assert loop.inEventLoop();
         MqttQoS qos = publish.fixedHeader().qosLevel();
-        if (qos == MqttQoS.EXACTLY_ONCE) {
-            connection.close("PUBLISH with QoS 2, which IoT Hub does not support");
-            return;
-        }
-        String topic = publish.variableHeader().topicName();
-        String bag = topics.telemetryBag(topic);
-        if (bag == null) {
-            connection.close(topics.describeRefusedPublish(topic));
-            return;
-        }
         ByteBuf payload = publish.payload();
         if (payload.readableBytes() > maxPayload) {
             connection.close("telemetry payload of " + payload.readableBytes() + " bytes exceeds the limit of "

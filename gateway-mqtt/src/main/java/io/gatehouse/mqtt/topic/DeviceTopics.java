@@ -4,38 +4,28 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.QueueMessage;
 
 /**
- * The MQTT topics of one connected device (SPEC §2, §3, §6.2), precomputed once per connection so that
- * matching a telemetry topic is a prefix comparison.
+ * The MQTT topics of one connected device (docs/messaging.md, docs/protocols.md#mqtt-311), precomputed once per connection so that
+ * matching a telemetry topic is a prefix comparison, and the classifier that tells the router which
+ * {@link TopicKind} a PUBLISH topic or SUBSCRIBE filter is.
  *
  * <ul>
  *   <li>telemetry: {@code devices/{id}/messages/events}, optionally followed by {@code /} and a property bag;</li>
  *   <li>C2D subscription: exactly {@code devices/{id}/messages/devicebound/#};</li>
- *   <li>C2D publish: {@code devices/{id}/messages/devicebound/{bag}}.</li>
+ *   <li>C2D publish: {@code devices/{id}/messages/devicebound/{bag}};</li>
+ *   <li>twin and methods: {@code $iothub/twin/...}, {@code $iothub/methods/...}, the same for every device.</li>
  * </ul>
- * The device id appears literally, as IoT Hub writes it. A module's telemetry topic is
- * {@code devices/{id}/modules/{moduleId}/messages/events}; modules have no C2D subscription (C2D messages go to
- * devices), and their device's topics are another identity's.
+ * The device id appears literally, as IoT Hub writes it. Every topic of an identity hangs below its root:
+ * {@code devices/{id}} for a device, {@code devices/{id}/modules/{moduleId}} for a module. Modules have no C2D
+ * subscription (C2D messages go to devices), and their device's topics are another identity's.
  */
 public final class DeviceTopics {
-
-    /** What a SUBSCRIBE topic filter asks for. */
-    public enum Subscription {
-        /** The device's own C2D messages: served. */
-        C2D,
-        /** {@code $iothub/twin/...}: not served yet (SUBACK 0x80). */
-        TWIN,
-        /** {@code $iothub/methods/...}: not served yet (SUBACK 0x80). */
-        METHODS,
-        /** A topic of another device: refused (SUBACK 0x80). */
-        OTHER_DEVICE,
-        /** Anything else, including other filters on the device's own topics: refused (SUBACK 0x80). */
-        UNSUPPORTED
-    }
 
     private static final String DEVICES = "devices/";
     private static final String EVENTS = "/messages/events";
     private static final String MODULES = "/modules/";
     private static final String DEVICEBOUND = "/messages/devicebound/";
+    private static final String TWIN = "$iothub/twin/";
+    private static final String METHODS = "$iothub/methods/";
 
     private final String telemetryPrefix;
     private final String c2dPrefix;
@@ -48,9 +38,9 @@ public final class DeviceTopics {
 
     /** The topics of a device ({@code moduleId} null) or of one of its modules. */
     public DeviceTopics(DeviceId device, String moduleId) {
-        String identity = moduleId == null ? device.value() : device.value() + MODULES + moduleId;
-        this.ownPrefix = DEVICES + identity + "/";
-        this.telemetryPrefix = DEVICES + identity + EVENTS;
+        String root = DEVICES + (moduleId == null ? device.value() : device.value() + MODULES + moduleId);
+        this.ownPrefix = root + "/";
+        this.telemetryPrefix = root + EVENTS;
         this.c2dPrefix = DEVICES + device.value() + DEVICEBOUND;
         this.c2dFilter = moduleId == null ? c2dPrefix + "#" : null;
     }
@@ -82,17 +72,26 @@ public final class DeviceTopics {
         return "PUBLISH to an unsupported topic: " + ClientText.quote(topic);
     }
 
-    public Subscription classify(String filter) {
-        if (c2dFilter != null && filter.equals(c2dFilter)) {
-            return Subscription.C2D;
+    /** The kind of a PUBLISH topic, and what its flow parses. Telemetry is checked first: it is the hot path. */
+    public TopicAddress classifyPublish(String topic) {
+        String bag = telemetryBag(topic);
+        return bag != null ? new TopicAddress(TopicKind.TELEMETRY, bag) : classifyShared(topic);
+    }
+
+    /** The kind of a SUBSCRIBE topic filter. */
+    public TopicKind classifyFilter(String filter) {
+        return filter.equals(c2dFilter) ? TopicKind.C2D : classifyShared(filter).kind();
+    }
+
+    /** Topics outside the device's own telemetry and C2D: the hub's {@code $iothub/} features, or foreign. */
+    private TopicAddress classifyShared(String topic) {
+        if (topic.startsWith(TWIN)) {
+            return new TopicAddress(TopicKind.TWIN, topic.substring(TWIN.length()));
         }
-        if (filter.startsWith("$iothub/twin/")) {
-            return Subscription.TWIN;
+        if (topic.startsWith(METHODS)) {
+            return new TopicAddress(TopicKind.METHODS, topic.substring(METHODS.length()));
         }
-        if (filter.startsWith("$iothub/methods/")) {
-            return Subscription.METHODS;
-        }
-        return isOtherDevice(filter) ? Subscription.OTHER_DEVICE : Subscription.UNSUPPORTED;
+        return TopicAddress.foreign(isOtherDevice(topic) ? TopicKind.OTHER_DEVICE : TopicKind.UNSUPPORTED);
     }
 
     /** The topic of a C2D message for this device: the devicebound prefix and the message's bag. */

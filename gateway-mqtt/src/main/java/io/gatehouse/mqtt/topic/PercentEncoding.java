@@ -3,7 +3,7 @@ package io.gatehouse.mqtt.topic;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The URL encoding of property-bag keys and values (SPEC §6.2).
+ * The URL encoding of property-bag keys and values (docs/protocols.md#mqtt-311).
  *
  * <p>Decoding follows {@code application/x-www-form-urlencoded} ({@code +} is a space), because the Java SDK
  * encodes with {@link java.net.URLEncoder}; a value the Node SDK encodes with {@code encodeURIComponent} decodes

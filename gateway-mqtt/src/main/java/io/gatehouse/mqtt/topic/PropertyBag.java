@@ -5,7 +5,7 @@ import io.gatehouse.core.queue.QueueMessage;
 import java.util.Map;
 
 /**
- * IoT Hub's property bag: the {@code k=v&k=v} suffix of a telemetry or C2D topic (SPEC §6.2).
+ * IoT Hub's property bag: the {@code k=v&k=v} suffix of a telemetry or C2D topic (docs/protocols.md#mqtt-311).
  *
  * <p>System properties use {@code $.}-prefixed keys; every other key is an application property.
  */

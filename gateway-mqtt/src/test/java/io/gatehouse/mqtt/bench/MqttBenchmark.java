@@ -63,8 +63,8 @@ public final class MqttBenchmark {
         System.out.printf("MQTT D2C benchmark: QoS 1, %d-byte payloads, %d s measured after %d s warm-up, store=%s, "
                 + "gateway loops=%d, cores=%d%n", payload, seconds, warmup, store, loops,
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("%8s %7s %10s %9s %9s %9s %9s %13s %13s %8s%n", "devices", "window", "msgs/s", "p50 us",
-                "p99 us", "p99.9 us", "max us", "gw CPU us/msg", "all CPU us/msg", "durable");
+        System.out.printf("%8s %7s %10s %9s %9s %9s %9s %13s %13s %12s %8s%n", "devices", "window", "msgs/s", "p50 us",
+                "p99 us", "p99.9 us", "max us", "gw CPU us/msg", "all CPU us/msg", "gw B/msg", "durable");
         for (String count : a.getOrDefault("devices", "1,100,1000").split(",")) {
             int devices = Integer.parseInt(count.trim());
             int window = a.getOrDefault("window", "auto").equals("auto")
@@ -100,22 +100,25 @@ public final class MqttBenchmark {
             latency.reset();
             long ackedBefore = acked.sum();
             long gatewayCpuBefore = gatewayCpuNanos();
+            long gatewayAllocatedBefore = gatewayAllocatedBytes();
             long processCpuBefore = processCpuNanos();
             long started = System.nanoTime();
             TimeUnit.SECONDS.sleep(seconds);
             long elapsed = System.nanoTime() - started;
             long messages = acked.sum() - ackedBefore;
             long gatewayCpu = gatewayCpuNanos() - gatewayCpuBefore;
+            long gatewayAllocated = gatewayAllocatedBytes() - gatewayAllocatedBefore;
             long processCpu = processCpuNanos() - processCpuBefore;
             Histogram h = latency.getIntervalHistogram();
 
             all.forEach(Device::stop);
             all.forEach(Device::awaitIdle);
             all.forEach(Device::disconnect);
-            System.out.printf("%8d %7d %10.0f %9d %9d %9d %9d %13.2f %13.2f %8s%n", devices, window,
+            System.out.printf("%8d %7d %10.0f %9d %9d %9d %9d %13.2f %13.2f %12d %8s%n", devices, window,
                     messages * 1e9 / elapsed, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
                     h.getValueAtPercentile(99.9), h.getMaxValue(), gatewayCpu / 1e3 / Math.max(1, messages),
-                    processCpu / 1e3 / Math.max(1, messages), server.core.isDurable() ? "yes" : "no");
+                    processCpu / 1e3 / Math.max(1, messages), gatewayAllocated / Math.max(1, messages),
+                    server.core.isDurable() ? "yes" : "no");
             long stored = server.core.events().appendedCount();
             if (stored < acked.sum()) {
                 throw new IllegalStateException("acknowledged " + acked.sum() + " but stored only " + stored);
@@ -142,6 +145,21 @@ public final class MqttBenchmark {
                 long cpu = threads.getThreadCpuTime(info.getThreadId());
                 if (cpu > 0) {
                     total += cpu;
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Bytes the gateway's threads allocated (heap), summed over the live "gatehouse*" threads. */
+    private static long gatewayAllocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("gatehouse")) {
+                long bytes = threads.getThreadAllocatedBytes(info.getThreadId());
+                if (bytes > 0) {
+                    total += bytes;
                 }
             }
         }

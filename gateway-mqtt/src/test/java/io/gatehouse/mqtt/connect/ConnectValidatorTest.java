@@ -10,7 +10,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** CONNECT checks before any credential is looked at (MQTT 3.1.1 §3.1, SPEC §6.2). */
+/** CONNECT checks before any credential is looked at (MQTT 3.1.1 §3.1, docs/protocols.md#mqtt-311). */
 class ConnectValidatorTest {
 
     private final ConnectValidator validator = new ConnectValidator(null);

@@ -3,7 +3,7 @@ package io.gatehouse.mqtt.fuzz;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import io.gatehouse.mqtt.support.LogCapture;
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

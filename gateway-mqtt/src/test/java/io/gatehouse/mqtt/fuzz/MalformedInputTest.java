@@ -2,8 +2,8 @@ package io.gatehouse.mqtt.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.MqttOptions;
-import io.gatehouse.mqtt.support.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random and truncated MQTT against a live listener never crashes it nor leaks connections or buffers
- * (SPEC §5). Bounded: 400 cases or 20 seconds, whichever comes first; the {@link MqttFuzzer} command runs longer.
+ * (docs/architecture.md#durability-discipline). Bounded: 400 cases or 20 seconds, whichever comes first; the {@link MqttFuzzer} command runs longer.
  */
 class MalformedInputTest {
 

@@ -1,7 +1,7 @@
 package io.gatehouse.mqtt.fuzz;
 
+import io.gatehouse.core.testing.LogCapture;
 import io.gatehouse.mqtt.MqttOptions;
-import io.gatehouse.mqtt.support.LogCapture;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import java.time.Duration;
 import java.util.EnumMap;

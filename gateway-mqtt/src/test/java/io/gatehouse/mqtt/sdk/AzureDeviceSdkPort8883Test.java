@@ -34,8 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The official Azure IoT device SDK for Java (unmodified) over MQTT + TLS against the gateway, following SPEC
- * §6.5: the SDK dials {@code ssl://hub.gatehouse.test:8883} (port hard-coded), the test JVM resolves that name
+ * The official Azure IoT device SDK for Java (unmodified) over MQTT + TLS against the gateway, following docs/tls-and-host-names.md: the SDK dials {@code ssl://hub.gatehouse.test:8883} (port hard-coded), the test JVM resolves that name
  * through {@code -Djdk.net.hosts.file} (see the pom), the server certificate comes from the development CA with
  * the name in its SAN, and the client trusts only that CA.
  *
@@ -66,7 +65,7 @@ class AzureDeviceSdkPort8883Test {
 
         client = new DeviceClient("HostName=" + MqttTestServer.HOST + ";DeviceId=" + DEVICE + ";SharedAccessKey=" + key,
                 IotHubClientProtocol.MQTT, ClientOptions.builder().sslContext(onlyOurCa).build());
-        // the SDK acknowledges (PUBACK) after this returns, whatever it returns: SPEC §6.2
+        // the SDK acknowledges (PUBACK) after this returns, whatever it returns: docs/protocols.md#mqtt-311
         client.setMessageCallback((message, context) -> {
             received.add(message);
             return IotHubMessageResult.COMPLETE;

@@ -3,8 +3,9 @@ package io.gatehouse.mqtt.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.model.DeviceId;
-import io.gatehouse.mqtt.topic.DeviceTopics.Subscription;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DeviceTopicsTest {
 
@@ -35,17 +36,45 @@ class DeviceTopicsTest {
         assertThat(topics.describeRefusedPublish("devices/d1/messages/eventsX")).contains("unsupported topic");
     }
 
-    @Test
-    void subscriptionFiltersAreClassified() {
-        assertThat(topics.classify("devices/d1/messages/devicebound/#")).isEqualTo(Subscription.C2D);
-        assertThat(topics.classify("$iothub/twin/res/#")).isEqualTo(Subscription.TWIN);
-        assertThat(topics.classify("$iothub/twin/PATCH/properties/desired/#")).isEqualTo(Subscription.TWIN);
-        assertThat(topics.classify("$iothub/methods/POST/#")).isEqualTo(Subscription.METHODS);
-        assertThat(topics.classify("devices/d2/messages/devicebound/#")).isEqualTo(Subscription.OTHER_DEVICE);
-        assertThat(topics.classify("devices/+/messages/devicebound/#")).isEqualTo(Subscription.OTHER_DEVICE);
-        assertThat(topics.classify("devices/d1/messages/devicebound/+")).isEqualTo(Subscription.UNSUPPORTED);
-        assertThat(topics.classify("devices/d1/#")).isEqualTo(Subscription.UNSUPPORTED);
-        assertThat(topics.classify("#")).isEqualTo(Subscription.UNSUPPORTED);
+    @ParameterizedTest(name = "PUBLISH {0} -> {1} [{2}]")
+    @CsvSource(nullValues = "null", delimiter = '|', textBlock = """
+            devices/d1/messages/events                    | TELEMETRY    | ''
+            devices/d1/messages/events/                   | TELEMETRY    | ''
+            devices/d1/messages/events/$.mid=1&k=v        | TELEMETRY    | $.mid=1&k=v
+            $iothub/twin/PATCH/properties/reported/?$rid=1 | TWIN        | PATCH/properties/reported/?$rid=1
+            $iothub/twin/GET/?$rid=1                      | TWIN         | GET/?$rid=1
+            $iothub/methods/res/200/?$rid=7               | METHODS      | res/200/?$rid=7
+            devices/d2/messages/events/                   | OTHER_DEVICE | null
+            devices/d10/messages/events/                  | OTHER_DEVICE | null
+            devices/D1/messages/events/                   | OTHER_DEVICE | null
+            devices/d1/messages/eventsX                   | UNSUPPORTED  | null
+            devices/d1/messages/devicebound/x             | UNSUPPORTED  | null
+            devices/d1/modules/m/messages/events/         | UNSUPPORTED  | null
+            $iothub/twinX/GET                             | UNSUPPORTED  | null
+            $iothub/twin                                  | UNSUPPORTED  | null
+            devices/                                      | UNSUPPORTED  | null
+            ''                                            | UNSUPPORTED  | null
+            """)
+    void publishTopicsAreClassifiedByKind(String topic, TopicKind kind, String rest) {
+        assertThat(topics.classifyPublish(topic)).isEqualTo(new TopicAddress(kind, rest));
+    }
+
+    @ParameterizedTest(name = "SUBSCRIBE {0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            devices/d1/messages/devicebound/#             | C2D
+            $iothub/twin/res/#                            | TWIN
+            $iothub/twin/PATCH/properties/desired/#       | TWIN
+            $iothub/methods/POST/#                        | METHODS
+            devices/d2/messages/devicebound/#             | OTHER_DEVICE
+            devices/+/messages/devicebound/#              | OTHER_DEVICE
+            devices/d1/messages/devicebound/+             | UNSUPPORTED
+            devices/d1/messages/events/                   | UNSUPPORTED
+            devices/d1/#                                  | UNSUPPORTED
+            $iothub/#                                     | UNSUPPORTED
+            #                                             | UNSUPPORTED
+            """)
+    void subscriptionFiltersAreClassifiedByKind(String filter, TopicKind kind) {
+        assertThat(topics.classifyFilter(filter)).isEqualTo(kind);
     }
 
     @Test

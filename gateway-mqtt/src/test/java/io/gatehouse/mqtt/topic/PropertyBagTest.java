@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The property bag of SPEC §6.2, both ways. */
+/** The property bag of docs/protocols.md#mqtt-311, both ways. */
 class PropertyBagTest {
 
     @Test
@@ -41,7 +41,7 @@ class PropertyBagTest {
 
     @Test
     void unknownDollarKeysAreApplicationProperties() {
-        // SPEC §6.2: everything but the listed system keys is an application property
+        // docs/protocols.md#mqtt-311: everything but the listed system keys is an application property
         assertThat(PropertyBag.parse("$.ifid=x&$.sub=c").application()).containsEntry("$.ifid", "x").containsEntry("$.sub", "c");
     }
 

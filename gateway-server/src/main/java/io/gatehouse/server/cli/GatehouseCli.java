@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, version = "Gatehouse 0.1.0",
         description = "An MQTT and AMQP device gateway with the messaging semantics of Azure IoT Hub.",
         subcommands = {StartCommand.class, DeviceCommand.class, C2dCommand.class, FeedbackCommand.class,
-                EventsCommand.class, CommandLine.HelpCommand.class})
+                EventsCommand.class, InfoCommand.class, TwinCommand.class, MethodCommand.class,
+                CommandLine.HelpCommand.class})
 public final class GatehouseCli {
 
     /** Exit code for a configuration that cannot start a gateway. */

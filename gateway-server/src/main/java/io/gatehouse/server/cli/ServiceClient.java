@@ -71,6 +71,11 @@ final class ServiceClient {
         try {
             JsonNode node = JSON.readTree(body);
             String message = node.path("Message").asText(new String(body, StandardCharsets.UTF_8));
+            if (message.startsWith("{")) {
+                // IoT Hub's numbered errors (direct methods) nest a JSON object with the code and the message
+                JsonNode inner = JSON.readTree(message);
+                return inner.path("message").asText(message) + " (" + inner.path("errorCode").asText() + ")";
+            }
             int semicolon = message.indexOf(';');
             return message.startsWith("ErrorCode:") && semicolon > 0 ? message.substring(semicolon + 1) : message;
         } catch (IOException e) {

@@ -146,6 +146,7 @@ public final class StartCommand implements Callable<Integer> {
         }
         out.println("  Hub host name:              " + g.hostName());
         out.println("  Service connection string:  " + g.serviceConnectionString());
+        out.println("  Event Hub-compatible:       " + g.eventHubConnectionString());
         out.println("  CA certificate to trust:    " + g.tls().trustFile());
         out.println("  Data directory:             " + g.dataDir());
         g.listeners().forEach(l -> out.printf("  %-27s %s%n", l.name() + ":", g.hostName() + ":" + l.port()));

@@ -34,7 +34,7 @@ public final class Amqp {
     }
 
     /**
-     * IoT Hub's put-token on {@code $cbs} (SPEC 6.3): the reply's {@code status-code} must be 200. Links the token
+     * IoT Hub's put-token on {@code $cbs} (docs/protocols.md#amqp-10): the reply's {@code status-code} must be 200. Links the token
      * covers may be attached afterwards.
      */
     public static void putToken(Connection connection, String audience, String token) throws Exception {

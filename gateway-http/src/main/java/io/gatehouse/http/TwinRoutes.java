@@ -1,0 +1,230 @@
+package io.gatehouse.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.core.methods.MethodCall;
+import io.gatehouse.core.methods.MethodResult;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.query.Query;
+import io.gatehouse.core.registry.AccessRight;
+import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.twin.Twin;
+import io.gatehouse.core.twin.TwinJson;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * IoT Hub's twin, direct method and query REST API: {@code GET/PATCH/PUT /twins/{id}} with {@code If-Match},
+ * {@code POST /twins/{id}/methods}, and {@code POST /devices/query} with {@code x-ms-max-item-count} and
+ * {@code x-ms-continuation} paging.
+ */
+public final class TwinRoutes {
+
+    static final String CONTINUATION = "x-ms-continuation";
+    static final String PAGE_SIZE = "x-ms-max-item-count";
+    private static final int DEFAULT_PAGE_SIZE = 100;
+    private static final int MAX_PAGE_SIZE = 1000;
+    private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final java.util.regex.Pattern METHOD_NAME = java.util.regex.Pattern.compile("[^/#+?$\\s\\p{Cntrl}]{1,128}");
+
+    private final GatewayCore core;
+
+    public TwinRoutes(GatewayCore core) {
+        this.core = core;
+    }
+
+    public void register(Router router) {
+        router.add(HttpMethod.GET, "/twins/{id}", AccessRight.REGISTRY_READ, this::get)
+                .add(HttpMethod.PATCH, "/twins/{id}", AccessRight.REGISTRY_WRITE, this::patch)
+                .add(HttpMethod.PUT, "/twins/{id}", AccessRight.REGISTRY_WRITE, this::replace)
+                .add(HttpMethod.POST, "/twins/{id}/methods", AccessRight.SERVICE_CONNECT, this::invoke)
+                .add(HttpMethod.POST, "/devices/query", AccessRight.REGISTRY_READ, this::query);
+    }
+
+    private CompletableFuture<RestResponse> get(RestRequest request) {
+        DeviceId id = request.deviceId();
+        Twin twin = core.twins().get(id).orElseThrow(() -> notFound(id));
+        return CompletableFuture.completedFuture(twinResponse(twin));
+    }
+
+    private CompletableFuture<RestResponse> patch(RestRequest request) {
+        TwinBody body = TwinBody.of(Json.parse(request.body()));
+        return core.twins().patch(request.deviceId(), ifMatch(request), body.tags(), body.desired())
+                .thenApply(this::twinResponse);
+    }
+
+    private CompletableFuture<RestResponse> replace(RestRequest request) {
+        TwinBody body = TwinBody.of(Json.parse(request.body()));
+        return core.twins().replace(request.deviceId(), ifMatch(request), body.tags(), body.desired())
+                .thenApply(this::twinResponse);
+    }
+
+    /** Tags and desired properties of a service's twin body; reported properties are the device's alone. */
+    private record TwinBody(JsonNode tags, JsonNode desired) {
+        static TwinBody of(JsonNode body) {
+            JsonNode properties = body.get("properties");
+            if (properties != null && properties.has("reported")) {
+                throw RestException.badRequest("properties.reported can only be changed by the device");
+            }
+            return new TwinBody(objectOrNull(body.get("tags"), "tags"),
+                    properties == null ? null : objectOrNull(properties.get("desired"), "properties.desired"));
+        }
+
+        private static JsonNode objectOrNull(JsonNode node, String name) {
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isObject()) {
+                throw RestException.badRequest(name + " must be a JSON object");
+            }
+            return node;
+        }
+    }
+
+    private CompletableFuture<RestResponse> invoke(RestRequest request) {
+        DeviceId id = request.deviceId();
+        JsonNode body = Json.parse(request.body());
+        String name = Json.text(body, "methodName");
+        if (name == null || name.isBlank()) {
+            throw RestException.badRequest("methodName is required");
+        }
+        if (!METHOD_NAME.matcher(name).matches()) {
+            // the name travels in an MQTT topic level ($iothub/methods/POST/{name}/?$rid=)
+            throw RestException.badRequest("methodName must be 1 to 128 characters without '/', '#', '+', '?', '$' or spaces");
+        }
+        Duration response = seconds(body, "responseTimeoutInSeconds", DEFAULT_RESPONSE_TIMEOUT,
+                MethodCall.MIN_RESPONSE_TIMEOUT, MethodCall.MAX_TIMEOUT);
+        Duration connect = seconds(body, "connectTimeoutInSeconds", Duration.ZERO, Duration.ZERO, MethodCall.MAX_TIMEOUT);
+        JsonNode payload = body.get("payload");
+        byte[] payloadBytes = Json.bytes(payload == null ? Json.MAPPER.nullNode() : payload);
+        return core.methods().invoke(id, new MethodCall(name, payloadBytes, response, connect))
+                .thenApply(TwinRoutes::methodResponse);
+    }
+
+    private static RestResponse methodResponse(MethodResult result) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("status", result.status());
+        node.set("payload", payloadJson(result.payload()));
+        return RestResponse.json(200, Json.bytes(node));
+    }
+
+    /** The device's payload as JSON; what is not JSON (devices may send anything) goes as a JSON string. */
+    private static JsonNode payloadJson(byte[] payload) {
+        if (payload.length == 0) {
+            return Json.MAPPER.nullNode();
+        }
+        try {
+            return Json.MAPPER.readTree(payload);
+        } catch (java.io.IOException e) {
+            return Json.MAPPER.getNodeFactory().textNode(new String(payload, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Duration seconds(JsonNode body, String field, Duration fallback, Duration min, Duration max) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < min.toSeconds()
+                || value.intValue() > max.toSeconds()) {
+            throw RestException.badRequest(field + " must be a whole number of seconds from " + min.toSeconds()
+                    + " to " + max.toSeconds());
+        }
+        return Duration.ofSeconds(value.intValue());
+    }
+
+    private CompletableFuture<RestResponse> query(RestRequest request) {
+        String text = Json.text(Json.parse(request.body()), "query");
+        Query query = Query.parse(text);
+        int pageSize = pageSize(request.header(PAGE_SIZE));
+        List<Device> devices = core.registry().list();
+        if (query.isCount()) {
+            long count = devices.stream().map(this::serviceJson).filter(t -> t != null && query.matches(t)).count();
+            ArrayNode rows = Json.MAPPER.createArrayNode();
+            rows.addObject().put(query.countAlias(), count);
+            return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(rows), Map.of("x-ms-item-type", "Raw")));
+        }
+        String after = continuationOf(request.header(CONTINUATION));
+        ArrayNode page = Json.MAPPER.createArrayNode();
+        String last = null;
+        boolean more = false;
+        for (Device device : devices) {
+            if (after != null && device.id().value().compareTo(after) <= 0) {
+                continue;
+            }
+            ObjectNode twin = serviceJson(device);
+            if (twin == null || !query.matches(twin)) {
+                continue;
+            }
+            if (page.size() == pageSize) {
+                more = true;
+                break;
+            }
+            page.add(twin);
+            last = device.id().value();
+        }
+        Map<String, String> headers = new HashMap<>();
+        headers.put("x-ms-item-type", "Twin");
+        if (more) {
+            headers.put(CONTINUATION, Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
+        }
+        return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(page), headers));
+    }
+
+    private static int pageSize(String header) {
+        if (header == null || header.isBlank()) {
+            return DEFAULT_PAGE_SIZE;
+        }
+        try {
+            int size = Integer.parseInt(header.trim());
+            if (size >= 1 && size <= MAX_PAGE_SIZE) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw RestException.badRequest(PAGE_SIZE + " must be an integer from 1 to " + MAX_PAGE_SIZE);
+    }
+
+    /** The device id a continuation token says the previous page ended with (devices are listed by id). */
+    private static String continuationOf(String token) {
+        if (token == null || token.isBlank()) {
+            return null;
+        }
+        try {
+            return new String(Base64.getUrlDecoder().decode(token.trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw RestException.badRequest(CONTINUATION + " is not a continuation token this gateway issued");
+        }
+    }
+
+    private ObjectNode serviceJson(Device device) {
+        return core.twins().get(device.id()).map(twin -> serviceJson(twin, device)).orElse(null);
+    }
+
+    private ObjectNode serviceJson(Twin twin, Device device) {
+        return TwinJson.service(twin, device, core.connections().state(device.id()), core.c2d().depth(device.id()));
+    }
+
+    private RestResponse twinResponse(Twin twin) {
+        Device device = core.registry().get(twin.deviceId()).orElseThrow(() -> notFound(twin.deviceId()));
+        return RestResponse.json(200, Json.bytes(serviceJson(twin, device)), Map.of("ETag", "\"" + twin.etag() + "\""));
+    }
+
+    private static String ifMatch(RestRequest request) {
+        return request.header(HttpHeaderNames.IF_MATCH.toString());
+    }
+
+    private static RestException notFound(DeviceId id) {
+        return new RestException(404, "DeviceNotFound", "device " + id + " does not exist");
+    }
+}
