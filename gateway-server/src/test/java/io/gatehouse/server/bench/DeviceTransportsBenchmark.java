@@ -10,6 +10,10 @@ import io.gatehouse.core.registry.Device;
 import io.gatehouse.server.Gatehouse;
 import io.gatehouse.server.config.GatehouseConfig;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +44,7 @@ import javax.net.ssl.TrustManagerFactory;
  * Not part of the build's tests. Run:
  * <pre>
  * ./mvnw -B -q -pl gateway-server -am -Ptransports-bench test -DskipTests \
- *     -Dbench.args="seconds=5 connections=8 devices=8 window=16 payload=256 store=memory"
+ *     -Dbench.args="seconds=5 connections=8 devices=8 window=16 payload=256 store=memory rounds=2 client=raw,jdk"
  * </pre>
  */
 public final class DeviceTransportsBenchmark {
@@ -64,8 +68,12 @@ public final class DeviceTransportsBenchmark {
             }
             System.out.printf("gateway: store=%s, %d cores; load in the same JVM; %d s per run after 1 s warm-up%n",
                     config.get("store.type"), Runtime.getRuntime().availableProcessors(), seconds);
-            double https = httpsTelemetry(gateway.port("https").orElseThrow(), ssl, fleet.subList(0, connections), payload, seconds);
-            System.out.printf("HTTPS telemetry, %d keep-alive connections: %.0f requests/s%n", connections, https);
+            for (String client : args.getOrDefault("client", "raw,jdk").split(",")) {
+                double https = httpsTelemetry(gateway.port("https").orElseThrow(), ssl, fleet.subList(0, connections), payload,
+                        seconds, client.equals("jdk"));
+                System.out.printf("HTTPS telemetry, %d keep-alive connections, %s client: %.0f requests/s%n", connections,
+                        client.equals("jdk") ? "JDK HttpClient (head and body in two writes)" : "one-write", https);
+            }
             // alternated rounds: the first run of a JVM also pays for its JIT warm-up
             int rounds = Integer.parseInt(args.getOrDefault("rounds", "2"));
             for (int round = 1; round <= rounds; round++) {
@@ -78,23 +86,40 @@ public final class DeviceTransportsBenchmark {
         }
     }
 
-    /** Requests per second over {@code devices.size()} keep-alive connections, one device per connection. */
-    static double httpsTelemetry(int port, SSLContext ssl, List<Device> devices, byte[] payload, int seconds) throws Exception {
+    /**
+     * Requests per second over {@code devices.size()} keep-alive connections, one device per connection: with a
+     * client that writes each request at once, or with the JDK's HttpClient, which writes head and body apart as
+     * the SDKs' HTTP stacks do.
+     */
+    static double httpsTelemetry(int port, SSLContext ssl, List<Device> devices, byte[] payload, int seconds, boolean jdk)
+            throws Exception {
         LongAdder done = new LongAdder();
         AtomicBoolean counting = new AtomicBoolean();
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> threads = new ArrayList<>();
-        List<RawHttpsConnection> connections = new ArrayList<>();
+        List<AutoCloseable> connections = new ArrayList<>();
         for (Device device : devices) {
-            RawHttpsConnection connection = new RawHttpsConnection(ssl, port);
-            connections.add(connection);
-            byte[] request = RawHttpsConnection.post("/devices/" + device.id() + "/messages/events?api-version=2020-09-30",
-                    SasTokens.deviceToken("127.0.0.1", device.id().value(), device.keys().primaryKey(),
-                            Instant.now().plusSeconds(3600)), payload);
+            String path = "/devices/" + device.id() + "/messages/events?api-version=2020-09-30";
+            String token = SasTokens.deviceToken("127.0.0.1", device.id().value(), device.keys().primaryKey(),
+                    Instant.now().plusSeconds(3600));
+            HttpsExchange exchange;
+            if (jdk) {
+                // one client per connection: each keeps its own single keep-alive connection
+                HttpClient client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
+                HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+                        .header("Authorization", token).header("iothub-app-bench", "1")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
+                exchange = () -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            } else {
+                RawHttpsConnection connection = new RawHttpsConnection(ssl, port);
+                connections.add(connection);
+                byte[] request = RawHttpsConnection.post(path, token, payload);
+                exchange = () -> connection.exchange(request);
+            }
             Thread thread = new Thread(() -> {
                 try {
                     while (running.get()) {
-                        int status = connection.exchange(request);
+                        int status = exchange.send();
                         if (status != 204) {
                             throw new IllegalStateException("HTTP " + status);
                         }
@@ -102,7 +127,7 @@ public final class DeviceTransportsBenchmark {
                             done.increment();
                         }
                     }
-                } catch (java.io.IOException e) {
+                } catch (Exception e) {
                     if (running.get()) {
                         throw new IllegalStateException(e);
                     }
@@ -112,13 +137,19 @@ public final class DeviceTransportsBenchmark {
             threads.add(thread);
         }
         double rate = measure(done, counting, running, seconds, List.of());
-        for (RawHttpsConnection connection : connections) {
+        for (AutoCloseable connection : connections) {
             connection.close();
         }
         for (Thread thread : threads) {
             thread.join(10_000);
         }
         return rate;
+    }
+
+    /** One request and its response status. */
+    @FunctionalInterface
+    private interface HttpsExchange {
+        int send() throws Exception;
     }
 
     /** PUBACKed messages per second, each device keeping {@code window} QoS 1 PUBLISHes in flight. */
