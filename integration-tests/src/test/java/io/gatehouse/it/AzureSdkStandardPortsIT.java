@@ -15,15 +15,11 @@ import com.microsoft.azure.sdk.iot.service.exceptions.IotHubDeviceMaximumQueueDe
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubNotFoundException;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubPreconditionFailedException;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubUnauthorizedException;
-import com.microsoft.azure.sdk.iot.service.messaging.AcknowledgementType;
 import com.microsoft.azure.sdk.iot.service.messaging.DeliveryAcknowledgement;
-import com.microsoft.azure.sdk.iot.service.messaging.FeedbackBatch;
 import com.microsoft.azure.sdk.iot.service.messaging.FeedbackRecord;
 import com.microsoft.azure.sdk.iot.service.messaging.FeedbackStatusCode;
 import com.microsoft.azure.sdk.iot.service.messaging.IotHubServiceClientProtocol;
 import com.microsoft.azure.sdk.iot.service.messaging.Message;
-import com.microsoft.azure.sdk.iot.service.messaging.MessageFeedbackProcessorClient;
-import com.microsoft.azure.sdk.iot.service.messaging.MessageFeedbackProcessorClientOptions;
 import com.microsoft.azure.sdk.iot.service.messaging.MessagingClient;
 import com.microsoft.azure.sdk.iot.service.messaging.MessagingClientOptions;
 import com.microsoft.azure.sdk.iot.service.messaging.SendResult;
@@ -32,25 +28,19 @@ import com.microsoft.azure.sdk.iot.service.registry.DeviceConnectionState;
 import com.microsoft.azure.sdk.iot.service.registry.DeviceStatus;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryStatistics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,7 +65,7 @@ class AzureSdkStandardPortsIT {
     private static final int PARTITIONS = 2;
     private static final int MAX_DELIVERY_COUNT = 2;
     private static final int QUEUE_DEPTH = 50;
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = AzureServiceSide.WAIT;
 
     private static final String CONFIG = """
             hostName: %s
@@ -91,13 +81,11 @@ class AzureSdkStandardPortsIT {
             """.formatted(HOST, PARTITIONS, MAX_DELIVERY_COUNT);
 
     private GatewayProcess gateway;
+    private AzureServiceSide service;
     private SSLContext trustOnlyGatewayCa;
-    private SSLSocketFactory previousHttpsFactory;
     private RestClient rest;
     private RegistryClient registry;
     private MessagingClient messaging;
-    private MessageFeedbackProcessorClient feedbackProcessor;
-    private final Queue<FeedbackRecord> feedback = new ConcurrentLinkedQueue<>();
     private final List<DeviceClient> deviceClients = new ArrayList<>();
 
     @BeforeAll
@@ -109,23 +97,11 @@ class AzureSdkStandardPortsIT {
         assertThat(gateway.port("https")).isEqualTo(443);
         assertThat(gateway.serviceConnectionString()).startsWith("HostName=" + HOST + ";");
 
-        trustOnlyGatewayCa = DevelopmentCaTrust.sslContext(gateway.caCertificate());
-        // the registry client has no TLS option: it uses HttpsURLConnection's defaults (restored after the class)
-        previousHttpsFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
-        HttpsURLConnection.setDefaultSSLSocketFactory(trustOnlyGatewayCa.getSocketFactory());
-        rest = new RestClient(gateway);
-        registry = new RegistryClient(gateway.serviceConnectionString());
-        messaging = new MessagingClient(gateway.serviceConnectionString(), IotHubServiceClientProtocol.AMQPS,
-                MessagingClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
-        messaging.open();
-        Function<FeedbackBatch, AcknowledgementType> collect = batch -> {
-            feedback.addAll(batch.getRecords());
-            return AcknowledgementType.COMPLETE;
-        };
-        feedbackProcessor = new MessageFeedbackProcessorClient(gateway.serviceConnectionString(),
-                IotHubServiceClientProtocol.AMQPS, collect,
-                MessageFeedbackProcessorClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
-        feedbackProcessor.start();
+        service = new AzureServiceSide(gateway, PARTITIONS);
+        trustOnlyGatewayCa = service.trustOnlyGatewayCa;
+        rest = service.rest;
+        registry = service.registry;
+        messaging = service.messaging;
     }
 
     @AfterAll
@@ -133,14 +109,8 @@ class AzureSdkStandardPortsIT {
         for (DeviceClient client : deviceClients) {
             client.close();
         }
-        if (feedbackProcessor != null) {
-            feedbackProcessor.stop();
-        }
-        if (messaging != null) {
-            messaging.close();
-        }
-        if (previousHttpsFactory != null) {
-            HttpsURLConnection.setDefaultSSLSocketFactory(previousHttpsFactory);
+        if (service != null) {
+            service.close();
         }
         if (gateway != null) {
             assertThat(gateway.stop()).as("graceful stop").isIn(0, 143);
@@ -433,31 +403,14 @@ class AzureSdkStandardPortsIT {
     }
 
     private static Message c2d(String messageId, DeliveryAcknowledgement ack) {
-        Message message = new Message("command " + messageId);
-        message.setMessageId(messageId);
-        message.setDeliveryAcknowledgement(ack);
-        return message;
+        return AzureServiceSide.c2d(messageId, ack);
     }
 
     private FeedbackRecord awaitFeedback(String originalMessageId) {
-        return await().atMost(WAIT).until(() -> feedback.stream()
-                .filter(r -> originalMessageId.equals(r.getOriginalMessageId())).findFirst(), Optional::isPresent)
-                .orElseThrow();
+        return service.awaitFeedback(originalMessageId);
     }
 
-    /** Reads every partition through the gateway's event-reading REST endpoint, as {@code gatehouse events tail} does. */
     private JsonNode awaitEvent(String messageId) {
-        return await().atMost(WAIT).until(() -> findEvent(messageId), Optional::isPresent).orElseThrow();
-    }
-
-    private Optional<JsonNode> findEvent(String messageId) throws IOException, InterruptedException {
-        for (int partition = 0; partition < PARTITIONS; partition++) {
-            for (JsonNode event : rest.json("GET", "/gatehouse/events/partitions/" + partition + "?max=1000", null)) {
-                if (messageId.equals(event.path("systemProperties").path("messageId").asText())) {
-                    return Optional.of(event);
-                }
-            }
-        }
-        return Optional.empty();
+        return service.awaitEvent(messageId);
     }
 }

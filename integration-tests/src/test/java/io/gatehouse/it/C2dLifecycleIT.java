@@ -45,20 +45,7 @@ class C2dLifecycleIT {
 
     @BeforeAll
     static void startGateway() throws Exception {
-        StringBuilder yaml = new StringBuilder("""
-                bindAddress: 127.0.0.1
-                mqtt: {port: 0, plainPort: 0}
-                amqp: {port: 0, plainPort: 0}
-                https: {port: 0}
-                health: {port: 0}
-                devices:
-                """);
-        DEVICES.forEach(d -> yaml.append("  - {id: ").append(d).append(", primaryKey: \"").append(KEY).append("\"}\n"));
-        gateway = GatewayProcess.configured(dir.resolve("data"), yaml.toString(),
-                "--set", "cloudToDevice.lockDurationAsIso8601=PT1S",
-                "--set", "cloudToDevice.maxDeliveryCount=2",
-                "--set", "cloudToDevice.maxQueueDepth=" + QUEUE_DEPTH,
-                "--set", "cloudToDevice.feedback.batchWindowAsIso8601=PT0S");
+        gateway = C2dServiceClient.lifecycleGateway(dir.resolve("data"), DEVICES, KEY, "cloudToDevice.maxQueueDepth=" + QUEUE_DEPTH);
         gateway.start();
         rest = new RestClient(gateway);
         service = new C2dServiceClient(rest);

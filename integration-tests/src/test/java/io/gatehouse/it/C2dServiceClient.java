@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,30 @@ final class C2dServiceClient {
     private final RestClient rest;
     /** Every feedback record taken so far: the feedback queue is shared by all devices and tests. */
     private final List<JsonNode> feedback = new CopyOnWriteArrayList<>();
+
+    /**
+     * A gateway for lifecycle tests, not yet started: ephemeral ports, {@code devices} declared with {@code key},
+     * a 1 s lock, at most 2 deliveries and feedback without batching delay, then {@code extra} {@code --set}s.
+     */
+    static GatewayProcess lifecycleGateway(Path dataDir, List<String> devices, String key, String... extra) throws IOException {
+        StringBuilder yaml = new StringBuilder("""
+                bindAddress: 127.0.0.1
+                mqtt: {port: 0, plainPort: 0}
+                amqp: {port: 0, plainPort: 0}
+                https: {port: 0}
+                health: {port: 0}
+                devices:
+                """);
+        devices.forEach(d -> yaml.append("  - {id: ").append(d).append(", primaryKey: \"").append(key).append("\"}\n"));
+        List<String> args = new ArrayList<>(List.of("--set", "cloudToDevice.lockDurationAsIso8601=PT1S",
+                "--set", "cloudToDevice.maxDeliveryCount=2",
+                "--set", "cloudToDevice.feedback.batchWindowAsIso8601=PT0S"));
+        for (String setting : extra) {
+            args.add("--set");
+            args.add(setting);
+        }
+        return GatewayProcess.configured(dataDir, yaml.toString(), args.toArray(String[]::new));
+    }
 
     C2dServiceClient(RestClient rest) {
         this.rest = rest;

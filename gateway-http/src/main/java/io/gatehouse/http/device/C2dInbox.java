@@ -8,6 +8,7 @@ import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.DeliverySink;
 import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.http.RestException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -24,8 +25,10 @@ import java.util.function.BiFunction;
  * while any message it delivered is locked, because closing it would abandon them. Once nothing is locked,
  * parked or being polled, the receiver is closed and the inbox retires, so an idle device costs nothing.
  *
- * <p>A delivery nobody waits for any more (its poll gave up) is parked and is the answer to the next GET;
- * the lock timeout still runs for it, as it would for a message a device received and forgot.
+ * <p>A poll gives up (503) only when the store is too slow to count the delivery. If that leaves the inbox idle,
+ * it retires and the core takes the uncounted lock back. If other polls keep the inbox open, the late delivery is
+ * parked and is the answer to the next GET; the lock timeout still runs for it, as for a message a device
+ * received and forgot.
  */
 final class C2dInbox implements DeliverySink {
 
@@ -35,6 +38,7 @@ final class C2dInbox implements DeliverySink {
     private final DeviceId device;
     private final CloudToDevice c2d;
     private final Runnable retire;
+    private final Duration deliveryWait;
     private final Set<LockToken> held = new HashSet<>();
     private final Deque<Delivery> parked = new ArrayDeque<>();
     private final Deque<CompletableFuture<Delivery>> waiting = new ArrayDeque<>();
@@ -42,10 +46,11 @@ final class C2dInbox implements DeliverySink {
     private int polls;
     private boolean retired;
 
-    C2dInbox(DeviceId device, CloudToDevice c2d, Runnable retire) {
+    C2dInbox(DeviceId device, CloudToDevice c2d, Runnable retire, Duration deliveryWait) {
         this.device = device;
         this.c2d = c2d;
         this.retire = retire;
+        this.deliveryWait = deliveryWait;
     }
 
     /**
@@ -88,12 +93,15 @@ final class C2dInbox implements DeliverySink {
             }
             waiting.add(delivery);
         }
-        return delivery.orTimeout(DELIVERY_WAIT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, failure) -> {
-            if (failure != null) {
-                synchronized (this) {
-                    waiting.remove(delivery);
-                }
+        return delivery.orTimeout(deliveryWait.toMillis(), TimeUnit.MILLISECONDS).handle((ready, failure) -> {
+            if (failure == null) {
+                return ready;
             }
+            synchronized (this) {
+                waiting.remove(delivery);
+            }
+            // the store is too slow to count the delivery: the device retries (503 is retryable in the SDKs)
+            throw new RestException(503, "ServerBusy", "the message of device " + device + " could not be locked in time");
         });
     }
 

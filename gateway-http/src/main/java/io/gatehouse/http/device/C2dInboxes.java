@@ -40,7 +40,7 @@ final class C2dInboxes {
 
     private C2dInbox newInbox(DeviceId device) {
         C2dInbox[] self = new C2dInbox[1];
-        self[0] = new C2dInbox(device, c2d, () -> inboxes.remove(device, self[0]));
+        self[0] = new C2dInbox(device, c2d, () -> inboxes.remove(device, self[0]), C2dInbox.DELIVERY_WAIT);
         return self[0];
     }
 }

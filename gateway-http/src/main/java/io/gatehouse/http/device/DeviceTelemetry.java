@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * A telemetry POST as events: one event from the body and headers, or, with content type
  * {@code application/vnd.microsoft.iothub.json}, one per element of the SDKs' batch array
- * {@code [{"body":"..","base64Encoded":true,"properties":{"iothub-app-k":"v","iothub-messageid":".."}}]}.
+ * {@code [{"body":"<base64>","base64Encoded":true,"properties":{"iothub-app-k":"v","iothub-messageid":".."}}]}
+ * (the Node SDK leaves {@code base64Encoded} out: the body is base64 unless it is {@code false}).
  */
 record DeviceTelemetry(MessageProperties properties, byte[] body) {
 
@@ -80,7 +81,8 @@ record DeviceTelemetry(MessageProperties properties, byte[] body) {
             throw RestException.badRequest("each batch element needs a string 'body'");
         }
         byte[] bytes;
-        if (element.path("base64Encoded").asBoolean(false)) {
+        // the body is base64 unless the element says otherwise: the Node SDK sends no flag, the Java SDK true
+        if (element.path("base64Encoded").asBoolean(true)) {
             try {
                 bytes = Base64.getDecoder().decode(body.asText());
             } catch (IllegalArgumentException e) {

@@ -200,13 +200,15 @@ class DeviceApiTest {
         Device d = device("http-batch");
         String batch = "[{\"body\":\"" + Base64.getEncoder().encodeToString("one".getBytes(StandardCharsets.UTF_8))
                 + "\",\"base64Encoded\":true,\"properties\":{\"iothub-messageid\":\"b1\",\"iothub-app-k\":\"v1\"}},"
-                + "{\"body\":\"two\",\"base64Encoded\":false}]";
+                + "{\"body\":\"two\",\"base64Encoded\":false},"
+                // the Node SDK's form: base64 with no flag
+                + "{\"body\":\"" + Base64.getEncoder().encodeToString("three".getBytes(StandardCharsets.UTF_8)) + "\"}]";
         HttpResponse<byte[]> sent = call("POST", "/devices/http-batch/messages/events", token(d),
                 batch.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/vnd.microsoft.iothub.json");
         assertThat(sent.statusCode()).isEqualTo(204);
 
-        List<D2cEvent> events = events(d.id(), 2);
-        assertThat(events).extracting(e -> new String(e.body(), StandardCharsets.UTF_8)).containsExactly("one", "two");
+        List<D2cEvent> events = events(d.id(), 3);
+        assertThat(events).extracting(e -> new String(e.body(), StandardCharsets.UTF_8)).containsExactly("one", "two", "three");
         assertThat(events.get(0).properties().messageId()).isEqualTo("b1");
         assertThat(events.get(0).properties().application()).containsEntry("k", "v1");
 
