@@ -40,6 +40,7 @@ final class Appender {
     private final Completer completer;
     private final JournalStats.Counters stats;
     private final long windowNanos;
+    private final boolean durable;
     private final int maxPassBytes;
     /** The pacing of {@link #gather}: when the last pass started, and the size passes reach (a decaying maximum). */
     private long lastPassStart;
@@ -53,6 +54,7 @@ final class Appender {
     private long passBytes;
     private PendingOp carried;
     private volatile boolean stopped;
+    private volatile PassObserver observer = PassObserver.NONE;
 
     Appender(String name, StateStream state, PartitionStream[] partitions, SegmentAllocator allocator,
              ExecutorService housekeeper, JournalOptions options, JournalStats.Counters stats) {
@@ -63,6 +65,7 @@ final class Appender {
         this.stats = stats;
         this.windowNanos = options.sync().mode() == SyncPolicy.Mode.BATCH ? options.sync().window().toNanos() : 0;
         this.maxPassBytes = options.maxPassBytes();
+        this.durable = options.sync().isDurable();
         this.completer = new Completer(name + "-completer");
         this.syncers = options.sync().isDurable() && partitions.length > 0
                 ? Executors.newFixedThreadPool(Math.min(partitions.length, 8), r -> {
@@ -80,6 +83,10 @@ final class Appender {
         completer.start();
         thread.start();
         replenishSpares();
+    }
+
+    void observePasses(PassObserver observer) {
+        this.observer = observer;
     }
 
     /** Any thread: queues an operation. Never blocks. */
@@ -238,7 +245,9 @@ final class Appender {
             for (int i = 0, n = streams.size(); i < n; i++) {
                 streams.get(i).flush();
             }
-            forceAll();
+            long forceStart = System.nanoTime();
+            int forced = durable ? forceAll() : 0;
+            observer.passCommitted(pass.size(), forced, System.nanoTime() - forceStart);
             for (int i = 0, n = streams.size(); i < n; i++) {
                 streams.get(i).finishPass();
             }
@@ -267,14 +276,14 @@ final class Appender {
         }
     }
 
-    /** Forces every dirty file of the pass, in parallel when there are several. */
-    private void forceAll() {
+    /** Forces every dirty file of the pass, in parallel when there are several; returns how many. */
+    private int forceAll() {
         int n = streams.size();
         if (n == 1 || syncers == null) {
             for (int i = 0; i < n; i++) {
                 streams.get(i).force();
             }
-            return;
+            return n;
         }
         for (int i = 1; i < n; i++) {
             forcing.add(syncers.submit(streams.get(i)::force));
@@ -287,6 +296,7 @@ final class Appender {
         } finally {
             forcing.clear();
         }
+        return n;
     }
 
     private static void awaitForce(Future<?> force) {

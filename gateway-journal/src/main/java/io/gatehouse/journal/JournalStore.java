@@ -10,6 +10,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -156,6 +157,11 @@ public final class JournalStore implements Store {
 
     public JournalStats stats() {
         return stats.snapshot();
+    }
+
+    /** Reports every later group-commit pass to {@code observer} (replacing the previous one). */
+    public void observePasses(PassObserver observer) {
+        appender.observePasses(Objects.requireNonNull(observer, "observer"));
     }
 
     /**

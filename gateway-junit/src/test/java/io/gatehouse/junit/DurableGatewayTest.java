@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The default store is the journal: writes are fsynced, and the metrics show commits and fsyncs. */
+/** The default store is the journal: writes are fsynced, and the metrics show commits, fsyncs and the time passes spent forcing. */
 class DurableGatewayTest {
 
     @RegisterExtension
@@ -26,6 +26,8 @@ class DurableGatewayTest {
         String scrape = hub.gatehouse().metrics().scrape();
         assertThat(value(scrape, "gatehouse_store_fsyncs_total")).isPositive();
         assertThat(value(scrape, "gatehouse_store_commit_seconds_count\\{kind=\"state\"}")).isPositive();
+        assertThat(value(scrape, "gatehouse_store_sync_seconds_count")).isPositive();
+        assertThat(value(scrape, "gatehouse_store_pass_records_count")).isPositive();
         assertThat(value(scrape, "gatehouse_c2d_ended_total\\{outcome=\"purged\"}")).isPositive();
     }
 
