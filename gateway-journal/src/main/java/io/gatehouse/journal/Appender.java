@@ -30,11 +30,11 @@ final class Appender {
 
     private final OpQueue queue = new OpQueue();
     private final StateStream state;
-    private final PartitionStream[] partitions;
+    private final EventFileStream events;
     private final Compactor compactor;
     private final SegmentAllocator allocator;
     private final ExecutorService housekeeper;
-    /** Forces the other dirty files of a pass while this thread forces one: a pass costs about one force. */
+    /** Forces the event file of a pass while this thread forces the state file: a pass costs about one force. */
     private final ExecutorService syncers;
     private final ArrayList<Future<?>> forcing = new ArrayList<>();
     private final Completer completer;
@@ -56,10 +56,10 @@ final class Appender {
     private volatile boolean stopped;
     private volatile PassObserver observer = PassObserver.NONE;
 
-    Appender(String name, StateStream state, PartitionStream[] partitions, SegmentAllocator allocator,
+    Appender(String name, StateStream state, EventFileStream events, SegmentAllocator allocator,
              ExecutorService housekeeper, JournalOptions options, JournalStats.Counters stats) {
         this.state = state;
-        this.partitions = partitions;
+        this.events = events;
         this.allocator = allocator;
         this.housekeeper = housekeeper;
         this.stats = stats;
@@ -67,8 +67,8 @@ final class Appender {
         this.maxPassBytes = options.maxPassBytes();
         this.durable = options.sync().isDurable();
         this.completer = new Completer(name + "-completer");
-        this.syncers = options.sync().isDurable() && partitions.length > 0
-                ? Executors.newFixedThreadPool(Math.min(partitions.length, 8), r -> {
+        this.syncers = options.sync().isDurable()
+                ? Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, name + "-sync");
                     t.setDaemon(true);
                     return t;
@@ -182,10 +182,8 @@ final class Appender {
             state.encode(write);
             stream = state;
         } else {
-            EventAppend append = (EventAppend) op;
-            PartitionStream partition = partitions[append.partition];
-            partition.encode(append);
-            stream = partition;
+            events.encode((EventAppend) op);
+            stream = events;
         }
         if (!stream.inPass) {
             stream.inPass = true;
@@ -323,8 +321,7 @@ final class Appender {
         if (op instanceof StateWrite write) {
             state.apply(write);
         } else {
-            EventAppend append = (EventAppend) op;
-            partitions[append.partition].apply(append);
+            events.apply((EventAppend) op);
         }
     }
 

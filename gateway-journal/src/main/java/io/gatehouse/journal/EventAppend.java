@@ -7,6 +7,8 @@ final class EventAppend extends PendingOp {
 
     final int partition;
     final EventRecord record;
+    /** The partition's segment of the file the record went to (appender only). */
+    EventSegment eventSegment;
 
     EventAppend(int partition, EventRecord record) {
         this.partition = partition;

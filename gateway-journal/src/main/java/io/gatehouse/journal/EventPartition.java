@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read side of one event partition: its segments in order (a copy-on-write array, so readers never
+ * The read side of one event partition: its segments (its parts of the event files) in order (a copy-on-write array, so readers never
  * lock), the first and last durable events, lookups by sequence number, offset and time (binary search over
  * segments, then over a segment's sparse index, then a short scan), and retention by whole segments.
  * The appender adds segments and publishes durable events; readers and retention run on any other thread.
@@ -51,19 +51,6 @@ final class EventPartition {
             EventSegment[] next = Arrays.copyOf(now, now.length + 1);
             next[now.length] = segment;
             segments = next;
-        }
-    }
-
-    /** A segment sealed with no record at all (after a failed first write): nothing to keep. */
-    void dropEmpty(EventSegment segment) {
-        synchronized (segmentsLock) {
-            segments = Arrays.stream(segments).filter(s -> s != segment).toArray(EventSegment[]::new);
-        }
-        segment.retire();
-        try {
-            allocator.release(segment);
-        } catch (IOException e) {
-            log.warn("Cannot remove empty journal segment {}: {}", segment.fileName(), e.toString());
         }
     }
 
@@ -110,7 +97,7 @@ final class EventPartition {
                 EventSegment s = segs[i];
                 long end = s.durableEnd;
                 long start = s.index.floorBySequence(fromSequence);
-                scan(s, start < 0 ? SegmentHeader.SIZE : start, end, (position, buf, at, length) -> {
+                scan(s, start < 0 ? s.firstPosition() : start, end, (position, buf, at, length) -> {
                     if (buf.getLong(at + RecordFormat.SEQUENCE) >= fromSequence) {
                         out.add(decode(buf, at, length));
                     }
@@ -154,19 +141,28 @@ final class EventPartition {
                 first = newFirst;
             }
             for (EventSegment s : removed) {
-                s.retire();
-                try {
-                    allocator.release(s);
-                    stats.segmentReclaimed();
-                } catch (IOException e) {
-                    log.warn("Cannot remove expired journal segment {}: {}", s.fileName(), e.toString());
-                }
+                releaseFileOf(s);
             }
             try {
                 allocator.syncDirectory();
             } catch (IOException e) {
                 log.warn("Cannot sync the journal directory after retention: {}", e.toString());
             }
+        }
+    }
+
+    /** The partition no longer needs {@code segment}: its file goes when no other partition (nor the writer) holds it. */
+    private void releaseFileOf(EventSegment segment) {
+        EventFile file = segment.file;
+        if (!file.letGo()) {
+            return;
+        }
+        file.retire();
+        try {
+            allocator.release(file);
+            stats.segmentReclaimed();
+        } catch (IOException e) {
+            log.warn("Cannot remove expired journal segment {}: {}", file.fileName(), e.toString());
         }
     }
 
@@ -199,7 +195,7 @@ final class EventPartition {
             EventSegment s = segs[i];
             if (!s.isEmpty()) {
                 EventRecord[] found = new EventRecord[1];
-                scan(s, SegmentHeader.SIZE, s.durableEnd, (position, buf, at, length) -> {
+                scan(s, s.firstPosition(), s.durableEnd, (position, buf, at, length) -> {
                     found[0] = decode(buf, at, length);
                     return false;
                 });
@@ -215,7 +211,7 @@ final class EventPartition {
             EventSegment s = segs[i];
             long start = field == Field.OFFSET ? s.index.lastBeforeOffset(value) : s.index.lastBeforeTime(value);
             long[] found = {-1};
-            scan(s, start < 0 ? SegmentHeader.SIZE : start, s.durableEnd, (position, buf, at, length) -> {
+            scan(s, start < 0 ? s.firstPosition() : start, s.durableEnd, (position, buf, at, length) -> {
                 long v = buf.getLong(at + (field == Field.OFFSET ? RecordFormat.EVENT_OFFSET : RecordFormat.EVENT_TIME));
                 if (v >= value) {
                     found[0] = buf.getLong(at + RecordFormat.SEQUENCE);
@@ -248,24 +244,28 @@ final class EventPartition {
         return lo;
     }
 
+    /** Visits this partition's records of {@code segment} in [from, to); other partitions' records are skipped. */
     private void scan(EventSegment segment, long from, long to, RecordReader.Visitor visitor) throws IOException {
         if (from >= to) {
             return;
         }
         RecordReader reader = READERS.get();
-        JournalChannel channel = segment.readChannel();
+        EventFile file = segment.file;
+        JournalChannel channel = file.readChannel();
         try {
-            reader.readRange(segment, channel, from, to, options.maxRecordSize(), visitor);
+            reader.readRange(file, channel, from, to, options.maxRecordSize(), (position, buf, at, length) ->
+                    !file.holds(buf, at, index) || visitor.record(position, buf, at, length));
         } catch (ClosedChannelException e) {
             reader.invalidate();
-            segment.resetReadChannel(channel);
+            file.resetReadChannel(channel);
             throw e;
         }
     }
 
     static EventRecord decode(ByteBuffer buf, int at, int length) {
-        byte[] payload = new byte[length - RecordFormat.EVENT_PAYLOAD];
-        buf.get(at + RecordFormat.EVENT_PAYLOAD, payload);
+        int payloadStart = RecordFormat.eventPayloadStart(buf, at);
+        byte[] payload = new byte[at + length - payloadStart];
+        buf.get(payloadStart, payload);
         return new EventRecord(buf.getLong(at + RecordFormat.SEQUENCE), buf.getLong(at + RecordFormat.EVENT_OFFSET),
                 buf.getLong(at + RecordFormat.EVENT_TIME), payload);
     }

@@ -1,28 +1,28 @@
 package io.gatehouse.journal;
 
-import java.io.IOException;
-import java.nio.file.Path;
-
 /**
- * A segment of one event partition: besides the file, what reads need without touching it — the range of
- * sequence numbers, offsets and times it holds (durable records only) and a {@link SparseIndex}.
+ * One partition's part of an {@link EventFile}: what reads need without touching the file — the range of
+ * sequence numbers, offsets and times the partition has there (durable records only), where its last
+ * durable record ends, and a {@link SparseIndex} of its records' positions.
  */
-final class EventSegment extends Segment {
+final class EventSegment {
 
+    final EventFile file;
+    final int partition;
     final SparseIndex index = new SparseIndex();
-    /** Sealed, and every record applied: what the index says is final (retention may take it). */
+    /** The file is sealed and every record of it applied: what the index says is final (retention may take it). */
     volatile boolean complete;
-    private final FileLayer files;
+    /** End of this partition's last durable record in the file; reads never look past it. */
+    volatile long durableEnd = SegmentHeader.SIZE;
     volatile long lastSequence = -1;
     volatile long lastOffset = -1;
     volatile long lastTime = Long.MIN_VALUE;
     /** Appender (or recovery) only; -1 until the first record is indexed. */
     private long lastIndexed = -1;
-    private JournalChannel readChannel;
 
-    EventSegment(long id, Path path, JournalChannel channel, long end, FileLayer files) {
-        super(id, path, channel, end);
-        this.files = files;
+    EventSegment(EventFile file, int partition) {
+        this.file = file;
+        this.partition = partition;
     }
 
     /** A durable record at {@code position} (appender, or recovery): indexed when due. Not yet visible to readers. */
@@ -34,7 +34,7 @@ final class EventSegment extends Segment {
         }
     }
 
-    /** Makes every record up to {@code end} visible; the last of them has these coordinates. */
+    /** Makes this partition's records up to {@code end} visible; the last of them has these coordinates. */
     void published(long sequence, long offset, long time, long end) {
         lastOffset = offset;
         lastTime = time;
@@ -46,41 +46,14 @@ final class EventSegment extends Segment {
         return lastSequence < 0;
     }
 
-    /**
-     * The channel readers use: separate from the writer's, so a reader thread interrupted mid-read (which
-     * closes the channel it used) never breaks the writer. Reopened when that happened.
-     */
-    synchronized JournalChannel readChannel() throws IOException {
-        if (retired) {
-            throw new java.nio.channels.ClosedChannelException();
-        }
-        if (readChannel == null) {
-            readChannel = files.open(path, false);
-        }
-        return readChannel;
+    /** Where reads of this partition start in the file when no index entry is closer. */
+    long firstPosition() {
+        long first = index.firstPosition();
+        return first < 0 ? SegmentHeader.SIZE : first;
     }
 
-    /** A reader's channel failed: drop it so the next read opens a fresh one. */
-    synchronized void resetReadChannel(JournalChannel failed) {
-        if (readChannel == failed) {
-            readChannel = null;
-            closeQuietly(failed);
-        }
-    }
-
-    synchronized void retire() {
-        retired = true;
-        if (readChannel != null) {
-            closeQuietly(readChannel);
-            readChannel = null;
-        }
-    }
-
-    private static void closeQuietly(JournalChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing to save
-        }
+    @Override
+    public String toString() {
+        return file.fileName() + "#" + partition;
     }
 }

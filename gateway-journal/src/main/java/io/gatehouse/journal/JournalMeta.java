@@ -15,7 +15,13 @@ import java.util.zip.CRC32C;
 final class JournalMeta {
 
     private static final int MAGIC = 0x47484A4D; // "GHJM"
-    private static final int VERSION = 1;
+    /**
+     * 2: the events of all partitions share segment files. A version-1 journal (one file series per partition)
+     * is read as it is and upgraded in place: its old event files stay until retention removes them, and the
+     * meta file says 2 at once, so an older gateway refuses the directory rather than miss the new files.
+     */
+    private static final int VERSION = 2;
+    private static final int ONE_FILE_PER_PARTITION = 1;
     private static final int SIZE = 16;
 
     private JournalMeta() {
@@ -41,15 +47,19 @@ final class JournalMeta {
         if (buf.position() < SIZE || buf.getInt(0) != MAGIC || buf.getInt(12) != crc(buf)) {
             throw new JournalCorruptionException(meta, 0, "not a valid journal meta file");
         }
-        if (buf.getInt(4) != VERSION) {
-            throw new StoreException("the journal in " + directory + " has format version " + buf.getInt(4)
-                    + "; this version reads " + VERSION);
+        int version = buf.getInt(4);
+        if (version != VERSION && version != ONE_FILE_PER_PARTITION) {
+            throw new StoreException("the journal in " + directory + " has format version " + version
+                    + "; this version reads " + ONE_FILE_PER_PARTITION + " and " + VERSION);
         }
         int partitions = buf.getInt(8);
         if (partitions != options.eventPartitions()) {
             throw new StoreException("the journal in " + directory + " holds " + partitions
                     + " event partitions but " + options.eventPartitions()
                     + " are configured; the partition count cannot change once events are stored");
+        }
+        if (version == ONE_FILE_PER_PARTITION) {
+            write(directory, options);
         }
     }
 

@@ -35,7 +35,7 @@ final class JournalRecovery {
     SegmentAllocator allocator;
     StateStream state;
     EventPartition[] partitions;
-    PartitionStream[] partitionStreams;
+    EventFileStream eventStream;
     int tornTails;
 
     JournalRecovery(Path directory, JournalOptions options, JournalStats.Counters stats) {
@@ -68,6 +68,7 @@ final class JournalRecovery {
     private void recover() throws IOException {
         TreeMap<Long, Path> stateFiles = new TreeMap<>();
         Map<Integer, TreeMap<Long, Path>> eventFiles = new HashMap<>();
+        TreeMap<Long, Path> sharedEventFiles = new TreeMap<>();
         List<Path> spares = new ArrayList<>();
         long maxId = 0;
         for (Path file : files.list(directory)) {
@@ -90,6 +91,7 @@ final class JournalRecovery {
                     }
                     eventFiles.computeIfAbsent(parsed.partition(), p -> new TreeMap<>()).put(parsed.id(), file);
                 }
+                case EVENTS -> sharedEventFiles.put(parsed.id(), file);
                 case SPARE -> spares.add(file);
             }
         }
@@ -106,11 +108,7 @@ final class JournalRecovery {
             allocator.adoptSpare(spare, size);
         }
         recoverState(stateFiles);
-        partitions = new EventPartition[options.eventPartitions()];
-        partitionStreams = new PartitionStream[options.eventPartitions()];
-        for (int p = 0; p < partitions.length; p++) {
-            recoverPartition(p, eventFiles.getOrDefault(p, new TreeMap<>()));
-        }
+        recoverEvents(eventFiles, sharedEventFiles);
     }
 
     // ------------------------------------------------------------ streams
@@ -241,86 +239,163 @@ final class JournalRecovery {
 
     // ------------------------------------------------------------ events
 
-    private void recoverPartition(int p, TreeMap<Long, Path> segmentFiles) throws IOException {
-        EventPartition partition = new EventPartition(p, allocator, options, stats);
-        long[] lastSequence = {-1};
-        EventSegment open = null;
-        EventSegment firstWithRecords = null;
-        EventSegment newest = null;
-        long newestPosition = -1;
-        long lastId = 0;
-        OpenedStream opened = openStream(segmentFiles, StreamKind.EVENTS, p);
-        List<SegmentFile> segments = opened.written();
-        for (int i = 0; i < segments.size(); i++) {
-            boolean last = i == segments.size() - 1;
-            SegmentFile file = segments.get(i);
-            Path path = file.path();
-            EventSegment segment = new EventSegment(file.id(), path, file.channel(), SegmentHeader.SIZE, files);
-            long[] lastPosition = {-1};
-            SegmentScanner.Result result = SegmentScanner.scan(reader, segment, file.size(), last, (position, buf, at, length) -> {
+    /** What recovery found of one partition: its last sequence number, and where its first and newest events are. */
+    private static final class PartitionScan {
+        private final int partition;
+        long lastSequence = -1;
+        EventSegment first;
+        long firstPosition;
+        EventSegment newest;
+        long newestPosition;
+
+        PartitionScan(int partition) {
+            this.partition = partition;
+        }
+
+        void record(EventSegment segment, long position, ByteBuffer buf, int at, int length, int indexInterval) {
+            long sequence = buf.getLong(at + RecordFormat.SEQUENCE);
+            if (sequence <= lastSequence) {
+                throw new JournalCorruptionException(segment.file.path, position, "event sequence " + sequence
+                        + " of partition " + partition + " does not follow " + lastSequence);
+            }
+            lastSequence = sequence;
+            long offset = buf.getLong(at + RecordFormat.EVENT_OFFSET);
+            long time = buf.getLong(at + RecordFormat.EVENT_TIME);
+            segment.index(sequence, offset, time, position, indexInterval);
+            segment.published(sequence, offset, time, position + length);
+            if (first == null) {
+                first = segment;
+                firstPosition = position;
+            }
+            newest = segment;
+            newestPosition = position;
+        }
+    }
+
+    private void recoverEvents(Map<Integer, TreeMap<Long, Path>> partitionFiles, TreeMap<Long, Path> sharedFiles)
+            throws IOException {
+        int count = options.eventPartitions();
+        partitions = new EventPartition[count];
+        PartitionScan[] scans = new PartitionScan[count];
+        for (int p = 0; p < count; p++) {
+            partitions[p] = new EventPartition(p, allocator, options, stats);
+            scans[p] = new PartitionScan(p);
+            recoverPartitionFiles(p, partitionFiles.getOrDefault(p, new TreeMap<>()), scans[p]);
+        }
+        recoverSharedFiles(sharedFiles, scans);
+        for (int p = 0; p < count; p++) {
+            PartitionScan scan = scans[p];
+            EventRecord first = scan.first == null ? null : readEvent(scan.first, scan.firstPosition);
+            EventRecord last = scan.newest == null ? null : readEvent(scan.newest, scan.newestPosition);
+            partitions[p].recovered(first, last);
+        }
+    }
+
+    /**
+     * The files of a journal of format version 1, one series per partition: indexed and read like the shared
+     * ones, never written again (a file prepared ahead goes back to the spares), removed by retention.
+     */
+    private void recoverPartitionFiles(int p, TreeMap<Long, Path> paths, PartitionScan scan) throws IOException {
+        OpenedStream opened = openStream(paths, StreamKind.EVENTS, p);
+        if (opened.prepared() != null) {
+            allocator.release(opened.prepared());
+        }
+        List<SegmentFile> written = opened.written();
+        for (int i = 0; i < written.size(); i++) {
+            SegmentFile file = written.get(i);
+            boolean last = i == written.size() - 1;
+            EventFile eventFile = EventFile.ofPartition(p, file.id(), file.path(), file.channel(), SegmentHeader.SIZE, files);
+            EventSegment segment = eventFile.segmentOf(p);
+            SegmentScanner.Result result = SegmentScanner.scan(reader, eventFile, file.size(), last, (position, buf, at, length) -> {
                 if (buf.get(at + RecordFormat.TYPE) != RecordFormat.EVENT || length < RecordFormat.EVENT_PAYLOAD) {
-                    throw new JournalCorruptionException(path, position, "a non-event record in an event segment");
+                    throw new JournalCorruptionException(file.path(), position, "a non-event record in an event segment");
                 }
-                long sequence = buf.getLong(at + RecordFormat.SEQUENCE);
-                if (sequence <= lastSequence[0]) {
-                    throw new JournalCorruptionException(path, position, "event sequence " + sequence
-                            + " does not follow " + lastSequence[0]);
-                }
-                lastSequence[0] = sequence;
-                long offset = buf.getLong(at + RecordFormat.EVENT_OFFSET);
-                long time = buf.getLong(at + RecordFormat.EVENT_TIME);
-                segment.index(sequence, offset, time, position, options.indexIntervalBytes());
-                segment.published(sequence, offset, time, position + length);
-                lastPosition[0] = position;
+                scan.record(segment, position, buf, at, length, options.indexIntervalBytes());
                 return true;
             });
-            segment.writePosition = result.end();
-            lastId = segment.id;
+            eventFile.writePosition = result.end();
+            eventFile.durableEnd = result.end();
             if (!result.sealed() && !last) {
-                throw unsealed(segment, result);
+                throw unsealed(eventFile, result);
             }
-            if (result.records() == 0 && result.sealed()) {
-                dropFile(segment); // sealed empty (a failed first write): holds nothing
+            if (result.records() == 0) {
+                dropFile(eventFile); // sealed empty (a failed first write), or only a torn record: holds nothing
                 continue;
             }
+            if (result.torn()) {
+                cutTornTail(eventFile, result.end(), file.size());
+            }
+            segment.complete = true;
+            partitions[p].addSegment(segment);
+        }
+    }
+
+    /** The shared event files, in order; the last one, unless sealed, is where writing continues. */
+    private void recoverSharedFiles(TreeMap<Long, Path> paths, PartitionScan[] scans) throws IOException {
+        OpenedStream opened = openStream(paths, StreamKind.SHARED_EVENTS, -1);
+        eventStream = new EventFileStream(allocator, options, stats, partitions);
+        EventFile open = null;
+        long lastId = 0;
+        List<SegmentFile> written = opened.written();
+        for (int i = 0; i < written.size(); i++) {
+            SegmentFile file = written.get(i);
+            boolean last = i == written.size() - 1;
+            EventFile eventFile = EventFile.shared(file.id(), file.path(), file.channel(), SegmentHeader.SIZE, files);
+            SegmentScanner.Result result = SegmentScanner.scan(reader, eventFile, file.size(), last, (position, buf, at, length) -> {
+                if (buf.get(at + RecordFormat.TYPE) != RecordFormat.PARTITION_EVENT
+                        || length < RecordFormat.PARTITION_EVENT_PAYLOAD) {
+                    throw new JournalCorruptionException(file.path(), position, "a non-event record in an event segment");
+                }
+                int p = buf.getInt(at + RecordFormat.EVENT_PARTITION);
+                if (p < 0 || p >= partitions.length) {
+                    throw new JournalCorruptionException(file.path(), position, "an event of partition " + p
+                            + " but the journal has " + partitions.length);
+                }
+                scans[p].record(segmentOf(eventFile, p), position, buf, at, length, options.indexIntervalBytes());
+                return true;
+            });
+            eventFile.writePosition = result.end();
+            eventFile.durableEnd = result.end();
+            lastId = eventFile.id;
+            if (!result.sealed() && !last) {
+                throw unsealed(eventFile, result);
+            }
             if (result.sealed()) {
-                segment.sealed = true;
-                segment.complete = true;
+                eventFile.segments.forEach(s -> s.complete = true);
+                if (eventFile.letGo()) {
+                    dropFile(eventFile); // sealed without a record (a failed first write)
+                }
             } else {
                 if (result.torn()) {
-                    cutTornTail(segment, result.end(), file.size());
+                    cutTornTail(eventFile, result.end(), file.size());
                 }
-                open = segment;
-            }
-            partition.addSegment(segment);
-            if (result.records() > 0) {
-                if (firstWithRecords == null) {
-                    firstWithRecords = segment;
-                }
-                newest = segment;
-                newestPosition = lastPosition[0];
+                open = eventFile;
             }
         }
-        EventRecord first = firstWithRecords == null ? null : readEvent(firstWithRecords, SegmentHeader.SIZE);
-        EventRecord last = newest == null ? null : readEvent(newest, newestPosition);
-        partition.recovered(first, last);
-        PartitionStream stream = new PartitionStream(allocator, options, stats, partition);
         if (open != null) {
-            stream.resume(open);
+            eventStream.resume(open);
         } else {
-            stream.resumeSealed(lastId);
+            eventStream.resumeSealed(lastId);
         }
         if (opened.prepared() != null) {
-            stream.adoptPrepared(opened.prepared());
+            eventStream.adoptPrepared(opened.prepared());
         }
-        partitions[p] = partition;
-        partitionStreams[p] = stream;
+    }
+
+    /** The partition's segment of {@code file}, added to the partition when its first record is found. */
+    private EventSegment segmentOf(EventFile file, int partition) {
+        int before = file.segments.size();
+        EventSegment segment = file.segmentOf(partition);
+        if (file.segments.size() > before) {
+            partitions[partition].addSegment(segment);
+        }
+        return segment;
     }
 
     private EventRecord readEvent(EventSegment segment, long position) throws IOException {
         EventRecord[] found = new EventRecord[1];
         reader.invalidate();
-        reader.readRange(segment, segment.channel, position, segment.durableEnd, Integer.MAX_VALUE,
+        reader.readRange(segment.file, segment.file.channel, position, segment.durableEnd, Integer.MAX_VALUE,
                 (at, buf, start, length) -> {
                     found[0] = EventPartition.decode(buf, start, length);
                     return false;
@@ -342,7 +417,7 @@ final class JournalRecovery {
         if (decoded == null) {
             throw new JournalCorruptionException(path, 0, "invalid segment header");
         }
-        if (decoded.kind() != kind || decoded.segmentId() != id || (kind == StreamKind.EVENTS && decoded.partition() != partition)) {
+        if (decoded.kind() != kind || decoded.segmentId() != id || decoded.partition() != partition) {
             throw new JournalCorruptionException(path, 0, "the segment header (" + decoded + ") does not match the file name");
         }
         return channel;

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *   <li>State: one stream of segments; each {@code WriteBatch} is one checksummed record (atomic). An
  *       in-memory index knows where every live entry is and how many live records each segment holds;
  *       dead segments are recycled, mostly dead ones compacted.</li>
- *   <li>Events: one stream of segments per partition, with a sparse in-memory index per segment; retention
- *       deletes whole segments.</li>
+ *   <li>Events: one stream of segments shared by all partitions (so a pass forces one event file), with a
+ *       sparse in-memory index per partition and segment; retention deletes a segment once every partition
+ *       is done with it.</li>
  *   <li>One appender thread commits everything in group-commit passes (one write and one force per dirty
  *       file per pass); futures complete, in order, only once their records are on disk (see
  *       {@link SyncPolicy}: with {@code never} they are not, and {@link #isDurable()} is false).</li>
@@ -49,7 +50,7 @@ public final class JournalStore implements Store {
     private final JournalStats.Counters stats;
     private final StateStream stateStream;
     private final EventPartition[] partitions;
-    private final PartitionStream[] partitionStreams;
+    private final EventFileStream eventStream;
     private final ExecutorService housekeeper;
     private final Appender appender;
     private final JournalStateStore state;
@@ -70,14 +71,12 @@ public final class JournalStore implements Store {
             t.setDaemon(true);
             return t;
         });
-        this.appender = new Appender("gatehouse-journal", stateStream, recovered.partitionStreams, recovered.allocator,
+        this.appender = new Appender("gatehouse-journal", stateStream, recovered.eventStream, recovered.allocator,
                 housekeeper, options, stats);
-        this.partitionStreams = recovered.partitionStreams;
+        this.eventStream = recovered.eventStream;
         stateStream.reclaimWith(housekeeper, appender::submit);
         stateStream.prepareAhead(housekeeper);
-        for (PartitionStream stream : partitionStreams) {
-            stream.prepareAhead(housekeeper);
-        }
+        eventStream.prepareAhead(housekeeper);
         stateStream.reclaim(); // segments the replay found dead
         this.state = new JournalStateStore(this, appender, stateStream.index());
         this.events = new JournalEventLog(this, appender, partitions);
@@ -197,14 +196,15 @@ public final class JournalStore implements Store {
             Thread.currentThread().interrupt();
         }
         stateStream.closePrepared();
-        for (PartitionStream stream : partitionStreams) {
-            stream.closePrepared();
-        }
+        eventStream.closePrepared();
         stateStream.index().segments().forEach(Segment::closeQuietly);
+        if (eventStream.head() != null) {
+            eventStream.head().closeQuietly();
+        }
         for (EventPartition partition : partitions) {
             for (EventSegment segment : partition.segments()) {
-                segment.retire();
-                segment.closeQuietly();
+                segment.file.retire();
+                segment.file.closeQuietly();
             }
         }
         release(lock, lockChannel);

@@ -107,7 +107,11 @@ final class SegmentAllocator {
             spare = createSpare();
         }
         long id = nextId();
-        Path target = directory.resolve(kind == StreamKind.STATE ? SegmentNames.state(id) : SegmentNames.event(partition, id));
+        Path target = directory.resolve(switch (kind) {
+            case STATE -> SegmentNames.state(id);
+            case EVENTS -> SegmentNames.event(partition, id);
+            case SHARED_EVENTS -> SegmentNames.events(id);
+        });
         JournalChannel channel = null;
         boolean renamed = false;
         try {

@@ -7,7 +7,7 @@ import java.util.zip.CRC32C;
  * The fixed header at the start of every segment file, written (and forced) before the file gets its
  * segment name:
  * <pre>
- *   0 long magic "GHJRNL01"   8 int format version   12 byte stream kind   14 short partition (-1: state)
+ *   0 long magic "GHJRNL01"   8 int format version   12 byte stream kind   14 short partition (-1: state, shared events)
  *  16 long segment id        24 long previous segment id of the stream (0: none)   32 long created (epoch ms)
  *  60 int crc32c of bytes [0, 60)
  * </pre>
@@ -20,7 +20,11 @@ record SegmentHeader(StreamKind kind, int partition, long segmentId, long previo
     private static final int CRC_AT = 60;
 
     enum StreamKind {
-        STATE(1), EVENTS(2);
+        STATE(1),
+        /** One partition's events (format version 1; read, never started anew). */
+        EVENTS(2),
+        /** The events of every partition, each record naming its own. */
+        SHARED_EVENTS(3);
 
         final int code;
 

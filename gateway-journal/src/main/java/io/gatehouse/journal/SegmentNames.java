@@ -16,13 +16,15 @@ final class SegmentNames {
 
     private static final Pattern STATE = Pattern.compile("state-(\\d{20})\\.seg");
     private static final Pattern EVENT = Pattern.compile("event-(\\d{3})-(\\d{20})\\.seg");
+    private static final Pattern EVENTS = Pattern.compile("events-(\\d{20})\\.seg");
     private static final Pattern SPARE = Pattern.compile("spare-(\\d{20})\\.seg");
 
     /** What a file name says about the file. */
     record Parsed(Kind kind, int partition, long id) {
     }
 
-    enum Kind { STATE, EVENT, SPARE }
+    /** EVENT: one partition's events (format version 1); EVENTS: every partition's (shared). */
+    enum Kind { STATE, EVENT, EVENTS, SPARE }
 
     private SegmentNames() {
     }
@@ -33,6 +35,10 @@ final class SegmentNames {
 
     static String event(int partition, long id) {
         return String.format("event-%03d-%020d.seg", partition, id);
+    }
+
+    static String events(long id) {
+        return String.format("events-%020d.seg", id);
     }
 
     static String spare(long id) {
@@ -49,6 +55,10 @@ final class SegmentNames {
         m = EVENT.matcher(name);
         if (m.matches()) {
             return new Parsed(Kind.EVENT, Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
+        }
+        m = EVENTS.matcher(name);
+        if (m.matches()) {
+            return new Parsed(Kind.EVENTS, -1, Long.parseLong(m.group(1)));
         }
         m = SPARE.matcher(name);
         if (m.matches()) {

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write side of one stream of segments (the state stream, or one event partition), driven by the
+ * The write side of one stream of segments (the state stream, or the events), driven by the
  * appender one pass at a time: records are encoded into a buffer, written with one write per pass, forced
  * once, and only then count as durable.
  *
@@ -322,7 +322,11 @@ abstract class SegmentStream {
     }
 
     private String describe() {
-        return kind == StreamKind.STATE ? "state" : "event partition " + partition;
+        return switch (kind) {
+            case STATE -> "state";
+            case EVENTS -> "event partition " + partition;
+            case SHARED_EVENTS -> "events";
+        };
     }
 
     private void ensureRoom(int n) {

@@ -55,6 +55,11 @@ final class SparseIndex {
         return size;
     }
 
+    /** Position of the first entry (the segment's first record: it is always indexed), or -1. */
+    long firstPosition() {
+        return size == 0 ? -1 : columns.position[0];
+    }
+
     /** Position of the last entry with sequence <= {@code sequence}, or -1. */
     long floorBySequence(long sequence) {
         int n = size;

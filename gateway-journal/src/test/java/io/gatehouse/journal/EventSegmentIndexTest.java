@@ -10,7 +10,7 @@ class EventSegmentIndexTest {
 
     private static final int INTERVAL = 1024;
 
-    private final EventSegment segment = new EventSegment(1, Path.of("events-0-1.seg"), null, SegmentHeader.SIZE, null);
+    private final EventSegment segment = EventFile.shared(1, Path.of("events-1.seg"), null, SegmentHeader.SIZE, null).segmentOf(0);
 
     @Test
     void theFirstRecordIsIndexedThenOneRecordPerInterval() {

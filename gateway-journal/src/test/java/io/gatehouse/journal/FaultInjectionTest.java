@@ -140,7 +140,7 @@ class FaultInjectionTest {
             layer.diskFull = true;
             CompletableFuture<Void> lost = store.events().append(1, event(10, 100, 110, "lost"));
             assertThatThrownBy(() -> await(lost)).hasCauseInstanceOf(StoreException.class)
-                    .hasMessageContaining("event partition 1").hasMessageContaining(FaultyFileLayer.NO_SPACE);
+                    .hasMessageContaining("journal (events, events-").hasMessageContaining(FaultyFileLayer.NO_SPACE);
             assertThat(events(store, 1)).usingRecursiveFieldByFieldElementComparator().isEqualTo(durable);
             assertThat(store.events().last(1).sequenceNumber()).isEqualTo(9);
 

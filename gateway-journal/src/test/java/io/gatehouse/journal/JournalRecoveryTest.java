@@ -136,7 +136,7 @@ class JournalRecoveryTest {
         try (JournalStore store = JournalStore.open(original, JournalTesting.small(1))) {
             appended = appendEvents(store, 0, 0, 20);
         }
-        Path segment = files(original, "event-000-").get(0);
+        Path segment = files(original, "events-").get(0);
         List<Long> starts = recordStarts(segment);
         assertThat(starts).hasSize(20);
         long end = endOfRecords(segment, starts);

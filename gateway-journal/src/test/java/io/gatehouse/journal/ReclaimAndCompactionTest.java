@@ -130,13 +130,13 @@ class ReclaimAndCompactionTest {
         List<EventRecord> appended = new ArrayList<>();
         try (JournalStore store = JournalStore.open(dir, JournalTesting.small(2))) {
             appended.addAll(ReclaimAndCompactionTest.appendEvents(store, 1, 0, 3000, 100));
-            int before = files(dir, "event-001-").size();
+            int before = files(dir, "events-").size();
             assertThat(before).isGreaterThan(5);
 
             long cutoff = appended.get(2000).enqueuedTimeMillis();
             store.events().removeBefore(1, cutoff);
 
-            assertThat(files(dir, "event-001-").size()).isLessThan(before);
+            assertThat(files(dir, "events-").size()).isLessThan(before);
             long first = store.events().first(1).sequenceNumber();
             assertThat(first).isGreaterThan(1000).isLessThanOrEqualTo(2000);
             assertThat(store.events().read(1, 0, 1).get(0).sequenceNumber()).isEqualTo(first);

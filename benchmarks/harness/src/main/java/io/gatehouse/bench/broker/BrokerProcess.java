@@ -80,6 +80,8 @@ public final class BrokerProcess implements AutoCloseable {
     private static BrokerProcess start(String name, List<String> command, Path workDir, Path log,
                                        Predicate<String> isReady, Duration timeout, boolean awaitLine) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        // the harness's own settings (GATEHOUSE_BENCH_*) are not the gateway's: it refuses GATEHOUSE_ names it does not know
+        pb.environment().keySet().removeIf(variable -> variable.startsWith("GATEHOUSE_BENCH_"));
         Process p = pb.start();
         RUNNING.add(p);
         BrokerProcess bp = new BrokerProcess(name, p, log);
