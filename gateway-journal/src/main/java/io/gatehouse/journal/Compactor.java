@@ -5,9 +5,10 @@ import io.gatehouse.core.store.WriteBatch;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -105,25 +106,47 @@ final class Compactor {
 
     private List<Candidate> read(StateSegment segment, long end) throws IOException {
         List<Candidate> out = new ArrayList<>();
-        Map<StateKey, byte[]> lastInRecord = new LinkedHashMap<>();
-        byte[] deleted = new byte[0];
+        List<Candidate> inRecord = new ArrayList<>();
         reader.invalidate();
         reader.readRange(segment, segment.channel, SegmentHeader.SIZE, end, options.maxRecordSize(),
                 (position, buf, start, length) -> {
                     if (buf.get(start + RecordFormat.TYPE) != RecordFormat.STATE) {
                         return true;
                     }
-                    lastInRecord.clear();
+                    inRecord.clear();
                     try {
                         StateRecordCodec.decode(buf, start, length, (key, b, valueStart, valueLength, size) ->
-                                lastInRecord.put(key, valueStart < 0 ? deleted : StateRecordCodec.value(b, valueStart, valueLength)));
+                                inRecord.add(new Candidate(key,
+                                        valueStart < 0 ? null : StateRecordCodec.value(b, valueStart, valueLength), position)));
                     } catch (StateRecordCodec.MalformedRecordException e) {
                         throw new JournalCorruptionException(segment.path, position, e.getMessage());
                     }
-                    lastInRecord.forEach((key, value) -> out.add(new Candidate(key, value == deleted ? null : value, position)));
+                    addLastOfEachKey(inRecord, out);
                     return true;
                 });
         return out;
+    }
+
+    /**
+     * A record may change a key twice; only its last change counts. Most records hold one or two operations:
+     * no set for those (a map reused across records once cost more to clear than all the rest of compaction,
+     * since a large relocation record leaves it with a large table).
+     */
+    private static void addLastOfEachKey(List<Candidate> inRecord, List<Candidate> out) {
+        int n = inRecord.size();
+        if (n == 1) {
+            out.add(inRecord.get(0));
+            return;
+        }
+        Set<StateKey> later = new HashSet<>(n * 2);
+        int from = out.size();
+        for (int i = n - 1; i >= 0; i--) {
+            Candidate c = inRecord.get(i);
+            if (later.add(c.key())) {
+                out.add(c);
+            }
+        }
+        Collections.reverse(out.subList(from, out.size()));
     }
 
     /** Appender, at a pass boundary: queues copies of the still-current records into this pass. */
