@@ -8,6 +8,7 @@ import io.gatehouse.bench.scenario.AmqpTransfer;
 import io.gatehouse.bench.scenario.C2dEndToEnd;
 import io.gatehouse.bench.scenario.Connections;
 import io.gatehouse.bench.scenario.D2cCapacity;
+import io.gatehouse.bench.scenario.D2cEndToEnd;
 import io.gatehouse.bench.scenario.LatencyFloor;
 import io.gatehouse.bench.scenario.OfflineBacklog;
 import io.gatehouse.bench.scenario.Scale;
@@ -28,11 +29,11 @@ import picocli.CommandLine.Option;
 @Command(name = "gatehouse-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the benchmark scenarios against Gatehouse and peer brokers, each started here in its own process,",
                 "and writes latest.json and latest.md. Brokers run pinned to one CPU, the load generator to another."},
-        footer = {"", "Scenarios: latency-floor, d2c-capacity, c2d-e2e, amqp-transfer, offline-backlog, connections.",
+        footer = {"", "Scenarios: latency-floor, d2c-capacity, d2c-e2e, c2d-e2e, amqp-transfer, offline-backlog, connections.",
                 "Brokers:   gatehouse, artemis, moquette, hivemq-ce, mosquitto (skipped unless installed)."})
 public final class GatehouseBench implements Callable<Integer> {
 
-    private static final List<Scenario> SCENARIOS = List.of(new LatencyFloor(), new D2cCapacity(), new C2dEndToEnd(),
+    private static final List<Scenario> SCENARIOS = List.of(new LatencyFloor(), new D2cCapacity(), new D2cEndToEnd(), new C2dEndToEnd(),
             new AmqpTransfer(), new OfflineBacklog(), new Connections());
 
     @Option(names = "--scenarios", split = ",", paramLabel = "ID", description = "Scenarios to run (default: all).")

@@ -61,6 +61,10 @@ public final class GatehouseDialect implements Dialect {
         return SasTokens.serviceToken(hostName, "iothubowner", serviceKey, Instant.now().plus(TOKEN_LIFE));
     }
 
+    public int partitionCount() {
+        return partitionCount;
+    }
+
     /** The event-stream partition of a device: the rule of {@code EventStream.partitionFor} (a stable hash of the id). */
     public int partitionOf(String deviceId) {
         return Math.floorMod(deviceId.hashCode(), partitionCount);

@@ -53,6 +53,8 @@ public final class RawMqttFleet implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<Device> devices = new ArrayList<>();
     private final Latencies latencies = new Latencies();
+    /** Intended send to receipt by the back-end subscriber (the send time travels in the payload). */
+    private final Latencies deliveryLatencies = new Latencies();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final int maxOutstandingPerDevice;
@@ -113,6 +115,11 @@ public final class RawMqttFleet implements AutoCloseable {
 
     public long acknowledged() {
         return acknowledged.get();
+    }
+
+    /** Latency from intended send to the back-end subscriber's receipt since the last call (or reset). */
+    public Latencies deliveryLatencies() {
+        return deliveryLatencies;
     }
 
     /**
@@ -251,7 +258,13 @@ public final class RawMqttFleet implements AutoCloseable {
             intended[packetId & ringMask] = intendedNanos;
             outstanding++;
             ByteBuf frame = channel.alloc().directBuffer(prefix.length + 2 + payload.length);
-            frame.writeBytes(prefix).writeShort(packetId).writeBytes(payload);
+            frame.writeBytes(prefix).writeShort(packetId);
+            if (payload.length >= Long.BYTES) {
+                // the intended send time leads the payload: a back end measures end-to-end latency from it
+                frame.writeLong(intendedNanos).writeBytes(payload, Long.BYTES, payload.length - Long.BYTES);
+            } else {
+                frame.writeBytes(payload);
+            }
             channel.write(frame, channel.voidPromise());
         }
 
@@ -337,8 +350,13 @@ public final class RawMqttFleet implements AutoCloseable {
                 }
                 case 3 -> { // PUBLISH to the back-end subscriber
                     received.incrementAndGet();
-                    if (((type >> 1) & 3) == 1) {
-                        int topicLength = data.getUnsignedShort(body);
+                    int topicLength = data.getUnsignedShort(body);
+                    boolean qos1 = ((type >> 1) & 3) == 1;
+                    int payloadAt = body + 2 + topicLength + (qos1 ? 2 : 0);
+                    if (body + length - payloadAt >= Long.BYTES) {
+                        deliveryLatencies.recordNanos(System.nanoTime() - data.getLong(payloadAt));
+                    }
+                    if (qos1) {
                         int packetId = data.getUnsignedShort(body + 2 + topicLength);
                         channel.write(channel.alloc().buffer(4).writeByte(0x40).writeByte(2).writeShort(packetId),
                                 channel.voidPromise());
