@@ -19,9 +19,16 @@ public final class Amqp {
     private Amqp() {
     }
 
+    /**
+     * How long the load generator waits for any frame from a broker before it gives up on the connection. The
+     * client's default (one minute) closed the service connection of an Artemis busy queueing the offline backlog
+     * on its one core; the scenarios' own timeouts (ten minutes at most) decide when a broker is stuck.
+     */
+    private static final long IDLE_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(10);
+
     /** A plain-TCP connection; SASL ANONYMOUS when the broker offers it (both Gatehouse and Artemis do). */
     public static Connection connect(String host, int port) throws ClientException {
-        ConnectionOptions options = new ConnectionOptions();
+        ConnectionOptions options = new ConnectionOptions().idleTimeout(IDLE_TIMEOUT_MILLIS);
         options.saslOptions().addAllowedMechanism("ANONYMOUS");
         Connection c = CLIENT.connect(host, port, options);
         try {
