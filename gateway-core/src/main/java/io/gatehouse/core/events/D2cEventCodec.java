@@ -6,6 +6,7 @@ import io.gatehouse.core.model.MessagePropertiesCodec;
 import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
 import io.gatehouse.core.store.EventRecord;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
@@ -21,13 +22,14 @@ final class D2cEventCodec {
     private D2cEventCodec() {
     }
 
-    static byte[] encode(EventSource source, MessageProperties p, byte[] body) {
+    /** Reads the remaining bytes of {@code body} without moving its position, and keeps no reference to it. */
+    static byte[] encode(EventSource source, MessageProperties p, ByteBuffer body) {
         byte[] stamp = source.encoded();
         // sized exactly: the buffer becomes the record without a copy (the hot path of every D2C message)
-        int size = 1 + stamp.length + MessagePropertiesCodec.sizeOf(p) + BinaryWriter.sizeOf(body);
+        int size = 1 + stamp.length + MessagePropertiesCodec.sizeOf(p) + BinaryWriter.sizeOfRemaining(body);
         BinaryWriter w = BinaryWriter.exactly(size);
         int version = source.moduleId() == null ? DEVICE_VERSION : MODULE_VERSION;
-        MessagePropertiesCodec.write(w.writeByte(version).writeRaw(stamp), p).writeBytes(body);
+        MessagePropertiesCodec.write(w.writeByte(version).writeRaw(stamp), p).writeRemaining(body);
         return w.toExactByteArray();
     }
 

@@ -15,6 +15,7 @@ import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.time.Clock;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -108,7 +109,15 @@ public final class EventStream {
      * properties exceed the limit.
      */
     public CompletableFuture<EventPosition> append(EventSource source, MessageProperties properties, byte[] body) {
-        int size = body.length + properties.approximateSize();
+        return append(source, properties, ByteBuffer.wrap(body));
+    }
+
+    /**
+     * As {@link #append(EventSource, MessageProperties, byte[])}, from the remaining bytes of {@code body}: read
+     * before this returns, never kept, its position untouched (an adapter passes its network buffer, no copy).
+     */
+    public CompletableFuture<EventPosition> append(EventSource source, MessageProperties properties, ByteBuffer body) {
+        int size = body.remaining() + properties.approximateSize();
         if (size > settings.d2cMaxMessageBytes()) {
             refused.increment();
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.MESSAGE_TOO_LARGE,

@@ -24,7 +24,8 @@ public record MessageProperties(
 
     public MessageProperties {
         Objects.requireNonNull(application, "application");
-        application = Collections.unmodifiableMap(new LinkedHashMap<>(application));
+        // most messages carry none: the shared empty map, not a copy per message
+        application = application.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(application));
     }
 
     public static Builder builder() {
@@ -47,8 +48,10 @@ public record MessageProperties(
     public int approximateSize() {
         int size = len(messageId) + len(correlationId) + len(userId) + len(to) + len(contentType)
                 + len(contentEncoding) + len(creationTimeUtc);
-        for (Map.Entry<String, String> e : application.entrySet()) {
-            size += len(e.getKey()) + len(e.getValue());
+        if (!application.isEmpty()) {
+            for (Map.Entry<String, String> e : application.entrySet()) {
+                size += len(e.getKey()) + len(e.getValue());
+            }
         }
         return size;
     }
@@ -65,7 +68,8 @@ public record MessageProperties(
         private String contentType;
         private String contentEncoding;
         private String creationTimeUtc;
-        private final Map<String, String> application = new LinkedHashMap<>();
+        /** Created by the first {@link #put}: most builders never get one. */
+        private Map<String, String> application = Map.of();
 
         public Builder messageId(String v) {
             messageId = v;
@@ -103,12 +107,15 @@ public record MessageProperties(
         }
 
         public Builder put(String key, String value) {
+            if (application.isEmpty()) {
+                application = new LinkedHashMap<>();
+            }
             application.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value of " + key));
             return this;
         }
 
         public Builder application(Map<String, String> values) {
-            application.clear();
+            application = Map.of();
             values.forEach(this::put);
             return this;
         }

@@ -1,5 +1,6 @@
 package io.gatehouse.core.store;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -38,9 +39,17 @@ public final class BinaryWriter {
         return 4 + (bytes == null ? 0 : bytes.length);
     }
 
+    /** Bytes {@link #writeRemaining} writes for {@code bytes}. */
+    public static int sizeOfRemaining(ByteBuffer bytes) {
+        return 4 + bytes.remaining();
+    }
+
     /** Bytes {@link #writeStringMap} writes for {@code map}. */
     public static int sizeOf(Map<String, String> map) {
         int size = 4;
+        if (map.isEmpty()) {
+            return size; // no iterator: most messages carry no application properties
+        }
         for (Map.Entry<String, String> e : map.entrySet()) {
             size += sizeOf(e.getKey()) + sizeOf(e.getValue());
         }
@@ -136,8 +145,21 @@ public final class BinaryWriter {
         return writeRaw(bytes);
     }
 
+    /** Writes the remaining bytes of {@code bytes} as {@link #writeBytes} would write them, leaving its position. */
+    public BinaryWriter writeRemaining(ByteBuffer bytes) {
+        int n = bytes.remaining();
+        writeInt(n);
+        ensure(n);
+        bytes.get(bytes.position(), buf, pos, n);
+        pos += n;
+        return this;
+    }
+
     public BinaryWriter writeStringMap(Map<String, String> map) {
         writeInt(map.size());
+        if (map.isEmpty()) {
+            return this;
+        }
         for (Map.Entry<String, String> e : map.entrySet()) {
             writeString(e.getKey());
             writeString(e.getValue());

@@ -12,6 +12,7 @@ import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.store.memory.InMemoryStore;
 import io.gatehouse.core.testing.ManualCore;
 import io.gatehouse.core.testing.ManualStore;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,6 +133,18 @@ class EventStreamTest {
         assertThat(afterClose.bodies()).containsExactly("x");
         assertThat(otherGroup.bodies()).containsExactly("x");
         assertThat(owner.events).isEmpty();
+    }
+
+    @Test
+    void aBodyIsTakenFromTheRemainingBytesOfABufferWhichIsLeftUntouched() {
+        ByteBuffer network = ByteBuffer.allocateDirect(32).put("headerBODY-1trailer".getBytes(StandardCharsets.UTF_8));
+        network.position(6).limit(12);
+
+        hub.await(events.append(source, MessageProperties.EMPTY, network));
+
+        assertThat(network.position()).isEqualTo(6);
+        assertThat(network.limit()).isEqualTo(12);
+        assertThat(read(StartPosition.earliest(), 10).bodies()).containsExactly("BODY-1");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.gatehouse.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,6 +177,19 @@ class BinaryCodecTest {
         } catch (IllegalStateException expected) {
             assertThat(expected).hasMessageContaining("corrupt value");
         }
+    }
+
+    @Test
+    void theRemainingBytesOfABufferAreWrittenAsAnArrayWouldBeAndTheBufferIsLeftAsItWas() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(16).put(new byte[] {9, 9, 1, 2, 3, 9});
+        buffer.position(2).limit(5);
+
+        BinaryWriter exact = BinaryWriter.exactly(BinaryWriter.sizeOfRemaining(buffer) + 1).writeRemaining(buffer).writeByte(7);
+
+        assertThat(exact.toExactByteArray())
+                .containsExactly(new BinaryWriter().writeBytes(new byte[] {1, 2, 3}).writeByte(7).toByteArray());
+        assertThat(buffer.position()).isEqualTo(2);
+        assertThat(buffer.limit()).isEqualTo(5);
     }
 
     @Test

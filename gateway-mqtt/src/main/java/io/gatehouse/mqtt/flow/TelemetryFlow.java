@@ -7,7 +7,6 @@ import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.mqtt.topic.PropertyBag;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -99,7 +98,7 @@ public final class TelemetryFlow {
         if (publish.fixedHeader().isRetain()) {
             properties = properties.toBuilder().put(RETAIN_PROPERTY, "true").build();
         }
-        CompletableFuture<EventPosition> stored = events.append(source, properties, ByteBufUtil.getBytes(payload));
+        CompletableFuture<EventPosition> stored = events.append(source, properties, payload.nioBuffer()); // read at once: no copy of the body
         int packetId = qos == MqttQoS.AT_LEAST_ONCE ? publish.variableHeader().packetId() : NO_ACK;
         pending++;
         if (pending >= high && !backlogged) {
