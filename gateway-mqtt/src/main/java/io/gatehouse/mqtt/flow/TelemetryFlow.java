@@ -53,6 +53,12 @@ public final class TelemetryFlow {
     /** Appends whose completion has not yet been seen on the loop: while any is, none may overtake it. */
     private int completingElsewhere;
     private boolean backlogged;
+    /**
+     * The last property bag and what it parsed to: a device sends the same bag (content type, encoding, its
+     * routing properties) again and again, and properties are immutable, so a repeat costs one comparison.
+     */
+    private String lastBag;
+    private MessageProperties lastProperties;
 
     public TelemetryFlow(EventStream events, EventSource source, Outbound out, ConnectionControl connection,
                          EventExecutor loop, int maxPayload, int maxPending) {
@@ -88,11 +94,8 @@ public final class TelemetryFlow {
                     + maxPayload + " bytes");
             return;
         }
-        MessageProperties properties;
-        try {
-            properties = PropertyBag.parse(bag);
-        } catch (IllegalArgumentException e) {
-            connection.close("telemetry topic with a malformed property bag: " + e.getMessage());
+        MessageProperties properties = parse(bag);
+        if (properties == null) {
             return;
         }
         if (publish.fixedHeader().isRetain()) {
@@ -111,6 +114,21 @@ public final class TelemetryFlow {
             // always through the loop's FIFO task queue, even from the loop itself, so acks keep their order
             completingElsewhere++;
             stored.whenComplete((position, failure) -> loop.execute(() -> completedElsewhere(packetId, failure)));
+        }
+    }
+
+    /** The bag's properties, or null when it is malformed (the connection is then closed). */
+    private MessageProperties parse(String bag) {
+        if (bag.equals(lastBag)) {
+            return lastProperties;
+        }
+        try {
+            lastProperties = PropertyBag.parse(bag);
+            lastBag = bag;
+            return lastProperties;
+        } catch (IllegalArgumentException e) {
+            connection.close("telemetry topic with a malformed property bag: " + e.getMessage());
+            return null;
         }
     }
 
