@@ -14,6 +14,7 @@ import io.netty.handler.codec.mqtt.MqttPubAckMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.concurrent.EventExecutor;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -101,7 +102,7 @@ public final class TelemetryFlow {
         if (publish.fixedHeader().isRetain()) {
             properties = properties.toBuilder().put(RETAIN_PROPERTY, "true").build();
         }
-        CompletableFuture<EventPosition> stored = events.append(source, properties, payload.nioBuffer()); // read at once: no copy of the body
+        CompletableFuture<EventPosition> stored = events.append(source, properties, bodyView(payload));
         int packetId = qos == MqttQoS.AT_LEAST_ONCE ? publish.variableHeader().packetId() : NO_ACK;
         pending++;
         if (pending >= high && !backlogged) {
@@ -115,6 +116,16 @@ public final class TelemetryFlow {
             completingElsewhere++;
             stored.whenComplete((position, failure) -> loop.execute(() -> completedElsewhere(packetId, failure)));
         }
+    }
+
+    /**
+     * The payload as a buffer the event is encoded from before append returns (no copy of the body). Netty's
+     * internal view of a single-buffer payload is reused by the buffer itself: no allocation at all.
+     */
+    private static ByteBuffer bodyView(ByteBuf payload) {
+        return payload.nioBufferCount() == 1
+                ? payload.internalNioBuffer(payload.readerIndex(), payload.readableBytes())
+                : payload.nioBuffer();
     }
 
     /** The bag's properties, or null when it is malformed (the connection is then closed). */
