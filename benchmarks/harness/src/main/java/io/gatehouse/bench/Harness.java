@@ -91,19 +91,32 @@ final class Harness {
     private List<ResultRow> runOnce(Scenario scenario, Broker broker, int repeat) throws IOException {
         Path dataDir = context.workDir().resolve(broker.id() + "-" + scenario.id() + "-" + repeat);
         deleteTree(dataDir);
-        try (RunningBroker running = launchers.start(broker, dataDir, scenario.devicesNeeded(context.scale()), Devices::id)) {
-            List<ResultRow> rows = scenario.run(running, context);
+        RunningBroker running = null;
+        List<ResultRow> rows;
+        try {
+            running = launchers.start(broker, dataDir, scenario.devicesNeeded(context.scale()), Devices::id);
+            rows = scenario.run(running, context);
             if (!running.process().isAlive()) {
-                rows.forEach(row -> row.note("broker process died during the run; see " + running.process().log()));
+                Path log = running.process().log();
+                rows.forEach(row -> row.note("broker process died during the run; see " + log));
             }
-            brokerLogTroubles(running.process().log()).forEach(t -> rows.forEach(row -> row.note("broker log: " + t)));
-            return rows;
         } catch (Exception e) {
             context.log().printf("    FAILED: %s%n", e);
             e.printStackTrace(context.log());
-            return List.of(ResultRow.of(scenario.id(), "failed", broker.id(), launchers.launch().durabilityOf(broker)).errors(1)
+            rows = List.of(ResultRow.of(scenario.id(), "failed", broker.id(), launchers.launch().durabilityOf(broker)).errors(1)
                     .note("run failed: " + e.toString().replace('\n', ' ')));
+        }
+        try {
+            // a failed run too: what the broker logged (out of memory, out of files) is usually why
+            if (running != null) {
+                List<ResultRow> noted = rows;
+                brokerLogTroubles(running.process().log()).forEach(t -> noted.forEach(row -> row.note("broker log: " + t)));
+            }
+            return rows;
         } finally {
+            if (running != null) {
+                running.close();
+            }
             deleteTree(dataDir);
         }
     }
