@@ -210,7 +210,10 @@ final class Appender {
         }
     }
 
-    /** Adds everything queued (up to the pass limit, before any control operation); true when it took something. */
+    /**
+     * Adds everything queued (up to the pass limit, before any control operation that needs a pass boundary);
+     * true when it took something.
+     */
     private boolean drain() {
         boolean took = false;
         while (passBytes < maxPassBytes) {
@@ -218,7 +221,11 @@ final class Appender {
             if (op == null) {
                 return took;
             }
-            if (op instanceof ControlOp) {
+            if (op instanceof ControlOp control) {
+                if (control.readsIndexOnly) {
+                    runControl(control);
+                    continue;
+                }
                 carried = op;
                 return took;
             }

@@ -3,6 +3,7 @@ package io.gatehouse.core.testing;
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.ForwardingEventLog;
+import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.StoreException;
@@ -40,6 +41,11 @@ public final class ManualStore implements Store {
         @Override
         public CompletableFuture<Void> write(WriteBatch batch) {
             return ManualStore.this.write(batch);
+        }
+
+        @Override
+        public CompletableFuture<List<byte[]>> read(List<StateKey> keys) {
+            return durable.state().read(keys);
         }
 
         @Override
