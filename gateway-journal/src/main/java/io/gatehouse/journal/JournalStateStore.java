@@ -66,7 +66,7 @@ final class JournalStateStore implements StateStore {
                 visitor.visit(key, value);
             }
         };
-        LiveValueReader values = new LiveValueReader(256 * 1024);
+        LiveValueReader values = new LiveValueReader(new RecordReader(256 * 1024));
         for (int attempt = 1; ; attempt++) {
             List<StateIndex.LivePut> live = snapshot();
             live.removeIf(put -> visited.contains(put.key()));

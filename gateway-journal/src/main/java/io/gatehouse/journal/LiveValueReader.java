@@ -27,8 +27,8 @@ final class LiveValueReader {
 
     private final RecordReader reader;
 
-    LiveValueReader(int bufferBytes) {
-        this.reader = new RecordReader(bufferBytes);
+    LiveValueReader(RecordReader reader) {
+        this.reader = reader;
     }
 
     /**

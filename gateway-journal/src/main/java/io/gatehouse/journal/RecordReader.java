@@ -20,6 +20,8 @@ final class RecordReader {
 
     private ByteBuffer buf;
     private ByteBuffer view;
+    /** The most bytes a read takes beyond those asked for. */
+    private final int readAhead;
     private final CRC32C crc = new CRC32C();
     private JournalChannel windowChannel;
     private long windowStart;
@@ -28,7 +30,14 @@ final class RecordReader {
     int checkedLength;
     String invalidReason;
 
+    /** A reader that reads ahead as far as its buffer allows: for scans. */
     RecordReader(int capacity) {
+        this(capacity, Integer.MAX_VALUE);
+    }
+
+    /** A reader that reads ahead at most {@code readAhead} bytes: for records read one by one, far apart. */
+    RecordReader(int capacity, int readAhead) {
+        this.readAhead = readAhead;
         allocate(capacity);
     }
 
@@ -37,8 +46,8 @@ final class RecordReader {
     }
 
     /**
-     * Makes file bytes [position, position + n) available in the buffer, reading ahead as far as the buffer
-     * and {@code limit} allow. Returns the buffer offset of {@code position}, or -1 when the file ends first.
+     * Makes file bytes [position, position + n) available in the buffer, reading ahead as far as the buffer,
+     * the read-ahead and {@code limit} allow. Returns the buffer offset of {@code position}, or -1 when the file ends first.
      */
     int window(JournalChannel channel, long position, int n, long limit) throws IOException {
         if (channel == windowChannel && position >= windowStart && position + n <= windowStart + windowLength) {
@@ -48,7 +57,7 @@ final class RecordReader {
             allocate(Integer.highestOneBit(n - 1) << 1);
         }
         windowChannel = null;
-        int want = (int) Math.max(n, Math.min(buf.capacity(), limit - position));
+        int want = (int) Math.max(n, Math.min(Math.min(buf.capacity(), readAhead), limit - position));
         buf.clear().limit(want);
         int read = 0;
         while (read < want) {

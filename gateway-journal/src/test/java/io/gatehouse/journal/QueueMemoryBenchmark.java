@@ -41,7 +41,9 @@ import javax.management.ObjectName;
  * one before the sends: the difference over the number of messages is the heap per queued message, the
  * journal's index included; a class histogram shows where it goes. Then every device attaches a receiver with
  * {@code credit} in flight (credit comes back as each message is completed, as MQTT's PUBACKs return it), and
- * the drain rate is the whole backlog over the time until the last completion is durable.
+ * the drain rate is the whole backlog over the time until the last completion is durable. Last, with the receivers
+ * still attached, as many messages again are sent and delivered as they come (the hot path, where content
+ * never leaves memory): the rate is from the first send to the last completion.
  *
  * <p>Options: {@code devices=10000 messages=50 size=256 credit=16 shards=2 ack=none dir=path}.
  */
@@ -114,7 +116,8 @@ public final class QueueMemoryBenchmark {
                     heapBefore, heapAfter, (double) (heapAfter - heapBefore) / total);
             printHistogramDelta(before, after, total);
 
-            drain(core, ids, total);
+            List<CompletingSink> sinks = drain(core, ids, total);
+            live(core, ids, sinks, total);
         } finally {
             core.close();
             store.close();
@@ -130,28 +133,50 @@ public final class QueueMemoryBenchmark {
     }
 
     /** Attaches a receiver to every device and times until the whole backlog is completed. */
-    private void drain(GatewayCore core, List<DeviceId> ids, long total) throws InterruptedException {
+    private List<CompletingSink> drain(GatewayCore core, List<DeviceId> ids, long total) throws InterruptedException {
         CountDownLatch completed = new CountDownLatch((int) total);
         long start = System.nanoTime();
-        List<Receiver> receivers = new ArrayList<>(ids.size());
+        List<CompletingSink> sinks = new ArrayList<>(ids.size());
         for (DeviceId id : ids) {
             CompletingSink sink = new CompletingSink(completed);
             sink.receiver = core.c2d().openReceiver(id, sink);
             sink.receiver.addCredit(credit);
-            receivers.add(sink.receiver);
+            sinks.add(sink);
         }
-        if (!completed.await(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(completed.getCount() + " messages were not delivered in 10 minutes");
-        }
+        await(completed);
         double drainSeconds = seconds(start);
         System.out.printf(Locale.ROOT, "drained %,d messages with %d credit per device in %.1f s: %,.0f msg/s%n",
                 total, credit, drainSeconds, total / drainSeconds);
-        receivers.forEach(Receiver::close);
+        return sinks;
+    }
+
+    /** Sends as many messages again to the attached receivers; times until the last is completed. */
+    private void live(GatewayCore core, List<DeviceId> ids, List<CompletingSink> sinks, long total)
+            throws InterruptedException {
+        CountDownLatch completed = new CountDownLatch((int) total);
+        sinks.forEach(sink -> sink.completed = completed);
+        List<DeviceId> sends = new ArrayList<>();
+        for (int m = 0; m < messagesPerDevice; m++) {
+            sends.addAll(ids);
+        }
+        long start = System.nanoTime();
+        bounded(sends, id -> core.c2d().send(id, request(id, new byte[size])));
+        await(completed);
+        double liveSeconds = seconds(start);
+        System.out.printf(Locale.ROOT, "sent and delivered %,d messages to attached receivers in %.1f s: %,.0f msg/s%n",
+                total, liveSeconds, total / liveSeconds);
+        sinks.forEach(sink -> sink.receiver.close());
+    }
+
+    private static void await(CountDownLatch completed) throws InterruptedException {
+        if (!completed.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(completed.getCount() + " messages were not delivered in 10 minutes");
+        }
     }
 
     /** Completes each delivery, then gives its credit back. */
     private static final class CompletingSink implements DeliverySink {
-        private final CountDownLatch completed;
+        volatile CountDownLatch completed;
         volatile Receiver receiver;
 
         CompletingSink(CountDownLatch completed) {
