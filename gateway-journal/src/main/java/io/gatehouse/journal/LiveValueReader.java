@@ -26,9 +26,21 @@ final class LiveValueReader {
             .thenComparingLong(StateIndex.LivePut::position);
 
     private final RecordReader reader;
+    /** What a read takes beyond the record asked for, when no other wanted record is near it. */
+    private final int readAhead;
 
+    /** Reads with {@code reader}, reading ahead as far as it is configured to. */
     LiveValueReader(RecordReader reader) {
+        this(reader, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads with {@code reader}, reading {@code readAhead} bytes beyond a record, or on to the wanted records
+     * that follow it closely (within the reader's buffer): one read then serves a run of them.
+     */
+    LiveValueReader(RecordReader reader, int readAhead) {
         this.reader = reader;
+        this.readAhead = readAhead;
     }
 
     /**
@@ -50,6 +62,7 @@ final class LiveValueReader {
                 wanted.add(sorted.get(j).key());
                 j++;
             }
+            reader.readAhead(readAheadFrom(sorted, i));
             try {
                 readRecord(first.segment(), first.position(), wanted, visitor);
             } catch (ClosedChannelException e) {
@@ -58,6 +71,21 @@ final class LiveValueReader {
             i = j;
         }
         return retired;
+    }
+
+    /** The read-ahead that takes the records wanted after {@code sorted[from]} along, as far as the buffer holds. */
+    private int readAheadFrom(List<StateIndex.LivePut> sorted, int from) {
+        StateIndex.LivePut first = sorted.get(from);
+        long reach = first.position() + reader.capacity() - readAhead;
+        long last = first.position();
+        for (int k = from + 1; k < sorted.size(); k++) {
+            StateIndex.LivePut next = sorted.get(k);
+            if (next.segment() != first.segment() || next.position() > reach) {
+                break;
+            }
+            last = next.position();
+        }
+        return (int) Math.min(Integer.MAX_VALUE, last - first.position() + readAhead);
     }
 
     /** Visits the last operation on each wanted key in the record at {@code position} (a put: it is live). */

@@ -21,7 +21,7 @@ final class RecordReader {
     private ByteBuffer buf;
     private ByteBuffer view;
     /** The most bytes a read takes beyond those asked for. */
-    private final int readAhead;
+    private int readAhead;
     private final CRC32C crc = new CRC32C();
     private JournalChannel windowChannel;
     private long windowStart;
@@ -30,15 +30,19 @@ final class RecordReader {
     int checkedLength;
     String invalidReason;
 
-    /** A reader that reads ahead as far as its buffer allows: for scans. */
+    /** A reader that reads ahead as far as its buffer allows (see {@link #readAhead(int)}). */
     RecordReader(int capacity) {
-        this(capacity, Integer.MAX_VALUE);
+        this.readAhead = Integer.MAX_VALUE;
+        allocate(capacity);
     }
 
-    /** A reader that reads ahead at most {@code readAhead} bytes: for records read one by one, far apart. */
-    RecordReader(int capacity, int readAhead) {
-        this.readAhead = readAhead;
-        allocate(capacity);
+    /** From now on reads take at most {@code bytes} beyond those asked for (at most the buffer's capacity). */
+    void readAhead(int bytes) {
+        readAhead = bytes;
+    }
+
+    int capacity() {
+        return buf.capacity();
     }
 
     ByteBuffer buffer() {

@@ -28,7 +28,7 @@ final class StateReader {
 
     /** How often a read looks again when compaction keeps moving records under it. */
     private static final int MAX_ATTEMPTS = 10;
-    /** A queued message's record is usually alone where it is: read little more than one small record. */
+    /** Beyond a record with no other wanted one near it, read no more than a small record's worth. */
     private static final int READ_AHEAD = 1024;
 
     private record Request(List<StateKey> keys, CompletableFuture<List<byte[]>> values) {
@@ -39,7 +39,7 @@ final class StateReader {
     private final ExecutorService thread;
     private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean serving = new AtomicBoolean();
-    private final LiveValueReader values = new LiveValueReader(new RecordReader(64 * 1024, READ_AHEAD));
+    private final LiveValueReader values = new LiveValueReader(new RecordReader(64 * 1024), READ_AHEAD);
 
     StateReader(Appender appender, StateIndex index) {
         this.appender = appender;

@@ -43,7 +43,8 @@ import javax.management.ObjectName;
  * {@code credit} in flight (credit comes back as each message is completed, as MQTT's PUBACKs return it), and
  * the drain rate is the whole backlog over the time until the last completion is durable. Last, with the receivers
  * still attached, as many messages again are sent and delivered as they come (the hot path, where content
- * never leaves memory): the rate is from the first send to the last completion.
+ * never leaves memory): the rate is from the first send to the last completion. Each phase also prints the
+ * process's CPU time per message, which other work on a shared machine disturbs less than the rates.
  *
  * <p>Options: {@code devices=10000 messages=50 size=256 credit=16 shards=2 ack=none dir=path}.
  */
@@ -100,18 +101,20 @@ public final class QueueMemoryBenchmark {
 
             long total = (long) devices * messagesPerDevice;
             long sendStart = System.nanoTime();
+            long sendCpu = cpuNanos();
             List<DeviceId> sends = new ArrayList<>();
             for (int m = 0; m < messagesPerDevice; m++) {
                 sends.addAll(ids);
             }
             bounded(sends, id -> core.c2d().send(id, request(id, new byte[size])));
             double sendSeconds = seconds(sendStart);
+            double sendCpuMicros = cpuMicrosPerMessage(sendCpu, total);
             sends = null;
 
             long heapAfter = liveHeap();
             Map<String, long[]> after = histogram();
-            System.out.printf(Locale.ROOT, "queued %,d messages of %d B to %,d devices (ack %s) in %.1f s: %,.0f msg/s%n",
-                    total, size, devices, ack.wireName(), sendSeconds, total / sendSeconds);
+            System.out.printf(Locale.ROOT, "queued %,d messages of %d B to %,d devices (ack %s) in %.1f s: %,.0f msg/s, "
+                    + "%.1f CPU-us/msg%n", total, size, devices, ack.wireName(), sendSeconds, total / sendSeconds, sendCpuMicros);
             System.out.printf(Locale.ROOT, "live heap: %,d B before the sends, %,d B after: %.1f B per queued message%n",
                     heapBefore, heapAfter, (double) (heapAfter - heapBefore) / total);
             printHistogramDelta(before, after, total);
@@ -136,6 +139,7 @@ public final class QueueMemoryBenchmark {
     private List<CompletingSink> drain(GatewayCore core, List<DeviceId> ids, long total) throws InterruptedException {
         CountDownLatch completed = new CountDownLatch((int) total);
         long start = System.nanoTime();
+        long cpu = cpuNanos();
         List<CompletingSink> sinks = new ArrayList<>(ids.size());
         for (DeviceId id : ids) {
             CompletingSink sink = new CompletingSink(completed);
@@ -145,8 +149,8 @@ public final class QueueMemoryBenchmark {
         }
         await(completed);
         double drainSeconds = seconds(start);
-        System.out.printf(Locale.ROOT, "drained %,d messages with %d credit per device in %.1f s: %,.0f msg/s%n",
-                total, credit, drainSeconds, total / drainSeconds);
+        System.out.printf(Locale.ROOT, "drained %,d messages with %d credit per device in %.1f s: %,.0f msg/s, "
+                + "%.1f CPU-us/msg%n", total, credit, drainSeconds, total / drainSeconds, cpuMicrosPerMessage(cpu, total));
         return sinks;
     }
 
@@ -160,11 +164,12 @@ public final class QueueMemoryBenchmark {
             sends.addAll(ids);
         }
         long start = System.nanoTime();
+        long cpu = cpuNanos();
         bounded(sends, id -> core.c2d().send(id, request(id, new byte[size])));
         await(completed);
         double liveSeconds = seconds(start);
-        System.out.printf(Locale.ROOT, "sent and delivered %,d messages to attached receivers in %.1f s: %,.0f msg/s%n",
-                total, liveSeconds, total / liveSeconds);
+        System.out.printf(Locale.ROOT, "sent and delivered %,d messages to attached receivers in %.1f s: %,.0f msg/s, "
+                + "%.1f CPU-us/msg%n", total, liveSeconds, total / liveSeconds, cpuMicrosPerMessage(cpu, total));
         sinks.forEach(sink -> sink.receiver.close());
     }
 
@@ -253,6 +258,15 @@ public final class QueueMemoryBenchmark {
 
     private static long[] delta(long[] after, long[] before) {
         return before == null ? after : new long[] {after[0] - before[0], after[1] - before[1]};
+    }
+
+    /** CPU time of this process (every thread, the GC's too): steadier than wall time on a shared machine. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static double cpuMicrosPerMessage(long startCpuNanos, long messages) {
+        return (cpuNanos() - startCpuNanos) / 1e3 / messages;
     }
 
     private static double seconds(long startNanos) {

@@ -48,7 +48,7 @@ class StateReadTest {
             ReclaimAndCompactionTest.awaitQuiet(store);
 
             Map<StateKey, String> visited = new HashMap<>();
-            List<StateIndex.LivePut> retired = new LiveValueReader(new RecordReader(4096)).read(stale, (k, v) -> visited.put(k, text(v)));
+            List<StateIndex.LivePut> retired = new LiveValueReader(new RecordReader(4096), 1024).read(stale, (k, v) -> visited.put(k, text(v)));
 
             assertThat(retired).as("puts in reclaimed segments").isNotEmpty()
                     .allSatisfy(put -> assertThat(put.segment().retired).isTrue());
