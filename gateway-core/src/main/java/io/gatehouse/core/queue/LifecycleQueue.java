@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +82,13 @@ public final class LifecycleQueue {
     /** The one expiry timer, armed for the earliest expiry of the messages here (or null). */
     private Timer expiryTimer;
     private volatile int depth;
+    /**
+     * The messages below this sequence are durable, so their content may leave memory: advanced by the store
+     * threads that complete enqueues, which complete in order.
+     */
+    private final AtomicLong storedBelow = new AtomicLong();
+    /** A receiver is attached: written on the shard, read by the store threads that complete enqueues. */
+    private volatile boolean receiving;
 
     public LifecycleQueue(String owner, String ownerGeneration, QueueKind kind, QueueSettings settings, Shard shard,
                           StateStore store,
@@ -130,21 +138,25 @@ public final class LifecycleQueue {
         counters.enqueued();
         WriteBatch batch = extra.andPut(kind.messageKey(owner, entry.sequence), QueueMessageCodec.encode(message, ownerGeneration));
         CompletableFuture<Void> durable = store.write(batch);
-        durable.whenComplete((ok, failure) -> shard.execute(() -> {
+        durable.whenComplete((ok, failure) -> {
             if (failure != null) {
                 // the sender is told the message was refused; it must not be delivered either
-                discard(entry);
-            } else {
-                stored(entry);
+                shard.execute(() -> discard(entry));
+                return;
             }
-        }));
+            storedBelow.accumulateAndGet(entry.sequence + 1, Math::max);
+            // with a receiver attached the content stays (the hot path: no hop back here), and the last receiver
+            // to leave drops it; that one reads storedBelow after clearing receiving, so no message is missed
+            if (!receiving) {
+                shard.execute(() -> leaveInStore(entry));
+            }
+        });
         pump();
         return durable;
     }
 
-    /** The message is durable: its content may leave memory, unless a receiver may want it soon. */
-    private void stored(Entry entry) {
-        entry.stored = true;
+    /** The message is durable and nobody receives: its content leaves memory. */
+    private void leaveInStore(Entry entry) {
         if (receivers.isEmpty() && entry.lock == null) {
             entry.content = null;
         }
@@ -157,6 +169,7 @@ public final class LifecycleQueue {
     public void restore(long sequence, QueueMessageCodec.Header header, int deliveryCount) {
         add(new Entry(sequence, header, deliveryCount));
         nextSequence = Math.max(nextSequence, sequence + 1);
+        storedBelow.accumulateAndGet(sequence + 1, Math::max);
     }
 
     /** After recovery: dead-letter what reached its delivery limit, deliver the rest. */
@@ -181,7 +194,10 @@ public final class LifecycleQueue {
 
     public Receiver openReceiver(DeliverySink sink) {
         ReceiverImpl receiver = new ReceiverImpl(sink);
-        shard.execute(() -> receivers.add(receiver));
+        shard.execute(() -> {
+            receivers.add(receiver);
+            receiving = true;
+        });
         return receiver;
     }
 
@@ -206,7 +222,7 @@ public final class LifecycleQueue {
                 continue;
             }
             lock(entry, receiver);
-            if (entry.content == null && !entry.loading) {
+            if (needsContent(entry)) {
                 if (lockedWithoutContent == null) {
                     lockedWithoutContent = new ArrayList<>();
                 }
@@ -217,27 +233,37 @@ public final class LifecycleQueue {
     }
 
     /**
-     * Loads the content of the messages just locked without it, and of the first ready messages, as many as
-     * the receivers could take next (what they hold plus their credit, at most {@link #READ_AHEAD}). The
-     * ready part is loaded only once half of that window lacks content, or all that is left of it: reads then go
-     * in batches rather than one per delivery.
+     * Loads the content of the messages just locked without it, and of the first ready messages: twice as many
+     * as the receivers could take next (what they hold plus their credit), at most {@link #READ_AHEAD}, so that
+     * a read is under way well before a receiver needs it. The ready part is loaded once half of that window
+     * lacks content, or all that is left of it: reads then go in batches rather than one per delivery.
      */
     private void readAhead(List<Entry> lockedWithoutContent) {
-        List<Entry> load = lockedWithoutContent == null ? new ArrayList<>() : lockedWithoutContent;
-        int window = Math.min(READ_AHEAD, locked.size() + totalCredit());
+        int window = (int) Math.min(READ_AHEAD, 2L * (locked.size() + totalCredit()));
         int ahead = Math.min(window, ready.size());
-        int before = load.size();
+        int missing = 0;
         for (int i = 0; i < ahead; i++) {
-            Entry entry = ready.get(i);
-            if (entry.content == null && !entry.loading) {
-                load.add(entry);
+            if (needsContent(ready.get(i))) {
+                missing++;
             }
         }
-        int missing = load.size() - before;
-        if (before == 0 && (missing == 0 || (2 * missing < window && missing < ahead))) {
+        boolean refill = missing > 0 && (2 * missing >= window || missing == ahead);
+        if (lockedWithoutContent == null && !refill) {
             return;
         }
+        List<Entry> load = lockedWithoutContent == null ? new ArrayList<>(missing) : lockedWithoutContent;
+        for (int i = 0; i < ahead && missing > 0; i++) {
+            Entry entry = ready.get(i);
+            if (needsContent(entry)) {
+                load.add(entry);
+                missing--;
+            }
+        }
         load(load);
+    }
+
+    private static boolean needsContent(Entry entry) {
+        return entry.content == null && !entry.loading;
     }
 
     private int totalCredit() {
@@ -577,14 +603,17 @@ public final class LifecycleQueue {
         shard.assertInShard();
         receivers.forEach(r -> r.closed = true);
         receivers.clear();
+        receiving = false;
         return purge();
     }
 
-    /** Nobody receives any more: the ready messages keep only what the lifecycle needs. */
+    /** Nobody receives any more: the durable ready messages keep only what the lifecycle needs. */
     private void leaveContentInTheStore() {
+        receiving = false;
+        long stored = storedBelow.get();
         for (int i = 0, n = ready.size(); i < n; i++) {
             Entry entry = ready.get(i);
-            if (entry.stored) {
+            if (entry.sequence < stored) {
                 entry.content = null;
             }
         }
@@ -608,8 +637,6 @@ public final class LifecycleQueue {
         int deliveryCount;
         /** A delivery count was written for this message (so its removal must delete it). */
         boolean countStored;
-        /** The message is durable: its content may leave memory, and be read back. */
-        boolean stored;
         /** A read of its content from the store is under way. */
         boolean loading;
         boolean ended;
@@ -624,7 +651,6 @@ public final class LifecycleQueue {
         /** A message restored from the store: its content stays there. */
         Entry(long sequence, QueueMessageCodec.Header header, int deliveryCount) {
             this(sequence, header.expiryMillis(), header.ack(), header.messageId(), deliveryCount);
-            this.stored = true;
             this.countStored = deliveryCount > 0;
         }
 

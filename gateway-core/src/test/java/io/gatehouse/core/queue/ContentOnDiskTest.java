@@ -110,6 +110,26 @@ class ContentOnDiskTest {
     }
 
     @Test
+    void aMessageDurableOnlyAfterTheLastReceiverLeftLeavesMemoryToo() {
+        Receiver receiver = c2d.openReceiver(D1, new RecordingSink());
+        hub.run();
+        store.hold();
+        var sent = c2d.send(D1, C2dRequest.of("m0", new byte[] {7}));
+        hub.run();
+        receiver.close();
+        hub.run();
+        store.release();
+        assertThat(hub.await(sent)).isEqualTo("m0");
+
+        RecordingSink sink = new RecordingSink();
+        c2d.openReceiver(D1, sink).addCredit(1);
+        hub.run();
+
+        assertThat(ids(sink.drain())).containsExactly("m0");
+        assertThat(store.reads()).containsExactly(List.of(messageKey(0)));
+    }
+
+    @Test
     void aMessageWhoseContentIsStillBeingReadHoldsBackThoseLockedAfterIt() {
         send("m0"); // offline: on disk only
         RecordingSink sink = new RecordingSink();
@@ -138,7 +158,7 @@ class ContentOnDiskTest {
         receiver.addCredit(16);
         hub.run();
         assertThat(store.reads()).hasSize(1);
-        assertThat(store.reads().get(0)).as("16 locked and the 16 after them").hasSize(32);
+        assertThat(store.reads().get(0)).as("16 locked and the 32 after them").hasSize(48);
 
         List<String> delivered = new ArrayList<>();
         for (int round = 0; round < 50 && delivered.size() < 50; round++) {
