@@ -3,6 +3,8 @@ package io.gatehouse.journal;
 import io.gatehouse.core.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +31,8 @@ final class Appender {
     private static final long GATHER_SLICE_NANOS = 50_000;
 
     private final OpQueue queue = new OpQueue();
+    /** Index look-ups for readers, answered ahead of the queued writes (see {@link #lookup}). */
+    private final Queue<ControlOp> lookups = new ConcurrentLinkedQueue<>();
     private final StateStream state;
     private final PartitionStream[] partitions;
     private final Compactor compactor;
@@ -85,12 +89,34 @@ final class Appender {
     /** Any thread: queues an operation. Never blocks. */
     void submit(PendingOp op) {
         queue.offer(op);
+        wake();
+    }
+
+    /**
+     * Any thread: queues a look-up in the index (a {@link ControlOp} that only reads it), to run as soon as the
+     * appender is between two steps of its work, ahead of the writes queued before it: the index then describes
+     * every pass already durable, and a write still queued has not completed, so no reader may expect to see it.
+     * A reader thus waits for at most one pass, not for the whole queue.
+     */
+    void lookup(ControlOp op) {
+        lookups.add(op);
+        wake();
+    }
+
+    private void wake() {
         if (stopped) {
             failQueued();
             return;
         }
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
             LockSupport.unpark(thread);
+        }
+    }
+
+    private void answerLookups() {
+        ControlOp lookup;
+        while ((lookup = lookups.poll()) != null) {
+            runControl(lookup);
         }
     }
 
@@ -127,6 +153,7 @@ final class Appender {
 
     private void loop() {
         while (true) {
+            answerLookups();
             PendingOp op = carried != null ? carried : queue.poll();
             carried = null;
             if (op == null) {
@@ -152,7 +179,7 @@ final class Appender {
 
     private void idle() {
         sleeping.set(true);
-        if (queue.isEmpty()) {
+        if (queue.isEmpty() && lookups.isEmpty()) {
             LockSupport.park(this);
         }
         sleeping.set(false);
@@ -210,22 +237,16 @@ final class Appender {
         }
     }
 
-    /**
-     * Adds everything queued (up to the pass limit, before any control operation that needs a pass boundary);
-     * true when it took something.
-     */
+    /** Adds everything queued (up to the pass limit, before any control operation); true when it took something. */
     private boolean drain() {
         boolean took = false;
         while (passBytes < maxPassBytes) {
+            answerLookups();
             PendingOp op = queue.poll();
             if (op == null) {
                 return took;
             }
-            if (op instanceof ControlOp control) {
-                if (control.readsIndexOnly) {
-                    runControl(control);
-                    continue;
-                }
+            if (op instanceof ControlOp) {
                 carried = op;
                 return took;
             }
@@ -352,7 +373,7 @@ final class Appender {
     private void failQueued() {
         synchronized (drainLock) {
             PendingOp op;
-            while ((op = queue.poll()) != null) {
+            while ((op = queue.poll()) != null || (op = lookups.poll()) != null) {
                 op.failWith(new StoreException("the journal store is closed"));
                 op.signal();
             }

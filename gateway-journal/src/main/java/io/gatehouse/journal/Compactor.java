@@ -105,7 +105,6 @@ final class Compactor {
 
     private List<Candidate> read(StateSegment segment, long end) throws IOException {
         List<Candidate> out = new ArrayList<>();
-        Map<StateKey, byte[]> lastInRecord = new LinkedHashMap<>();
         byte[] deleted = new byte[0];
         reader.invalidate();
         reader.readRange(segment, segment.channel, SegmentHeader.SIZE, end, options.maxRecordSize(),
@@ -113,7 +112,8 @@ final class Compactor {
                     if (buf.get(start + RecordFormat.TYPE) != RecordFormat.STATE) {
                         return true;
                     }
-                    lastInRecord.clear();
+                    // a fresh map per record: clearing one that a large record grew costs its whole table each time
+                    Map<StateKey, byte[]> lastInRecord = new LinkedHashMap<>();
                     try {
                         StateRecordCodec.decode(buf, start, length, (key, b, valueStart, valueLength, size) ->
                                 lastInRecord.put(key, valueStart < 0 ? deleted : StateRecordCodec.value(b, valueStart, valueLength)));

@@ -53,6 +53,7 @@ final class LiveValueReader {
         List<StateIndex.LivePut> retired = new ArrayList<>();
         reader.invalidate(); // a window from an earlier call may be of a file reused since
         int i = 0;
+        int furthest = 0;
         while (i < sorted.size()) {
             StateIndex.LivePut first = sorted.get(i);
             Set<StateKey> wanted = new HashSet<>();
@@ -62,7 +63,8 @@ final class LiveValueReader {
                 wanted.add(sorted.get(j).key());
                 j++;
             }
-            reader.readAhead(readAheadFrom(sorted, i));
+            furthest = furthestWithinReach(sorted, i, Math.max(furthest, i));
+            reader.readAhead((int) Math.min(Integer.MAX_VALUE, sorted.get(furthest).position() - first.position() + readAhead));
             try {
                 readRecord(first.segment(), first.position(), wanted, visitor);
             } catch (ClosedChannelException e) {
@@ -73,19 +75,20 @@ final class LiveValueReader {
         return retired;
     }
 
-    /** The read-ahead that takes the records wanted after {@code sorted[from]} along, as far as the buffer holds. */
-    private int readAheadFrom(List<StateIndex.LivePut> sorted, int from) {
+    /**
+     * The last of the wanted records after {@code sorted[from]} that one read from there can take along (same
+     * segment, within the buffer), searching on from {@code start}: the reach only grows, so the search never
+     * goes back and a whole pass costs linear time.
+     */
+    private int furthestWithinReach(List<StateIndex.LivePut> sorted, int from, int start) {
         StateIndex.LivePut first = sorted.get(from);
         long reach = first.position() + reader.capacity() - readAhead;
-        long last = first.position();
-        for (int k = from + 1; k < sorted.size(); k++) {
-            StateIndex.LivePut next = sorted.get(k);
-            if (next.segment() != first.segment() || next.position() > reach) {
-                break;
-            }
-            last = next.position();
+        int furthest = start;
+        while (furthest + 1 < sorted.size() && sorted.get(furthest + 1).segment() == first.segment()
+                && sorted.get(furthest + 1).position() <= reach) {
+            furthest++;
         }
-        return (int) Math.min(Integer.MAX_VALUE, last - first.position() + readAhead);
+        return furthest;
     }
 
     /** Visits the last operation on each wanted key in the record at {@code position} (a put: it is live). */

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Reads live values back for {@code StateStore.read} on a thread of its own: the index (confined to the
  * appender) says where the keys' current records are, then this thread reads them with positional reads. The
- * reads queued meanwhile are served together, with one look-up: the appender answers between its writes and
- * forces, so a look-up may wait for a force, and many queues reading ahead at once share that wait. A record
- * that compaction moved in between is looked up again.
+ * reads queued meanwhile are served together, with one look-up: the appender answers between the steps of its
+ * passes, so a look-up may wait for a write and force, and many queues reading ahead at once share that wait. A
+ * record that compaction moved in between is looked up again.
  */
 final class StateReader {
 
@@ -98,7 +98,7 @@ final class StateReader {
     }
 
     private Map<StateKey, byte[]> readAll(Set<StateKey> keys) {
-        Map<StateKey, byte[]> found = new HashMap<>();
+        Map<StateKey, byte[]> found = new HashMap<>(2 * keys.size());
         Set<StateKey> unread = keys;
         for (int attempt = 1; !unread.isEmpty(); attempt++) {
             if (attempt > MAX_ATTEMPTS) {
@@ -116,13 +116,13 @@ final class StateReader {
     /** Where the current puts of {@code keys} are (keys with none are left out), asked of the appender. */
     private List<StateIndex.LivePut> locate(Set<StateKey> keys) {
         List<StateIndex.LivePut> located = new ArrayList<>(keys.size());
-        ControlOp lookup = ControlOp.indexLookup(() -> keys.forEach(key -> {
+        ControlOp lookup = new ControlOp(() -> keys.forEach(key -> {
             StateIndex.LivePut put = index.locate(key);
             if (put != null) {
                 located.add(put);
             }
-        }));
-        appender.submit(lookup);
+        }), false);
+        appender.lookup(lookup);
         try {
             lookup.join();
         } catch (CompletionException e) {
