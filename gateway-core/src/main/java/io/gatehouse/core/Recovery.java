@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * queue on its own shard, then the delivery rules that recovery implies (locks are not stored, so locked
  * messages come back ENQUEUED; expired ones and those at their delivery limit are dead-lettered, with
  * feedback). Entries that lost their owner in a crash (a delivery count without its message, a message of a
- * deleted device) are removed.
+ * deleted device) are removed. Queued messages are restored from their headers: their content stays in the store
+ * until a receiver needs it, so a large backlog costs no bodies in the heap at start.
  */
 final class Recovery {
 
