@@ -3,7 +3,6 @@ package io.gatehouse.core;
 import io.gatehouse.core.exec.Shard;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.QueueKind;
-import io.gatehouse.core.queue.QueueMessage;
 import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
@@ -20,16 +19,15 @@ import org.slf4j.LoggerFactory;
  * queue on its own shard, then the delivery rules that recovery implies (locks are not stored, so locked
  * messages come back ENQUEUED; expired ones and those at their delivery limit are dead-lettered, with
  * feedback). Entries that lost their owner in a crash (a delivery count without its message, a message of a
- * deleted device) are removed.
+ * deleted device) are removed. Queued messages are restored from their headers: their content stays in the store
+ * until a receiver needs it, so a large backlog costs no bodies in the heap at start.
  */
 final class Recovery {
 
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
-    private record Stored(long sequence, QueueMessage message, String ownerGeneration) {
-        Stored(long sequence, QueueMessageCodec.Stored stored) {
-            this(sequence, stored.message(), stored.ownerGeneration());
-        }
+    /** A stored queue message, by its header only: its content stays in the store until it is delivered. */
+    private record Stored(long sequence, QueueMessageCodec.Header header) {
     }
 
     private final GatewayCore core;
@@ -53,9 +51,9 @@ final class Recovery {
             case SESSION -> core.sessions().restore(key, value);
             case CHECKPOINT -> core.events().restoreCheckpoint(value);
             case C2D_MESSAGE -> c2dMessages.computeIfAbsent(DeviceId.of(key.owner()), d -> new ArrayList<>())
-                    .add(new Stored(key.id(), QueueMessageCodec.decode(value)));
+                    .add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
             case C2D_DELIVERY_COUNT -> c2dCounts.put(key, QueueMessageCodec.decodeCount(value));
-            case FEEDBACK_MESSAGE -> feedbackMessages.add(new Stored(key.id(), QueueMessageCodec.decode(value)));
+            case FEEDBACK_MESSAGE -> feedbackMessages.add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
             case FEEDBACK_DELIVERY_COUNT -> feedbackCounts.put(key, QueueMessageCodec.decodeCount(value));
             case FEEDBACK_RECORD -> feedbackRecords.put(key.id(), value);
             case TWIN -> core.twins().restore(key, value);
@@ -68,7 +66,7 @@ final class Recovery {
         core.runOn(core.feedback().shard(), () -> {
             for (Stored stored : feedbackMessages) {
                 StateKey countKey = QueueKind.FEEDBACK.countKey("", stored.sequence());
-                core.feedback().restoreMessage(stored.sequence(), stored.message(), countOf(feedbackCounts, countKey));
+                core.feedback().restoreMessage(stored.sequence(), stored.header(), countOf(feedbackCounts, countKey));
             }
             feedbackRecords.forEach(core.feedback()::restoreRecord);
             core.feedback().afterRestore();
@@ -96,7 +94,7 @@ final class Recovery {
         for (Stored stored : messages) {
             StateKey countKey = QueueKind.C2D.countKey(device.value(), stored.sequence());
             int count = countOf(c2dCounts, countKey);
-            if (!core.c2d().restore(device, stored.sequence(), stored.message(), count, stored.ownerGeneration())) {
+            if (!core.c2d().restore(device, stored.sequence(), stored.header(), count)) {
                 synchronized (orphans) {
                     orphans.andDelete(QueueKind.C2D.messageKey(device.value(), stored.sequence()));
                     // its count was taken out of the map above: remove it here, or a message of a device

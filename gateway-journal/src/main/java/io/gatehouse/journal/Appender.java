@@ -3,6 +3,8 @@ package io.gatehouse.journal;
 import io.gatehouse.core.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +31,8 @@ final class Appender {
     private static final long GATHER_SLICE_NANOS = 50_000;
 
     private final OpQueue queue = new OpQueue();
+    /** Index look-ups for readers, answered ahead of the queued writes (see {@link #lookup}). */
+    private final Queue<ControlOp> lookups = new ConcurrentLinkedQueue<>();
     private final StateStream state;
     private final EventFileStream events;
     private final Compactor compactor;
@@ -92,12 +96,34 @@ final class Appender {
     /** Any thread: queues an operation. Never blocks. */
     void submit(PendingOp op) {
         queue.offer(op);
+        wake();
+    }
+
+    /**
+     * Any thread: queues a look-up in the index (a {@link ControlOp} that only reads it), to run as soon as the
+     * appender is between two steps of its work, ahead of the writes queued before it: the index then describes
+     * every pass already durable, and a write still queued has not completed, so no reader may expect to see it.
+     * A reader thus waits for at most one pass, not for the whole queue.
+     */
+    void lookup(ControlOp op) {
+        lookups.add(op);
+        wake();
+    }
+
+    private void wake() {
         if (stopped) {
             failQueued();
             return;
         }
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
             LockSupport.unpark(thread);
+        }
+    }
+
+    private void answerLookups() {
+        ControlOp lookup;
+        while ((lookup = lookups.poll()) != null) {
+            runControl(lookup);
         }
     }
 
@@ -134,6 +160,7 @@ final class Appender {
 
     private void loop() {
         while (true) {
+            answerLookups();
             PendingOp op = carried != null ? carried : queue.poll();
             carried = null;
             if (op == null) {
@@ -159,7 +186,7 @@ final class Appender {
 
     private void idle() {
         sleeping.set(true);
-        if (queue.isEmpty()) {
+        if (queue.isEmpty() && lookups.isEmpty()) {
             LockSupport.park(this);
         }
         sleeping.set(false);
@@ -219,6 +246,7 @@ final class Appender {
     private boolean drain() {
         boolean took = false;
         while (passBytes < maxPassBytes) {
+            answerLookups();
             PendingOp op = queue.poll();
             if (op == null) {
                 return took;
@@ -352,7 +380,7 @@ final class Appender {
     private void failQueued() {
         synchronized (drainLock) {
             PendingOp op;
-            while ((op = queue.poll()) != null) {
+            while ((op = queue.poll()) != null || (op = lookups.poll()) != null) {
                 op.failWith(new StoreException("the journal store is closed"));
                 op.signal();
             }

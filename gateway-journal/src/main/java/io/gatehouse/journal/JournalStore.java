@@ -186,6 +186,7 @@ public final class JournalStore implements Store {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        state.close();
         appender.stop(new ControlOp(() -> { }, true));
         housekeeper.shutdownNow();
         try {

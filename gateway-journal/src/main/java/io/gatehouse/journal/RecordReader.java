@@ -20,6 +20,8 @@ final class RecordReader {
 
     private ByteBuffer buf;
     private ByteBuffer view;
+    /** The most bytes a read takes beyond those asked for. */
+    private int readAhead;
     private final CRC32C crc = new CRC32C();
     private JournalChannel windowChannel;
     private long windowStart;
@@ -28,8 +30,19 @@ final class RecordReader {
     int checkedLength;
     String invalidReason;
 
+    /** A reader that reads ahead as far as its buffer allows (see {@link #readAhead(int)}). */
     RecordReader(int capacity) {
+        this.readAhead = Integer.MAX_VALUE;
         allocate(capacity);
+    }
+
+    /** From now on reads take at most {@code bytes} beyond those asked for (at most the buffer's capacity). */
+    void readAhead(int bytes) {
+        readAhead = bytes;
+    }
+
+    int capacity() {
+        return buf.capacity();
     }
 
     ByteBuffer buffer() {
@@ -37,8 +50,8 @@ final class RecordReader {
     }
 
     /**
-     * Makes file bytes [position, position + n) available in the buffer, reading ahead as far as the buffer
-     * and {@code limit} allow. Returns the buffer offset of {@code position}, or -1 when the file ends first.
+     * Makes file bytes [position, position + n) available in the buffer, reading ahead as far as the buffer,
+     * the read-ahead and {@code limit} allow. Returns the buffer offset of {@code position}, or -1 when the file ends first.
      */
     int window(JournalChannel channel, long position, int n, long limit) throws IOException {
         if (channel == windowChannel && position >= windowStart && position + n <= windowStart + windowLength) {
@@ -48,7 +61,7 @@ final class RecordReader {
             allocate(Integer.highestOneBit(n - 1) << 1);
         }
         windowChannel = null;
-        int want = (int) Math.max(n, Math.min(buf.capacity(), limit - position));
+        int want = (int) Math.max(n, Math.min(Math.min(buf.capacity(), readAhead), limit - position));
         buf.clear().limit(want);
         int read = 0;
         while (read < want) {

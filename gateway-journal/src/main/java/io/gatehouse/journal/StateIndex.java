@@ -156,8 +156,14 @@ final class StateIndex {
         return best;
     }
 
-    /** Where a current put is: what {@code forEachLive} reads back. */
+    /** Where a current put is: what {@code forEachLive} and {@code read} read back. */
     record LivePut(StateKey key, StateSegment segment, long position) {
+    }
+
+    /** Where the current put of {@code key} is, or null when it has none. */
+    LivePut locate(StateKey key) {
+        KeyEntry entry = entries.get(key);
+        return entry == null || entry.tombstone ? null : new LivePut(key, entry.segment, entry.position);
     }
 
     /** Every current put (a snapshot, safe to hand to another thread). */

@@ -267,7 +267,7 @@ class ReclaimAndCompactionTest {
     }
 
     /** Waits until no compaction is under way any more. */
-    private static void awaitQuiet(JournalStore store) throws Exception {
+    static void awaitQuiet(JournalStore store) throws Exception {
         long compactions = -1;
         while (compactions != store.stats().compactions()) {
             compactions = store.stats().compactions();

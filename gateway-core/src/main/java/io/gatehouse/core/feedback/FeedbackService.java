@@ -11,6 +11,7 @@ import io.gatehouse.core.queue.LifecycleQueue;
 import io.gatehouse.core.queue.OutcomeListeners;
 import io.gatehouse.core.queue.QueueKind;
 import io.gatehouse.core.queue.QueueMessage;
+import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.queue.QueueSettings;
 import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.store.RecordKind;
@@ -63,7 +64,7 @@ public final class FeedbackService implements OutcomeListeners {
                 settings.feedbackMaxDeliveryCount(), Integer.MAX_VALUE);
         // feedback about feedback does not exist: a feedback message that ends just goes
         this.queue = new LifecycleQueue("", "", QueueKind.FEEDBACK, queueSettings, shard, store,
-                (message, outcome, batch) -> null, counters);
+                (ack, messageId, outcome, batch) -> null, counters);
     }
 
     public LifecycleCounters counters() {
@@ -82,11 +83,11 @@ public final class FeedbackService implements OutcomeListeners {
 
     @Override
     public LifecycleQueue.EndListener forDevice(DeviceId device, String generationId) {
-        return (message, outcome, batch) -> {
-            if (!message.ack().wantsFeedbackFor(outcome.feedbackStatus())) {
+        return (ack, messageId, outcome, batch) -> {
+            if (!ack.wantsFeedbackFor(outcome.feedbackStatus())) {
                 return null;
             }
-            FeedbackRecord record = new FeedbackRecord(message.messageId(), clock.now(), outcome.feedbackStatus(),
+            FeedbackRecord record = new FeedbackRecord(messageId, clock.now(), outcome.feedbackStatus(),
                     device.value(), generationId);
             long id = nextRecordId.getAndIncrement();
             batch.andPut(recordKey(id), FeedbackRecordCodec.encode(record));
@@ -140,8 +141,8 @@ public final class FeedbackService implements OutcomeListeners {
         return shard;
     }
 
-    public void restoreMessage(long sequence, QueueMessage message, int deliveryCount) {
-        queue.restore(sequence, message, deliveryCount);
+    public void restoreMessage(long sequence, QueueMessageCodec.Header header, int deliveryCount) {
+        queue.restore(sequence, header, deliveryCount);
     }
 
     public void restoreRecord(long id, byte[] stored) {

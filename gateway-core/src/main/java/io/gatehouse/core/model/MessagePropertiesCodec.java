@@ -34,4 +34,14 @@ public final class MessagePropertiesCodec {
         return new MessageProperties(r.readString(), r.readString(), r.readString(), r.readString(),
                 r.readString(), r.readString(), r.readString(), r.readStringMap());
     }
+
+    /** Reads the message id only, moving past the other properties without decoding them. */
+    public static String readMessageId(BinaryReader r) {
+        String messageId = r.readString();
+        for (int i = 0; i < 6; i++) {
+            r.skipString();
+        }
+        r.skipStringMap();
+        return messageId;
+    }
 }

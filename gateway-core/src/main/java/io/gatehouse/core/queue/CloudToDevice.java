@@ -195,13 +195,12 @@ public final class CloudToDevice {
      * Returns false for an orphan, the message of a device deleted before its purge was durable (even if a
      * device was created again under the same id: the generations differ): the caller removes it.
      */
-    public boolean restore(DeviceId device, long sequence, QueueMessage message, int deliveryCount,
-                           String ownerGeneration) {
+    public boolean restore(DeviceId device, long sequence, QueueMessageCodec.Header header, int deliveryCount) {
         String generationId = devices.generationOf(device);
-        if (generationId == null || !generationId.equals(ownerGeneration)) {
+        if (generationId == null || !generationId.equals(header.ownerGeneration())) {
             return false;
         }
-        queueOf(device, generationId).restore(sequence, message, deliveryCount);
+        queueOf(device, generationId).restore(sequence, header, deliveryCount);
         return true;
     }
 

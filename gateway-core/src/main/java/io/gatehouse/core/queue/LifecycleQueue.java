@@ -2,16 +2,23 @@ package io.gatehouse.core.queue;
 
 import io.gatehouse.core.exec.Shard;
 import io.gatehouse.core.exec.Timer;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.LockToken;
+import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.WriteBatch;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One queue with the C2D lifecycle of docs/messaging.md#the-lifecycle: ENQUEUED → (receive) → INVISIBLE (locked) →
@@ -32,19 +39,30 @@ import java.util.concurrent.CompletableFuture;
  *   <li>A message ends exactly once; its removal (and any feedback it causes, via {@link EndListener}) is
  *       written in one atomic batch.</li>
  * </ul>
+ *
+ * <p>Memory: a message's content (properties and body) is in memory only while it may soon be delivered: from
+ * its enqueue until it is durable, while a receiver is attached, and while it is locked. Otherwise only what
+ * the lifecycle needs stays (sequence, expiry, ack mode, delivery count, and the message id when feedback
+ * needs it), and the content is read back from the store ahead of delivery, a window at a time. A message is
+ * handed to its receiver once its delivery count is durable and its content is in memory, whichever is last.
+ * Expiry is one timer per queue, armed for the earliest expiry.
  */
 public final class LifecycleQueue {
 
     /** Told when a message ends; may add records to the removal batch. */
     public interface EndListener {
         /**
-         * Called on the shard as {@code message} ends with {@code outcome}; may add to {@code batch}. Returns
-         * work to run once the batch is durable, or null.
+         * Called on the shard as a message that asked for {@code ack} ends with {@code outcome}; may add to
+         * {@code batch}. {@code messageId} is set whenever {@code ack} asks for feedback (null for
+         * {@link AckMode#NONE}). Returns work to run once the batch is durable, or null.
          */
-        Runnable onEnd(QueueMessage message, Outcome outcome, WriteBatch batch);
+        Runnable onEnd(AckMode ack, String messageId, Outcome outcome, WriteBatch batch);
     }
 
+    private static final Logger log = LoggerFactory.getLogger(LifecycleQueue.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** The most messages whose content is read ahead of delivery. */
+    static final int READ_AHEAD = 32;
 
     private final String owner;
     /** The owning identity's generation, stored with each message ("" for the feedback queue). */
@@ -61,7 +79,16 @@ public final class LifecycleQueue {
     private final List<ReceiverImpl> receivers = new ArrayList<>(1);
     private int roundRobin;
     private long nextSequence;
+    /** The one expiry timer, armed for the earliest expiry of the messages here (or null). */
+    private Timer expiryTimer;
     private volatile int depth;
+    /**
+     * The messages below this sequence are durable, so their content may leave memory: advanced by the store
+     * threads that complete enqueues, which complete in order.
+     */
+    private final AtomicLong storedBelow = new AtomicLong();
+    /** A receiver is attached: written on the shard, read by the store threads that complete enqueues. */
+    private volatile boolean receiving;
 
     public LifecycleQueue(String owner, String ownerGeneration, QueueKind kind, QueueSettings settings, Shard shard,
                           StateStore store,
@@ -107,7 +134,7 @@ public final class LifecycleQueue {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.QUEUE_FULL,
                     "the queue of " + describeOwner() + " is full (" + settings.maxDepth() + " messages)"));
         }
-        Entry entry = add(nextSequence++, message, 0);
+        Entry entry = add(new Entry(nextSequence++, message));
         counters.enqueued();
         WriteBatch batch = extra.andPut(kind.messageKey(owner, entry.sequence), QueueMessageCodec.encode(message, ownerGeneration));
         CompletableFuture<Void> durable = store.write(batch);
@@ -115,16 +142,34 @@ public final class LifecycleQueue {
             if (failure != null) {
                 // the sender is told the message was refused; it must not be delivered either
                 shard.execute(() -> discard(entry));
+                return;
+            }
+            storedBelow.accumulateAndGet(entry.sequence + 1, Math::max);
+            // with a receiver attached the content stays (the hot path: no hop back here), and the last receiver
+            // to leave drops it; that one reads storedBelow after clearing receiving, so no message is missed
+            if (!receiving) {
+                shard.execute(() -> leaveInStore(entry));
             }
         });
         pump();
         return durable;
     }
 
-    /** Restores a message found in the store at start (shard thread). Nothing is written. */
-    public void restore(long sequence, QueueMessage message, int deliveryCount) {
-        add(sequence, message, deliveryCount);
+    /** The message is durable and nobody receives: its content leaves memory. */
+    private void leaveInStore(Entry entry) {
+        if (receivers.isEmpty() && entry.lock == null) {
+            entry.content = null;
+        }
+    }
+
+    /**
+     * Restores a message found in the store at start (shard thread), from its header: the content stays in the
+     * store until a receiver needs it. Nothing is written.
+     */
+    public void restore(long sequence, QueueMessageCodec.Header header, int deliveryCount) {
+        add(new Entry(sequence, header, deliveryCount));
         nextSequence = Math.max(nextSequence, sequence + 1);
+        storedBelow.accumulateAndGet(sequence + 1, Math::max);
     }
 
     /** After recovery: dead-letter what reached its delivery limit, deliver the rest. */
@@ -138,12 +183,10 @@ public final class LifecycleQueue {
         pump();
     }
 
-    private Entry add(long sequence, QueueMessage message, int deliveryCount) {
-        Entry entry = new Entry(sequence, message, deliveryCount);
-        entry.countStored = deliveryCount > 0;
+    private Entry add(Entry entry) {
         ready.add(entry);
         depth++;
-        entry.expiryTimer = shard.schedule(message.expiryTime().toEpochMilli(), () -> expire(entry));
+        expireNoLaterThan(entry.expiryMillis);
         return entry;
     }
 
@@ -151,19 +194,26 @@ public final class LifecycleQueue {
 
     public Receiver openReceiver(DeliverySink sink) {
         ReceiverImpl receiver = new ReceiverImpl(sink);
-        shard.execute(() -> receivers.add(receiver));
+        shard.execute(() -> {
+            receivers.add(receiver);
+            receiving = true;
+        });
         return receiver;
     }
 
-    /** Locks ready messages for receivers with credit, round robin, until one side runs out. */
+    /**
+     * Locks ready messages for receivers with credit, round robin, until one side runs out; then reads ahead
+     * the content that the locked messages and the next ones lack.
+     */
     private void pump() {
+        List<Entry> lockedWithoutContent = null;
         while (!ready.isEmpty()) {
             ReceiverImpl receiver = nextReceiverWithCredit();
             if (receiver == null) {
-                return;
+                break;
             }
             Entry entry = ready.first();
-            if (entry.message.expiryTime().toEpochMilli() <= shard.clock().millis()) {
+            if (entry.expiryMillis <= shard.clock().millis()) {
                 end(entry, Outcome.EXPIRED);
                 continue;
             }
@@ -172,6 +222,96 @@ public final class LifecycleQueue {
                 continue;
             }
             lock(entry, receiver);
+            if (needsContent(entry)) {
+                if (lockedWithoutContent == null) {
+                    lockedWithoutContent = new ArrayList<>();
+                }
+                lockedWithoutContent.add(entry);
+            }
+        }
+        readAhead(lockedWithoutContent);
+    }
+
+    /**
+     * Loads the content of the messages just locked without it, and of the first ready messages: twice as many
+     * as the receivers could take next (what they hold plus their credit), at most {@link #READ_AHEAD}, so that
+     * a read is under way well before a receiver needs it. The ready part is loaded once half of that window
+     * lacks content, or all that is left of it: reads then go in batches rather than one per delivery.
+     */
+    private void readAhead(List<Entry> lockedWithoutContent) {
+        int window = (int) Math.min(READ_AHEAD, 2L * (locked.size() + totalCredit()));
+        int ahead = Math.min(window, ready.size());
+        int missing = 0;
+        for (int i = 0; i < ahead; i++) {
+            if (needsContent(ready.get(i))) {
+                missing++;
+            }
+        }
+        boolean refill = missing > 0 && (2 * missing >= window || missing == ahead);
+        if (lockedWithoutContent == null && !refill) {
+            return;
+        }
+        List<Entry> load = lockedWithoutContent == null ? new ArrayList<>(missing) : lockedWithoutContent;
+        for (int i = 0; i < ahead && missing > 0; i++) {
+            Entry entry = ready.get(i);
+            if (needsContent(entry)) {
+                load.add(entry);
+                missing--;
+            }
+        }
+        load(load);
+    }
+
+    private static boolean needsContent(Entry entry) {
+        return entry.content == null && !entry.loading;
+    }
+
+    private int totalCredit() {
+        long total = 0;
+        for (ReceiverImpl receiver : receivers) {
+            total += receiver.credit;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, total);
+    }
+
+    /** Reads the content of {@code entries} from the store; it arrives back on the shard. */
+    private void load(List<Entry> entries) {
+        List<StateKey> keys = new ArrayList<>(entries.size());
+        for (Entry entry : entries) {
+            entry.loading = true;
+            keys.add(kind.messageKey(owner, entry.sequence));
+        }
+        store.read(keys).whenComplete((values, failure) -> shard.execute(() -> loaded(entries, values, failure)));
+    }
+
+    /** Content read from the store: keep it where a receiver may want it, and deliver what waited for it. */
+    private void loaded(List<Entry> entries, List<byte[]> values, Throwable failure) {
+        if (failure != null) {
+            log.warn("Cannot read {} queued messages of {} from the store: {}", entries.size(), describeOwner(),
+                    failure.toString());
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            Entry entry = entries.get(i);
+            entry.loading = false;
+            if (entry.ended) {
+                continue;
+            }
+            byte[] value = failure == null ? values.get(i) : null;
+            if (value == null) {
+                if (failure == null) {
+                    log.error("Queued message {} of {} is missing from the store", entry.sequence, describeOwner());
+                }
+                if (entry.lock != null && !entry.lock.announced) {
+                    // not deliverable now: as if never locked; the next event tries again
+                    takeBack(entry);
+                    ready.add(entry);
+                }
+            } else if (entry.lock != null || !receivers.isEmpty()) {
+                entry.content = QueueMessageCodec.decode(value).message();
+                if (entry.lock != null) {
+                    entry.lock.receiver.deliverReady();
+                }
+            }
         }
     }
 
@@ -190,34 +330,32 @@ public final class LifecycleQueue {
     private void lock(Entry entry, ReceiverImpl receiver) {
         ready.remove(entry);
         entry.deliveryCount++;
-        Lock lock = new Lock(LockToken.next(), receiver);
+        Lock lock = new Lock(LockToken.next(), entry, receiver);
         long deadline = shard.clock().millis() + settings.lockDuration().toMillis();
         lock.timer = shard.schedule(deadline, () -> lockExpired(entry, lock));
         entry.lock = lock;
+        receiver.undelivered.add(lock);
         locked.put(lock.token, entry);
         receiver.credit--;
         entry.countStored = true;
         int count = entry.deliveryCount;
         store.write(WriteBatch.put(kind.countKey(owner, entry.sequence), QueueMessageCodec.encodeCount(count)))
-                .whenComplete((ok, failure) -> shard.execute(() -> announce(entry, lock, failure)));
+                .whenComplete((ok, failure) -> shard.execute(() -> counted(entry, lock, failure)));
     }
 
-    /** The delivery count is durable: hand the message to the receiver, unless the lock is gone. */
-    private void announce(Entry entry, Lock lock, Throwable failure) {
+    /** The delivery count was written: deliver, unless the lock is gone or the content is still on its way. */
+    private void counted(Entry entry, Lock lock, Throwable failure) {
         if (entry.lock != lock) {
             return;
         }
         if (failure != null) {
-            // not counted durably: undo this delivery and give the credit back; the next event retries
-            unlock(entry);
-            withdraw(entry);
+            // not counted durably: undo this delivery; the next event retries
+            takeBack(entry);
             ready.add(entry);
-            lock.receiver.credit++;
             return;
         }
-        lock.announced = true;
-        counters.delivered();
-        lock.receiver.sink.deliver(new Delivery(lock.token, entry.deliveryCount, entry.message));
+        lock.counted = true;
+        lock.receiver.deliverReady();
     }
 
     // ---------------------------------------------------------------- settlement
@@ -275,19 +413,63 @@ public final class LifecycleQueue {
         if (entry.lock != lock) {
             return;
         }
+        if (entry.expiryMillis <= lock.timer.deadline()) {
+            // the message expires no later than its lock: expiry goes first, as it would with a timer of its own
+            loseLock(entry);
+            end(entry, Outcome.EXPIRED);
+            pump();
+            return;
+        }
         counters.lockTimedOut();
         loseLock(entry);
         requeue(entry);
         pump();
     }
 
-    private void expire(Entry entry) {
-        if (entry.ended) {
-            return;
+    /** Arms the expiry timer for {@code deadline}, unless it fires no later already. */
+    private void expireNoLaterThan(long deadline) {
+        if (expiryTimer != null && expiryTimer.isPending()) {
+            if (expiryTimer.deadline() <= deadline) {
+                return;
+            }
+            expiryTimer.cancel();
         }
-        loseLock(entry);
-        end(entry, Outcome.EXPIRED);
+        expiryTimer = shard.schedule(deadline, this::expireDue);
+    }
+
+    /**
+     * The expiry timer fired: ends the messages whose expiry is its deadline or earlier, in the order their own
+     * timers would have fired, then waits for the next expiry. One timer per queue rather than per message: a
+     * timer costs more memory than the rest of a message on disk, and the scan is bounded by the queue depth.
+     */
+    private void expireDue() {
+        long deadline = expiryTimer.deadline();
+        expiryTimer = null;
+        List<Entry> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        for (Entry entry : allEntries()) {
+            if (entry.expiryMillis <= deadline) {
+                due.add(entry);
+            } else {
+                next = Math.min(next, entry.expiryMillis);
+            }
+        }
+        due.sort(Comparator.comparingLong((Entry e) -> e.expiryMillis).thenComparingLong(Entry::sequence));
+        for (Entry entry : due) {
+            loseLock(entry);
+            end(entry, Outcome.EXPIRED);
+        }
+        if (next != Long.MAX_VALUE) {
+            expireNoLaterThan(next);
+        }
         pump();
+    }
+
+    /** Every message here, ready then locked. */
+    private List<Entry> allEntries() {
+        List<Entry> all = ready.toList();
+        all.addAll(locked.values());
+        return all;
     }
 
     /** Back to ENQUEUED, unless the message has used up its deliveries. */
@@ -308,13 +490,23 @@ public final class LifecycleQueue {
         if (lock == null) {
             return;
         }
-        unlock(entry);
         if (lock.announced) {
+            unlock(entry);
             lock.receiver.sink.lockLost(lock.token);
         } else {
-            lock.receiver.credit++;
-            withdraw(entry);
+            takeBack(entry);
         }
+    }
+
+    /**
+     * Undoes a delivery its receiver has not seen: the lock goes, the delivery does not count, the receiver gets
+     * its credit back. The caller puts the message where it belongs.
+     */
+    private void takeBack(Entry entry) {
+        Lock lock = entry.lock;
+        unlock(entry);
+        withdraw(entry);
+        lock.receiver.credit++;
     }
 
     /**
@@ -354,16 +546,13 @@ public final class LifecycleQueue {
 
     /** Removes the message from memory and adds its removal to {@code batch}. The message must be unlocked. */
     private Runnable endInto(Entry entry, Outcome outcome, WriteBatch batch) {
-        ready.remove(entry);
-        entry.ended = true;
-        entry.expiryTimer.cancel();
-        depth--;
+        forget(entry);
         counters.ended(outcome);
         batch.andDelete(kind.messageKey(owner, entry.sequence));
         if (entry.countStored) {
             batch.andDelete(kind.countKey(owner, entry.sequence));
         }
-        return endListener.onEnd(entry.message, outcome, batch);
+        return endListener.onEnd(entry.ack, entry.feedbackMessageId, outcome, batch);
     }
 
     /** A message whose enqueue never became durable: drop it without an outcome. */
@@ -372,17 +561,25 @@ public final class LifecycleQueue {
             return;
         }
         loseLock(entry);
+        forget(entry);
+    }
+
+    /** Takes an unlocked message out of memory; the last one takes the expiry timer with it. */
+    private void forget(Entry entry) {
         ready.remove(entry);
         entry.ended = true;
-        entry.expiryTimer.cancel();
+        entry.content = null;
         depth--;
+        if (depth == 0 && expiryTimer != null) {
+            expiryTimer.cancel();
+            expiryTimer = null;
+        }
     }
 
     /** Removes every message (shard thread); locks are lost. Completes with the number purged, once durable. */
     public CompletableFuture<Integer> purge() {
         shard.assertInShard();
-        List<Entry> all = ready.toList();
-        all.addAll(locked.values());
+        List<Entry> all = allEntries();
         if (all.isEmpty()) {
             return CompletableFuture.completedFuture(0);
         }
@@ -406,7 +603,20 @@ public final class LifecycleQueue {
         shard.assertInShard();
         receivers.forEach(r -> r.closed = true);
         receivers.clear();
+        receiving = false;
         return purge();
+    }
+
+    /** Nobody receives any more: the durable ready messages keep only what the lifecycle needs. */
+    private void leaveContentInTheStore() {
+        receiving = false;
+        long stored = storedBelow.get();
+        for (int i = 0, n = ready.size(); i < n; i++) {
+            Entry entry = ready.get(i);
+            if (entry.sequence < stored) {
+                entry.content = null;
+            }
+        }
     }
 
     private String describeOwner() {
@@ -415,19 +625,40 @@ public final class LifecycleQueue {
 
     // ---------------------------------------------------------------- state
 
+    /** What the queue keeps of one message: a few fields, and the content only while it may soon be delivered. */
     private static final class Entry implements SequenceQueue.Sequenced {
         final long sequence;
-        final QueueMessage message;
+        final long expiryMillis;
+        final AckMode ack;
+        /** Kept only when the message asks for feedback, the one use of its id without its content. */
+        final String feedbackMessageId;
+        /** The properties and body; null while only the store holds them. */
+        QueueMessage content;
         int deliveryCount;
         /** A delivery count was written for this message (so its removal must delete it). */
         boolean countStored;
-        Lock lock;
-        Timer expiryTimer;
+        /** A read of its content from the store is under way. */
+        boolean loading;
         boolean ended;
+        Lock lock;
 
-        Entry(long sequence, QueueMessage message, int deliveryCount) {
+        /** A message just enqueued, with its content. */
+        Entry(long sequence, QueueMessage message) {
+            this(sequence, message.expiryTime().toEpochMilli(), message.ack(), message.messageId(), 0);
+            this.content = message;
+        }
+
+        /** A message restored from the store: its content stays there. */
+        Entry(long sequence, QueueMessageCodec.Header header, int deliveryCount) {
+            this(sequence, header.expiryMillis(), header.ack(), header.messageId(), deliveryCount);
+            this.countStored = deliveryCount > 0;
+        }
+
+        private Entry(long sequence, long expiryMillis, AckMode ack, String messageId, int deliveryCount) {
             this.sequence = sequence;
-            this.message = message;
+            this.expiryMillis = expiryMillis;
+            this.ack = ack;
+            this.feedbackMessageId = ack == AckMode.NONE ? null : messageId;
             this.deliveryCount = deliveryCount;
         }
 
@@ -439,24 +670,57 @@ public final class LifecycleQueue {
 
     private static final class Lock {
         final LockToken token;
+        final Entry entry;
         final ReceiverImpl receiver;
         Timer timer;
+        /** The delivery count is durable. */
+        boolean counted;
+        /** The receiver was handed the message. */
         boolean announced;
 
-        Lock(LockToken token, ReceiverImpl receiver) {
+        Lock(LockToken token, Entry entry, ReceiverImpl receiver) {
             this.token = token;
+            this.entry = entry;
             this.receiver = receiver;
+        }
+
+        /** Still the message's lock: not taken back, lost or settled. */
+        boolean isHeld() {
+            return entry.lock == this;
         }
     }
 
     /** A receiver; its mutable fields belong to the queue's shard like everything else here. */
     final class ReceiverImpl implements Receiver {
         final DeliverySink sink;
+        /** Locks not handed over yet, in the order they were taken: deliveries keep that order. */
+        final ArrayDeque<Lock> undelivered = new ArrayDeque<>();
         int credit;
         boolean closed;
 
         ReceiverImpl(DeliverySink sink) {
             this.sink = sink;
+        }
+
+        /**
+         * Hands over the locked messages whose count is durable and whose content is in memory, in lock order: a
+         * message still being read from the store holds back those locked after it.
+         */
+        void deliverReady() {
+            Lock lock;
+            while ((lock = undelivered.peek()) != null) {
+                if (!lock.isHeld()) {
+                    undelivered.poll(); // taken back before it was handed over
+                    continue;
+                }
+                if (!lock.counted || lock.entry.content == null) {
+                    return;
+                }
+                undelivered.poll();
+                lock.announced = true;
+                counters.delivered();
+                sink.deliver(new Delivery(lock.token, lock.entry.deliveryCount, lock.entry.content));
+            }
         }
 
         @Override
@@ -531,6 +795,9 @@ public final class LifecycleQueue {
                     }
                     counters.abandoned();
                     requeue(entry);
+                }
+                if (receivers.isEmpty()) {
+                    leaveContentInTheStore();
                 }
                 pump();
             });

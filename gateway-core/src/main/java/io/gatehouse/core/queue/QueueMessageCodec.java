@@ -21,6 +21,13 @@ public final class QueueMessageCodec {
     public record Stored(String ownerGeneration, QueueMessage message) {
     }
 
+    /**
+     * What a queue keeps of a stored message while its content stays on disk (see {@link #decodeHeader}), with
+     * the owner generation it was written for.
+     */
+    public record Header(String ownerGeneration, String messageId, AckMode ack, long expiryMillis) {
+    }
+
     private QueueMessageCodec() {
     }
 
@@ -45,6 +52,16 @@ public final class QueueMessageCodec {
         Instant enqueued = Instant.ofEpochMilli(r.readLong());
         Instant expiry = Instant.ofEpochMilli(r.readLong());
         return new Stored(ownerGeneration, new QueueMessage(p, ack, enqueued, expiry, r.readBytes()));
+    }
+
+    /** The fields of {@link #decode} a queue needs to keep a message without its content; the rest is skipped. */
+    public static Header decodeHeader(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes).expectVersion(VERSION, "queue message");
+        String ownerGeneration = r.readString();
+        String messageId = MessagePropertiesCodec.readMessageId(r);
+        AckMode ack = AckMode.values()[r.readByte()];
+        r.readLong(); // enqueued time: part of the content
+        return new Header(ownerGeneration, messageId, ack, r.readLong());
     }
 
     public static byte[] encodeCount(int deliveryCount) {

@@ -36,6 +36,15 @@ final class SequenceQueue<T extends SequenceQueue.Sequenced> {
         return head == tail ? null : (T) items[head];
     }
 
+    /** The item at {@code index} in sequence order (0 is the first). */
+    @SuppressWarnings("unchecked")
+    T get(int index) {
+        if (index < 0 || index >= size()) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return (T) items[head + index];
+    }
+
     /** Adds {@code item} in sequence order; it must not be here already. */
     void add(T item) {
         long sequence = item.sequence();

@@ -48,6 +48,24 @@ public final class BinaryReader {
         return s;
     }
 
+    /** Moves past a string without decoding it. */
+    public void skipString() {
+        int len = readInt();
+        if (len != -1) {
+            checkLength(len);
+            pos += len;
+        }
+    }
+
+    /** Moves past a string map without decoding it. */
+    public void skipStringMap() {
+        int size = readInt();
+        checkLength(size);
+        for (int i = 0; i < 2 * size; i++) {
+            skipString();
+        }
+    }
+
     public byte[] readBytes() {
         int len = readInt();
         if (len == -1) {

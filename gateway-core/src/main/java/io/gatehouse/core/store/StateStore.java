@@ -1,11 +1,13 @@
 package io.gatehouse.core.store;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The durable key-value state of the core: device identities, access policies, C2D and feedback
  * messages with their delivery counts, pending feedback records, consumer-group checkpoints and device
- * sessions. The live set is small (bounded queues), so implementations may keep it all in memory.
+ * sessions. Implementations keep at least the location of every live entry in memory; the core reads the
+ * large values (queued message bodies) back with {@link #read} when it needs them.
  *
  * <p>Contract:
  * <ul>
@@ -17,12 +19,20 @@ import java.util.concurrent.CompletableFuture;
  *       before it is durable too.</li>
  *   <li>{@link #write} never blocks on I/O; it may be called from any thread, including event loops.</li>
  *   <li>Futures may complete on a store thread: callers hand work back to their own thread.</li>
+ *   <li>{@link #read} sees every batch whose future completed before it was called. It may read the disk, but
+ *       never on the calling thread: it returns at once.</li>
  * </ul>
  */
 public interface StateStore {
 
     /** Applies {@code batch} atomically; the future completes when it is durable. */
     CompletableFuture<Void> write(WriteBatch batch);
+
+    /**
+     * The current values of {@code keys}, in the same order: each key's live value, or null for a key with none.
+     * Fails with a {@link StoreException} when the store cannot read them.
+     */
+    CompletableFuture<List<byte[]>> read(List<StateKey> keys);
 
     /**
      * Visits every live entry (recovered at open). Called once, at start, before the first write. Order

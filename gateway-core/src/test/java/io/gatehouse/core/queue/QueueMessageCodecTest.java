@@ -42,6 +42,8 @@ class QueueMessageCodecTest {
         assertThat(back.enqueuedTime()).isEqualTo(m.enqueuedTime());
         assertThat(back.expiryTime()).isEqualTo(m.expiryTime());
         assertThat(back.body()).isEqualTo(body);
+        assertThat(QueueMessageCodec.decodeHeader(QueueMessageCodec.encode(m, "636000000000000042"))).as("the header alone")
+                .isEqualTo(new QueueMessageCodec.Header("636000000000000042", "id-1", ack, 1_767_229_200_456L));
     }
 
     /** Lone surrogates cannot survive UTF-8; protocol decoders never produce them. */

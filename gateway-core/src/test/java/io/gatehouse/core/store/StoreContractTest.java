@@ -80,6 +80,45 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aReadReturnsTheCurrentValueOfEachKeyInOrderAndNullForNone() throws Exception {
+        StateKey a = StateKey.of(RecordKind.C2D_MESSAGE, "dev", 1);
+        StateKey b = StateKey.of(RecordKind.C2D_MESSAGE, "dev", 2);
+        StateKey gone = StateKey.of(RecordKind.C2D_MESSAGE, "dev", 3);
+        StateKey never = StateKey.of(RecordKind.C2D_MESSAGE, "other", 1);
+        await(store.state().write(WriteBatch.put(a, bytes("A1")).andPut(b, bytes("B1")).andPut(gone, bytes("G"))));
+        await(store.state().write(WriteBatch.put(a, bytes("A2"))));
+        await(store.state().write(WriteBatch.delete(gone)));
+
+        List<byte[]> values = await(store.state().read(List.of(b, never, gone, a)));
+
+        assertThat(values).hasSize(4);
+        assertThat(values.get(0)).asString(StandardCharsets.UTF_8).isEqualTo("B1");
+        assertThat(values.get(1)).isNull();
+        assertThat(values.get(2)).isNull();
+        assertThat(values.get(3)).asString(StandardCharsets.UTF_8).isEqualTo("A2");
+    }
+
+    @Test
+    void aReadReturnsLargeValuesWhole() throws Exception {
+        byte[] large = new byte[48 * 1024];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (byte) (i * 31);
+        }
+        StateKey key = StateKey.of(RecordKind.C2D_MESSAGE, "dev", 1);
+        StateKey small = StateKey.of(RecordKind.C2D_DELIVERY_COUNT, "dev", 1);
+        await(store.state().write(WriteBatch.put(small, bytes("1")).andPut(key, large)));
+
+        assertThat(await(store.state().read(List.of(key, small)))).containsExactly(large, bytes("1"));
+    }
+
+    @Test
+    void readsAfterCloseFail() {
+        store.close();
+        assertThatThrownBy(() -> await(store.state().read(List.of(StateKey.of(RecordKind.DEVICE, "a")))))
+                .hasCauseInstanceOf(StoreException.class);
+    }
+
+    @Test
     void deletingAnUnknownKeyIsHarmless() throws Exception {
         await(store.state().write(WriteBatch.delete(StateKey.of(RecordKind.DEVICE, "ghost"))));
         assertThat(live()).isEmpty();

@@ -3,6 +3,7 @@ package io.gatehouse.core.testing;
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.ForwardingEventLog;
+import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.StoreException;
@@ -25,12 +26,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #durable()} sees exactly what was confirmed. Event records go into the log at once (a journal buffers
  * them too) but their futures wait: readers must not see them before.
  *
+ * <p>Reads come from {@link #durable()}; {@link #holdReads()} makes them wait for {@link #completeReads()} or
+ * {@link #failReads()}, and {@link #reads()} lists every read asked for (the core reads queued messages back).
+ *
  * <p>Not holding (the default, so that a core can start), everything completes at once. Futures complete on
  * the thread that releases them.
  */
 public final class ManualStore implements Store {
 
     private record PendingWrite(WriteBatch batch, CompletableFuture<Void> future) {
+    }
+
+    private record PendingRead(List<StateKey> keys, CompletableFuture<List<byte[]>> future) {
     }
 
     private final InMemoryStore durable;
@@ -43,12 +50,20 @@ public final class ManualStore implements Store {
         }
 
         @Override
+        public CompletableFuture<List<byte[]>> read(List<StateKey> keys) {
+            return ManualStore.this.read(keys);
+        }
+
+        @Override
         public void forEachLive(StateVisitor visitor) {
             durable.state().forEachLive(visitor);
         }
     };
     private final EventLog events;
     private final AtomicInteger appendsRequested = new AtomicInteger();
+    private final Deque<PendingRead> heldReads = new ArrayDeque<>();
+    private final List<List<StateKey>> reads = new ArrayList<>();
+    private boolean holdingReads;
     private boolean holdingWrites;
     private boolean holdingAppends;
     private volatile boolean failingAppends;
@@ -134,6 +149,59 @@ public final class ManualStore implements Store {
             throw new AssertionError("no pending write to fail");
         }
         next.future().completeExceptionally(new StoreException("injected write failure"));
+    }
+
+    /** From now on reads wait for {@link #completeReads()} or {@link #failReads()}. */
+    public synchronized void holdReads() {
+        holdingReads = true;
+    }
+
+    /** Completes the waiting reads with what is durable now, and stops holding them. */
+    public void completeReads() {
+        for (PendingRead read : takeHeldReads()) {
+            durable.state().read(read.keys()).whenComplete((values, failure) -> {
+                if (failure != null) {
+                    read.future().completeExceptionally(failure);
+                } else {
+                    read.future().complete(values);
+                }
+            });
+        }
+    }
+
+    /** Fails the waiting reads, and stops holding them. */
+    public void failReads() {
+        for (PendingRead read : takeHeldReads()) {
+            read.future().completeExceptionally(new StoreException("injected read failure"));
+        }
+    }
+
+    public synchronized int pendingReads() {
+        return heldReads.size();
+    }
+
+    /** The keys of every read asked for so far, one list per read, in order. */
+    public synchronized List<List<StateKey>> reads() {
+        return List.copyOf(reads);
+    }
+
+    private synchronized List<PendingRead> takeHeldReads() {
+        holdingReads = false;
+        List<PendingRead> taken = new ArrayList<>(heldReads);
+        heldReads.clear();
+        return taken;
+    }
+
+    private CompletableFuture<List<byte[]>> read(List<StateKey> keys) {
+        synchronized (this) {
+            reads.add(List.copyOf(keys));
+            if (holdingReads) {
+                PendingRead read = new PendingRead(List.copyOf(keys), new CompletableFuture<>());
+                heldReads.add(read);
+                return read.future();
+            }
+        }
+        return durable.state().read(keys);
     }
 
     /** Appends asked for so far: waiting, completed or failed. */

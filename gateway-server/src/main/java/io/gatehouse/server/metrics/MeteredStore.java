@@ -3,6 +3,7 @@ package io.gatehouse.server.metrics;
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.ForwardingEventLog;
+import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.store.WriteBatch;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -140,6 +142,11 @@ public final class MeteredStore implements Store {
         public CompletableFuture<Void> write(WriteBatch batch) {
             long start = sampler.start();
             return sampler.observe(start, delegate.write(batch));
+        }
+
+        @Override
+        public CompletableFuture<List<byte[]>> read(List<StateKey> keys) {
+            return delegate.read(keys);
         }
 
         @Override

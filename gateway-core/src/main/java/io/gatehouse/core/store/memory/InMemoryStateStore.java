@@ -4,6 +4,8 @@ import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.StoreException;
 import io.gatehouse.core.store.WriteBatch;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +31,17 @@ public final class InMemoryStateStore implements StateStore {
             }
         }
         return DONE;
+    }
+
+    /** Completes at once, on the calling thread: nothing here blocks. */
+    @Override
+    public CompletableFuture<List<byte[]>> read(List<StateKey> keys) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreException("store is closed"));
+        }
+        List<byte[]> values = new ArrayList<>(keys.size());
+        keys.forEach(key -> values.add(entries.get(key)));
+        return CompletableFuture.completedFuture(values);
     }
 
     @Override
