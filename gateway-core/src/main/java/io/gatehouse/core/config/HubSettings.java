@@ -22,6 +22,7 @@ public record HubSettings(
         Duration c2dLockDuration,
         int c2dMaxQueueDepth,
         int c2dMaxMessageBytes,
+        int c2dReadAheadMessages,
         Duration feedbackTtl,
         int feedbackMaxDeliveryCount,
         Duration feedbackLockDuration,
@@ -42,6 +43,12 @@ public record HubSettings(
             integer("cloudToDevice.maxQueueDepth", 1, 5000, 50);
     public static final IntSetting C2D_MAX_MESSAGE_BYTES =
             integer("cloudToDevice.maxMessageSizeInBytes", 1, 256 * 1024, 64 * 1024);
+    /**
+     * Queued C2D messages read back from disk ahead of their delivery, hub-wide: what a mass reconnect after an
+     * offline backlog holds in memory beyond the messages in flight (the gateway's own setting).
+     */
+    public static final IntSetting C2D_READ_AHEAD_MESSAGES =
+            integer("cloudToDevice.readAheadMessages", 0, 1_000_000, 4096);
     public static final DurationSetting FEEDBACK_TTL =
             duration("cloudToDevice.feedback.ttlAsIso8601", Duration.ofMinutes(1), Duration.ofDays(2), Duration.ofHours(1));
     public static final IntSetting FEEDBACK_MAX_DELIVERY_COUNT =
@@ -61,7 +68,7 @@ public record HubSettings(
 
     /** Every setting, for help texts and configuration front ends. */
     public static final List<Setting<?>> ALL = List.of(C2D_DEFAULT_TTL, C2D_MAX_DELIVERY_COUNT, C2D_LOCK_DURATION,
-            C2D_MAX_QUEUE_DEPTH, C2D_MAX_MESSAGE_BYTES, FEEDBACK_TTL, FEEDBACK_MAX_DELIVERY_COUNT,
+            C2D_MAX_QUEUE_DEPTH, C2D_MAX_MESSAGE_BYTES, C2D_READ_AHEAD_MESSAGES, FEEDBACK_TTL, FEEDBACK_MAX_DELIVERY_COUNT,
             FEEDBACK_LOCK_DURATION, FEEDBACK_BATCH_WINDOW, FEEDBACK_MAX_RECORDS, EVENT_PARTITIONS, EVENT_RETENTION,
             D2C_MAX_MESSAGE_BYTES);
 
@@ -80,6 +87,7 @@ public record HubSettings(
         C2D_LOCK_DURATION.check(c2dLockDuration);
         C2D_MAX_QUEUE_DEPTH.check(c2dMaxQueueDepth);
         C2D_MAX_MESSAGE_BYTES.check(c2dMaxMessageBytes);
+        C2D_READ_AHEAD_MESSAGES.check(c2dReadAheadMessages);
         FEEDBACK_TTL.check(feedbackTtl);
         FEEDBACK_MAX_DELIVERY_COUNT.check(feedbackMaxDeliveryCount);
         FEEDBACK_LOCK_DURATION.check(feedbackLockDuration);
@@ -107,6 +115,7 @@ public record HubSettings(
                 C2D_LOCK_DURATION.from(p),
                 C2D_MAX_QUEUE_DEPTH.from(p),
                 C2D_MAX_MESSAGE_BYTES.from(p),
+                C2D_READ_AHEAD_MESSAGES.from(p),
                 FEEDBACK_TTL.from(p),
                 FEEDBACK_MAX_DELIVERY_COUNT.from(p),
                 FEEDBACK_LOCK_DURATION.from(p),
@@ -126,6 +135,7 @@ public record HubSettings(
         p.put(C2D_LOCK_DURATION.property(), c2dLockDuration.toString());
         p.put(C2D_MAX_QUEUE_DEPTH.property(), Integer.toString(c2dMaxQueueDepth));
         p.put(C2D_MAX_MESSAGE_BYTES.property(), Integer.toString(c2dMaxMessageBytes));
+        p.put(C2D_READ_AHEAD_MESSAGES.property(), Integer.toString(c2dReadAheadMessages));
         p.put(FEEDBACK_TTL.property(), feedbackTtl.toString());
         p.put(FEEDBACK_MAX_DELIVERY_COUNT.property(), Integer.toString(feedbackMaxDeliveryCount));
         p.put(FEEDBACK_LOCK_DURATION.property(), feedbackLockDuration.toString());

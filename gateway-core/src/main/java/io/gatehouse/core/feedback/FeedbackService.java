@@ -13,6 +13,7 @@ import io.gatehouse.core.queue.QueueKind;
 import io.gatehouse.core.queue.QueueMessage;
 import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.queue.QueueSettings;
+import io.gatehouse.core.queue.ReadAheadBudget;
 import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
@@ -64,7 +65,7 @@ public final class FeedbackService implements OutcomeListeners {
                 settings.feedbackMaxDeliveryCount(), Integer.MAX_VALUE);
         // feedback about feedback does not exist: a feedback message that ends just goes
         this.queue = new LifecycleQueue("", "", QueueKind.FEEDBACK, queueSettings, shard, store,
-                (ack, messageId, outcome, batch) -> null, counters);
+                ReadAheadBudget.ofOneQueue(), (ack, messageId, outcome, batch) -> null, counters);
     }
 
     public LifecycleCounters counters() {

@@ -36,6 +36,7 @@ public final class CloudToDevice {
     private final DeviceDirectory devices;
     private final OutcomeListeners outcomes;
     private final LifecycleCounters counters = new LifecycleCounters();
+    private final ReadAheadBudget readAheadBudget;
     private final Map<DeviceId, LifecycleQueue> queues = new ConcurrentHashMap<>();
 
     public CloudToDevice(HubSettings settings, ShardGroup shards, StateStore store, Clock clock,
@@ -48,10 +49,16 @@ public final class CloudToDevice {
         this.clock = clock;
         this.devices = devices;
         this.outcomes = outcomes;
+        this.readAheadBudget = new ReadAheadBudget(settings.c2dReadAheadMessages());
     }
 
     public LifecycleCounters counters() {
         return counters;
+    }
+
+    /** Messages the queues may still read ahead of delivery (hub-wide). */
+    public ReadAheadBudget readAheadBudget() {
+        return readAheadBudget;
     }
 
     /**
@@ -215,6 +222,6 @@ public final class CloudToDevice {
 
     private LifecycleQueue queueOf(DeviceId device, String generationId) {
         return queues.computeIfAbsent(device, id -> new LifecycleQueue(id.value(), generationId, QueueKind.C2D, queueSettings,
-                shards.shardFor(id), store, outcomes.forDevice(id, generationId), counters));
+                shards.shardFor(id), store, readAheadBudget, outcomes.forDevice(id, generationId), counters));
     }
 }

@@ -71,6 +71,7 @@ public final class LifecycleQueue {
     private final QueueSettings settings;
     private final Shard shard;
     private final StateStore store;
+    private final ReadAheadBudget readAheadBudget;
     private final EndListener endListener;
     private final LifecycleCounters counters;
 
@@ -91,14 +92,15 @@ public final class LifecycleQueue {
     private volatile boolean receiving;
 
     public LifecycleQueue(String owner, String ownerGeneration, QueueKind kind, QueueSettings settings, Shard shard,
-                          StateStore store,
-                   EndListener endListener, LifecycleCounters counters) {
+                          StateStore store, ReadAheadBudget readAheadBudget, EndListener endListener,
+                          LifecycleCounters counters) {
         this.owner = owner;
         this.ownerGeneration = ownerGeneration;
         this.kind = kind;
         this.settings = settings;
         this.shard = shard;
         this.store = store;
+        this.readAheadBudget = readAheadBudget;
         this.endListener = endListener;
         this.counters = counters;
     }
@@ -159,6 +161,7 @@ public final class LifecycleQueue {
     private void leaveInStore(Entry entry) {
         if (receivers.isEmpty() && entry.lock == null) {
             entry.content = null;
+            leaveReadAhead(entry);
         }
     }
 
@@ -248,15 +251,17 @@ public final class LifecycleQueue {
             }
         }
         boolean refill = missing > 0 && (2 * missing >= window || missing == ahead);
-        if (lockedWithoutContent == null && !refill) {
+        int granted = refill ? readAheadBudget.take(missing) : 0;
+        if (lockedWithoutContent == null && granted == 0) {
             return;
         }
-        List<Entry> load = lockedWithoutContent == null ? new ArrayList<>(missing) : lockedWithoutContent;
-        for (int i = 0; i < ahead && missing > 0; i++) {
+        List<Entry> load = lockedWithoutContent == null ? new ArrayList<>(granted) : lockedWithoutContent;
+        for (int i = 0; i < ahead && granted > 0; i++) {
             Entry entry = ready.get(i);
             if (needsContent(entry)) {
+                entry.readAhead = true;
                 load.add(entry);
-                missing--;
+                granted--;
             }
         }
         load(load);
@@ -264,6 +269,14 @@ public final class LifecycleQueue {
 
     private static boolean needsContent(Entry entry) {
         return entry.content == null && !entry.loading;
+    }
+
+    /** The entry's content no longer counts as read ahead: it was locked, dropped or ended. */
+    private void leaveReadAhead(Entry entry) {
+        if (entry.readAhead) {
+            entry.readAhead = false;
+            readAheadBudget.giveBack();
+        }
     }
 
     private int totalCredit() {
@@ -312,6 +325,9 @@ public final class LifecycleQueue {
                     entry.lock.receiver.deliverReady();
                 }
             }
+            if (entry.content == null) {
+                leaveReadAhead(entry);
+            }
         }
     }
 
@@ -329,6 +345,7 @@ public final class LifecycleQueue {
 
     private void lock(Entry entry, ReceiverImpl receiver) {
         ready.remove(entry);
+        leaveReadAhead(entry);
         entry.deliveryCount++;
         Lock lock = new Lock(LockToken.next(), entry, receiver);
         long deadline = shard.clock().millis() + settings.lockDuration().toMillis();
@@ -567,6 +584,7 @@ public final class LifecycleQueue {
     /** Takes an unlocked message out of memory; the last one takes the expiry timer with it. */
     private void forget(Entry entry) {
         ready.remove(entry);
+        leaveReadAhead(entry);
         entry.ended = true;
         entry.content = null;
         depth--;
@@ -615,6 +633,7 @@ public final class LifecycleQueue {
             Entry entry = ready.get(i);
             if (entry.sequence < stored) {
                 entry.content = null;
+                leaveReadAhead(entry);
             }
         }
     }
@@ -639,6 +658,8 @@ public final class LifecycleQueue {
         boolean countStored;
         /** A read of its content from the store is under way. */
         boolean loading;
+        /** Its content is (being) read ahead of any lock: it holds one message of the hub's {@link ReadAheadBudget}. */
+        boolean readAhead;
         boolean ended;
         Lock lock;
 

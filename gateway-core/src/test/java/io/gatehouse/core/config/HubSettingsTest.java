@@ -30,6 +30,7 @@ class HubSettingsTest {
                 new Range("cloudToDevice.lockDurationAsIso8601", "PT1S", "PT5M", "PT0.999S", "PT5M0.001S", "from PT1S to PT5M"),
                 new Range("cloudToDevice.maxQueueDepth", "1", "5000", "0", "5001", "from 1 to 5000"),
                 new Range("cloudToDevice.maxMessageSizeInBytes", "1", "262144", "0", "262145", "from 1 to 262144"),
+                new Range("cloudToDevice.readAheadMessages", "0", "1000000", "-1", "1000001", "from 0 to 1000000"),
                 new Range("cloudToDevice.feedback.ttlAsIso8601", "PT1M", "P2D", "PT59.999S", "P2DT0.001S", "from PT1M to PT48H"),
                 new Range("cloudToDevice.feedback.maxDeliveryCount", "1", "100", "0", "101", "from 1 to 100"),
                 new Range("cloudToDevice.feedback.lockDurationAsIso8601", "PT5S", "PT5M", "PT4.999S", "PT5M0.001S", "from PT5S to PT5M"),
@@ -55,6 +56,7 @@ class HubSettingsTest {
         assertThat(d.c2dLockDuration()).isEqualTo(Duration.ofMinutes(1));
         assertThat(d.c2dMaxQueueDepth()).isEqualTo(50);
         assertThat(d.c2dMaxMessageBytes()).isEqualTo(65536);
+        assertThat(d.c2dReadAheadMessages()).isEqualTo(4096);
         assertThat(d.feedbackTtl()).isEqualTo(Duration.ofHours(1));
         assertThat(d.feedbackMaxDeliveryCount()).isEqualTo(100);
         assertThat(d.feedbackLockDuration()).isEqualTo(Duration.ofMinutes(1));

@@ -1,0 +1,104 @@
+package io.gatehouse.core.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.testing.ManualCore;
+import io.gatehouse.core.testing.ManualStore;
+import io.gatehouse.core.testing.RecordingSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hub-wide read-ahead budget: when many queues with offline backlogs get receivers at once, what is read back
+ * beyond the locked messages stays within the budget, delivery never waits for it, and it is all given back.
+ */
+class ReadAheadBudgetTest {
+
+    private static final int BUDGET = 10;
+    private static final int DEVICES = 3;
+    private static final int QUEUED = 30;
+    private static final int CREDIT = 4;
+
+    private final ManualStore store = new ManualStore(HubSettings.defaults().eventPartitions());
+    private final ManualCore hub = new ManualCore(HubSettings.defaults()
+            .with(HubSettings.C2D_READ_AHEAD_MESSAGES.property(), Integer.toString(BUDGET)), store);
+    private final CloudToDevice c2d = hub.core.c2d();
+
+    @AfterEach
+    void tearDown() {
+        hub.close();
+    }
+
+    @Test
+    void readAheadAcrossQueuesStaysWithinTheBudgetAndDeliveryDoesNotWaitForIt() {
+        Map<DeviceId, Receiver> receivers = new TreeMap<>();
+        Map<DeviceId, RecordingSink> sinks = new TreeMap<>();
+        for (int d = 0; d < DEVICES; d++) {
+            DeviceId device = DeviceId.of("d" + d);
+            hub.createDevice(device.value());
+            for (int i = 0; i < QUEUED; i++) {
+                hub.await(c2d.send(device, C2dRequest.of(device + "-m" + i, new byte[] {(byte) i})));
+            }
+            sinks.put(device, new RecordingSink());
+        }
+        sinks.forEach((device, sink) -> {
+            Receiver receiver = c2d.openReceiver(device, sink);
+            receiver.addCredit(CREDIT);
+            receivers.put(device, receiver);
+        });
+        hub.run();
+
+        int read = store.reads().stream().mapToInt(List::size).sum();
+        assertThat(read).as("the locked messages, and no more read ahead than the budget")
+                .isEqualTo(DEVICES * CREDIT + BUDGET);
+        assertThat(c2d.readAheadBudget().available()).isZero();
+
+        Map<DeviceId, List<String>> delivered = new TreeMap<>();
+        for (int round = 0; round < QUEUED * 2; round++) {
+            for (Map.Entry<DeviceId, RecordingSink> e : sinks.entrySet()) {
+                for (Delivery d : e.getValue().drain()) {
+                    delivered.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(d.message().messageId());
+                    Receiver receiver = receivers.get(e.getKey());
+                    hub.await(receiver.complete(d.lockToken()));
+                    receiver.addCredit(1);
+                }
+            }
+            hub.run();
+        }
+
+        for (DeviceId device : sinks.keySet()) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < QUEUED; i++) {
+                expected.add(device + "-m" + i);
+            }
+            assertThat(delivered.get(device)).as("%s in order, each once", device).isEqualTo(expected);
+        }
+        assertThat(store.reads().stream().mapToInt(List::size).sum()).as("each message read once")
+                .isEqualTo(DEVICES * QUEUED);
+        assertThat(c2d.readAheadBudget().available()).as("all given back").isEqualTo(BUDGET);
+    }
+
+    @Test
+    void contentDroppedWhenTheReceiversLeaveGivesItsShareBack() {
+        DeviceId device = DeviceId.of("d0");
+        hub.createDevice(device.value());
+        for (int i = 0; i < QUEUED; i++) {
+            hub.await(c2d.send(device, C2dRequest.of("m" + i, new byte[] {1})));
+        }
+        Receiver receiver = c2d.openReceiver(device, new RecordingSink());
+        receiver.addCredit(CREDIT);
+        hub.run();
+        assertThat(c2d.readAheadBudget().available()).as("twice the credit read ahead").isEqualTo(BUDGET - 2 * CREDIT);
+
+        receiver.close();
+        hub.run();
+
+        assertThat(c2d.readAheadBudget().available()).isEqualTo(BUDGET);
+    }
+}
