@@ -8,8 +8,10 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /** Copies a child process's output to a log file and says when a line announces that it is ready. */
@@ -46,6 +48,12 @@ final class ChildOutput {
         copier.setDaemon(true);
         copier.start();
         return started;
+    }
+
+    /** Why waiting for {@link #watch}'s future failed, in words. */
+    static String why(Exception failure, Duration timeout) {
+        return failure instanceof TimeoutException
+                ? "not ready within " + timeout.toSeconds() + " s" : failure.getCause().getMessage();
     }
 
     /** The last lines of a child's log, for the message of a failed start. */

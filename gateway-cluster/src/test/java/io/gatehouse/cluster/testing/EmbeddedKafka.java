@@ -56,9 +56,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return kafka;
         } catch (ExecutionException | TimeoutException e) {
+            String output = ChildOutput.tail(log);
             kafka.close();
-            throw new IllegalStateException("Kafka did not start within " + START_TIMEOUT.toSeconds() + " s (" + e
-                    + "); its output: " + ChildOutput.tail(log), e);
+            throw new IllegalStateException("Kafka did not start (" + ChildOutput.why(e, START_TIMEOUT) + "); its output: "
+                    + output, e);
         }
     }
 

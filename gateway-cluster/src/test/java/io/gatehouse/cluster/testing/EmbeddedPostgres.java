@@ -63,8 +63,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Initialises a cluster and starts the server; returns once it accepts connections. */
+    /** Initialises a cluster and starts the server without fsync; returns once it accepts connections. */
     public static EmbeddedPostgres start() throws IOException, InterruptedException {
+        return start(false);
+    }
+
+    /**
+     * Initialises a cluster and starts the server; returns once it accepts connections.
+     *
+     * @param fsync whether commits wait for the disk, as in production (benchmarks); tests do not need it
+     */
+    public static EmbeddedPostgres start(boolean fsync) throws IOException, InterruptedException {
         Path bin = binaries().orElseThrow(() -> new IllegalStateException(unavailableReason().orElseThrow()));
         Path directory = Files.createTempDirectory("gatehouse-pg");
         if (isRoot()) {
@@ -75,9 +84,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
         run(bin, directory.resolve("initdb.log"), "initdb", "-D", data.toString(), "-U", USER, "--auth=trust",
                 "--encoding=UTF8", "--locale=C", "--no-sync");
         int port = EmbeddedKafka.freePort();
-        // fsync off: a test server's durability is not what is tested, and syncs would only slow the suite down
         Process process = new ProcessBuilder(command(bin, "postgres", "-D", data.toString(), "-p", Integer.toString(port),
-                "-h", "127.0.0.1", "-k", directory.toString(), "-c", "fsync=off", "-c", "max_connections=50"))
+                "-h", "127.0.0.1", "-k", directory.toString(), "-c", "fsync=" + (fsync ? "on" : "off"),
+                "-c", "max_connections=50"))
                 .redirectErrorStream(true).start();
         CompletableFuture<Void> ready = ChildOutput.watch(process, log,
                 line -> line.contains("database system is ready to accept connections"));
@@ -87,8 +96,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
             ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return postgres;
         } catch (ExecutionException | TimeoutException e) {
+            String output = ChildOutput.tail(log);
             postgres.close();
-            throw new IllegalStateException("PostgreSQL did not start (" + e + "); its output: " + ChildOutput.tail(log), e);
+            throw new IllegalStateException("PostgreSQL did not start (" + ChildOutput.why(e, START_TIMEOUT) + "); its output: "
+                    + output, e);
         }
     }
 
