@@ -11,9 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One Kafka node in KRaft mode (broker and controller in one), from the Maven artifacts on the test class
@@ -23,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path directory;
     private final Process process;
@@ -50,17 +48,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=kafka-logback.xml",
                 "-cp", testClassPath(), KafkaBrokerMain.class.getName(), config.toString()))
                 .redirectErrorStream(true).start();
-        CompletableFuture<Void> ready = ChildOutput.watch(process, log, line -> line.equals(KafkaBrokerMain.READY));
+        CompletableFuture<Void> ready = ChildProcesses.watch(process, log, line -> line.equals(KafkaBrokerMain.READY));
         EmbeddedKafka kafka = new EmbeddedKafka(directory, process, "127.0.0.1:" + brokerPort);
-        try {
-            ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return kafka;
-        } catch (ExecutionException | TimeoutException e) {
-            String output = ChildOutput.tail(log);
-            kafka.close();
-            throw new IllegalStateException("Kafka did not start (" + ChildOutput.why(e, START_TIMEOUT) + "); its output: "
-                    + output, e);
-        }
+        ChildProcesses.awaitReady("Kafka", ready, START_TIMEOUT, log, kafka);
+        return kafka;
     }
 
     public String bootstrapServers() {
@@ -72,15 +63,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         try {
             process.getOutputStream().close();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
         } catch (IOException e) {
             process.destroyForcibly();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
+        ChildProcesses.awaitExit(process, STOP_TIMEOUT);
         TempFiles.deleteTree(directory);
     }
 

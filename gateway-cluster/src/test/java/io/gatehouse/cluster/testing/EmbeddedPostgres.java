@@ -18,9 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -37,6 +35,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     static final String UNPRIVILEGED_USER = "nobody";
     static final String UNPRIVILEGED_GROUP = "nogroup";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
     private final Path directory;
@@ -88,19 +87,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 "-h", "127.0.0.1", "-k", directory.toString(), "-c", "fsync=" + (fsync ? "on" : "off"),
                 "-c", "max_connections=50"))
                 .redirectErrorStream(true).start();
-        CompletableFuture<Void> ready = ChildOutput.watch(process, log,
+        CompletableFuture<Void> ready = ChildProcesses.watch(process, log,
                 line -> line.contains("database system is ready to accept connections"));
         EmbeddedPostgres postgres = new EmbeddedPostgres(directory, bin, process,
                 "jdbc:postgresql://127.0.0.1:" + port + "/postgres");
-        try {
-            ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return postgres;
-        } catch (ExecutionException | TimeoutException e) {
-            String output = ChildOutput.tail(log);
-            postgres.close();
-            throw new IllegalStateException("PostgreSQL did not start (" + ChildOutput.why(e, START_TIMEOUT) + "); its output: "
-                    + output, e);
-        }
+        ChildProcesses.awaitReady("PostgreSQL", ready, START_TIMEOUT, log, postgres);
+        return postgres;
     }
 
     /** The JDBC URL of the server's {@code postgres} database (user {@value #USER}, no password). */
@@ -123,16 +115,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
         try {
             Process stop = new ProcessBuilder(command(binaries, "pg_ctl", "stop", "-D", directory.resolve("data").toString(),
                     "-m", "immediate")).redirectErrorStream(true).redirectOutput(directory.resolve("stop.log").toFile()).start();
-            stop.waitFor(20, TimeUnit.SECONDS);
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            ChildProcesses.awaitExit(stop, STOP_TIMEOUT);
         } catch (IOException e) {
             process.destroyForcibly();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
+        ChildProcesses.awaitExit(process, STOP_TIMEOUT);
         TempFiles.deleteTree(directory);
     }
 
@@ -144,7 +131,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             throw new IllegalStateException(program + " did not finish within " + START_TIMEOUT.toSeconds() + " s");
         }
         if (p.exitValue() != 0) {
-            throw new IllegalStateException(program + " failed with exit code " + p.exitValue() + ": " + ChildOutput.tail(log));
+            throw new IllegalStateException(program + " failed with exit code " + p.exitValue() + ": " + ChildProcesses.tail(log));
         }
     }
 

@@ -11,15 +11,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
-/** Copies a child process's output to a log file and says when a line announces that it is ready. */
-final class ChildOutput {
+/** The child processes of the embedded engines: their output in a log file, waiting for them to be ready, stopping them. */
+final class ChildProcesses {
 
     private static final int TAIL_LINES = 30;
 
-    private ChildOutput() {
+    private ChildProcesses() {
     }
 
     /**
@@ -50,10 +52,36 @@ final class ChildOutput {
         return started;
     }
 
-    /** Why waiting for {@link #watch}'s future failed, in words. */
-    static String why(Exception failure, Duration timeout) {
-        return failure instanceof TimeoutException
-                ? "not ready within " + timeout.toSeconds() + " s" : failure.getCause().getMessage();
+    /**
+     * Waits until {@code ready} (from {@link #watch}) completes; when it fails or times out, closes the child
+     * and throws with the reason and the end of its output.
+     */
+    static void awaitReady(String name, CompletableFuture<Void> ready, Duration timeout, Path log, AutoCloseable child)
+            throws InterruptedException {
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            String output = tail(log);
+            try {
+                child.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            String why = e instanceof TimeoutException ? "not ready within " + timeout.toSeconds() + " s" : e.getCause().getMessage();
+            throw new IllegalStateException(name + " did not start (" + why + "); its output: " + output, e);
+        }
+    }
+
+    /** Waits for a child that was asked to stop, and kills it when it does not stop in time. */
+    static void awaitExit(Process process, Duration grace) {
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The last lines of a child's log, for the message of a failed start. */
