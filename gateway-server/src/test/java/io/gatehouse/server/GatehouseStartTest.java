@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.registry.SymmetricKeys;
+import io.gatehouse.core.store.StoreException;
 import io.gatehouse.server.config.DeviceDeclaration;
 import io.gatehouse.server.config.GatehouseConfig;
+import io.gatehouse.server.config.InvalidConfigException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,6 +54,29 @@ class GatehouseStartTest {
         try (Gatehouse again = Gatehouse.start(GatehouseConfig.of(ephemeral()))) {
             assertThat(again.port("mqtt")).isPresent();
         }
+    }
+
+    @Test
+    void aClusterStoreThatCannotBeReachedIsOneLineNamingWhere() throws Exception {
+        int closedPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            closedPort = free.getLocalPort();
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/gatehouse";
+        GatehouseConfig config = GatehouseConfig.of(ephemeral("store.type", "cluster",
+                "cluster.kafka.bootstrapServers", "127.0.0.1:" + closedPort, "cluster.jdbc.url", url));
+        assertThatThrownBy(() -> Gatehouse.start(config))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("cannot use PostgreSQL at " + url + ": ")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aClusterStoreNeedsBothAddresses() {
+        assertThatThrownBy(() -> GatehouseConfig.of(ephemeral("store.type", "cluster",
+                "cluster.kafka.bootstrapServers", "127.0.0.1:9092")))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("cluster.jdbc.url");
     }
 
     @Test

@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  * device's events stay in order; each gets the next sequence number, an offset and an enqueued time.
  * Readers see an event only once it is durable.
  *
+ * <p>Numbering: the stream numbers events itself unless the log {@link EventLog#assignsPositions() assigns
+ * the positions} (a log shared by several gateway nodes); then readers learn of other nodes' events from the
+ * log's {@link EventLog#onAppended append notifications}.
+ *
  * <p>Threading: appends come from any thread (event loops); numbering an event and handing it to the log
  * happen under the partition's monitor, a few field updates long, so the log receives each partition's
  * events in sequence order. Reads, start-position lookups and retention run on the read shard, never on
@@ -80,6 +84,7 @@ public final class EventStream {
         for (int i = 0; i < partitions.length; i++) {
             partitions[i] = new Partition(i, log.last(i));
         }
+        log.onAppended((partition, lastSequence) -> partitions[partition].committed(lastSequence));
     }
 
     /** Starts the periodic retention sweep on the read shard. */
@@ -125,17 +130,9 @@ public final class EventStream {
         }
         byte[] payload = D2cEventCodec.encode(source, properties, body);
         Partition partition = partitions[partitionFor(source.deviceId())];
-        EventRecord record;
-        CompletableFuture<Void> durable;
-        synchronized (partition) {
-            long time = Math.max(clock.millis(), partition.lastTime);
-            record = new EventRecord(partition.nextSequence, partition.nextOffset, time, payload);
-            partition.nextSequence++;
-            partition.nextOffset += payload.length;
-            partition.lastTime = time;
-            durable = log.append(partition.index, record);
-        }
-        return durable.thenApply(ok -> {
+        CompletableFuture<EventRecord> stored = log.assignsPositions()
+                ? log.appendAssigned(partition.index, payload) : partition.numberAndAppend(payload);
+        return stored.thenApply(record -> {
             appended.increment();
             partition.committed(record.sequenceNumber());
             return new EventPosition(partition.index, record.sequenceNumber(), record.offset(),
@@ -257,8 +254,27 @@ public final class EventStream {
             committedNext = new AtomicLong(nextSequence);
         }
 
-        synchronized long nextSequenceToAssign() {
-            return nextSequence;
+        /** Gives the event the next position and hands it to the log, which receives them in sequence order. */
+        CompletableFuture<EventRecord> numberAndAppend(byte[] payload) {
+            EventRecord record;
+            CompletableFuture<Void> durable;
+            synchronized (this) {
+                long time = Math.max(clock.millis(), lastTime);
+                record = new EventRecord(nextSequence, nextOffset, time, payload);
+                nextSequence++;
+                nextOffset += payload.length;
+                lastTime = time;
+                durable = log.append(index, record);
+            }
+            return durable.thenApply(ok -> record);
+        }
+
+        /**
+         * Where a reader opened at "latest" starts: past every event appended so far. When the log assigns
+         * positions, that is past the newest event known here (another node's newest may not be known yet).
+         */
+        synchronized long end() {
+            return log.assignsPositions() ? committedNext.get() : nextSequence;
         }
 
         /** Appends complete in order per partition, but in-memory ones may report out of order: keep the max. */
@@ -302,7 +318,7 @@ public final class EventStream {
             // "latest" is the end of the partition when the reader opens, not when the read shard gets to it:
             // an event appended right after this call returns must be read
             this.start = position instanceof StartPosition.Latest
-                    ? new StartPosition.FromSequenceNumber(partition.nextSequenceToAssign(), true) : position;
+                    ? new StartPosition.FromSequenceNumber(partition.end(), true) : position;
             readShard.execute(this::resolveStart);
         }
 

@@ -26,6 +26,21 @@ public abstract class ForwardingEventLog implements EventLog {
     }
 
     @Override
+    public boolean assignsPositions() {
+        return delegate.assignsPositions();
+    }
+
+    @Override
+    public CompletableFuture<EventRecord> appendAssigned(int partition, byte[] payload) {
+        return delegate.appendAssigned(partition, payload);
+    }
+
+    @Override
+    public void onAppended(AppendListener listener) {
+        delegate.onAppended(listener);
+    }
+
+    @Override
     public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
         return delegate.read(partition, fromSequence, maxEvents);
     }

@@ -137,6 +137,8 @@ public final class StartCommand implements Callable<Integer> {
     static void printBanner(Gatehouse g, java.io.PrintWriter out) {
         GatehouseConfig c = g.config();
         String storeLine = c.storeType().equals("memory") ? "in memory (NOT durable: nothing survives a restart)"
+                : c.storeType().equals("cluster") ? "cluster node " + c.cluster().nodeId() + ": events in Kafka at "
+                        + c.cluster().kafkaBootstrapServers() + ", state in PostgreSQL (durable)"
                 : c.storeSync().equals("never") ? "journal with sync=never (NOT durable: acknowledged data can be lost)"
                 : "journal, sync=" + c.storeSync() + " (durable)";
         out.println("Gatehouse");

@@ -32,6 +32,7 @@ public record GatehouseConfig(
         Path tlsKeyFile,
         String storeType,
         String storeSync,
+        ClusterConfig cluster,
         int shards,
         String logFormat,
         boolean wellKnownKeys,
@@ -43,6 +44,9 @@ public record GatehouseConfig(
         if ((tlsCertificateFile == null) != (tlsKeyFile == null)) {
             throw new InvalidConfigException(ServerSettings.TLS_CERTIFICATE.property() + " and "
                     + ServerSettings.TLS_KEY.property() + " must be given together");
+        }
+        if (storeType.equals("cluster")) {
+            cluster.requireAddresses();
         }
     }
 
@@ -89,6 +93,7 @@ public record GatehouseConfig(
                     key == null ? null : Path.of(key),
                     ServerSettings.STORE_TYPE.from(p),
                     ServerSettings.STORE_SYNC.from(p),
+                    ClusterConfig.fromProperties(p),
                     ServerSettings.SHARDS.from(p),
                     ServerSettings.LOG_FORMAT.from(p),
                     ServerSettings.WELL_KNOWN_KEYS.from(p),
@@ -99,8 +104,8 @@ public record GatehouseConfig(
         }
     }
 
-    /** True when the store survives restarts (journal with a syncing policy). */
+    /** True when the store survives restarts (journal with a syncing policy, or the cluster store). */
     public boolean isDurable() {
-        return storeType.equals("journal") && !storeSync.equals("never");
+        return storeType.equals("cluster") || storeType.equals("journal") && !storeSync.equals("never");
     }
 }

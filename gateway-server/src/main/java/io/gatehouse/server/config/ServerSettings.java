@@ -39,10 +39,23 @@ public final class ServerSettings {
     public static final Setting<String> TLS_CERTIFICATE = text("tls.certificateFile", null, ".+",
             "a PEM certificate chain file (with tls.keyFile; default: the generated development certificate)");
     public static final Setting<String> TLS_KEY = text("tls.keyFile", null, ".+", "a PEM private key file (unencrypted)");
-    public static final Setting<String> STORE_TYPE = text("store.type", "journal", "journal|memory",
-            "journal (durable) or memory (nothing survives a restart)");
+    public static final Setting<String> STORE_TYPE = text("store.type", "journal", "journal|memory|cluster",
+            "journal (durable), memory (nothing survives a restart) or cluster (Kafka and PostgreSQL shared by nodes: docs/cluster.md)");
     public static final Setting<String> STORE_SYNC = text("store.sync", "batch", "always|never|batch(\\([0-9]{1,6}(us|ms)\\))?",
             "always, batch (group commit paced at one sync per 500us under load), batch(<n>us|ms), or never (NOT durable: benchmarks only)");
+    public static final Setting<String> CLUSTER_NODE_ID = text("cluster.nodeId", "gatehouse", "[A-Za-z0-9._-]{1,64}",
+            "this node's name in Kafka client ids and PostgreSQL's application_name");
+    public static final Setting<String> CLUSTER_KAFKA_BOOTSTRAP = text("cluster.kafka.bootstrapServers", null,
+            "[^,\\s]+(,[^,\\s]+)*", "host:port[,host:port...] of the Kafka cluster (store.type=cluster)");
+    public static final Setting<String> CLUSTER_KAFKA_TOPIC = text("cluster.kafka.topic", "gatehouse.events",
+            "[A-Za-z0-9._-]{1,249}", "the D2C event topic, created when absent");
+    public static final Setting<Integer> CLUSTER_KAFKA_REPLICATION = integer("cluster.kafka.replicationFactor", 0, 32, 0);
+    public static final Setting<Integer> CLUSTER_KAFKA_MIN_INSYNC = integer("cluster.kafka.minInsyncReplicas", 0, 32, 0);
+    public static final Setting<String> CLUSTER_JDBC_URL = text("cluster.jdbc.url", null, "jdbc:postgresql:.+",
+            "jdbc:postgresql://host:port/database of the shared state (store.type=cluster)");
+    public static final Setting<String> CLUSTER_JDBC_USER = text("cluster.jdbc.user", null, ".+", "the PostgreSQL user");
+    public static final Setting<String> CLUSTER_JDBC_PASSWORD = text("cluster.jdbc.password", null, ".*",
+            "its password (prefer the GATEHOUSE_CLUSTER_JDBC_PASSWORD environment variable to a file)");
     public static final Setting<Integer> SHARDS = integer("core.shards", 1, 64,
             Math.max(1, Runtime.getRuntime().availableProcessors()));
     public static final Setting<String> LOG_FORMAT = text("log.format", "text", "text|json", "text or json");
@@ -51,8 +64,9 @@ public final class ServerSettings {
     /** The gateway's own settings, in the order help lists them. */
     public static final List<Setting<?>> SERVER = List.of(HOST_NAME, DATA_DIR, BIND_ADDRESS, MQTT_PORT, MQTT_PLAIN_PORT,
             MQTT_PLAIN_ENABLED, MQTT_MAX_IN_FLIGHT, AMQP_PORT, AMQP_PLAIN_PORT, AMQP_PLAIN_ENABLED, HTTPS_PORT,
-            HTTPS_FALLBACK_PORT, HEALTH_PORT, HEALTH_ENABLED, TLS_CERTIFICATE, TLS_KEY, STORE_TYPE, STORE_SYNC, SHARDS,
-            LOG_FORMAT, WELL_KNOWN_KEYS);
+            HTTPS_FALLBACK_PORT, HEALTH_PORT, HEALTH_ENABLED, TLS_CERTIFICATE, TLS_KEY, STORE_TYPE, STORE_SYNC,
+            CLUSTER_NODE_ID, CLUSTER_KAFKA_BOOTSTRAP, CLUSTER_KAFKA_TOPIC, CLUSTER_KAFKA_REPLICATION, CLUSTER_KAFKA_MIN_INSYNC,
+            CLUSTER_JDBC_URL, CLUSTER_JDBC_USER, CLUSTER_JDBC_PASSWORD, SHARDS, LOG_FORMAT, WELL_KNOWN_KEYS);
 
     /** The hub name, which {@link HubSettings} validates itself. */
     public static final Setting<String> HUB_NAME = text(HubSettings.HUB_NAME, "gatehouse", ".*",

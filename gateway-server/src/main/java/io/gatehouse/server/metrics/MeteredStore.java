@@ -168,5 +168,11 @@ public final class MeteredStore implements Store {
             long start = sampler.start();
             return sampler.observe(start, delegate.append(partition, record));
         }
+
+        @Override
+        public CompletableFuture<EventRecord> appendAssigned(int partition, byte[] payload) {
+            long start = sampler.start();
+            return sampler.observe(start, delegate.appendAssigned(partition, payload));
+        }
     }
 }

@@ -1,0 +1,221 @@
+package io.gatehouse.cluster;
+
+import io.gatehouse.core.store.EventLog;
+import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.StoreException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The D2C event log of a cluster: one Kafka topic, one Kafka partition per event partition, shared by every
+ * gateway node. Kafka numbers the events (offset = sequence number = Event Hubs offset; enqueued time = the
+ * broker's append time), so it {@link #assignsPositions() assigns positions}, and an append completes only
+ * once every in-sync replica has the event (idempotent producer, {@code acks=all}): a device's PUBACK or AMQP
+ * {@code accepted} then means the event is in Kafka.
+ *
+ * <p>Every node reads the same topic: {@link #read} fetches from Kafka, and a {@link TailFollower} tells the
+ * core about events other nodes appended. {@link #first} and {@link #last} answer from what this node has seen,
+ * without a round trip. Retention is the topic's: {@link #removeBefore} only refreshes the oldest event.
+ */
+public final class KafkaEventLog implements EventLog, AutoCloseable {
+
+    /** The most events one read returns (the core reads at most 256 at a time). */
+    private static final int MAX_READ = 256;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String topic;
+    private final PartitionBounds[] bounds;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final PartitionReader reader;
+    private final TailFollower follower;
+    private volatile AppendListener listener = (partition, lastSequence) -> { };
+    private volatile boolean closed;
+
+    private KafkaEventLog(KafkaSettings settings, PartitionBounds[] bounds, PartitionReader reader, long[] ends) {
+        this.topic = settings.topic();
+        this.bounds = bounds;
+        this.reader = reader;
+        this.producer = new KafkaProducer<>(producerProperties(settings), new ByteArraySerializer(), new ByteArraySerializer());
+        this.follower = new TailFollower(settings, ends, this::seenByFollower);
+    }
+
+    /**
+     * Connects, creates the topic when it is absent, and learns each partition's oldest and newest event.
+     *
+     * @throws StoreException when Kafka cannot be reached or refuses (the message says which and where)
+     */
+    public static KafkaEventLog open(KafkaSettings settings) {
+        PartitionReader reader = null;
+        try (Admin admin = Admin.create(settings.clientProperties("admin"))) {
+            int partitions = EventTopic.ensure(admin, settings);
+            reader = new PartitionReader(settings, partitions, MAX_READ);
+            PartitionBounds[] bounds = new PartitionBounds[partitions];
+            long[] ends = new long[partitions];
+            for (int p = 0; p < partitions; p++) {
+                ends[p] = reader.endOffset(p);
+                long start = reader.startOffset(p);
+                bounds[p] = ends[p] > start
+                        ? new PartitionBounds(reader.firstFrom(p, start), reader.firstFrom(p, ends[p] - 1))
+                        : new PartitionBounds(null, null);
+            }
+            KafkaEventLog log = new KafkaEventLog(settings, bounds, reader, ends);
+            log.follower.start();
+            return log;
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            closeQuietly(reader);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new StoreException("cannot use Kafka at " + settings.bootstrapServers() + " (topic " + settings.topic()
+                    + "): " + describe(cause), cause);
+        } catch (InterruptedException e) {
+            closeQuietly(reader);
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while connecting to Kafka", e);
+        }
+    }
+
+    private static Properties producerProperties(KafkaSettings settings) {
+        Properties p = settings.clientProperties("producer");
+        p.setProperty("acks", "all");
+        p.setProperty("enable.idempotence", "true");
+        // idempotence keeps each partition in order with up to 5 requests in flight
+        p.setProperty("max.in.flight.requests.per.connection", "5");
+        // a device waits for its PUBACK: batch what arrives together, but do not wait for more
+        p.setProperty("linger.ms", "1");
+        // send() blocks only while Kafka's buffer is full: that is back-pressure, but bounded
+        p.setProperty("max.block.ms", Long.toString(KafkaSettings.API_TIMEOUT.toMillis()));
+        return p;
+    }
+
+    @Override
+    public int partitions() {
+        return bounds.length;
+    }
+
+    @Override
+    public boolean assignsPositions() {
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Void> append(int partition, EventRecord record) {
+        throw new UnsupportedOperationException("Kafka assigns the positions of events: use appendAssigned");
+    }
+
+    @Override
+    public CompletableFuture<EventRecord> appendAssigned(int partition, byte[] payload) {
+        PartitionBounds known = bounds(partition);
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreException("the Kafka event log is closed"));
+        }
+        CompletableFuture<EventRecord> stored = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, partition, null, payload), (metadata, failure) -> {
+                if (failure != null) {
+                    stored.completeExceptionally(new StoreException("Kafka did not store the event: " + describe(failure), failure));
+                    return;
+                }
+                EventRecord record = KafkaRecords.of(metadata.offset(), metadata.timestamp(), payload);
+                known.seen(record, record);
+                stored.complete(record);
+            });
+        } catch (KafkaException | IllegalStateException e) {
+            stored.completeExceptionally(new StoreException("Kafka did not take the event: " + describe(e), e));
+        }
+        return stored;
+    }
+
+    @Override
+    public void onAppended(AppendListener appendListener) {
+        this.listener = appendListener;
+    }
+
+    private void seenByFollower(int partition, EventRecord first, EventRecord last) {
+        bounds[partition].seen(first, last);
+        listener.appended(partition, last.sequenceNumber());
+    }
+
+    @Override
+    public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
+        EventRecord newest = bounds(partition).newest();
+        if (maxEvents <= 0 || newest == null || fromSequence > newest.sequenceNumber()) {
+            return List.of();
+        }
+        return reader.read(partition, fromSequence, Math.min(maxEvents, MAX_READ));
+    }
+
+    @Override
+    public EventRecord first(int partition) {
+        return bounds(partition).oldest();
+    }
+
+    @Override
+    public EventRecord last(int partition) {
+        return bounds(partition).newest();
+    }
+
+    @Override
+    public long sequenceAtOffset(int partition, long offset) {
+        bounds(partition);
+        // offsets are consecutive: the event at an offset between the oldest and the end is that offset's
+        long end = reader.endOffset(partition);
+        return offset >= end ? -1 : Math.max(offset, reader.startOffset(partition));
+    }
+
+    @Override
+    public long sequenceAtTime(int partition, long epochMillis) {
+        bounds(partition);
+        return reader.offsetAtTime(partition, epochMillis);
+    }
+
+    /** Kafka applies the topic's retention by itself; this only learns which event is now the oldest. */
+    @Override
+    public void removeBefore(int partition, long epochMillis) {
+        PartitionBounds known = bounds(partition);
+        if (known.newest() != null) {
+            long start = reader.startOffset(partition);
+            known.retainedFrom(start < reader.endOffset(partition) ? reader.firstFrom(partition, start) : null);
+        }
+    }
+
+    /** Flushes the appends in flight (their futures complete), then stops following and reading. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        producer.close(CLOSE_TIMEOUT);
+        follower.close();
+        reader.close();
+    }
+
+    private PartitionBounds bounds(int partition) {
+        if (partition < 0 || partition >= bounds.length) {
+            throw new IllegalArgumentException("partition " + partition + " does not exist (0 to " + (bounds.length - 1) + ")");
+        }
+        return bounds[partition];
+    }
+
+    private static String describe(Throwable failure) {
+        return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // already failing: the first error is the one to report
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.gatehouse.cluster;
+
+import io.gatehouse.core.store.StateStore;
+import io.gatehouse.core.store.StoreException;
+import io.gatehouse.core.store.WriteBatch;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The core's state in one PostgreSQL table (see {@link StateSchema}). One writer thread takes the batches
+ * in the order they were written and commits whatever is queued, up to {@value #MAX_GROUP} batches, as one
+ * transaction (group commit: one WAL flush for many batches); it completes their futures in order once the
+ * commit returned. A batch is atomic because its whole group is; when a commit fails, every batch of the
+ * group fails, and the next group reconnects.
+ */
+public final class PostgresStateStore implements StateStore, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
+    static final int MAX_GROUP = 512;
+    private static final Pending CLOSE = new Pending(null, null);
+
+    private record Pending(WriteBatch batch, CompletableFuture<Void> durable) {
+    }
+
+    private final PostgresSettings settings;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private Connection connection;
+    private boolean closed;
+
+    private PostgresStateStore(PostgresSettings settings, Connection connection) {
+        this.settings = settings;
+        this.connection = connection;
+        this.writer = new Thread(this::writeGroups, "postgres-state-writer");
+        writer.setDaemon(true);
+    }
+
+    /**
+     * Connects and creates or upgrades the schema.
+     *
+     * @throws StoreException when PostgreSQL cannot be reached or refuses (the message says which and where)
+     */
+    public static PostgresStateStore open(PostgresSettings settings) {
+        try {
+            Connection connection = settings.connect();
+            try {
+                StateSchema.ensure(connection);
+                connection.setAutoCommit(false);
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+            PostgresStateStore store = new PostgresStateStore(settings, connection);
+            store.writer.start();
+            return store;
+        } catch (SQLException e) {
+            throw new StoreException("cannot use PostgreSQL at " + settings.where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> write(WriteBatch batch) {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        synchronized (queue) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new StoreException("the PostgreSQL state store is closed"));
+            }
+            queue.add(new Pending(batch, durable));
+        }
+        return durable;
+    }
+
+    /** Reads every row on a connection of its own (called once, at start, before any write). */
+    @Override
+    public void forEachLive(StateVisitor visitor) {
+        try (Connection scan = settings.connect()) {
+            scan.setAutoCommit(false);
+            StateTable.forEach(scan, visitor);
+            scan.commit();
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the state from PostgreSQL at " + settings.where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Commits what was written before, then stops the writer and disconnects. */
+    @Override
+    public void close() {
+        synchronized (queue) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(CLOSE);
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeGroups() {
+        List<Pending> group = new ArrayList<>(MAX_GROUP);
+        boolean closing = false;
+        try {
+            while (!closing) {
+                group.add(queue.take());
+                queue.drainTo(group, MAX_GROUP - 1);
+                closing = group.remove(CLOSE);
+                if (!group.isEmpty()) {
+                    commit(group);
+                }
+                group.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            disconnect();
+        }
+    }
+
+    private void commit(List<Pending> group) {
+        NetChanges changes = new NetChanges();
+        group.forEach(pending -> changes.add(pending.batch()));
+        try {
+            if (connection == null) {
+                connection = settings.connect();
+                connection.setAutoCommit(false);
+            }
+            StateTable.apply(connection, changes.byKey());
+            connection.commit();
+        } catch (SQLException e) {
+            LOG.warn("PostgreSQL did not commit {} state batches: {}", group.size(), e.getMessage());
+            disconnect();
+            StoreException failure = new StoreException("PostgreSQL did not commit the change: " + e.getMessage(), e);
+            group.forEach(pending -> pending.durable().completeExceptionally(failure));
+            return;
+        }
+        group.forEach(pending -> pending.durable().complete(null));
+    }
+
+    /** Drops the connection (after a failure its transaction state is unknown): the next group opens another. */
+    private void disconnect() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing a broken connection: nothing more to learn
+            }
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.gatehouse.cluster;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The tables of the state, created or upgraded at start. The version in {@code gatehouse_schema} says which
+ * migrations ran; nodes starting together take an advisory lock so that one of them runs them.
+ */
+final class StateSchema {
+
+    /** Migration n brings the schema from version n to n + 1. Never edit one that was released: add one. */
+    private static final List<String> MIGRATIONS = List.of(
+            // one row per live entry: the core's StateKey (kind code, owner, id) and the stored value
+            "CREATE TABLE gatehouse_state (kind smallint NOT NULL, owner text NOT NULL, id bigint NOT NULL,"
+                    + " value bytea NOT NULL, PRIMARY KEY (kind, owner, id))");
+    static final int VERSION = MIGRATIONS.size();
+    /** Any number, the same in every node: it names the lock. */
+    private static final long MIGRATION_LOCK = 0x6761746568L;
+
+    private StateSchema() {
+    }
+
+    static void ensure(Connection connection) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement s = connection.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+            s.execute("CREATE TABLE IF NOT EXISTS gatehouse_schema (version integer NOT NULL)");
+            int version = currentVersion(s);
+            if (version > VERSION) {
+                throw new SQLException("the database holds schema version " + version + ", newer than this Gatehouse's "
+                        + VERSION + ": upgrade Gatehouse");
+            }
+            for (int v = version; v < VERSION; v++) {
+                s.execute(MIGRATIONS.get(v));
+            }
+            if (version < VERSION) {
+                s.execute("DELETE FROM gatehouse_schema");
+                s.execute("INSERT INTO gatehouse_schema (version) VALUES (" + VERSION + ")");
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static int currentVersion(Statement s) throws SQLException {
+        try (ResultSet rows = s.executeQuery("SELECT max(version) FROM gatehouse_schema")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+}

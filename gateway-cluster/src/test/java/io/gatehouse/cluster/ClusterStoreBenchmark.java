@@ -1,0 +1,112 @@
+package io.gatehouse.cluster;
+
+import io.gatehouse.cluster.testing.EmbeddedKafka;
+import io.gatehouse.cluster.testing.EmbeddedPostgres;
+import io.gatehouse.core.store.EventRecord;
+import io.gatehouse.core.store.RecordKind;
+import io.gatehouse.core.store.StateKey;
+import io.gatehouse.core.store.WriteBatch;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Rough figures for the cluster store on this machine, with engines it starts itself (Kafka with one
+ * replica, PostgreSQL with fsync on): D2C appends per second through {@link KafkaEventLog} with many appends
+ * in flight, and PostgreSQL commit latency of one writer alone and throughput of many. Not part of CI:
+ * {@code ./mvnw -B -q -pl gateway-cluster -am -Pbench-cluster verify}.
+ */
+public final class ClusterStoreBenchmark {
+
+    private static final int EVENTS = 100_000;
+    private static final int EVENT_BYTES = 256;
+    private static final int IN_FLIGHT = 1000;
+    private static final int PARTITIONS = 4;
+    private static final int LONE_COMMITS = 2000;
+    private static final int BATCHES = 100_000;
+
+    private ClusterStoreBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            appends(kafka);
+        }
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start(true)) {
+            commits(postgres);
+        }
+    }
+
+    private static void appends(EmbeddedKafka kafka) throws Exception {
+        try (KafkaEventLog log = KafkaEventLog.open(ClusterTesting.newTopic(kafka, PARTITIONS, "bench"))) {
+            run(log, 10_000);
+            long[] micros = new long[EVENTS];
+            long start = System.nanoTime();
+            run(log, EVENTS, micros);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("kafka: %d appends of %d bytes, %d in flight, %d partitions: %.0f appends/s; latency %s%n",
+                    EVENTS, EVENT_BYTES, IN_FLIGHT, PARTITIONS, EVENTS / seconds, percentiles(micros));
+        }
+    }
+
+    private static void run(KafkaEventLog log, int count) throws InterruptedException {
+        run(log, count, new long[count]);
+    }
+
+    /** Appends {@code count} events, at most {@link #IN_FLIGHT} unacknowledged; records each one's latency. */
+    private static void run(KafkaEventLog log, int count, long[] micros) throws InterruptedException {
+        Semaphore inFlight = new Semaphore(IN_FLIGHT);
+        CountDownLatch done = new CountDownLatch(count);
+        byte[] payload = new byte[EVENT_BYTES];
+        for (int i = 0; i < count; i++) {
+            inFlight.acquire();
+            int index = i;
+            long sent = System.nanoTime();
+            CompletableFuture<EventRecord> stored = log.appendAssigned(i % PARTITIONS, payload);
+            stored.whenComplete((record, failure) -> {
+                micros[index] = (System.nanoTime() - sent) / 1000;
+                inFlight.release();
+                done.countDown();
+            });
+        }
+        done.await(5, TimeUnit.MINUTES);
+    }
+
+    private static void commits(EmbeddedPostgres postgres) throws Exception {
+        try (PostgresStateStore store = PostgresStateStore.open(ClusterTesting.newSchema(postgres, "bench"))) {
+            long[] micros = new long[LONE_COMMITS];
+            for (int i = 0; i < LONE_COMMITS; i++) {
+                long start = System.nanoTime();
+                store.write(batch(i)).get(10, TimeUnit.SECONDS);
+                micros[i] = (System.nanoTime() - start) / 1000;
+            }
+            System.out.printf("postgres (fsync on): one writer, one batch of 2 puts at a time: latency %s%n", percentiles(micros));
+
+            CountDownLatch done = new CountDownLatch(BATCHES);
+            long start = System.nanoTime();
+            for (int i = 0; i < BATCHES; i++) {
+                store.write(batch(LONE_COMMITS + i)).whenComplete((ok, failure) -> done.countDown());
+            }
+            done.await(5, TimeUnit.MINUTES);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("postgres (fsync on): %d batches of 2 puts written at once: %.0f batches/s%n",
+                    BATCHES, BATCHES / seconds);
+        }
+    }
+
+    /** What a C2D send writes: the message and its delivery count. */
+    private static WriteBatch batch(int i) {
+        String device = "device-" + (i % 1000);
+        return WriteBatch.put(StateKey.of(RecordKind.C2D_MESSAGE, device, i), new byte[200])
+                .andPut(StateKey.of(RecordKind.C2D_DELIVERY_COUNT, device, i), new byte[4]);
+    }
+
+    private static String percentiles(long[] micros) {
+        long[] sorted = micros.clone();
+        Arrays.sort(sorted);
+        return String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms", sorted[sorted.length / 2] / 1000.0,
+                sorted[(int) (sorted.length * 0.99)] / 1000.0, sorted[sorted.length - 1] / 1000.0);
+    }
+}

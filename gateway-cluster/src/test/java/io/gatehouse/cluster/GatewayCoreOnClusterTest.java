@@ -1,0 +1,182 @@
+package io.gatehouse.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.cluster.testing.ClusterEngines;
+import io.gatehouse.cluster.testing.EmbeddedKafka;
+import io.gatehouse.cluster.testing.EmbeddedPostgres;
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.core.auth.Principal.DevicePrincipal;
+import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.events.Checkpoint;
+import io.gatehouse.core.events.D2cEvent;
+import io.gatehouse.core.events.EventPosition;
+import io.gatehouse.core.events.EventSource;
+import io.gatehouse.core.events.PartitionInfo;
+import io.gatehouse.core.events.StartPosition;
+import io.gatehouse.core.feedback.AckMode;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.queue.C2dRequest;
+import io.gatehouse.core.queue.Delivery;
+import io.gatehouse.core.queue.QueueStats;
+import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.testing.RecordingSink;
+import io.gatehouse.core.time.ManualClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole core on the cluster store: what it acknowledged comes back after a restart (from PostgreSQL and
+ * Kafka), and events stored through one node are read, in order and with their positions, through another.
+ */
+@ExtendWith(ClusterEngines.class)
+class GatewayCoreOnClusterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final DeviceId D1 = DeviceId.of("d1");
+
+    private final EmbeddedKafka kafka;
+    private final EmbeddedPostgres postgres;
+    private final ManualClock clock = new ManualClock();
+    private final HubSettings settings = HubSettings.defaults()
+            .with(HubSettings.FEEDBACK_BATCH_WINDOW.property(), "PT0S");
+
+    GatewayCoreOnClusterTest(EmbeddedKafka kafka, EmbeddedPostgres postgres) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+    }
+
+    @Test
+    void aRestartedCoreHasEverythingItAcknowledged() throws Exception {
+        PostgresSettings state = ClusterTesting.newSchema(postgres, "node-a");
+        KafkaSettings events = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node-a");
+        Device d1;
+        List<EventPosition> positions = new ArrayList<>();
+        Checkpoint checkpoint;
+        try (ClusterStore store = ClusterStore.open(state, events); GatewayCore core = start(store)) {
+            d1 = get(core.registry().create(D1));
+            for (int i = 1; i <= 3; i++) {
+                get(core.c2d().send(D1, request("m" + i)));
+            }
+            RecordingSink sink = new RecordingSink();
+            core.c2d().openReceiver(D1, sink).addCredit(1);
+            assertThat(id(sink.await(WAIT))).isEqualTo("m1");
+            for (int i = 0; i < 10; i++) {
+                positions.add(get(core.events().append(source(d1), MessageProperties.EMPTY, body("e" + i))));
+            }
+            EventPosition fifth = positions.get(4);
+            checkpoint = new Checkpoint("$Default", fifth.partition(), fifth.sequenceNumber(), fifth.offset());
+            get(core.events().checkpoint(checkpoint));
+            get(core.barrier());
+        }
+
+        try (ClusterStore store = ClusterStore.open(state, events); GatewayCore core = start(store)) {
+            assertThat(core.registry().get(D1)).contains(d1);
+            // m1 was locked when the node stopped: locks are not stored, so it is offered again, first
+            assertThat(get(core.c2d().stats(D1))).isEqualTo(new QueueStats(3, 0, 0));
+            RecordingSink sink = new RecordingSink();
+            core.c2d().openReceiver(D1, sink).addCredit(3);
+            assertThat(List.of(id(sink.await(WAIT)), id(sink.await(WAIT)), id(sink.await(WAIT))))
+                    .containsExactly("m1", "m2", "m3");
+            assertThat(core.events().checkpoint("$Default", checkpoint.partition())).contains(checkpoint);
+
+            int partition = positions.get(0).partition();
+            ReceivedEvents received = new ReceivedEvents();
+            core.events().openReader("$Default", partition, StartPosition.earliest(), received).addCredit(100);
+            assertSamePositions(received.take(10, WAIT), positions);
+            PartitionInfo info = core.events().partitionInfo(partition);
+            assertThat(info.beginningSequenceNumber()).isEqualTo(positions.get(0).sequenceNumber());
+            assertThat(info.lastSequenceNumber()).isEqualTo(positions.get(9).sequenceNumber());
+            assertThat(info.lastEnqueuedTime()).isEqualTo(positions.get(9).enqueuedTime());
+        }
+    }
+
+    @Test
+    void eventsAppendedThroughOneNodeAreReadInOrderThroughAnother() throws Exception {
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node-a");
+        try (ClusterStore storeA = ClusterStore.open(ClusterTesting.newSchema(postgres, "node-a"), topic);
+             ClusterStore storeB = ClusterStore.open(ClusterTesting.newSchema(postgres, "node-b"), topic);
+             GatewayCore nodeA = start(storeA);
+             GatewayCore nodeB = start(storeB)) {
+            EventSource device = new EventSource(D1, "generation-1", "sas");
+            int partition = nodeA.events().partitionFor(D1);
+            // opened before anything is appended: B is told of A's events by Kafka, not by a local append
+            ReceivedEvents fromLatest = new ReceivedEvents();
+            nodeB.events().openReader("$Default", partition, StartPosition.latest(), fromLatest).addCredit(1000);
+
+            List<EventPosition> positions = new ArrayList<>();
+            List<CompletableFuture<EventPosition>> appends = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                // both nodes append to the same partition: Kafka orders them
+                GatewayCore node = i % 5 == 0 ? nodeB : nodeA;
+                appends.add(node.events().append(device, MessageProperties.builder().messageId("e" + i).build(), body("e" + i)));
+            }
+            for (CompletableFuture<EventPosition> append : appends) {
+                positions.add(get(append));
+            }
+            positions.sort((a, b) -> Long.compare(a.sequenceNumber(), b.sequenceNumber()));
+
+            assertSamePositions(fromLatest.take(50, WAIT), positions);
+            ReceivedEvents fromStart = new ReceivedEvents();
+            nodeB.events().openReader("$Default", partition, StartPosition.earliest(), fromStart).addCredit(1000);
+            List<D2cEvent> read = fromStart.take(50, WAIT);
+            assertSamePositions(read, positions);
+            assertThat(read.get(0).source()).isEqualTo(device);
+
+            EventPosition tenth = positions.get(9);
+            ReceivedEvents fromOffset = new ReceivedEvents();
+            nodeB.events().openReader("$Default", partition, new StartPosition.FromOffset(tenth.offset(), false), fromOffset)
+                    .addCredit(1);
+            assertThat(fromOffset.take(1, WAIT).get(0).sequenceNumber()).isEqualTo(positions.get(10).sequenceNumber());
+            ReceivedEvents fromTime = new ReceivedEvents();
+            nodeB.events().openReader("$Default", partition,
+                    new StartPosition.FromEnqueuedTime(tenth.enqueuedTime(), true), fromTime).addCredit(1);
+            assertThat(fromTime.take(1, WAIT).get(0).enqueuedTime()).isEqualTo(tenth.enqueuedTime());
+
+            PartitionInfo onB = nodeB.events().partitionInfo(partition);
+            assertThat(onB.lastSequenceNumber()).isEqualTo(positions.get(49).sequenceNumber());
+            assertThat(onB.lastOffset()).isEqualTo(positions.get(49).offset());
+            assertThat(onB).isEqualTo(nodeA.events().partitionInfo(partition));
+        }
+    }
+
+    private static void assertSamePositions(List<D2cEvent> read, List<EventPosition> appended) {
+        assertThat(read).extracting(D2cEvent::sequenceNumber)
+                .containsExactlyElementsOf(appended.stream().map(EventPosition::sequenceNumber).toList());
+        for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i).offset()).isEqualTo(appended.get(i).offset());
+            assertThat(read.get(i).enqueuedTime()).isEqualTo(appended.get(i).enqueuedTime());
+        }
+    }
+
+    private GatewayCore start(ClusterStore store) {
+        return GatewayCore.builder().settings(settings).store(store).clock(clock).shards(2).start();
+    }
+
+    private static EventSource source(Device device) {
+        return EventSource.of(new DevicePrincipal(device.id(), device.generationId(), null, null));
+    }
+
+    private static C2dRequest request(String id) {
+        return new C2dRequest(MessageProperties.builder().messageId(id).build(), AckMode.NONE, null, body(id));
+    }
+
+    private static byte[] body(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String id(Delivery delivery) {
+        return delivery.message().properties().messageId();
+    }
+
+    private static <T> T get(CompletableFuture<T> future) throws Exception {
+        return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}
