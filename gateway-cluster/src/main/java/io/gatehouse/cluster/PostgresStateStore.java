@@ -1,5 +1,6 @@
 package io.gatehouse.cluster;
 
+import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.StoreException;
 import io.gatehouse.core.store.WriteBatch;
@@ -75,6 +76,26 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
             queue.add(new Pending(batch, durable));
         }
         return durable;
+    }
+
+    /**
+     * Reads the keys on a connection of its own, off the caller's thread. One connection per call: reads back
+     * only queued content for receivers that attach to an offline backlog, not the hot path.
+     */
+    @Override
+    public CompletableFuture<List<byte[]>> read(List<StateKey> keys) {
+        synchronized (queue) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new StoreException("the PostgreSQL state store is closed"));
+            }
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try (Connection reader = settings.connect()) {
+                return StateTable.read(reader, keys);
+            } catch (SQLException e) {
+                throw new StoreException("cannot read state from PostgreSQL at " + settings.where() + ": " + e.getMessage(), e);
+            }
+        });
     }
 
     /** Reads every row on a connection of its own (called once, at start, before any write). */

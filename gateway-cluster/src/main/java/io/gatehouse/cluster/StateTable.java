@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** The SQL of the state table: apply net changes, scan every row. */
@@ -14,6 +16,7 @@ final class StateTable {
     private static final String UPSERT = "INSERT INTO gatehouse_state (kind, owner, id, value) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (kind, owner, id) DO UPDATE SET value = EXCLUDED.value";
     private static final String DELETE = "DELETE FROM gatehouse_state WHERE kind = ? AND owner = ? AND id = ?";
+    private static final String GET = "SELECT value FROM gatehouse_state WHERE kind = ? AND owner = ? AND id = ?";
     private static final String SCAN = "SELECT kind, owner, id, value FROM gatehouse_state";
     private static final int SCAN_FETCH_SIZE = 1000;
 
@@ -51,6 +54,22 @@ final class StateTable {
                 delete.executeBatch();
             }
         }
+    }
+
+    /** The values of {@code keys}, in order; null for a key without a row. */
+    static List<byte[]> read(Connection connection, List<StateKey> keys) throws SQLException {
+        List<byte[]> values = new ArrayList<>(keys.size());
+        try (PreparedStatement get = connection.prepareStatement(GET)) {
+            for (StateKey key : keys) {
+                get.setShort(1, (short) key.kindCode());
+                get.setString(2, key.owner());
+                get.setLong(3, key.id());
+                try (ResultSet row = get.executeQuery()) {
+                    values.add(row.next() ? row.getBytes(1) : null);
+                }
+            }
+        }
+        return values;
     }
 
     /** Visits every row, streamed with a cursor (the connection must not be in auto-commit). */

@@ -123,7 +123,7 @@ class EventStreamOnANumberingLogTest {
 
         /** Another node's append: this node hears of it only through the listener. */
         void appendElsewhere(int partition, String body) {
-            byte[] payload = D2cEventCodec.encode(device, MessageProperties.EMPTY, body.getBytes(StandardCharsets.UTF_8));
+            byte[] payload = D2cEventCodec.encode(device, MessageProperties.EMPTY, java.nio.ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
             EventRecord record = appendAssigned(partition, payload).join();
             listener.appended(partition, record.sequenceNumber());
         }
