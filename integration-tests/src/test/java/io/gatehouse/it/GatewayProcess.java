@@ -1,5 +1,7 @@
 package io.gatehouse.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -175,6 +177,15 @@ public final class GatewayProcess implements AutoCloseable {
             throw new AssertionError("the gateway did not stop within 30 s of SIGTERM");
         }
         return process.exitValue();
+    }
+
+    /**
+     * Stops gracefully and asserts what every test run expects of the log: each refusal a test caused is a client
+     * error logged in one line, never with a stack trace or at ERROR.
+     */
+    public void stopCleanly() throws InterruptedException, IOException {
+        assertThat(stop()).as("graceful stop").isIn(0, 143);
+        assertThat(log()).doesNotContain("\tat ").doesNotContain(" ERROR ");
     }
 
     public boolean isAlive() {

@@ -23,6 +23,18 @@ final class StandardPorts {
     private StandardPorts() {
     }
 
+    /** A gateway configuration on the standard ports (other listeners ephemeral), followed by {@code moreYaml}. */
+    static String config(String hostName, String moreYaml) {
+        return """
+                hostName: %s
+                bindAddress: 127.0.0.1
+                mqtt: {port: 8883, plainPort: 0}
+                amqp: {port: 5671, plainPort: 0}
+                https: {port: 443}
+                health: {port: 0}
+                """.formatted(hostName) + moreYaml;
+    }
+
     /** Skips the calling test class where the ports may not be bound; waits while something else holds them. */
     static void requireBindable() {
         for (int port : ALL) {

@@ -59,14 +59,7 @@ class TwinsAndMethodsStandardPortsIT {
 
     private static final String HOST = "hub.gatehouse.test";
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String CONFIG = """
-            hostName: %s
-            bindAddress: 127.0.0.1
-            mqtt: {port: 8883, plainPort: 0}
-            amqp: {port: 5671, plainPort: 0}
-            https: {port: 443}
-            health: {port: 0}
-            """.formatted(HOST);
+    private static final String CONFIG = StandardPorts.config(HOST, "");
 
     private Path dataDir;
     private GatewayProcess gateway;

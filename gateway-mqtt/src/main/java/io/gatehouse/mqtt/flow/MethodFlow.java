@@ -7,8 +7,6 @@ import io.gatehouse.core.session.DeviceConnections.Registration;
 import io.gatehouse.mqtt.topic.IotHubTopics;
 import io.gatehouse.mqtt.topic.TopicAddress;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -63,12 +61,8 @@ public final class MethodFlow implements TopicFlow {
 
     private void subscribe() {
         if (subscription == null) {
-            subscription = methods.subscribe(registration, request -> loop.execute(() -> {
-                if (!connection.isClosing()) {
-                    out.write(MqttMessageBuilders.publish().topicName(IotHubTopics.methodRequest(request.name(), request.requestId()))
-                            .qos(MqttQoS.AT_MOST_ONCE).retained(false).payload(Unpooled.wrappedBuffer(request.payload())).build());
-                }
-            }));
+            subscription = methods.subscribe(registration, request -> loop.execute(() -> Publishes.atMostOnce(out, connection,
+                    IotHubTopics.methodRequest(request.name(), request.requestId()), request.payload())));
         }
     }
 

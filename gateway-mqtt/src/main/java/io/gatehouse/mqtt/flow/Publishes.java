@@ -1,6 +1,7 @@
 package io.gatehouse.mqtt.flow;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -20,6 +21,17 @@ final class Publishes {
             out.write(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
         }
         return ByteBufUtil.getBytes(publish.payload());
+    }
+
+    /**
+     * Publishes an answer, a method invocation or a desired patch at QoS 0 (none of them is stored), unless the
+     * connection is closing.
+     */
+    static void atMostOnce(Outbound out, ConnectionControl connection, String topic, byte[] body) {
+        if (!connection.isClosing()) {
+            out.write(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE).retained(false)
+                    .payload(Unpooled.wrappedBuffer(body)).build());
+        }
     }
 
     /** The QoS granted to a served filter: what was asked, at most 1 (QoS 2 requests get 1 [MQTT-3.8.4-6]). */

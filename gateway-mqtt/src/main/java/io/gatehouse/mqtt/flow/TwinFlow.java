@@ -11,8 +11,6 @@ import io.gatehouse.core.twin.TwinJson;
 import io.gatehouse.mqtt.topic.IotHubTopics;
 import io.gatehouse.mqtt.topic.TopicAddress;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
@@ -141,10 +139,6 @@ public final class TwinFlow implements TopicFlow {
     }
 
     private void publish(String topic, byte[] body) {
-        if (connection.isClosing()) {
-            return;
-        }
-        out.write(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE).retained(false)
-                .payload(Unpooled.wrappedBuffer(body)).build());
+        Publishes.atMostOnce(out, connection, topic, body);
     }
 }

@@ -1,6 +1,7 @@
 package io.gatehouse.bench.load;
 
 import io.gatehouse.bench.broker.Dialect;
+import io.gatehouse.bench.broker.RunningBroker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -42,6 +43,11 @@ public final class RawMqttFleet implements AutoCloseable {
 
     /** How a device connects. */
     public record Options(String host, int port, Dialect dialect, int keepAliveSeconds) {
+
+        /** The broker's plain MQTT listener, with a keep-alive long enough for a paused device. */
+        public static Options of(RunningBroker broker) {
+            return new Options(broker.host(), broker.mqttPort(), broker.dialect(), 120);
+        }
     }
 
     /** What one driven interval produced. */
@@ -62,6 +68,15 @@ public final class RawMqttFleet implements AutoCloseable {
     private RawMqttFleet(EventLoopGroup group, int maxOutstandingPerDevice) {
         this.group = group;
         this.maxOutstandingPerDevice = maxOutstandingPerDevice;
+    }
+
+    /**
+     * The D2C fleet of the open-loop scenarios: one device per id, payloads of {@code payloadBytes}, 200 CONNECTs in
+     * flight, at most {@code maxOutstandingPerDevice} unacknowledged publishes each.
+     */
+    public static RawMqttFleet telemetryFleet(RunningBroker broker, List<String> ids, int payloadBytes,
+                                              int maxOutstandingPerDevice) throws Exception {
+        return connect(ids, Options.of(broker), new byte[payloadBytes], 200, maxOutstandingPerDevice, Duration.ofMinutes(5));
     }
 
     /** Connects one device per id, at most {@code connectsInFlight} CONNECTs at a time. */

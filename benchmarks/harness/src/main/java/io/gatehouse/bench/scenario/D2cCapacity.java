@@ -241,11 +241,10 @@ public final class D2cCapacity implements Scenario {
         }
 
         static RawLoad connect(RunningBroker broker, int devices) throws Exception {
-            RawMqttFleet.Options options = new RawMqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), 120);
-            RawMqttFleet fleet = RawMqttFleet.connect(Devices.ids(0, devices), options, new byte[LatencyFloor.PAYLOAD], 200,
-                    MAX_OUTSTANDING_PER_DEVICE, Duration.ofMinutes(5));
+            RawMqttFleet fleet = RawMqttFleet.telemetryFleet(broker, Devices.ids(0, devices), LatencyFloor.PAYLOAD,
+                    MAX_OUTSTANDING_PER_DEVICE);
             if (broker.dialect().telemetryNeedsSubscriber()) {
-                fleet.subscribe(options, "bench-backend", "devices/+/messages/events/#", Duration.ofSeconds(30));
+                fleet.subscribe(RawMqttFleet.Options.of(broker), "bench-backend", "devices/+/messages/events/#", Duration.ofSeconds(30));
             }
             return new RawLoad(broker, fleet);
         }

@@ -44,11 +44,10 @@ public final class D2cEndToEnd implements Scenario {
     @Override
     public List<ResultRow> run(RunningBroker broker, ScenarioContext ctx) throws Exception {
         Scale s = ctx.scale();
-        RawMqttFleet.Options options = new RawMqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), 120);
         List<ResultRow> rows = new ArrayList<>();
         try (EventHubsBackend backend = EventHubsBackend.attach(broker);
-             RawMqttFleet fleet = RawMqttFleet.connect(Devices.ids(0, s.d2cDevices()), options,
-                     new byte[LatencyFloor.PAYLOAD], 200, 1_000, Duration.ofMinutes(5))) {
+             RawMqttFleet fleet = RawMqttFleet.telemetryFleet(broker, Devices.ids(0, s.d2cDevices()), LatencyFloor.PAYLOAD,
+                     1_000)) {
             List<Integer> rates = s.quick() ? QUICK_RATES : RATES;
             fleet.drive(rates.get(0), s.d2cWarmup(), Duration.ofSeconds(60), 2);
             for (int rate : rates) {
