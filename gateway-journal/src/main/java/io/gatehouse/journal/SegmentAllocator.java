@@ -20,7 +20,12 @@ import org.slf4j.LoggerFactory;
 final class SegmentAllocator {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentAllocator.class);
-    private static final int ZERO_CHUNK = 1 << 20;
+    /**
+     * Zeros are written and, when durable, forced this much at a time. On ext4 (ordered data) the appender's
+     * fdatasync of the live segment also waits for every dirty block of other files: a spare's 32 MB written in
+     * one go and forced at the end held commits up to 100+ ms, so a spare never has more than this unsynced.
+     */
+    private static final int ZERO_CHUNK = 256 * 1024;
 
     /** A fresh segment: named, header durable, ready for records. */
     record Activation(long id, Path path, JournalChannel channel) {
@@ -186,6 +191,9 @@ final class SegmentAllocator {
                 for (long at = 0; at < size; at += ZERO_CHUNK) {
                     zeros.clear().limit((int) Math.min(ZERO_CHUNK, size - at));
                     channel.writeFully(zeros, at);
+                    if (durable) {
+                        channel.force(false);
+                    }
                 }
                 if (durable) {
                     channel.force(true);
