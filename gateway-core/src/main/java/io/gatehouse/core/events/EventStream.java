@@ -23,12 +23,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -122,22 +124,104 @@ public final class EventStream {
      * before this returns, never kept, its position untouched (an adapter passes its network buffer, no copy).
      */
     public CompletableFuture<EventPosition> append(EventSource source, MessageProperties properties, ByteBuffer body) {
-        int size = body.remaining() + properties.approximateSize();
-        if (size > settings.d2cMaxMessageBytes()) {
-            refused.increment();
-            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.MESSAGE_TOO_LARGE,
-                    "event of " + size + " bytes exceeds the limit of " + settings.d2cMaxMessageBytes()));
+        GatewayException tooLarge = checkSize(properties, body);
+        if (tooLarge != null) {
+            return CompletableFuture.failedFuture(tooLarge);
         }
+        CompletableFuture<EventPosition> position = new CompletableFuture<>();
+        submit(source, properties, body, new ToFuture(position));
+        return position;
+    }
+
+    /**
+     * As {@link #append(EventSource, MessageProperties, ByteBuffer)} for adapters that only acknowledge: no
+     * position is made and no future is returned; {@code callback} is told once (see {@link AppendCallback} for
+     * the thread).
+     */
+    public void append(EventSource source, MessageProperties properties, ByteBuffer body, AppendCallback callback) {
+        GatewayException tooLarge = checkSize(properties, body);
+        if (tooLarge != null) {
+            callback.appended(tooLarge);
+            return;
+        }
+        submit(source, properties, body, new ToCallback(callback));
+    }
+
+    /** The refusal of an event over the size limit (counted), or null when it fits. */
+    private GatewayException checkSize(MessageProperties properties, ByteBuffer body) {
+        int size = body.remaining() + properties.approximateSize();
+        if (size <= settings.d2cMaxMessageBytes()) {
+            return null;
+        }
+        refused.increment();
+        return new GatewayException(ErrorCode.MESSAGE_TOO_LARGE,
+                "event of " + size + " bytes exceeds the limit of " + settings.d2cMaxMessageBytes());
+    }
+
+    private void submit(EventSource source, MessageProperties properties, ByteBuffer body, Completion completion) {
         byte[] payload = D2cEventCodec.encode(source, properties, body);
         Partition partition = partitions[partitionFor(source.deviceId())];
-        CompletableFuture<EventRecord> stored = log.assignsPositions()
-                ? log.appendAssigned(partition.index, payload) : partition.numberAndAppend(payload);
-        return stored.thenApply(record -> {
+        completion.partition = partition;
+        if (log.assignsPositions()) {
+            log.appendAssigned(partition.index, payload).whenComplete(completion);
+        } else {
+            partition.numberAndAppend(payload, completion);
+        }
+    }
+
+    /**
+     * One append in flight, told the log's outcome: the record itself from a log that numbers events, nothing
+     * from one the stream numbered it for (the record is then kept here).
+     */
+    private abstract class Completion implements BiConsumer<Object, Throwable> {
+        Partition partition;
+        EventRecord record;
+
+        @Override
+        public final void accept(Object result, Throwable failure) {
+            if (failure != null) {
+                done(null, failure);
+                return;
+            }
+            EventRecord durable = result instanceof EventRecord assigned ? assigned : record;
             appended.increment();
-            partition.committed(record.sequenceNumber());
-            return new EventPosition(partition.index, record.sequenceNumber(), record.offset(),
-                    Instant.ofEpochMilli(record.enqueuedTimeMillis()));
-        });
+            partition.committed(durable.sequenceNumber());
+            done(durable, null);
+        }
+
+        abstract void done(EventRecord durable, Throwable failure);
+    }
+
+    private final class ToFuture extends Completion {
+        private final CompletableFuture<EventPosition> position;
+
+        ToFuture(CompletableFuture<EventPosition> position) {
+            this.position = position;
+        }
+
+        @Override
+        void done(EventRecord durable, Throwable failure) {
+            if (failure != null) {
+                // as a dependent stage would see it: wrapped once
+                position.completeExceptionally(failure instanceof CompletionException ? failure : new CompletionException(failure));
+            } else {
+                position.complete(new EventPosition(partition.index, durable.sequenceNumber(), durable.offset(),
+                        Instant.ofEpochMilli(durable.enqueuedTimeMillis())));
+            }
+        }
+    }
+
+    private final class ToCallback extends Completion {
+        private final AppendCallback callback;
+
+        ToCallback(AppendCallback callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        void done(EventRecord durable, Throwable failure) {
+            callback.appended(failure);
+        }
     }
 
     public PartitionInfo partitionInfo(int partition) {
@@ -255,18 +339,17 @@ public final class EventStream {
         }
 
         /** Gives the event the next position and hands it to the log, which receives them in sequence order. */
-        CompletableFuture<EventRecord> numberAndAppend(byte[] payload) {
-            EventRecord record;
+        void numberAndAppend(byte[] payload, Completion completion) {
             CompletableFuture<Void> durable;
             synchronized (this) {
                 long time = Math.max(clock.millis(), lastTime);
-                record = new EventRecord(nextSequence, nextOffset, time, payload);
+                completion.record = new EventRecord(nextSequence, nextOffset, time, payload);
                 nextSequence++;
                 nextOffset += payload.length;
                 lastTime = time;
-                durable = log.append(index, record);
+                durable = log.append(index, completion.record);
             }
-            return durable.thenApply(ok -> record);
+            durable.whenComplete(completion);
         }
 
         /**

@@ -379,6 +379,58 @@ class EventStreamTest {
         assertThat(events.appendedCount()).isEqualTo(2);
     }
 
+    /** The outcomes an {@link AppendCallback} was told, in order (null: durable). */
+    private static final class Outcomes implements AppendCallback {
+        final List<Throwable> told = new ArrayList<>();
+
+        @Override
+        public synchronized void appended(Throwable failure) {
+            told.add(failure);
+        }
+    }
+
+    private Outcomes appendWithCallback(String body) {
+        Outcomes outcomes = new Outcomes();
+        events.append(source, MessageProperties.EMPTY, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), outcomes);
+        return outcomes;
+    }
+
+    @Test
+    void anAppendWithACallbackIsToldOnceWhenDurableAndNumberedLikeAnyOther() {
+        Collector c = read(StartPosition.earliest(), 10);
+        append("e0");
+        store.holdAppends();
+        Outcomes second = appendWithCallback("e1");
+        hub.run();
+        assertThat(second.told).as("not durable yet").isEmpty();
+        assertThat(c.bodies()).containsExactly("e0");
+
+        store.completeAppends(1);
+        hub.run();
+        assertThat(second.told).hasSize(1).containsOnlyNulls();
+        assertThat(c.bodies()).containsExactly("e0", "e1");
+        assertThat(c.events.get(1).sequenceNumber()).isEqualTo(1);
+        assertThat(events.appendedCount()).isEqualTo(2);
+        store.release();
+        assertThat(append("e2").sequenceNumber()).as("numbering goes on").isEqualTo(2);
+    }
+
+    @Test
+    void anAppendWithACallbackIsToldWhyItWasNotStored() {
+        Outcomes big = new Outcomes();
+        events.append(source, MessageProperties.EMPTY, ByteBuffer.allocate(1001), big);
+        assertThat(big.told).as("refused within the call").hasSize(1);
+        assertThat(GatewayException.unwrap(big.told.get(0)).code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE);
+        assertThat(events.refusedCount()).isEqualTo(1);
+
+        store.failAppends();
+        Outcomes lost = appendWithCallback("e0");
+        hub.run();
+        assertThat(lost.told).hasSize(1);
+        assertThat(lost.told.get(0)).isNotNull();
+        assertThat(events.appendedCount()).isZero();
+    }
+
     @Test
     void retentionRemovesOldEventsButNeverTheNewest() {
         append("e0");

@@ -1,6 +1,6 @@
 package io.gatehouse.mqtt.flow;
 
-import io.gatehouse.core.events.EventPosition;
+import io.gatehouse.core.events.AppendCallback;
 import io.gatehouse.core.events.EventSource;
 import io.gatehouse.core.events.EventStream;
 import io.gatehouse.core.model.GatewayException;
@@ -15,7 +15,6 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Device-to-cloud telemetry of one connection (docs/messaging.md#device-to-cloud-telemetry): each PUBLISH on the device's telemetry topic is
@@ -31,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Back-pressure: once {@code high} appends are pending the connection is "backlogged" and stops reading the
  * socket; it reads again when they drain to {@code high / 2}.
  *
- * <p>Event-loop confined; append completions hop onto the loop unless they are already complete.
+ * <p>Event-loop confined; append completions hop onto the loop unless the store completed them at once.
  */
 public final class TelemetryFlow {
 
@@ -51,8 +50,10 @@ public final class TelemetryFlow {
     private final int high;
     private final int low;
     private int pending;
-    /** Appends whose completion has not yet been seen on the loop: while any is, none may overtake it. */
+    /** Appends whose acknowledgement has not yet run on the loop: while any is, none may overtake it. */
     private int completingElsewhere;
+    /** True during the append call itself: a completion seen then came from the store at once. */
+    private boolean appending;
     private boolean backlogged;
     /**
      * The last property bag and what it parsed to: a device sends the same bag (content type, encoding, its
@@ -102,19 +103,49 @@ public final class TelemetryFlow {
         if (publish.fixedHeader().isRetain()) {
             properties = properties.toBuilder().put(RETAIN_PROPERTY, "true").build();
         }
-        CompletableFuture<EventPosition> stored = events.append(source, properties, bodyView(payload));
         int packetId = qos == MqttQoS.AT_LEAST_ONCE ? publish.variableHeader().packetId() : NO_ACK;
         pending++;
         if (pending >= high && !backlogged) {
             backlogged = true;
             connection.backlogChanged();
         }
-        if (completingElsewhere == 0 && stored.isDone() && !stored.isCompletedExceptionally()) {
-            appended(packetId, null); // already durable (in-memory store): no hop, no allocation
-        } else {
-            // always through the loop's FIFO task queue, even from the loop itself, so acks keep their order
-            completingElsewhere++;
-            stored.whenComplete((position, failure) -> loop.execute(() -> completedElsewhere(packetId, failure)));
+        completingElsewhere++;
+        appending = true;
+        try {
+            events.append(source, properties, bodyView(payload), new Ack(packetId));
+        } finally {
+            appending = false;
+        }
+    }
+
+    /**
+     * One append's acknowledgement. Told by the store, it runs on the loop, always through the loop's FIFO task
+     * queue so that acks keep their order; only an append that completed within its own call (the in-memory
+     * store), with no earlier one outstanding, is acknowledged at once: no hop.
+     */
+    private final class Ack implements AppendCallback, Runnable {
+        private final int packetId;
+        private Throwable failure;
+
+        Ack(int packetId) {
+            this.packetId = packetId;
+        }
+
+        @Override
+        public void appended(Throwable failure) {
+            if (loop.inEventLoop() && appending && completingElsewhere == 1) {
+                completingElsewhere--;
+                TelemetryFlow.this.appended(packetId, failure);
+            } else {
+                this.failure = failure; // published to the loop by execute
+                loop.execute(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            completingElsewhere--;
+            TelemetryFlow.this.appended(packetId, failure);
         }
     }
 
@@ -141,11 +172,6 @@ public final class TelemetryFlow {
             connection.close("telemetry topic with a malformed property bag: " + e.getMessage());
             return null;
         }
-    }
-
-    private void completedElsewhere(int packetId, Throwable failure) {
-        completingElsewhere--;
-        appended(packetId, failure);
     }
 
     private void appended(int packetId, Throwable failure) {
