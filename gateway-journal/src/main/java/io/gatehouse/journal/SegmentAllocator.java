@@ -21,9 +21,10 @@ final class SegmentAllocator {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentAllocator.class);
     /**
-     * Zeros are written and, when durable, forced this much at a time. On ext4 (ordered data) the appender's
-     * fdatasync of the live segment also waits for every dirty block of other files: a spare's 32 MB written in
-     * one go and forced at the end held commits up to 100+ ms, so a spare never has more than this unsynced.
+     * Zeros are written and, when durable, forced this much at a time. On ext4 (ordered data) a file-system
+     * journal commit, which a roll's directory sync causes, first writes every newly allocated dirty block,
+     * a spare's too: a 32 MB spare forced only at the end could hold such a commit for as long as the disk
+     * takes to write it all; so a spare never has more than this unsynced.
      */
     private static final int ZERO_CHUNK = 256 * 1024;
 
