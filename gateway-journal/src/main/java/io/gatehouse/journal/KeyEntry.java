@@ -17,9 +17,13 @@ final class KeyEntry {
     long position;
     int size;
     boolean tombstone;
-    /** Segments with puts of this key (some may be deleted by now; pruned as they are found). */
-    private StateSegment[] puts = NONE;
-    private int putCount;
+    /**
+     * Segments with puts of this key, oldest first (some may be deleted by now; pruned as they are found): the
+     * first in a field of its own, since almost every key has just one and an array would cost each key 24 bytes.
+     */
+    private StateSegment firstPut;
+    private StateSegment[] morePuts = NONE;
+    private int moreCount;
 
     KeyEntry(StateKey key) {
         this.key = key;
@@ -27,22 +31,32 @@ final class KeyEntry {
 
     void addPut(StateSegment segment) {
         prune();
-        for (int i = 0; i < putCount; i++) {
-            if (puts[i] == segment) {
+        if (firstPut == null) {
+            firstPut = segment;
+            return;
+        }
+        if (firstPut == segment) {
+            return;
+        }
+        for (int i = 0; i < moreCount; i++) {
+            if (morePuts[i] == segment) {
                 return;
             }
         }
-        if (putCount == puts.length) {
-            puts = Arrays.copyOf(puts, Math.max(2, putCount * 2));
+        if (moreCount == morePuts.length) {
+            morePuts = Arrays.copyOf(morePuts, Math.max(2, moreCount * 2));
         }
-        puts[putCount++] = segment;
+        morePuts[moreCount++] = segment;
     }
 
     /** True when a segment other than {@code except} still holds a put of this key. */
     boolean hasPutsOutside(StateSegment except) {
         prune();
-        for (int i = 0; i < putCount; i++) {
-            if (puts[i] != except) {
+        if (firstPut != null && firstPut != except) {
+            return true;
+        }
+        for (int i = 0; i < moreCount; i++) {
+            if (morePuts[i] != except) {
                 return true;
             }
         }
@@ -52,23 +66,35 @@ final class KeyEntry {
     /** Calls {@code action} for every existing segment other than {@code except} holding a put of this key. */
     void forEachPutOutside(StateSegment except, java.util.function.Consumer<StateSegment> action) {
         prune();
-        for (int i = 0; i < putCount; i++) {
-            if (puts[i] != except) {
-                action.accept(puts[i]);
+        if (firstPut != null && firstPut != except) {
+            action.accept(firstPut);
+        }
+        for (int i = 0; i < moreCount; i++) {
+            if (morePuts[i] != except) {
+                action.accept(morePuts[i]);
             }
         }
     }
 
+    /** Forgets deleted segments, keeping the order; the first remaining one moves into {@link #firstPut}. */
     private void prune() {
         int kept = 0;
-        for (int i = 0; i < putCount; i++) {
-            if (!puts[i].deleted) {
-                puts[kept++] = puts[i];
+        for (int i = 0; i < moreCount; i++) {
+            if (!morePuts[i].deleted) {
+                morePuts[kept++] = morePuts[i];
             }
         }
-        for (int i = kept; i < putCount; i++) {
-            puts[i] = null;
+        for (int i = kept; i < moreCount; i++) {
+            morePuts[i] = null;
         }
-        putCount = kept;
+        moreCount = kept;
+        if (firstPut != null && firstPut.deleted) {
+            firstPut = null;
+        }
+        if (firstPut == null && moreCount > 0) {
+            firstPut = morePuts[0];
+            System.arraycopy(morePuts, 1, morePuts, 0, moreCount - 1);
+            morePuts[--moreCount] = null;
+        }
     }
 }

@@ -3,9 +3,7 @@ package io.gatehouse.journal;
 import io.gatehouse.core.store.StateKey;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -19,7 +17,7 @@ import java.util.TreeMap;
  */
 final class StateIndex {
 
-    private final Map<StateKey, KeyEntry> entries = new HashMap<>();
+    private final KeyTable entries = new KeyTable();
     private final TreeMap<Long, StateSegment> segments = new TreeMap<>();
     /** Segments whose live count reached zero since the last {@link #drainEmptied()}. */
     private final List<StateSegment> emptied = new ArrayList<>();
@@ -52,7 +50,7 @@ final class StateIndex {
         KeyEntry entry = entries.get(key);
         if (entry == null) {
             entry = new KeyEntry(key);
-            entries.put(key, entry);
+            entries.add(entry);
             liveKeys++;
         } else {
             release(entry.segment, entry.size);
@@ -169,9 +167,9 @@ final class StateIndex {
     /** Every current put (a snapshot, safe to hand to another thread). */
     List<LivePut> livePuts() {
         List<LivePut> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, liveKeys));
-        entries.forEach((key, entry) -> {
+        entries.forEach(entry -> {
             if (!entry.tombstone) {
-                out.add(new LivePut(key, entry.segment, entry.position));
+                out.add(new LivePut(entry.key, entry.segment, entry.position));
             }
         });
         return out;

@@ -1,0 +1,74 @@
+package io.gatehouse.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.core.store.RecordKind;
+import io.gatehouse.core.store.StateKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The state index's key table, checked against a HashMap through long random runs of adds and removes. */
+class KeyTableTest {
+
+    private static StateKey key(int device, long id) {
+        return StateKey.of(RecordKind.C2D_MESSAGE, "device-" + device, id);
+    }
+
+    @Test
+    void behavesLikeAMapThroughGrowthShrinkingAndWrapAround() {
+        for (long seed = 1; seed <= 3; seed++) {
+            Random random = new Random(seed);
+            KeyTable table = new KeyTable();
+            Map<StateKey, KeyEntry> model = new HashMap<>();
+            // few devices and ids: keys come back after removal, runs of probes form and wrap around
+            for (int step = 0; step < 200_000; step++) {
+                StateKey k = key(random.nextInt(40), random.nextInt(step < 100_000 ? 2_000 : 50));
+                if (random.nextInt(3) > 0 && !model.containsKey(k)) {
+                    KeyEntry e = new KeyEntry(k);
+                    table.add(e);
+                    model.put(k, e);
+                } else {
+                    assertThat(table.remove(k)).as("seed %d step %d", seed, step).isEqualTo(model.remove(k) != null);
+                }
+                if (step % 4999 == 0) {
+                    assertSame(table, model);
+                }
+            }
+            assertSame(table, model);
+        }
+    }
+
+    @Test
+    void everyEntryIsFoundAfterManyAddsAndNoneAfterTheirRemoval() {
+        KeyTable table = new KeyTable();
+        List<KeyEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            KeyEntry e = new KeyEntry(key(i % 100, i));
+            entries.add(e);
+            table.add(e);
+        }
+        assertThat(table.size()).isEqualTo(100_000);
+        for (KeyEntry e : entries) {
+            assertThat(table.get(e.key)).isSameAs(e);
+        }
+        assertThat(table.get(key(1, 100_001))).isNull();
+        for (KeyEntry e : entries) {
+            assertThat(table.remove(e.key)).isTrue();
+        }
+        assertThat(table.size()).isZero();
+        assertThat(table.get(entries.get(0).key)).isNull();
+        assertThat(table.remove(entries.get(0).key)).isFalse();
+    }
+
+    private static void assertSame(KeyTable table, Map<StateKey, KeyEntry> model) {
+        assertThat(table.size()).isEqualTo(model.size());
+        model.forEach((k, e) -> assertThat(table.get(k)).isSameAs(e));
+        Map<StateKey, KeyEntry> listed = new HashMap<>();
+        table.forEach(e -> listed.put(e.key, e));
+        assertThat(listed).isEqualTo(model);
+    }
+}
