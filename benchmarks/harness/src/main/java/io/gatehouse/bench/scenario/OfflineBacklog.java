@@ -83,7 +83,12 @@ public final class OfflineBacklog implements Scenario {
                 if (!sessions) {
                     fleet.subscribeC2d(broker.dialect(), 500, s.backlogTimeout());
                 }
-                complete = Waits.until(() -> receivers.distinct() >= total - refused, s.backlogTimeout());
+                // a broker that dies (out of memory, say) ends the wait at once, not after the timeout
+                complete = Waits.until(() -> receivers.distinct() >= total - refused || !broker.process().isAlive(),
+                        s.backlogTimeout());
+                if (!broker.process().isAlive()) {
+                    throw new IllegalStateException("the broker exited while the backlog drained");
+                }
                 drainSeconds = (System.nanoTime() - start) / 1e9;
                 cpuMicros = cpu.cpuMicros();
                 // a duplicate may trail the last new message: give it a moment to show
