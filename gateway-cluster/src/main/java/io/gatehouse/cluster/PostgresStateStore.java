@@ -33,12 +33,14 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     private final PostgresSettings settings;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    private final RegistryFeed registryFeed;
     private Connection connection;
     private boolean closed;
 
-    private PostgresStateStore(PostgresSettings settings, Connection connection) {
+    private PostgresStateStore(PostgresSettings settings, Connection connection, RegistryFeed registryFeed) {
         this.settings = settings;
         this.connection = connection;
+        this.registryFeed = registryFeed;
         this.writer = new Thread(this::writeGroups, "postgres-state-writer");
         writer.setDaemon(true);
     }
@@ -51,14 +53,16 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     public static PostgresStateStore open(PostgresSettings settings) {
         try {
             Connection connection = settings.connect();
+            RegistryFeed feed;
             try {
                 StateSchema.ensure(connection);
+                feed = RegistryFeed.of(settings, connection);
                 connection.setAutoCommit(false);
             } catch (SQLException e) {
                 connection.close();
                 throw e;
             }
-            PostgresStateStore store = new PostgresStateStore(settings, connection);
+            PostgresStateStore store = new PostgresStateStore(settings, connection, feed);
             store.writer.start();
             return store;
         } catch (SQLException e) {
@@ -110,6 +114,12 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         }
     }
 
+    /** Other nodes' changes of device rows, announced when they commit (see {@link RegistryFeed}). */
+    @Override
+    public void onChangedElsewhere(StateVisitor listener) {
+        registryFeed.start(listener);
+    }
+
     /** Commits what was written before, then stops the writer and disconnects. */
     @Override
     public void close() {
@@ -125,6 +135,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        registryFeed.close();
     }
 
     private void writeGroups() {
@@ -156,6 +167,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
                 connection.setAutoCommit(false);
             }
             StateTable.apply(connection, changes.byKey());
+            registryFeed.announce(connection, changes.byKey());
             connection.commit();
         } catch (SQLException e) {
             LOG.warn("PostgreSQL did not commit {} state batches: {}", group.size(), e.getMessage());

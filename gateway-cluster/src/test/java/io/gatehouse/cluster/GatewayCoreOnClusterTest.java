@@ -1,6 +1,7 @@
 package io.gatehouse.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.cluster.testing.ClusterEngines;
 import io.gatehouse.cluster.testing.EmbeddedKafka;
@@ -21,13 +22,18 @@ import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.QueueStats;
 import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.registry.DeviceStatus;
+import io.gatehouse.core.registry.DeviceUpdate;
+import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.testing.RecordingSink;
 import io.gatehouse.core.time.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -144,6 +150,51 @@ class GatewayCoreOnClusterTest {
             assertThat(onB.lastSequenceNumber()).isEqualTo(positions.get(49).sequenceNumber());
             assertThat(onB.lastOffset()).isEqualTo(positions.get(49).offset());
             assertThat(onB).isEqualTo(nodeA.events().partitionInfo(partition));
+        }
+    }
+
+    @Test
+    void devicesCreatedChangedAndDeletedThroughOneNodeAreKnownToTheOthers() throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");
+        try (ClusterStore storeA = ClusterStore.open(shared, topic);
+             ClusterStore storeB = ClusterStore.open(shared, topic);
+             ClusterStore elsewhere = ClusterStore.open(ClusterTesting.newSchema(postgres, "node"), topic);
+             GatewayCore nodeA = start(storeA);
+             GatewayCore nodeB = start(storeB);
+             GatewayCore otherHub = start(elsewhere)) {
+            List<Device> disabledOnB = new CopyOnWriteArrayList<>();
+            nodeB.registry().addListener(new RegistryListener() {
+                @Override
+                public void deviceDeleted(Device device) {
+                }
+
+                @Override
+                public void deviceUpdated(Device before, Device after) {
+                    if (before.isEnabled() && !after.isEnabled()) {
+                        disabledOnB.add(after);
+                    }
+                }
+            });
+
+            Device created = get(nodeA.registry().create(D1));
+            await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isPresent());
+            assertThat(nodeB.registry().get(D1)).contains(created);
+
+            Device disabled = get(nodeA.registry().update(D1, created.etag(),
+                    new DeviceUpdate(DeviceStatus.DISABLED, "stolen", null)));
+            await().atMost(WAIT).until(() -> !disabledOnB.isEmpty());
+            assertThat(disabledOnB).containsExactly(disabled);
+            assertThat(nodeB.registry().get(D1)).contains(disabled);
+
+            // a change made on B travels back to A
+            Device enabled = get(nodeB.registry().update(D1, "*", new DeviceUpdate(DeviceStatus.ENABLED, null, null)));
+            await().atMost(WAIT).until(() -> nodeA.registry().get(D1).equals(Optional.of(enabled)));
+
+            get(nodeA.registry().delete(D1, "*"));
+            await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isEmpty());
+            // a hub in another schema of the same database hears nothing of this one
+            assertThat(otherHub.registry().get(D1)).isEmpty();
         }
     }
 

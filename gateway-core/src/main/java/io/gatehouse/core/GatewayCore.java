@@ -7,6 +7,7 @@ import io.gatehouse.core.exec.Shard;
 import io.gatehouse.core.exec.ShardGroup;
 import io.gatehouse.core.feedback.FeedbackService;
 import io.gatehouse.core.methods.DirectMethods;
+import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
@@ -16,6 +17,7 @@ import io.gatehouse.core.registry.ModuleRegistry;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.PersistentSessions;
+import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.time.Clock;
 import io.gatehouse.core.time.SystemClock;
@@ -112,6 +114,12 @@ public final class GatewayCore implements AutoCloseable {
         recovery.restore();
         join(modules.removeOrphans());
         join(policies.ensureDefaults());
+        // nodes sharing the store: devices created, changed or deleted through another node are known here too
+        store.state().onChangedElsewhere((key, value) -> {
+            if (key.kind() == RecordKind.DEVICE) {
+                registry.changedElsewhere(DeviceId.of(key.owner()), value);
+            }
+        });
         events.startRetention();
         log.info("Recovered {} devices, {} C2D messages, {} feedback messages in {} ms", registry.size(),
                 c2d.totalDepth(), feedback.depth(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

@@ -54,6 +54,42 @@ public final class DeviceRegistry {
         devices.put(device.id(), device);
     }
 
+    /**
+     * Another gateway node changed the device: {@code stored} is its value now, or null when it was deleted.
+     * The listeners act as for a change made here (a disabled device's connections close, a deleted device's
+     * queue goes). A value no newer than the one held here (the same generation, no higher version) is ignored.
+     */
+    public void changedElsewhere(DeviceId id, byte[] stored) {
+        Device before;
+        Device after;
+        synchronized (this) {
+            before = devices.get(id);
+            after = stored == null ? null : DeviceCodec.decode(stored);
+            if (after == null) {
+                if (before == null) {
+                    return;
+                }
+                devices.remove(id);
+                listeners.forEach(l -> l.deviceDeleted(before));
+                return;
+            }
+            boolean sameGeneration = before != null && before.generationId().equals(after.generationId());
+            if (sameGeneration && after.version() <= before.version()) {
+                return;
+            }
+            devices.put(id, after);
+            if (before == null) {
+                return;
+            }
+            if (sameGeneration) {
+                listeners.forEach(l -> l.deviceUpdated(before, after));
+            } else {
+                // deleted and created again elsewhere: what belonged to the old identity goes
+                listeners.forEach(l -> l.deviceDeleted(before));
+            }
+        }
+    }
+
     public Optional<Device> get(DeviceId id) {
         return Optional.ofNullable(devices.get(id));
     }

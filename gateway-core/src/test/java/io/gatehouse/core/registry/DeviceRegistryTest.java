@@ -25,6 +25,7 @@ import io.gatehouse.core.testing.ManualCore;
 import io.gatehouse.core.testing.ManualStore;
 import io.gatehouse.core.testing.RecordingSink;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -91,6 +92,49 @@ class DeviceRegistryTest {
     }
 
     // ------------------------------------------------------------ create / get / list
+
+    /** Records what the registry's listeners are told. */
+    private static final class Told implements RegistryListener {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public void deviceDeleted(Device device) {
+            events.add("deleted " + device.generationId());
+        }
+
+        @Override
+        public void deviceUpdated(Device before, Device after) {
+            events.add("updated " + before.version() + "->" + after.version());
+        }
+    }
+
+    @Test
+    void changesMadeByAnotherNodeAreAppliedOnceAndInOrderOfVersion() {
+        Told told = new Told();
+        registry.addListener(told);
+        Device v1 = new Device(D1, "gen-1", "\"1\"", DeviceStatus.ENABLED, null, Instant.EPOCH, SymmetricKeys.generate(), 1);
+        Device v2 = new Device(D1, "gen-1", "\"2\"", DeviceStatus.DISABLED, "stolen", Instant.EPOCH, v1.keys(), 2);
+
+        registry.changedElsewhere(D1, DeviceCodec.encode(v1));
+        assertThat(registry.get(D1)).contains(v1);
+        assertThat(told.events).as("a new device concerns no listener").isEmpty();
+
+        registry.changedElsewhere(D1, DeviceCodec.encode(v2));
+        registry.changedElsewhere(D1, DeviceCodec.encode(v1)); // late, or heard twice
+        registry.changedElsewhere(D1, DeviceCodec.encode(v2));
+        assertThat(registry.get(D1)).contains(v2);
+        assertThat(told.events).containsExactly("updated 1->2");
+
+        Device recreated = new Device(D1, "gen-2", "\"1\"", DeviceStatus.ENABLED, null, Instant.EPOCH, v1.keys(), 1);
+        registry.changedElsewhere(D1, DeviceCodec.encode(recreated));
+        assertThat(registry.get(D1)).contains(recreated);
+        assertThat(told.events).as("the old identity went").containsExactly("updated 1->2", "deleted gen-1");
+
+        registry.changedElsewhere(D1, null);
+        registry.changedElsewhere(D1, null);
+        assertThat(registry.get(D1)).isEmpty();
+        assertThat(told.events).containsExactly("updated 1->2", "deleted gen-1", "deleted gen-2");
+    }
 
     @Test
     void createGeneratesKeysAndAFreshGenerationId() {

@@ -153,6 +153,11 @@ public final class MeteredStore implements Store {
         public void forEachLive(StateVisitor visitor) {
             delegate.forEachLive(visitor);
         }
+
+        @Override
+        public void onChangedElsewhere(StateVisitor listener) {
+            delegate.onChangedElsewhere(listener);
+        }
     }
 
     private static final class MeteredEvents extends ForwardingEventLog {
