@@ -29,7 +29,6 @@ final class RegistryFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistryFeed.class);
     private static final String ANNOUNCE = "SELECT pg_notify(?, ?)";
-    private static final String REGISTRY = "SELECT kind, owner, id, value FROM gatehouse_state WHERE kind = ?";
     private static final long POLL_MILLIS = 500;
     private static final long RETRY_MILLIS = 1000;
 
@@ -62,25 +61,18 @@ final class RegistryFeed implements AutoCloseable {
 
     /** Announces, in the writer's open transaction, the registry rows among {@code changes}. */
     void announce(Connection connection, Map<StateKey, byte[]> changes) throws SQLException {
-        PreparedStatement announce = null;
-        try {
+        if (changes.keySet().stream().noneMatch(RegistryFeed::announces)) {
+            return;
+        }
+        try (PreparedStatement announce = connection.prepareStatement(ANNOUNCE)) {
             for (StateKey key : changes.keySet()) {
                 if (announces(key)) {
-                    if (announce == null) {
-                        announce = connection.prepareStatement(ANNOUNCE);
-                    }
                     announce.setString(1, channel);
                     announce.setString(2, origin + " " + key.kindCode() + " " + key.id() + " " + key.owner());
                     announce.addBatch();
                 }
             }
-            if (announce != null) {
-                announce.executeBatch();
-            }
-        } finally {
-            if (announce != null) {
-                announce.close();
-            }
+            announce.executeBatch();
         }
     }
 
@@ -152,13 +144,6 @@ final class RegistryFeed implements AutoCloseable {
     }
 
     private void replayRegistry(Connection connection) throws SQLException {
-        try (PreparedStatement registry = connection.prepareStatement(REGISTRY)) {
-            registry.setShort(1, (short) RecordKind.DEVICE.code());
-            try (var rows = registry.executeQuery()) {
-                while (rows.next()) {
-                    listener.visit(StateKey.decode(rows.getShort(1), rows.getString(2), rows.getLong(3)), rows.getBytes(4));
-                }
-            }
-        }
+        StateTable.forEachOfKind(connection, RecordKind.DEVICE, listener);
     }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.cluster;
 
+import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore.StateVisitor;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ final class StateTable {
     private static final String DELETE = "DELETE FROM gatehouse_state WHERE kind = ? AND owner = ? AND id = ?";
     private static final String GET = "SELECT value FROM gatehouse_state WHERE kind = ? AND owner = ? AND id = ?";
     private static final String SCAN = "SELECT kind, owner, id, value FROM gatehouse_state";
+    private static final String SCAN_KIND = SCAN + " WHERE kind = ?";
     private static final int SCAN_FETCH_SIZE = 1000;
 
     private StateTable() {
@@ -76,10 +78,22 @@ final class StateTable {
     static void forEach(Connection connection, StateVisitor visitor) throws SQLException {
         try (PreparedStatement scan = connection.prepareStatement(SCAN)) {
             scan.setFetchSize(SCAN_FETCH_SIZE);
-            try (ResultSet rows = scan.executeQuery()) {
-                while (rows.next()) {
-                    visitor.visit(StateKey.decode(rows.getShort(1), rows.getString(2), rows.getLong(3)), rows.getBytes(4));
-                }
+            visitRows(scan, visitor);
+        }
+    }
+
+    /** Visits the rows of one kind. */
+    static void forEachOfKind(Connection connection, RecordKind kind, StateVisitor visitor) throws SQLException {
+        try (PreparedStatement scan = connection.prepareStatement(SCAN_KIND)) {
+            scan.setShort(1, (short) kind.code());
+            visitRows(scan, visitor);
+        }
+    }
+
+    private static void visitRows(PreparedStatement query, StateVisitor visitor) throws SQLException {
+        try (ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                visitor.visit(StateKey.decode(rows.getShort(1), rows.getString(2), rows.getLong(3)), rows.getBytes(4));
             }
         }
     }
