@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -17,10 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compacts mostly dead state segments: the housekeeper reads the segment; at the next pass boundary the
- * appender copies the records that are still current (live puts and the tombstones that must stay) to the
- * head of the stream; once that copy is durable the old segment has nothing live and is reclaimed. One
- * compaction at a time, so it never competes much with the writers.
+ * Compacts mostly dead state segments in four steps, so that neither thread does the other's work and only
+ * the values still needed are copied out of the file: the housekeeper scans the segment for the keys it
+ * changes; the appender keeps those whose current record is there; the housekeeper reads their values; at the
+ * next pass boundary the appender copies them (live puts and the tombstones that must stay) to the head of the
+ * stream, and once that copy is durable the old segment has nothing live and is reclaimed. One compaction at
+ * a time, so it never competes much with the writers.
  */
 final class Compactor {
 
@@ -28,8 +32,12 @@ final class Compactor {
     private static final long RETRY_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int CHUNK_BYTES = 1 << 20;
 
-    /** A record found in the segment: the last operation on a key within one record. */
-    record Candidate(StateKey key, byte[] value, long position) {
+    /** An operation found in the segment: the last one on its key within one record. */
+    record Found(StateKey key, long position, boolean delete) {
+    }
+
+    /** A current operation to copy: the value of a put, or null for a delete that must stay. */
+    record Copy(StateKey key, long position, byte[] value) {
     }
 
     private final StateStream state;
@@ -39,6 +47,7 @@ final class Compactor {
     private final Consumer<StateWrite> addToPass;
     private final JournalStats.Counters stats;
     private final RecordReader reader;
+    private final LiveValueReader values;
     private boolean inFlight;
     private StateSegment relocating;
     private long notBefore;
@@ -56,6 +65,7 @@ final class Compactor {
         this.addToPass = addToPass;
         this.stats = stats;
         this.reader = new RecordReader(256 * 1024);
+        this.values = new LiveValueReader(reader);
     }
 
     /** Appender, after every pass: settles a relocation just written, or starts the next compaction. */
@@ -81,32 +91,26 @@ final class Compactor {
         candidate.compacting = true;
         inFlight = true;
         long end = candidate.writePosition;
-        try {
-            housekeeper.execute(() -> readAndHandBack(candidate, end));
-        } catch (RejectedExecutionException closing) {
-            inFlight = false;
-            candidate.compacting = false;
-        }
+        onHousekeeper(candidate, () -> scanAndHandBack(candidate, end));
     }
 
-    /** Housekeeper: reads the segment, then asks the appender to relocate what is still current. */
-    private void readAndHandBack(StateSegment segment, long end) {
-        List<Candidate> found;
+    /** Housekeeper: scans the segment, then asks the appender which of its operations are still current. */
+    private void scanAndHandBack(StateSegment segment, long end) {
+        List<Found> found = null;
         try {
-            found = read(segment, end);
+            found = scan(segment, end);
         } catch (ClosedChannelException e) {
-            found = null; // every record in it died meanwhile and it was reclaimed: nothing left to do
+            // every record in it died meanwhile and it was reclaimed: nothing left to do
         } catch (IOException | RuntimeException e) {
             log.warn("Cannot read journal segment {} for compaction: {}", segment.fileName(), e.toString());
-            found = null;
         }
-        List<Candidate> result = found;
-        submit.accept(new ControlOp(() -> relocate(segment, result), false));
+        List<Found> result = found;
+        submit.accept(new ControlOp(() -> keepCurrent(segment, result), false));
     }
 
-    private List<Candidate> read(StateSegment segment, long end) throws IOException {
-        List<Candidate> out = new ArrayList<>();
-        List<Candidate> inRecord = new ArrayList<>();
+    private List<Found> scan(StateSegment segment, long end) throws IOException {
+        List<Found> out = new ArrayList<>();
+        List<Found> inRecord = new ArrayList<>();
         reader.invalidate();
         reader.readRange(segment, segment.channel, SegmentHeader.SIZE, end, options.maxRecordSize(),
                 (position, buf, start, length) -> {
@@ -116,8 +120,7 @@ final class Compactor {
                     inRecord.clear();
                     try {
                         StateRecordCodec.decode(buf, start, length, (key, b, valueStart, valueLength, size) ->
-                                inRecord.add(new Candidate(key,
-                                        valueStart < 0 ? null : StateRecordCodec.value(b, valueStart, valueLength), position)));
+                                inRecord.add(new Found(key, position, valueStart < 0)));
                     } catch (StateRecordCodec.MalformedRecordException e) {
                         throw new JournalCorruptionException(segment.path, position, e.getMessage());
                     }
@@ -132,7 +135,7 @@ final class Compactor {
      * no set for those (a map reused across records once cost more to clear than all the rest of compaction,
      * since a large relocation record leaves it with a large table).
      */
-    private static void addLastOfEachKey(List<Candidate> inRecord, List<Candidate> out) {
+    private static void addLastOfEachKey(List<Found> inRecord, List<Found> out) {
         int n = inRecord.size();
         if (n == 1) {
             out.add(inRecord.get(0));
@@ -141,22 +144,81 @@ final class Compactor {
         Set<StateKey> later = new HashSet<>(n * 2);
         int from = out.size();
         for (int i = n - 1; i >= 0; i--) {
-            Candidate c = inRecord.get(i);
-            if (later.add(c.key())) {
-                out.add(c);
+            Found f = inRecord.get(i);
+            if (later.add(f.key())) {
+                out.add(f);
             }
         }
         Collections.reverse(out.subList(from, out.size()));
     }
 
-    /** Appender, at a pass boundary: queues copies of the still-current records into this pass. */
-    void relocate(StateSegment segment, List<Candidate> found) {
+    /**
+     * Appender: keeps the operations whose record is still the current one of their key, and has the
+     * housekeeper read the values of those that are puts. What dies meanwhile is dropped at relocation.
+     */
+    private void keepCurrent(StateSegment segment, List<Found> found) {
         if (found == null || segment.retired) {
-            inFlight = false;
-            if (!segment.retired) {
-                segment.compacting = false;
-                notBefore = System.nanoTime() + RETRY_DELAY_NANOS;
+            giveUp(segment);
+            return;
+        }
+        StateIndex index = state.index();
+        List<Copy> deletes = new ArrayList<>();
+        List<StateIndex.LivePut> puts = new ArrayList<>();
+        for (Found f : found) {
+            if (!index.isCurrent(f.key(), segment, f.position())) {
+                continue;
             }
+            if (f.delete()) {
+                deletes.add(new Copy(f.key(), f.position(), null));
+            } else {
+                puts.add(new StateIndex.LivePut(f.key(), segment, f.position()));
+            }
+        }
+        onHousekeeper(segment, () -> readAndHandBack(segment, deletes, puts));
+    }
+
+    /**
+     * Housekeeper: adds the current puts, values read, to {@code copies} (which holds the deletes to keep), then
+     * hands everything to the appender to copy.
+     */
+    private void readAndHandBack(StateSegment segment, List<Copy> copies, List<StateIndex.LivePut> puts) {
+        boolean read = true;
+        try {
+            Map<StateKey, Long> positions = new HashMap<>(puts.size() * 2);
+            puts.forEach(p -> positions.put(p.key(), p.position()));
+            // puts of a segment reclaimed meanwhile come back unread: they all died, and relocate sees it retired
+            values.read(puts, (key, value) -> copies.add(new Copy(key, positions.get(key), value)));
+        } catch (RuntimeException e) {
+            log.warn("Cannot read journal segment {} for compaction: {}", segment.fileName(), e.toString());
+            read = false;
+        }
+        List<Copy> result = read ? copies : null;
+        submit.accept(new ControlOp(() -> relocate(segment, result), false));
+    }
+
+    /** Runs a compaction step on the housekeeper; when it is closing, the compaction ends here. */
+    private void onHousekeeper(StateSegment segment, Runnable step) {
+        try {
+            housekeeper.execute(step);
+        } catch (RejectedExecutionException closing) {
+            inFlight = false;
+            segment.compacting = false;
+        }
+    }
+
+    /** Appender: the compaction of {@code segment} ends without a copy; it may be tried again later. */
+    private void giveUp(StateSegment segment) {
+        inFlight = false;
+        if (!segment.retired) {
+            segment.compacting = false;
+            notBefore = System.nanoTime() + RETRY_DELAY_NANOS;
+        }
+    }
+
+    /** Appender, at a pass boundary: queues copies of the still-current records into this pass. */
+    private void relocate(StateSegment segment, List<Copy> found) {
+        if (found == null || segment.retired) {
+            giveUp(segment);
             return;
         }
         StateIndex index = state.index();
@@ -164,7 +226,7 @@ final class Compactor {
         WriteBatch chunk = new WriteBatch();
         long chunkBytes = RecordFormat.HEADER_SIZE + 4;
         int copies = 0;
-        for (Candidate c : found) {
+        for (Copy c : found) {
             if (!index.isCurrent(c.key(), segment, c.position())) {
                 continue;
             }
