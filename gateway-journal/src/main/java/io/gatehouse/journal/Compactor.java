@@ -20,17 +20,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compacts mostly dead state segments in four steps, so that neither thread does the other's work and only
- * the values still needed are copied out of the file: the housekeeper scans the segment for the keys it
- * changes; the appender keeps those whose current record is there; the housekeeper reads their values; at the
- * next pass boundary the appender copies them (live puts and the tombstones that must stay) to the head of the
- * stream, and once that copy is durable the old segment has nothing live and is reclaimed. One compaction at
- * a time, so it never competes much with the writers.
+ * the values still needed are copied out of the file: the housekeeper scans the segment, a stretch at a time,
+ * for the keys it changes; the appender keeps those whose current record is there; the housekeeper reads their
+ * values; at the next pass boundary the appender copies them (live puts and the tombstones that must stay) to
+ * the head of the stream, and once that copy is durable the old segment has nothing live and is reclaimed. One
+ * compaction at a time, so it never competes much with the writers.
  */
 final class Compactor {
 
     private static final Logger log = LoggerFactory.getLogger(Compactor.class);
     private static final long RETRY_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int CHUNK_BYTES = 1 << 20;
+    /**
+     * Operations scanned per hand-over to the appender. A whole segment's keys held at once (a 32 MB segment
+     * of C2D traffic has a few hundred thousand, nearly all dead) outlived young collections and made them slow.
+     */
+    private static final int SCAN_OPS = 8192;
 
     /** An operation found in the segment: the last one on its key within one record. */
     record Found(StateKey key, long position, boolean delete) {
@@ -38,6 +43,24 @@ final class Compactor {
 
     /** A current operation to copy: the value of a put, or null for a delete that must stay. */
     record Copy(StateKey key, long position, byte[] value) {
+    }
+
+    /**
+     * One segment's compaction under way: how far the scan got, and what is kept so far. Handed between the
+     * housekeeper and the appender, one step at a time.
+     */
+    private static final class Progress {
+        final StateSegment segment;
+        final long end;
+        long next = SegmentHeader.SIZE;
+        /** The deletes to keep; then also the puts, with their values. */
+        final List<Copy> copies = new ArrayList<>();
+        final List<StateIndex.LivePut> puts = new ArrayList<>();
+
+        Progress(StateSegment segment, long end) {
+            this.segment = segment;
+            this.end = end;
+        }
     }
 
     private final StateStream state;
@@ -90,30 +113,36 @@ final class Compactor {
         }
         candidate.compacting = true;
         inFlight = true;
-        long end = candidate.writePosition;
-        onHousekeeper(candidate, () -> scanAndHandBack(candidate, end));
+        Progress progress = new Progress(candidate, candidate.writePosition);
+        onHousekeeper(candidate, () -> scanAndHandBack(progress));
     }
 
-    /** Housekeeper: scans the segment, then asks the appender which of its operations are still current. */
-    private void scanAndHandBack(StateSegment segment, long end) {
+    /** Housekeeper: scans the next stretch of the segment, then asks the appender which of it is still current. */
+    private void scanAndHandBack(Progress progress) {
         List<Found> found = null;
         try {
-            found = scan(segment, end);
+            found = scan(progress);
         } catch (ClosedChannelException e) {
             // every record in it died meanwhile and it was reclaimed: nothing left to do
         } catch (IOException | RuntimeException e) {
-            log.warn("Cannot read journal segment {} for compaction: {}", segment.fileName(), e.toString());
+            log.warn("Cannot read journal segment {} for compaction: {}", progress.segment.fileName(), e.toString());
         }
         List<Found> result = found;
-        submit.accept(new ControlOp(() -> keepCurrent(segment, result), false));
+        submit.accept(new ControlOp(() -> keepCurrent(progress, result), false));
     }
 
-    private List<Found> scan(StateSegment segment, long end) throws IOException {
+    /** The operations of the records from {@code progress.next} on, at most about {@link #SCAN_OPS} of them. */
+    private List<Found> scan(Progress progress) throws IOException {
+        StateSegment segment = progress.segment;
         List<Found> out = new ArrayList<>();
         List<Found> inRecord = new ArrayList<>();
         reader.invalidate();
-        reader.readRange(segment, segment.channel, SegmentHeader.SIZE, end, options.maxRecordSize(),
+        reader.readRange(segment, segment.channel, progress.next, progress.end, options.maxRecordSize(),
                 (position, buf, start, length) -> {
+                    if (out.size() >= SCAN_OPS) {
+                        return false;
+                    }
+                    progress.next = position + length;
                     if (buf.get(start + RecordFormat.TYPE) != RecordFormat.STATE) {
                         return true;
                     }
@@ -153,47 +182,48 @@ final class Compactor {
     }
 
     /**
-     * Appender: keeps the operations whose record is still the current one of their key, and has the
-     * housekeeper read the values of those that are puts. What dies meanwhile is dropped at relocation.
+     * Appender: keeps the operations whose record is still the current one of their key; then has the
+     * housekeeper scan on, or, at the end of the segment, read the values of the puts kept. What dies
+     * meanwhile is dropped at relocation.
      */
-    private void keepCurrent(StateSegment segment, List<Found> found) {
+    private void keepCurrent(Progress progress, List<Found> found) {
+        StateSegment segment = progress.segment;
         if (found == null || segment.retired) {
             giveUp(segment);
             return;
         }
         StateIndex index = state.index();
-        List<Copy> deletes = new ArrayList<>();
-        List<StateIndex.LivePut> puts = new ArrayList<>();
         for (Found f : found) {
             if (!index.isCurrent(f.key(), segment, f.position())) {
                 continue;
             }
             if (f.delete()) {
-                deletes.add(new Copy(f.key(), f.position(), null));
+                progress.copies.add(new Copy(f.key(), f.position(), null));
             } else {
-                puts.add(new StateIndex.LivePut(f.key(), segment, f.position()));
+                progress.puts.add(new StateIndex.LivePut(f.key(), segment, f.position()));
             }
         }
-        onHousekeeper(segment, () -> readAndHandBack(segment, deletes, puts));
+        if (progress.next < progress.end) {
+            onHousekeeper(segment, () -> scanAndHandBack(progress));
+        } else {
+            onHousekeeper(segment, () -> readAndHandBack(progress));
+        }
     }
 
-    /**
-     * Housekeeper: adds the current puts, values read, to {@code copies} (which holds the deletes to keep), then
-     * hands everything to the appender to copy.
-     */
-    private void readAndHandBack(StateSegment segment, List<Copy> copies, List<StateIndex.LivePut> puts) {
+    /** Housekeeper: reads the values of the current puts, then hands everything to copy to the appender. */
+    private void readAndHandBack(Progress progress) {
         boolean read = true;
         try {
-            Map<StateKey, Long> positions = new HashMap<>(puts.size() * 2);
-            puts.forEach(p -> positions.put(p.key(), p.position()));
+            Map<StateKey, Long> positions = new HashMap<>(progress.puts.size() * 2);
+            progress.puts.forEach(p -> positions.put(p.key(), p.position()));
             // puts of a segment reclaimed meanwhile come back unread: they all died, and relocate sees it retired
-            values.read(puts, (key, value) -> copies.add(new Copy(key, positions.get(key), value)));
+            values.read(progress.puts, (key, value) -> progress.copies.add(new Copy(key, positions.get(key), value)));
         } catch (RuntimeException e) {
-            log.warn("Cannot read journal segment {} for compaction: {}", segment.fileName(), e.toString());
+            log.warn("Cannot read journal segment {} for compaction: {}", progress.segment.fileName(), e.toString());
             read = false;
         }
-        List<Copy> result = read ? copies : null;
-        submit.accept(new ControlOp(() -> relocate(segment, result), false));
+        List<Copy> result = read ? progress.copies : null;
+        submit.accept(new ControlOp(() -> relocate(progress.segment, result), false));
     }
 
     /** Runs a compaction step on the housekeeper; when it is closing, the compaction ends here. */
