@@ -53,12 +53,15 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     public static PostgresStateStore open(PostgresSettings settings) {
         try {
             Connection connection = settings.connect();
-            RegistryFeed feed;
+            RegistryFeed feed = null;
             try {
                 StateSchema.ensure(connection);
-                feed = RegistryFeed.of(settings, connection);
+                feed = RegistryFeed.open(settings, connection);
                 connection.setAutoCommit(false);
             } catch (SQLException e) {
+                if (feed != null) {
+                    feed.close();
+                }
                 connection.close();
                 throw e;
             }
@@ -114,7 +117,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         }
     }
 
-    /** Other nodes' changes of device rows, announced when they commit (see {@link RegistryFeed}). */
+    /** Other nodes' changes of registry rows (devices, modules, access policies), announced when they commit (see {@link RegistryFeed}). */
     @Override
     public void onChangedElsewhere(StateVisitor listener) {
         registryFeed.start(listener);

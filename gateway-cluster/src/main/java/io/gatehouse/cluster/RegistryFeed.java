@@ -7,8 +7,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -16,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps every node's copy of the device registry current. The writer announces each committed change of a
- * registry row with PostgreSQL's {@code NOTIFY} (sent by the server only when the transaction commits); one
+ * Keeps every node's copy of the identity registry (devices, modules, shared access policies) current. The
+ * writer announces each committed change of such a row with PostgreSQL's {@code NOTIFY} (sent by the server only when the transaction commits); one
  * thread per node {@code LISTEN}s, reads the row as it is now and hands it to the core. A node ignores its own
  * announcements (each store instance has a random origin id, so nodes may share a node name).
  *
@@ -31,32 +33,53 @@ final class RegistryFeed implements AutoCloseable {
     private static final String ANNOUNCE = "SELECT pg_notify(?, ?)";
     private static final long POLL_MILLIS = 500;
     private static final long RETRY_MILLIS = 1000;
+    /** The kinds of rows every node holds in memory: those whose changes are announced. */
+    private static final Set<RecordKind> REGISTRY = EnumSet.of(RecordKind.DEVICE, RecordKind.MODULE, RecordKind.ACCESS_POLICY);
 
     private final PostgresSettings settings;
     private final String channel;
     private final String origin = UUID.randomUUID().toString();
     private final Thread thread;
+    /** The connection that listened since {@link #open}; the thread's own after that. */
+    private Connection firstConnection;
     private volatile StateVisitor listener;
     private volatile boolean closed;
 
-    private RegistryFeed(PostgresSettings settings, String channel) {
+    private RegistryFeed(PostgresSettings settings, String channel, Connection listening) {
         this.settings = settings;
         this.channel = channel;
+        this.firstConnection = listening;
         this.thread = new Thread(this::listen, "postgres-registry-feed");
         thread.setDaemon(true);
     }
 
-    /** The feed of the schema {@code connection} works in; nothing is heard before {@link #start}. */
-    static RegistryFeed of(PostgresSettings settings, Connection connection) throws SQLException {
+    /**
+     * The feed of the schema {@code connection} works in, already listening: the store opens it before the
+     * core reads the state, so no change committed after that read can go unheard. What arrives before
+     * {@link #start} waits in the connection.
+     */
+    static RegistryFeed open(PostgresSettings settings, Connection connection) throws SQLException {
         try (Statement s = connection.createStatement(); var row = s.executeQuery("SELECT current_schema()")) {
             row.next();
             // LISTEN takes an identifier of at most 63 bytes: the schema name is hashed into it
-            return new RegistryFeed(settings, "gatehouse_registry_" + Integer.toHexString(row.getString(1).hashCode()));
+            String channel = "gatehouse_registry_" + Integer.toHexString(row.getString(1).hashCode());
+            return new RegistryFeed(settings, channel, listeningConnection(settings, channel));
+        }
+    }
+
+    private static Connection listeningConnection(PostgresSettings settings, String channel) throws SQLException {
+        Connection connection = settings.connect();
+        try (Statement s = connection.createStatement()) {
+            s.execute("LISTEN " + channel);
+            return connection;
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
         }
     }
 
     static boolean announces(StateKey key) {
-        return key.kind() == RecordKind.DEVICE;
+        return REGISTRY.contains(key.kind());
     }
 
     /** Announces, in the writer's open transaction, the registry rows among {@code changes}. */
@@ -85,6 +108,10 @@ final class RegistryFeed implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (!thread.isAlive()) {
+            closeQuietly(firstConnection); // never started
+            return;
+        }
         thread.interrupt();
         try {
             thread.join(POLL_MILLIS * 4);
@@ -96,10 +123,9 @@ final class RegistryFeed implements AutoCloseable {
     private void listen() {
         boolean reconnecting = false;
         while (!closed) {
-            try (Connection connection = settings.connect()) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN " + channel);
-                }
+            Connection first = firstConnection;
+            firstConnection = null;
+            try (Connection connection = first != null ? first : listeningConnection(settings, channel)) {
                 if (reconnecting) {
                     LOG.info("Listening for registry changes again; reading the whole registry once for what was missed");
                     replayRegistry(connection);
@@ -132,6 +158,17 @@ final class RegistryFeed implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.debug("Closing the registry feed's connection: {}", e.toString());
+        }
+    }
+
     /** {@code origin kind id owner}: the owner last, as it is the one part that may hold spaces. */
     private void handle(Connection connection, String payload) throws SQLException {
         String[] parts = payload.split(" ", 4);
@@ -144,6 +181,8 @@ final class RegistryFeed implements AutoCloseable {
     }
 
     private void replayRegistry(Connection connection) throws SQLException {
-        StateTable.forEachOfKind(connection, RecordKind.DEVICE, listener);
+        for (RecordKind kind : REGISTRY) {
+            StateTable.forEachOfKind(connection, kind, listener);
+        }
     }
 }

@@ -21,10 +21,13 @@ import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.QueueStats;
+import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceStatus;
 import io.gatehouse.core.registry.DeviceUpdate;
+import io.gatehouse.core.registry.Module;
 import io.gatehouse.core.registry.RegistryListener;
+import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.testing.RecordingSink;
 import io.gatehouse.core.time.ManualClock;
 import java.nio.charset.StandardCharsets;
@@ -195,6 +198,32 @@ class GatewayCoreOnClusterTest {
             await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isEmpty());
             // a hub in another schema of the same database hears nothing of this one
             assertThat(otherHub.registry().get(D1)).isEmpty();
+        }
+    }
+
+    @Test
+    void modulesAndAccessPoliciesChangedThroughOneNodeAreKnownToTheOthers() throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");
+        try (ClusterStore storeA = ClusterStore.open(shared, topic);
+             ClusterStore storeB = ClusterStore.open(shared, topic);
+             GatewayCore nodeA = start(storeA);
+             GatewayCore nodeB = start(storeB)) {
+            get(nodeA.registry().create(D1));
+            Module created = get(nodeA.modules().create(D1, "filter", null, null));
+            await().atMost(WAIT).until(() -> nodeB.modules().get(D1, "filter").isPresent());
+            assertThat(nodeB.modules().get(D1, "filter")).contains(created);
+
+            Module rekeyed = get(nodeB.modules().update(D1, "filter", created.etag(), "edge", SymmetricKeys.generate()));
+            await().atMost(WAIT).until(() -> nodeA.modules().get(D1, "filter").equals(Optional.of(rekeyed)));
+
+            get(nodeA.modules().delete(D1, "filter", "*"));
+            await().atMost(WAIT).until(() -> nodeB.modules().get(D1, "filter").isEmpty());
+
+            AccessPolicy service = nodeA.policies().get("service").orElseThrow();
+            AccessPolicy newKeys = new AccessPolicy("service", SymmetricKeys.generate(), service.rights());
+            get(nodeA.policies().put(newKeys));
+            await().atMost(WAIT).until(() -> nodeB.policies().get("service").equals(Optional.of(newKeys)));
         }
     }
 

@@ -114,10 +114,13 @@ public final class GatewayCore implements AutoCloseable {
         recovery.restore();
         join(modules.removeOrphans());
         join(policies.ensureDefaults());
-        // nodes sharing the store: devices created, changed or deleted through another node are known here too
+        // nodes sharing the store: identities and policies changed through another node are known here too
         store.state().onChangedElsewhere((key, value) -> {
-            if (key.kind() == RecordKind.DEVICE) {
-                registry.changedElsewhere(DeviceId.of(key.owner()), value);
+            switch (key.kind()) {
+                case DEVICE -> registry.changedElsewhere(DeviceId.of(key.owner()), value);
+                case MODULE -> modules.changedElsewhere(key.owner(), value);
+                case ACCESS_POLICY -> policies.changedElsewhere(key.owner(), value);
+                default -> { }
             }
         });
         events.startRetention();

@@ -31,6 +31,15 @@ public final class AccessPolicies {
         policies.put(policy.name(), policy);
     }
 
+    /** Another gateway node put the policy {@code name} ({@code stored}), or deleted it (null). */
+    public void changedElsewhere(String name, byte[] stored) {
+        if (stored == null) {
+            policies.remove(name);
+        } else {
+            policies.put(name, AccessPolicyCodec.decode(stored));
+        }
+    }
+
     /** Creates the default policies when none exist; completes once they are durable. */
     public CompletableFuture<Void> ensureDefaults() {
         if (!policies.isEmpty()) {

@@ -37,6 +37,28 @@ public final class ModuleRegistry {
         modules.computeIfAbsent(module.deviceId(), d -> new ConcurrentHashMap<>()).put(module.moduleId(), module);
     }
 
+    /**
+     * Another gateway node changed the module named {@code identity} ({@code {device}/{module}}): {@code stored}
+     * is its value now, or null when it was deleted. A value no newer than the one held here (the same
+     * generation, no higher version) is ignored.
+     */
+    public synchronized void changedElsewhere(String identity, byte[] stored) {
+        if (stored == null) {
+            int slash = identity.indexOf('/');
+            Map<String, Module> ofDevice = modules.get(DeviceId.of(identity.substring(0, slash)));
+            if (ofDevice != null) {
+                ofDevice.remove(identity.substring(slash + 1));
+            }
+            return;
+        }
+        Module after = ModuleCodec.decode(stored);
+        Module before = get(after.deviceId(), after.moduleId()).orElse(null);
+        if (before != null && before.generationId().equals(after.generationId()) && after.version() <= before.version()) {
+            return;
+        }
+        modules.computeIfAbsent(after.deviceId(), d -> new ConcurrentHashMap<>()).put(after.moduleId(), after);
+    }
+
     public Optional<Module> get(DeviceId device, String moduleId) {
         Map<String, Module> ofDevice = modules.get(device);
         return Optional.ofNullable(ofDevice == null ? null : ofDevice.get(moduleId));
