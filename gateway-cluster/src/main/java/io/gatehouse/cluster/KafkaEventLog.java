@@ -5,6 +5,7 @@ import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.StoreException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -31,12 +33,15 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     /** The most events one read returns (the core reads at most 256 at a time). */
     private static final int MAX_READ = 256;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
 
     private final String topic;
     private final PartitionBounds[] bounds;
     private final KafkaProducer<byte[], byte[]> producer;
     private final PartitionReader reader;
     private final TailFollower follower;
+    private final AppendBreaker breaker;
+    private final KafkaProbe probe;
     private volatile AppendListener listener = (partition, lastSequence) -> { };
     private volatile boolean closed;
 
@@ -46,6 +51,8 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         this.reader = reader;
         this.producer = new KafkaProducer<>(producerProperties(settings), new ByteArraySerializer(), new ByteArraySerializer());
         this.follower = new TailFollower(settings, ends, this::seenByFollower);
+        this.breaker = new AppendBreaker(settings.bootstrapServers(), System.nanoTime());
+        this.probe = new KafkaProbe(settings, breaker);
     }
 
     /**
@@ -92,12 +99,21 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         p.setProperty("linger.ms", "1");
         // send() blocks only while Kafka's buffer is full: that is back-pressure, but bounded
         p.setProperty("max.block.ms", Long.toString(KafkaSettings.API_TIMEOUT.toMillis()));
+        // an event Kafka could not take within this fails (the device may send it again); the breaker
+        // refuses new ones long before, so this bounds only the wait of those already sent
+        p.setProperty("delivery.timeout.ms", Long.toString(DELIVERY_TIMEOUT.toMillis()));
         return p;
     }
 
     @Override
     public int partitions() {
         return bounds.length;
+    }
+
+    /** Why appends are refused for now: Kafka acknowledged nothing for a while, or failed for want of a cluster. */
+    @Override
+    public Optional<String> unavailability() {
+        return Optional.ofNullable(breaker.unavailability(System.nanoTime()));
     }
 
     @Override
@@ -116,18 +132,29 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreException("the Kafka event log is closed"));
         }
+        String refusal = breaker.unavailability(System.nanoTime());
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(StoreException.unavailable(refusal, null));
+        }
         CompletableFuture<EventRecord> stored = new CompletableFuture<>();
         try {
+            breaker.sent(System.nanoTime());
             producer.send(new ProducerRecord<>(topic, partition, null, payload), (metadata, failure) -> {
                 if (failure != null) {
-                    stored.completeExceptionally(new StoreException("Kafka did not store the event: " + describe(failure), failure));
+                    // a timeout or a retriable error that outlasted the delivery timeout: the cluster was not there
+                    boolean unreachable = failure instanceof RetriableException;
+                    breaker.failed(unreachable, describe(failure));
+                    String why = "Kafka did not store the event: " + describe(failure);
+                    stored.completeExceptionally(unreachable ? StoreException.unavailable(why, failure) : new StoreException(why, failure));
                     return;
                 }
+                breaker.acknowledged(System.nanoTime());
                 EventRecord record = KafkaRecords.of(metadata.offset(), metadata.timestamp(), payload);
                 known.seen(record, record);
                 stored.complete(record);
             });
         } catch (KafkaException | IllegalStateException e) {
+            breaker.failed(e instanceof RetriableException, describe(e));
             stored.completeExceptionally(new StoreException("Kafka did not take the event: " + describe(e), e));
         }
         return stored;
@@ -194,6 +221,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         }
         closed = true;
         producer.close(CLOSE_TIMEOUT);
+        probe.close();
         follower.close();
         reader.close();
     }

@@ -18,6 +18,8 @@ import java.util.Properties;
 public record PostgresSettings(String url, String user, String password, String clientId) {
 
     private static final int CONNECT_TIMEOUT_SECONDS = 10;
+    /** No single statement or commit may wait longer on a server that stopped answering. */
+    private static final int SOCKET_TIMEOUT_SECONDS = 30;
 
     public PostgresSettings {
         Objects.requireNonNull(url, "url");
@@ -33,6 +35,8 @@ public record PostgresSettings(String url, String user, String password, String 
             p.setProperty("password", password);
         }
         p.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        p.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+        p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", clientId);
         return DriverManager.getConnection(url, p);
     }

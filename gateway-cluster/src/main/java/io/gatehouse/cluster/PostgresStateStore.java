@@ -6,11 +6,15 @@ import io.gatehouse.core.store.StoreException;
 import io.gatehouse.core.store.WriteBatch;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +23,17 @@ import org.slf4j.LoggerFactory;
  * in the order they were written and commits whatever is queued, up to {@value #MAX_GROUP} batches, as one
  * transaction (group commit: one WAL flush for many batches); it completes their futures in order once the
  * commit returned. A batch is atomic because its whole group is; when a commit fails, every batch of the
- * group fails, and the next group reconnects.
+ * group fails, and the writer reconnects at once.
+ *
+ * <p>When it cannot reconnect, PostgreSQL is unreachable: the store says so ({@link #unavailability}), refuses
+ * writes at once with SERVER_BUSY instead of queueing them behind a connect timeout, and tries to connect again
+ * every {@value #PROBE_MILLIS} ms until it can; then it takes writes again by itself.
  */
 public final class PostgresStateStore implements StateStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
     static final int MAX_GROUP = 512;
+    static final long PROBE_MILLIS = 1000;
     private static final Pending CLOSE = new Pending(null, null);
 
     private record Pending(WriteBatch batch, CompletableFuture<Void> durable) {
@@ -36,6 +45,8 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     private final RegistryFeed registryFeed;
     private Connection connection;
     private boolean closed;
+    /** Why PostgreSQL cannot be reached, or null while it can (written by the writer only). */
+    private volatile String unreachable;
 
     private PostgresStateStore(PostgresSettings settings, Connection connection, RegistryFeed registryFeed) {
         this.settings = settings;
@@ -80,6 +91,10 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
             if (closed) {
                 return CompletableFuture.failedFuture(new StoreException("the PostgreSQL state store is closed"));
             }
+            String down = unreachable;
+            if (down != null) {
+                return CompletableFuture.failedFuture(StoreException.unavailable(down, null));
+            }
             queue.add(new Pending(batch, durable));
         }
         return durable;
@@ -123,6 +138,11 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         registryFeed.start(listener);
     }
 
+    @Override
+    public Optional<String> unavailability() {
+        return Optional.ofNullable(unreachable);
+    }
+
     /** Commits what was written before, then stops the writer and disconnects. */
     @Override
     public void close() {
@@ -146,7 +166,12 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         boolean closing = false;
         try {
             while (!closing) {
-                group.add(queue.take());
+                Pending first = unreachable == null ? queue.take() : queue.poll(PROBE_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    reconnect();
+                    continue;
+                }
+                group.add(first);
                 queue.drainTo(group, MAX_GROUP - 1);
                 closing = group.remove(CLOSE);
                 if (!group.isEmpty()) {
@@ -175,11 +200,41 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("PostgreSQL did not commit {} state batches: {}", group.size(), e.getMessage());
             disconnect();
-            StoreException failure = new StoreException("PostgreSQL did not commit the change: " + e.getMessage(), e);
+            String why = "PostgreSQL did not commit the change: " + e.getMessage();
+            StoreException failure = isConnectionFailure(e) ? StoreException.unavailable(why, e) : new StoreException(why, e);
             group.forEach(pending -> pending.durable().completeExceptionally(failure));
+            reconnect();
             return;
         }
         group.forEach(pending -> pending.durable().complete(null));
+    }
+
+    /** Connects for the next group; when that fails, PostgreSQL is unreachable until a later attempt succeeds. */
+    private void reconnect() {
+        try {
+            if (connection == null) {
+                connection = settings.connect();
+                connection.setAutoCommit(false);
+            }
+            if (unreachable != null) {
+                LOG.info("PostgreSQL at {} is reachable again: taking state changes", settings.where());
+                unreachable = null;
+            }
+        } catch (SQLException e) {
+            disconnect();
+            if (unreachable == null) {
+                LOG.warn("PostgreSQL at {} is unreachable ({}): refusing state changes, trying again every {} ms",
+                        settings.where(), e.getMessage(), PROBE_MILLIS);
+            }
+            unreachable = "PostgreSQL at " + settings.where() + " is unreachable: " + e.getMessage();
+        }
+    }
+
+    /** The connection broke or could not be made (SQL state class 08), or the server is shutting down (57P). */
+    private static boolean isConnectionFailure(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException
+                || state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     /** Drops the connection (after a failure its transaction state is unknown): the next group opens another. */

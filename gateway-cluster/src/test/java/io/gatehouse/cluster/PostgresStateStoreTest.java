@@ -2,9 +2,11 @@ package io.gatehouse.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.cluster.testing.ClusterEngines;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
+import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StoreException;
@@ -15,6 +17,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +68,28 @@ class PostgresStateStoreTest {
             store.write(WriteBatch.put(key(3), value(3))).get(10, TimeUnit.SECONDS);
 
             assertThat(live(store)).containsOnlyKeys(key(1), key(3));
+        }
+    }
+
+    @Test
+    void whilePostgresIsDownWritesAreRefusedAsBusyAndTheStoreTakesThemAgainByItself() throws Exception {
+        try (EmbeddedPostgres own = EmbeddedPostgres.start();
+             PostgresStateStore store = PostgresStateStore.open(ClusterTesting.newSchema(own, "stranded-node"))) {
+            store.write(WriteBatch.put(key(1), value(1))).get(10, TimeUnit.SECONDS);
+            own.stop();
+
+            assertThatThrownBy(() -> store.write(WriteBatch.put(key(2), value(2))).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(StoreException.class)
+                    .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(ErrorCode.SERVER_BUSY));
+            assertThat(store.unavailability()).hasValueSatisfying(why -> assertThat(why).contains("unreachable"));
+            // refused at once, not queued behind a connect timeout
+            CompletableFuture<Void> refused = store.write(WriteBatch.put(key(3), value(3)));
+            assertThat(refused).isCompletedExceptionally();
+
+            own.restart();
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.unavailability().isEmpty());
+            store.write(WriteBatch.put(key(4), value(4))).get(10, TimeUnit.SECONDS);
+            assertThat(live(store)).containsOnlyKeys(key(1), key(4));
         }
     }
 

@@ -22,6 +22,7 @@ import io.gatehouse.core.store.Store;
 import io.gatehouse.core.time.Clock;
 import io.gatehouse.core.time.SystemClock;
 import io.gatehouse.core.twin.DeviceTwins;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -194,6 +195,11 @@ public final class GatewayCore implements AutoCloseable {
 
     Store store() {
         return store;
+    }
+
+    /** Why the hub refuses new work for now (its store cannot reach an engine it needs), or empty. */
+    public Optional<String> unavailability() {
+        return store.unavailability();
     }
 
     public boolean isDurable() {

@@ -11,6 +11,7 @@ import io.gatehouse.core.registry.AccessRight;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -38,10 +39,13 @@ public final class OperationsRoutes {
 
     private CompletableFuture<RestResponse> health(RestRequest request) {
         ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("status", "UP");
+        Optional<String> unavailability = core.unavailability();
+        // 503 while the store is unreachable, so a load balancer sends devices to another node meanwhile
+        node.put("status", unavailability.isEmpty() ? "UP" : "UNAVAILABLE");
+        unavailability.ifPresent(reason -> node.put("reason", reason));
         node.put("durable", core.isDurable());
         node.put("hubName", core.settings().hubName());
-        return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(node)));
+        return CompletableFuture.completedFuture(RestResponse.json(unavailability.isEmpty() ? 200 : 503, Json.bytes(node)));
     }
 
     private CompletableFuture<RestResponse> metrics(RestRequest request) {

@@ -179,6 +179,20 @@ class RestApiTest {
     }
 
     @Test
+    void healthSaysUnavailableWithTheReasonWhileTheStoreCannotReachItsEngine() throws Exception {
+        rest.store.unavailable("Kafka at kafka-1:9092 has acknowledged no event for 5 s");
+        try {
+            HttpResponse<String> health = call("GET", "/health", null, null);
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(json(health).get("status").asText()).isEqualTo("UNAVAILABLE");
+            assertThat(json(health).get("reason").asText()).isEqualTo("Kafka at kafka-1:9092 has acknowledged no event for 5 s");
+        } finally {
+            rest.store.unavailable(null);
+        }
+        assertThat(call("GET", "/health", null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void sendC2dThroughTheGatehouseRouteAndTakeItsFeedback() throws Exception {
         DeviceId id = DeviceId.of("rest-c2d");
         core.registry().create(id).join();

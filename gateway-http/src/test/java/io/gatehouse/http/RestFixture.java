@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.auth.SasTokens;
 import io.gatehouse.core.registry.AccessPolicy;
-import io.gatehouse.core.store.memory.InMemoryStore;
+import io.gatehouse.core.testing.ManualStore;
 import io.gatehouse.http.console.ConnectionDetails;
 import io.gatehouse.tls.DevelopmentPki;
 import io.gatehouse.transport.Listener;
@@ -33,6 +33,8 @@ final class RestFixture implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final GatewayCore core;
+    /** The core's store: tells the truth like an in-memory store until a test makes it unavailable. */
+    final ManualStore store = new ManualStore(4);
     private final NettyTransport transport;
     private final Listener listener;
     private final HttpClient http;
@@ -44,7 +46,7 @@ final class RestFixture implements AutoCloseable {
 
     /** {@code metricsScrape}: what {@code /metrics} serves. */
     RestFixture(Path tempDir, String metricsScrape) throws Exception {
-        core = GatewayCore.builder().store(new InMemoryStore(4)).shards(2).start();
+        core = GatewayCore.builder().store(store).shards(2).start();
         DevelopmentPki pki = DevelopmentPki.loadOrCreate(tempDir, List.of("hub.gatehouse.test"));
         timers = Executors.newSingleThreadScheduledExecutor();
         Port https = Port.tls("https", 0);

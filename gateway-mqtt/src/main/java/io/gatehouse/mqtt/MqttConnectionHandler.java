@@ -198,6 +198,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
                     : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, failure.reason());
             return;
         }
+        Optional<String> unavailability = core.unavailability();
+        if (unavailability.isPresent()) {
+            // the device may try again, here or at another node: its credentials were fine
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, unavailability.get());
+            return;
+        }
         accept(login, auth.principal());
     }
 

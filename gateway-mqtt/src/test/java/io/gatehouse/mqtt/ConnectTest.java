@@ -10,6 +10,7 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.registry.DeviceStatus;
 import io.gatehouse.core.registry.DeviceUpdate;
 import io.gatehouse.core.testing.LogCapture;
+import io.gatehouse.core.testing.ManualStore;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import io.gatehouse.mqtt.support.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -122,6 +123,24 @@ class ConnectTest {
     void theValidTokenOfAnotherDeviceIsRefusedAsNotAuthorized() throws IOException {
         assertThat(code(connect("d1", server.token("d2")))).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
         logs.await("CONNACK 5", "token is for device d2, not d1");
+    }
+
+    @Test
+    void whileTheStoreCannotReachItsEngineADeviceIsRefusedAsServerUnavailableAndLaterAccepted() throws IOException {
+        ManualStore store = new ManualStore(4);
+        server.close();
+        server = MqttTestServer.builder().store(settings -> store).start();
+        server.createDevice("d1");
+        server.createDevice("d2");
+        store.unavailable("PostgreSQL at db:5432 is unreachable");
+
+        assertThat(code(connect("d1", server.token("d1")))).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+        logs.await("CONNACK 3", "PostgreSQL at db:5432 is unreachable");
+        // wrong credentials are still told apart from a busy hub
+        assertThat(code(connect("d1", server.token("d2")))).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+
+        store.unavailable(null);
+        assertThat(code(connect("d1", server.token("d1")))).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
     }
 
     @Test

@@ -19,6 +19,8 @@ public final class AmqpErrors {
     public static final Symbol NOT_IMPLEMENTED = Symbol.valueOf("amqp:not-implemented");
     public static final Symbol INTERNAL_ERROR = Symbol.valueOf("amqp:internal-error");
     public static final Symbol DETACH_FORCED = Symbol.valueOf("amqp:link:detach-forced");
+    /** Azure's "try again later": the SDKs retry it (their ServerBusy). */
+    public static final Symbol SERVER_BUSY = Symbol.valueOf("com.microsoft:server-busy");
     public static final Symbol CONNECTION_FORCED = Symbol.valueOf("amqp:connection:forced");
 
     private AmqpErrors() {
@@ -63,6 +65,7 @@ public final class AmqpErrors {
             case LOCK_LOST, PRECONDITION_FAILED -> Symbol.valueOf("amqp:precondition-failed");
             case DEVICE_ALREADY_EXISTS, MODULE_ALREADY_EXISTS -> NOT_ALLOWED;
             case STORE_FAILURE, SHUTTING_DOWN, GATEWAY_TIMEOUT -> INTERNAL_ERROR;
+            case SERVER_BUSY -> SERVER_BUSY;
         };
     }
 }

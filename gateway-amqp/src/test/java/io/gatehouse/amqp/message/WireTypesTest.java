@@ -14,6 +14,7 @@ import io.gatehouse.core.model.LockToken;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.QueueMessage;
+import io.gatehouse.core.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
@@ -161,5 +162,8 @@ class WireTypesTest {
         assertThat(notFound).isEqualTo(Symbol.valueOf("amqp:not-found"));
         Object internal = AmqpErrors.fromFailure(new IllegalStateException("boom")).getCondition();
         assertThat(internal).isEqualTo(Symbol.valueOf("amqp:internal-error"));
+        // an unreachable engine: the Azure SDKs retry what they read as their ServerBusy
+        Object busy = AmqpErrors.fromFailure(StoreException.unavailable("Kafka is unreachable", null)).getCondition();
+        assertThat(busy).isEqualTo(Symbol.valueOf("com.microsoft:server-busy"));
     }
 }

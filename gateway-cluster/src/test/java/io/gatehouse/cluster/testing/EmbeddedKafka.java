@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
 
 /**
  * One Kafka node in KRaft mode (broker and controller in one), from the Maven artifacts on the test class
@@ -23,12 +24,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path directory;
-    private final Process process;
     private final String bootstrapServers;
+    private final String clusterId = Uuid.randomUuid().toString();
+    private Process process;
 
-    private EmbeddedKafka(Path directory, Process process, String bootstrapServers) {
+    private EmbeddedKafka(Path directory, String bootstrapServers) {
         this.directory = directory;
-        this.process = process;
         this.bootstrapServers = bootstrapServers;
     }
 
@@ -41,16 +42,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path directory = Files.createTempDirectory("gatehouse-kafka");
         int brokerPort = freePort();
         int controllerPort = freePort();
-        Path config = directory.resolve("server.properties");
-        writeConfig(config, directory.resolve("logs"), brokerPort, controllerPort);
-        Path log = directory.resolve("broker.log");
-        Process process = new ProcessBuilder(List.of(javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=kafka-logback.xml",
-                "-cp", testClassPath(), KafkaBrokerMain.class.getName(), config.toString()))
-                .redirectErrorStream(true).start();
-        CompletableFuture<Void> ready = ChildProcesses.watch(process, log, line -> line.equals(KafkaBrokerMain.READY));
-        EmbeddedKafka kafka = new EmbeddedKafka(directory, process, "127.0.0.1:" + brokerPort);
-        ChildProcesses.awaitReady("Kafka", ready, START_TIMEOUT, log, kafka);
+        writeConfig(directory.resolve("server.properties"), directory.resolve("logs"), brokerPort, controllerPort);
+        EmbeddedKafka kafka = new EmbeddedKafka(directory, "127.0.0.1:" + brokerPort);
+        kafka.launch();
         return kafka;
     }
 
@@ -58,16 +52,36 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Stops the node (closing its input stops it cleanly; a node that hangs is killed) and deletes its files. */
-    @Override
-    public void close() {
+    /** Stops the node, keeping its files (for outage tests); {@link #restart} brings it back. */
+    public void stop() {
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
             process.destroyForcibly();
         }
         ChildProcesses.awaitExit(process, STOP_TIMEOUT);
+    }
+
+    /** Starts the stopped node again, on the same ports with the same data; returns once it serves clients. */
+    public void restart() throws IOException, InterruptedException {
+        launch();
+    }
+
+    /** Stops the node (closing its input stops it cleanly; a node that hangs is killed) and deletes its files. */
+    @Override
+    public void close() {
+        stop();
         TempFiles.deleteTree(directory);
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        Path log = directory.resolve("broker.log");
+        process = new ProcessBuilder(List.of(javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=kafka-logback.xml",
+                "-cp", testClassPath(), KafkaBrokerMain.class.getName(), directory.resolve("server.properties").toString(), clusterId))
+                .redirectErrorStream(true).start();
+        CompletableFuture<Void> ready = ChildProcesses.watch(process, log, line -> line.equals(KafkaBrokerMain.READY));
+        ChildProcesses.awaitReady("Kafka", ready, START_TIMEOUT, log, this);
     }
 
     private static void writeConfig(Path file, Path logDir, int brokerPort, int controllerPort) throws IOException {

@@ -40,14 +40,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private final Path directory;
     private final Path binaries;
-    private final Process process;
+    private final int port;
+    private final boolean fsync;
     private final String url;
+    private Process process;
 
-    private EmbeddedPostgres(Path directory, Path binaries, Process process, String url) {
+    private EmbeddedPostgres(Path directory, Path binaries, int port, boolean fsync) {
         this.directory = directory;
         this.binaries = binaries;
-        this.process = process;
-        this.url = url;
+        this.port = port;
+        this.fsync = fsync;
+        this.url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
     /** Why PostgreSQL cannot be started here, or empty when it can be. */
@@ -78,21 +81,39 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (isRoot()) {
             giveToUnprivilegedUser(directory);
         }
-        Path data = directory.resolve("data");
+        run(bin, directory.resolve("initdb.log"), "initdb", "-D", directory.resolve("data").toString(), "-U", USER,
+                "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync");
+        EmbeddedPostgres postgres = new EmbeddedPostgres(directory, bin, EmbeddedKafka.freePort(), fsync);
+        postgres.launch();
+        return postgres;
+    }
+
+    /** Stops the server at once, as a crash would (for outage tests); {@link #restart} brings it back. */
+    public void stop() {
+        try {
+            Process stop = new ProcessBuilder(command(binaries, "pg_ctl", "stop", "-D", directory.resolve("data").toString(),
+                    "-m", "immediate")).redirectErrorStream(true).redirectOutput(directory.resolve("stop.log").toFile()).start();
+            ChildProcesses.awaitExit(stop, STOP_TIMEOUT);
+        } catch (IOException e) {
+            process.destroyForcibly();
+        }
+        ChildProcesses.awaitExit(process, STOP_TIMEOUT);
+    }
+
+    /** Starts the stopped server again, on the same port with the same data; returns once it accepts connections. */
+    public void restart() throws IOException, InterruptedException {
+        launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
         Path log = directory.resolve("postgres.log");
-        run(bin, directory.resolve("initdb.log"), "initdb", "-D", data.toString(), "-U", USER, "--auth=trust",
-                "--encoding=UTF8", "--locale=C", "--no-sync");
-        int port = EmbeddedKafka.freePort();
-        Process process = new ProcessBuilder(command(bin, "postgres", "-D", data.toString(), "-p", Integer.toString(port),
-                "-h", "127.0.0.1", "-k", directory.toString(), "-c", "fsync=" + (fsync ? "on" : "off"),
-                "-c", "max_connections=50"))
+        process = new ProcessBuilder(command(binaries, "postgres", "-D", directory.resolve("data").toString(),
+                "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", directory.toString(),
+                "-c", "fsync=" + (fsync ? "on" : "off"), "-c", "max_connections=50"))
                 .redirectErrorStream(true).start();
         CompletableFuture<Void> ready = ChildProcesses.watch(process, log,
                 line -> line.contains("database system is ready to accept connections"));
-        EmbeddedPostgres postgres = new EmbeddedPostgres(directory, bin, process,
-                "jdbc:postgresql://127.0.0.1:" + port + "/postgres");
-        ChildProcesses.awaitReady("PostgreSQL", ready, START_TIMEOUT, log, postgres);
-        return postgres;
+        ChildProcesses.awaitReady("PostgreSQL", ready, START_TIMEOUT, log, this);
     }
 
     /** The JDBC URL of the server's {@code postgres} database (user {@value #USER}, no password). */
@@ -112,14 +133,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     /** Stops the server at once (no checkpoint: its files are deleted) and deletes its directory. */
     @Override
     public void close() {
-        try {
-            Process stop = new ProcessBuilder(command(binaries, "pg_ctl", "stop", "-D", directory.resolve("data").toString(),
-                    "-m", "immediate")).redirectErrorStream(true).redirectOutput(directory.resolve("stop.log").toFile()).start();
-            ChildProcesses.awaitExit(stop, STOP_TIMEOUT);
-        } catch (IOException e) {
-            process.destroyForcibly();
-        }
-        ChildProcesses.awaitExit(process, STOP_TIMEOUT);
+        stop();
         TempFiles.deleteTree(directory);
     }
 

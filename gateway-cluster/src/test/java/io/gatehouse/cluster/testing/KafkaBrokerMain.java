@@ -8,7 +8,6 @@ import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -25,12 +24,13 @@ public final class KafkaBrokerMain {
 
     public static void main(String[] args) throws Exception {
         String propertiesFile = args[0];
+        String clusterId = args[1]; // the same on every start of one node: a restart finds its own log directory
         Properties properties = new Properties();
         try (InputStream in = new FileInputStream(propertiesFile)) {
             properties.load(in);
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        int formatted = StorageTool.execute(new String[] {"format", "--cluster-id", Uuid.randomUuid().toString(),
+        int formatted = StorageTool.execute(new String[] {"format", "--cluster-id", clusterId,
             "--config", propertiesFile, "--ignore-formatted"}, out);
         if (formatted != 0) {
             throw new IllegalStateException("kafka-storage format failed with " + formatted);

@@ -18,6 +18,8 @@ public enum ErrorCode {
     DEVICE_NOT_ONLINE("DeviceNotOnline", 404),
     GATEWAY_TIMEOUT("GatewayTimeout", 504),
     STORE_FAILURE("ServerError", 500),
+    /** The store cannot be reached for now (a cluster's Kafka or PostgreSQL): try again later. */
+    SERVER_BUSY("ServerBusy", 503),
     SHUTTING_DOWN("ServiceUnavailable", 503);
 
     private final String iotHubName;

@@ -1,6 +1,7 @@
 package io.gatehouse.core.store;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,6 +19,11 @@ import java.util.concurrent.CompletableFuture;
 public interface EventLog {
 
     int partitions();
+
+    /** Why appends are refused for now (the engine is unreachable), or empty while it takes them. */
+    default Optional<String> unavailability() {
+        return Optional.empty();
+    }
 
     /**
      * Appends {@code record}, numbered by the core, to {@code partition}; the future completes when it is

@@ -1,6 +1,7 @@
 package io.gatehouse.core.store;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,6 +24,11 @@ public abstract class ForwardingEventLog implements EventLog {
     @Override
     public CompletableFuture<Void> append(int partition, EventRecord record) {
         return delegate.append(partition, record);
+    }
+
+    @Override
+    public Optional<String> unavailability() {
+        return delegate.unavailability();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.gatehouse.core.store;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -47,6 +48,11 @@ public interface StateStore {
      * the listener on a store thread, after the change committed. The default: nothing to report.
      */
     default void onChangedElsewhere(StateVisitor listener) {
+    }
+
+    /** Why writes are refused for now (the engine is unreachable), or empty while it takes them. */
+    default Optional<String> unavailability() {
+        return Optional.empty();
     }
 
     @FunctionalInterface

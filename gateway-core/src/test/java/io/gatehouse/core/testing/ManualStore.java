@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,6 +59,11 @@ public final class ManualStore implements Store {
         public void forEachLive(StateVisitor visitor) {
             durable.state().forEachLive(visitor);
         }
+
+        @Override
+        public Optional<String> unavailability() {
+            return Optional.ofNullable(unavailable);
+        }
     };
     private final EventLog events;
     private final AtomicInteger appendsRequested = new AtomicInteger();
@@ -67,6 +73,12 @@ public final class ManualStore implements Store {
     private boolean holdingWrites;
     private boolean holdingAppends;
     private volatile boolean failingAppends;
+    private volatile String unavailable;
+
+    /** From now on the store says it cannot reach its engine ({@code reason}), or, with null, that it can again. */
+    public void unavailable(String reason) {
+        unavailable = reason;
+    }
 
     public ManualStore(int partitions) {
         this(new InMemoryStore(partitions));

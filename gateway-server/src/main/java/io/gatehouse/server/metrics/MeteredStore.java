@@ -12,9 +12,11 @@ import io.gatehouse.journal.JournalStore;
 import io.gatehouse.journal.PassObserver;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +53,9 @@ public final class MeteredStore implements Store {
             journalCounter(registry, journal, "gatehouse.store.segments.reclaimed", "segments reclaimed", JournalStats::segmentsReclaimed);
             journal.observePasses(passTimers(registry));
         }
+        Gauge.builder("gatehouse.store.available", store, s -> s.unavailability().isEmpty() ? 1 : 0)
+                .description("1 while the store takes new work, 0 while an engine it needs is unreachable")
+                .register(registry);
         return new MeteredStore(store, registry);
     }
 
@@ -101,6 +106,11 @@ public final class MeteredStore implements Store {
     @Override
     public boolean isDurable() {
         return store.isDurable();
+    }
+
+    @Override
+    public Optional<String> unavailability() {
+        return store.unavailability();
     }
 
     @Override
@@ -157,6 +167,11 @@ public final class MeteredStore implements Store {
         @Override
         public void onChangedElsewhere(StateVisitor listener) {
             delegate.onChangedElsewhere(listener);
+        }
+
+        @Override
+        public Optional<String> unavailability() {
+            return delegate.unavailability();
         }
     }
 
