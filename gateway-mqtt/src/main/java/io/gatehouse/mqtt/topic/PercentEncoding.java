@@ -75,7 +75,13 @@ public final class PercentEncoding {
     /** Appends {@code value} percent-encoded to {@code out}. */
     public static void encode(CharSequence value, StringBuilder out) {
         int length = value.length();
-        for (int i = 0; i < length; i++) {
+        int plain = 0;
+        while (plain < length && isUnreserved(value.charAt(plain))) {
+            plain++;
+        }
+        // the common case (ids, most property values): one bulk copy of what needs no escape
+        out.append(value, 0, plain);
+        for (int i = plain; i < length; i++) {
             char c = value.charAt(i);
             if (isUnreserved(c)) {
                 out.append(c);
