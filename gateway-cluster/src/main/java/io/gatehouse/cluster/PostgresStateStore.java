@@ -190,10 +190,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         NetChanges changes = new NetChanges();
         group.forEach(pending -> changes.add(pending.batch()));
         try {
-            if (connection == null) {
-                connection = settings.connect();
-                connection.setAutoCommit(false);
-            }
+            connectIfNeeded();
             StateTable.apply(connection, changes.byKey());
             registryFeed.announce(connection, changes.byKey());
             connection.commit();
@@ -212,10 +209,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     /** Connects for the next group; when that fails, PostgreSQL is unreachable until a later attempt succeeds. */
     private void reconnect() {
         try {
-            if (connection == null) {
-                connection = settings.connect();
-                connection.setAutoCommit(false);
-            }
+            connectIfNeeded();
             if (unreachable != null) {
                 LOG.info("PostgreSQL at {} is reachable again: taking state changes", settings.where());
                 unreachable = null;
@@ -227,6 +221,13 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
                         settings.where(), e.getMessage(), PROBE_MILLIS);
             }
             unreachable = "PostgreSQL at " + settings.where() + " is unreachable: " + e.getMessage();
+        }
+    }
+
+    private void connectIfNeeded() throws SQLException {
+        if (connection == null) {
+            connection = settings.connect();
+            connection.setAutoCommit(false);
         }
     }
 

@@ -34,7 +34,8 @@ final class RegistryFeed implements AutoCloseable {
     private static final long POLL_MILLIS = 500;
     private static final long RETRY_MILLIS = 1000;
     /** The kinds of rows every node holds in memory: those whose changes are announced. */
-    private static final Set<RecordKind> REGISTRY = EnumSet.of(RecordKind.DEVICE, RecordKind.MODULE, RecordKind.ACCESS_POLICY);
+    private static final Set<RecordKind> REGISTRY =
+            EnumSet.of(RecordKind.DEVICE, RecordKind.MODULE, RecordKind.ACCESS_POLICY);
 
     private final PostgresSettings settings;
     private final String channel;
@@ -99,7 +100,10 @@ final class RegistryFeed implements AutoCloseable {
         }
     }
 
-    /** Starts listening; {@code listener} is told each change another node made (value null: deleted). */
+    /**
+     * Hands {@code listener} each change another node made since the store opened (value null: deleted), those
+     * that waited meanwhile first.
+     */
     void start(StateVisitor listener) {
         this.listener = listener;
         thread.start();

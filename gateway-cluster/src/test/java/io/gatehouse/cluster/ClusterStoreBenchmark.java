@@ -7,8 +7,10 @@ import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +28,7 @@ public final class ClusterStoreBenchmark {
     private static final int PARTITIONS = 4;
     private static final int LONE_COMMITS = 2000;
     private static final int BATCHES = 100_000;
+    private static final int REGISTRY_CHANGES = 1000;
 
     private ClusterStoreBenchmark() {
     }
@@ -36,6 +39,7 @@ public final class ClusterStoreBenchmark {
         }
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start(true)) {
             commits(postgres);
+            registryPropagation(postgres);
         }
     }
 
@@ -93,6 +97,30 @@ public final class ClusterStoreBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("postgres (fsync on): %d batches of 2 puts written at once: %.0f batches/s%n",
                     BATCHES, BATCHES / seconds);
+        }
+    }
+
+    /**
+     * How long a device change written through one node takes to reach another: from the write on node A to
+     * node B's store handing the row to its core (commit, NOTIFY, B reading the row). One change at a time.
+     */
+    private static void registryPropagation(EmbeddedPostgres postgres) throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "bench");
+        try (PostgresStateStore nodeA = PostgresStateStore.open(shared); PostgresStateStore nodeB = PostgresStateStore.open(shared)) {
+            BlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
+            nodeB.onChangedElsewhere((key, value) -> arrivals.add(System.nanoTime()));
+            long[] micros = new long[REGISTRY_CHANGES];
+            for (int i = 0; i < REGISTRY_CHANGES; i++) {
+                long start = System.nanoTime();
+                nodeA.write(WriteBatch.put(StateKey.of(RecordKind.DEVICE, "device-" + i), new byte[300])).get(10, TimeUnit.SECONDS);
+                Long at = arrivals.poll(10, TimeUnit.SECONDS);
+                if (at == null) {
+                    throw new IllegalStateException("node B never heard of device-" + i);
+                }
+                micros[i] = (at - start) / 1000;
+            }
+            System.out.printf("postgres (fsync on): a device change written on node A, seen by node B: %s%n",
+                    percentiles(micros));
         }
     }
 
