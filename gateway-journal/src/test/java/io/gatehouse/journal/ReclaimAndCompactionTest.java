@@ -79,6 +79,34 @@ class ReclaimAndCompactionTest {
     }
 
     @Test
+    void segmentsHoldingMoreOperationsThanOneScanTakesAreCompactedWhole() throws Exception {
+        // 1 MB segments of small operations: tens of thousands per segment, several of the compactor's scans each
+        JournalOptions options = JournalTesting.small(1).withSegmentSize(1024 * 1024);
+        Map<StateKey, String> keepers = new TreeMap<>();
+        try (JournalStore store = JournalStore.open(dir, options)) {
+            for (int i = 0; i < 60_000; i++) {
+                store.state().write(WriteBatch.put(key("churn", i), new byte[8]));
+                store.state().write(WriteBatch.delete(key("churn", i)));
+                if (i % 1000 == 999) {
+                    // spread over every stretch of every segment, the last scans' included
+                    keepers.put(key("keeper", i), "k" + i);
+                    store.state().write(WriteBatch.put(key("keeper", i), bytes("k" + i)));
+                }
+            }
+            await(store.state().write(new WriteBatch()));
+            awaitQuiet(store);
+
+            assertThat(store.stats().compactions()).isGreaterThan(1);
+            // a compaction that scanned only part of a segment could never retire it: the old files would stay
+            assertThat(files(dir, "state-")).hasSizeLessThanOrEqualTo(4);
+            assertThat(live(store)).isEqualTo(keepers);
+        }
+        try (JournalStore store = JournalStore.open(dir, options)) {
+            assertThat(live(store)).isEqualTo(keepers);
+        }
+    }
+
+    @Test
     void aDeleteStaysWhileAnOlderPutOfItsKeyIsStillOnDisk() throws Exception {
         // compaction off: the first segment (kept alive by "anchor") keeps the old put of "victim" forever
         JournalOptions options = JournalTesting.small(1).withCompactBelow(0);
