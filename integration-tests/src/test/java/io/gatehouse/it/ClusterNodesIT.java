@@ -112,19 +112,13 @@ class ClusterNodesIT {
     }
 
     private String yaml(String nodeId, String jdbcUrl, String topic) {
-        return """
-                bindAddress: 127.0.0.1
-                mqtt: {port: 0, plainPort: 0}
-                amqp: {port: 0, plainPort: 0}
-                https: {port: 0}
-                health: {port: 0}
-                events: {partitionCount: %d}
+        return EventHubsGatewayConfig.ephemeralPorts(PARTITIONS) + """
                 store.type: cluster
                 cluster.nodeId: %s
                 cluster.kafka.bootstrapServers: %s
                 cluster.kafka.topic: %s
                 cluster.jdbc.url: "%s"
                 cluster.jdbc.user: %s
-                """.formatted(PARTITIONS, nodeId, kafka.bootstrapServers(), topic, jdbcUrl, EmbeddedPostgres.USER);
+                """.formatted(nodeId, kafka.bootstrapServers(), topic, jdbcUrl, EmbeddedPostgres.USER);
     }
 }

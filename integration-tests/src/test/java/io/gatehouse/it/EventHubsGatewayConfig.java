@@ -25,17 +25,21 @@ final class EventHubsGatewayConfig {
         return devices;
     }
 
-    /** The YAML of a gateway with {@code partitions} partitions and {@code devices}, all with primary key {@code key}. */
-    static String yaml(int partitions, Collection<String> devices, String key) {
-        StringBuilder yaml = new StringBuilder("""
+    /** The YAML of a gateway on ephemeral loopback ports with {@code partitions} event partitions, nothing else. */
+    static String ephemeralPorts(int partitions) {
+        return """
                 bindAddress: 127.0.0.1
                 mqtt: {port: 0, plainPort: 0}
                 amqp: {port: 0, plainPort: 0}
                 https: {port: 0}
                 health: {port: 0}
                 events: {partitionCount: %d}
-                devices:
-                """.formatted(partitions));
+                """.formatted(partitions);
+    }
+
+    /** The YAML of a gateway with {@code partitions} partitions and {@code devices}, all with primary key {@code key}. */
+    static String yaml(int partitions, Collection<String> devices, String key) {
+        StringBuilder yaml = new StringBuilder(ephemeralPorts(partitions)).append("devices:\n");
         devices.forEach(d -> yaml.append("  - {id: ").append(d).append(", primaryKey: \"").append(key).append("\"}\n"));
         return yaml.toString();
     }
