@@ -55,6 +55,10 @@ public final class GatehouseBench implements Callable<Integer> {
     @Option(names = "--step-seconds", paramLabel = "S", description = "Length of a rate step or measured phase (default 10, quick 1).")
     Integer stepSeconds;
 
+    @Option(names = "--run-minutes", paramLabel = "M", defaultValue = "15",
+            description = "Longest one run of a scenario on one broker may take; a run past it fails and its broker is stopped (default 15).")
+    int runMinutes;
+
     @Option(names = "--rates", split = ",", paramLabel = "MSGS", description = "The d2c-capacity rate ladder, msgs/s.")
     List<Integer> rates;
 
@@ -155,7 +159,8 @@ public final class GatehouseBench implements Callable<Integer> {
             System.out.println("  " + b.id() + " [" + launch.durabilityOf(b) + "]: " + b.description()
                     + (launch.durabilityOf(b).equals(b.durability()) ? "" : " -- but with --gatehouse-store " + gatehouseStore + " --gatehouse-sync " + gatehouseSync));
         }
-        Harness harness = new Harness(new Launchers(launch), context, runs, output, description, skipped);
+        Harness harness = new Harness(new Launchers(launch), context, runs, Duration.ofMinutes(runMinutes), output, description,
+                skipped);
         if (update) {
             harness.keepEarlierRows(chosenScenarios, chosenBrokers);
         }

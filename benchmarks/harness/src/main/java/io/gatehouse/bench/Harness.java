@@ -17,8 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -33,13 +40,16 @@ final class Harness {
     private final Launchers launchers;
     private final ScenarioContext context;
     private final int repeats;
+    private final Duration runBound;
     private final Path outputDir;
     private String runDescription;
     private final List<String> skipped;
     private final MachineInfo machine = MachineInfo.describe();
     private final List<ResultRow> results = new ArrayList<>();
 
-    Harness(Launchers launchers, ScenarioContext context, int repeats, Path outputDir, String runDescription, List<String> skipped) {
+    Harness(Launchers launchers, ScenarioContext context, int repeats, Duration runBound, Path outputDir, String runDescription,
+            List<String> skipped) {
+        this.runBound = runBound;
         this.launchers = launchers;
         this.context = context;
         this.repeats = repeats;
@@ -95,7 +105,7 @@ final class Harness {
         List<ResultRow> rows;
         try {
             running = launchers.start(broker, dataDir, scenario.devicesNeeded(context.scale()), Devices::id);
-            rows = scenario.run(running, context);
+            rows = runBounded(scenario, running);
             if (!running.process().isAlive()) {
                 Path log = running.process().log();
                 rows.forEach(row -> row.note("broker process died during the run; see " + log));
@@ -118,6 +128,33 @@ final class Harness {
                 running.close();
             }
             deleteTree(dataDir);
+        }
+    }
+
+    /**
+     * Runs the scenario on a thread of its own for at most the run bound. A broker stuck past it fails the run
+     * (the caller stops the broker, which ends the abandoned run's waits), so one stuck peer cannot hold up the
+     * whole report for the sum of a scenario's own timeouts.
+     */
+    private List<ResultRow> runBounded(Scenario scenario, RunningBroker running) throws Exception {
+        ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "scenario-" + scenario.id());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<List<ResultRow>> run = runner.submit(() -> scenario.run(running, context));
+            try {
+                return run.get(runBound.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                run.cancel(true);
+                throw new IllegalStateException("did not finish within the run bound of " + runBound.toMinutes()
+                        + " minutes (--run-minutes); the run was abandoned and the broker stopped");
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        } finally {
+            runner.shutdownNow();
         }
     }
 
