@@ -197,10 +197,11 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("PostgreSQL did not commit {} state batches: {}", group.size(), e.getMessage());
             disconnect();
+            // reconnect before failing the group: whoever sees the failure sees whether PostgreSQL is reachable
+            reconnect();
             String why = "PostgreSQL did not commit the change: " + e.getMessage();
             StoreException failure = isConnectionFailure(e) ? StoreException.unavailable(why, e) : new StoreException(why, e);
             group.forEach(pending -> pending.durable().completeExceptionally(failure));
-            reconnect();
             return;
         }
         group.forEach(pending -> pending.durable().complete(null));
