@@ -141,11 +141,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
             breaker.sent(System.nanoTime());
             producer.send(new ProducerRecord<>(topic, partition, null, payload), (metadata, failure) -> {
                 if (failure != null) {
-                    // a timeout or a retriable error that outlasted the delivery timeout: the cluster was not there
-                    boolean unreachable = failure instanceof RetriableException;
-                    breaker.failed(unreachable, describe(failure));
-                    String why = "Kafka did not store the event: " + describe(failure);
-                    stored.completeExceptionally(unreachable ? StoreException.unavailable(why, failure) : new StoreException(why, failure));
+                    stored.completeExceptionally(appendFailed("Kafka did not store the event", failure));
                     return;
                 }
                 breaker.acknowledged(System.nanoTime());
@@ -154,10 +150,20 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
                 stored.complete(record);
             });
         } catch (KafkaException | IllegalStateException e) {
-            breaker.failed(e instanceof RetriableException, describe(e));
-            stored.completeExceptionally(new StoreException("Kafka did not take the event: " + describe(e), e));
+            stored.completeExceptionally(appendFailed("Kafka did not take the event", e));
         }
         return stored;
+    }
+
+    /**
+     * Tells the breaker of a failed append and says why it failed: a timeout or another retriable error that
+     * outlasted the producer's retries means the cluster was not there (busy: try later).
+     */
+    private StoreException appendFailed(String what, Throwable failure) {
+        boolean unreachable = failure instanceof RetriableException;
+        breaker.failed(unreachable, describe(failure));
+        String why = what + ": " + describe(failure);
+        return unreachable ? StoreException.unavailable(why, failure) : new StoreException(why, failure);
     }
 
     @Override

@@ -132,7 +132,10 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         }
     }
 
-    /** Other nodes' changes of registry rows (devices, modules, access policies), announced when they commit (see {@link RegistryFeed}). */
+    /**
+     * Other nodes' changes of registry rows (devices, modules, access policies), announced when they commit (see
+     * {@link RegistryFeed}).
+     */
     @Override
     public void onChangedElsewhere(StateVisitor listener) {
         registryFeed.start(listener);

@@ -17,7 +17,6 @@ import io.gatehouse.core.registry.ModuleRegistry;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.PersistentSessions;
-import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.time.Clock;
 import io.gatehouse.core.time.SystemClock;

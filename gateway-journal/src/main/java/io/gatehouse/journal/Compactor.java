@@ -100,8 +100,7 @@ final class Compactor {
             if (s.retired) {
                 stats.compaction();
             } else {
-                s.compacting = false; // the copy failed (or was partial): try again later
-                notBefore = System.nanoTime() + RETRY_DELAY_NANOS;
+                giveUp(s); // the copy failed (or was partial): try again later
             }
         }
         if (inFlight || options.compactBelow() <= 0 || System.nanoTime() - notBefore < 0) {
@@ -136,7 +135,10 @@ final class Compactor {
         StateSegment segment = progress.segment;
         List<Found> out = new ArrayList<>();
         List<Found> inRecord = new ArrayList<>();
-        reader.invalidate();
+        if (progress.next == SegmentHeader.SIZE) {
+            // a window from an earlier call may be of a file reused since; within one segment's scan it stays valid
+            reader.invalidate();
+        }
         reader.readRange(segment, segment.channel, progress.next, progress.end, options.maxRecordSize(),
                 (position, buf, start, length) -> {
                     if (out.size() >= SCAN_OPS) {
