@@ -1,5 +1,6 @@
 package io.gatehouse.cluster;
 
+import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.StoreException;
@@ -9,8 +10,12 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,15 +48,18 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final RegistryFeed registryFeed;
+    private final PostgresOwnership ownership;
     private Connection connection;
     private boolean closed;
     /** Why PostgreSQL cannot be reached, or null while it can (written by the writer only). */
     private volatile String unreachable;
 
-    private PostgresStateStore(PostgresSettings settings, Connection connection, RegistryFeed registryFeed) {
+    private PostgresStateStore(PostgresSettings settings, Connection connection, RegistryFeed registryFeed,
+                               PostgresOwnership ownership) {
         this.settings = settings;
         this.connection = connection;
         this.registryFeed = registryFeed;
+        this.ownership = ownership;
         this.writer = new Thread(this::writeGroups, "postgres-state-writer");
         writer.setDaemon(true);
     }
@@ -64,19 +72,26 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     public static PostgresStateStore open(PostgresSettings settings) {
         try {
             Connection connection = settings.connect();
+            // this store instance among the nodes: its announcements, its channel, the devices it owns
+            String origin = UUID.randomUUID().toString();
             RegistryFeed feed = null;
+            PostgresOwnership ownership = null;
             try {
                 StateSchema.ensure(connection);
-                feed = RegistryFeed.open(settings, connection);
+                feed = RegistryFeed.open(settings, connection, origin);
+                ownership = PostgresOwnership.open(settings, origin, settings.clientId());
                 connection.setAutoCommit(false);
             } catch (SQLException e) {
                 if (feed != null) {
                     feed.close();
                 }
+                if (ownership != null) {
+                    ownership.close();
+                }
                 connection.close();
                 throw e;
             }
-            PostgresStateStore store = new PostgresStateStore(settings, connection, feed);
+            PostgresStateStore store = new PostgresStateStore(settings, connection, feed, ownership);
             store.writer.start();
             return store;
         } catch (SQLException e) {
@@ -146,6 +161,12 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         return Optional.ofNullable(unreachable);
     }
 
+    /** Which node owns each device's queue: claims, service calls run on the owner, fencing (see {@link PostgresOwnership}). */
+    @Override
+    public PostgresOwnership ownership() {
+        return ownership;
+    }
+
     /** Commits what was written before, then stops the writer and disconnects. */
     @Override
     public void close() {
@@ -162,6 +183,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         registryFeed.close();
+        ownership.close();
     }
 
     private void writeGroups() {
@@ -194,6 +216,15 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         group.forEach(pending -> changes.add(pending.batch()));
         try {
             connectIfNeeded();
+            Set<String> devices = devicesOwnedRowsOf(changes.byKey().keySet());
+            if (!devices.isEmpty()) {
+                Set<String> owned = ownership.owned(connection, devices);
+                if (owned.size() < devices.size()) {
+                    connection.rollback();
+                    commitOwned(group, owned);
+                    return;
+                }
+            }
             StateTable.apply(connection, changes.byKey());
             registryFeed.announce(connection, changes.byKey());
             connection.commit();
@@ -208,6 +239,40 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
             return;
         }
         group.forEach(pending -> pending.durable().complete(null));
+    }
+
+    /** The devices whose owned rows (C2D messages and counts) {@code keys} change: this node must own them. */
+    private static Set<String> devicesOwnedRowsOf(Collection<StateKey> keys) {
+        Set<String> devices = new HashSet<>();
+        for (StateKey key : keys) {
+            if (DeviceOwnership.OWNED_KINDS.contains(key.kind())) {
+                devices.add(key.owner());
+            }
+        }
+        return devices;
+    }
+
+    /**
+     * Fencing: refuses the batches that change rows of devices this node no longer owns (another node claimed them)
+     * and commits the others; a claim between the two attempts refuses more on the next.
+     */
+    private void commitOwned(List<Pending> group, Set<String> owned) {
+        List<Pending> allowed = new ArrayList<>(group.size());
+        for (Pending pending : group) {
+            String lost = pending.batch().ops().stream().map(WriteBatch.Op::key)
+                    .filter(key -> DeviceOwnership.OWNED_KINDS.contains(key.kind()) && !owned.contains(key.owner()))
+                    .map(StateKey::owner).findFirst().orElse(null);
+            if (lost == null) {
+                allowed.add(pending);
+            } else {
+                ownership.lost(lost);
+                pending.durable().completeExceptionally(new StoreException(
+                        "device " + lost + " is owned by another node now: this node may no longer change its queue"));
+            }
+        }
+        if (!allowed.isEmpty()) {
+            commit(allowed);
+        }
     }
 
     /** Connects for the next group; when that fails, PostgreSQL is unreachable until a later attempt succeeds. */

@@ -6,14 +6,10 @@ import io.gatehouse.core.store.StateStore.StateVisitor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,53 +26,30 @@ import org.slf4j.LoggerFactory;
 final class RegistryFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistryFeed.class);
+
     private static final String ANNOUNCE = "SELECT pg_notify(?, ?)";
-    private static final long POLL_MILLIS = 500;
-    private static final long RETRY_MILLIS = 1000;
     /** The kinds of rows every node holds in memory: those whose changes are announced. */
     private static final Set<RecordKind> REGISTRY =
             EnumSet.of(RecordKind.DEVICE, RecordKind.MODULE, RecordKind.ACCESS_POLICY);
 
-    private final PostgresSettings settings;
-    private final String channel;
-    private final String origin = UUID.randomUUID().toString();
-    private final Thread thread;
-    /** The connection that listened since {@link #open}; the thread's own after that. */
-    private Connection firstConnection;
+    private final ChannelListener channel;
+    private final String origin;
     private volatile StateVisitor listener;
-    private volatile boolean closed;
 
-    private RegistryFeed(PostgresSettings settings, String channel, Connection listening) {
-        this.settings = settings;
+    private RegistryFeed(ChannelListener channel, String origin) {
         this.channel = channel;
-        this.firstConnection = listening;
-        this.thread = new Thread(this::listen, "postgres-registry-feed");
-        thread.setDaemon(true);
+        this.origin = origin;
     }
 
     /**
      * The feed of the schema {@code connection} works in, already listening: the store opens it before the
      * core reads the state, so no change committed after that read can go unheard. What arrives before
-     * {@link #start} waits in the connection.
+     * {@link #start} waits in the connection. {@code origin} names this store instance in its announcements.
      */
-    static RegistryFeed open(PostgresSettings settings, Connection connection) throws SQLException {
-        try (Statement s = connection.createStatement(); var row = s.executeQuery("SELECT current_schema()")) {
-            row.next();
-            // LISTEN takes an identifier of at most 63 bytes: the schema name is hashed into it
-            String channel = "gatehouse_registry_" + Integer.toHexString(row.getString(1).hashCode());
-            return new RegistryFeed(settings, channel, listeningConnection(settings, channel));
-        }
-    }
-
-    private static Connection listeningConnection(PostgresSettings settings, String channel) throws SQLException {
-        Connection connection = settings.connect();
-        try (Statement s = connection.createStatement()) {
-            s.execute("LISTEN " + channel);
-            return connection;
-        } catch (SQLException e) {
-            connection.close();
-            throw e;
-        }
+    static RegistryFeed open(PostgresSettings settings, Connection connection, String origin) throws SQLException {
+        // LISTEN takes an identifier of at most 63 bytes: the schema name is hashed into it
+        String name = "gatehouse_registry_" + Integer.toHexString(StateSchema.currentSchema(connection).hashCode());
+        return new RegistryFeed(ChannelListener.open(settings, name, "postgres-registry-feed"), origin);
     }
 
     static boolean announces(StateKey key) {
@@ -91,7 +64,7 @@ final class RegistryFeed implements AutoCloseable {
         try (PreparedStatement announce = connection.prepareStatement(ANNOUNCE)) {
             for (StateKey key : changes.keySet()) {
                 if (announces(key)) {
-                    announce.setString(1, channel);
+                    announce.setString(1, channel.channel());
                     announce.setString(2, origin + " " + key.kindCode() + " " + key.id() + " " + key.owner());
                     announce.addBatch();
                 }
@@ -106,71 +79,25 @@ final class RegistryFeed implements AutoCloseable {
      */
     void start(StateVisitor listener) {
         this.listener = listener;
-        thread.start();
+        channel.start(new ChannelListener.Handler() {
+            @Override
+            public void notified(Connection connection, String payload) throws SQLException {
+                handle(connection, payload);
+            }
+
+            @Override
+            public void missed(Connection connection) throws SQLException {
+                LOG.info("Reading the whole registry once for the changes missed while the feed was down");
+                for (RecordKind kind : REGISTRY) {
+                    StateTable.forEachOfKind(connection, kind, listener);
+                }
+            }
+        });
     }
 
     @Override
     public void close() {
-        closed = true;
-        if (!thread.isAlive()) {
-            closeQuietly(firstConnection); // never started
-            return;
-        }
-        thread.interrupt();
-        try {
-            thread.join(POLL_MILLIS * 4);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void listen() {
-        boolean reconnecting = false;
-        while (!closed) {
-            Connection first = firstConnection;
-            firstConnection = null;
-            try (Connection connection = first != null ? first : listeningConnection(settings, channel)) {
-                if (reconnecting) {
-                    LOG.info("Listening for registry changes again; reading the whole registry once for what was missed");
-                    replayRegistry(connection);
-                    reconnecting = false;
-                }
-                PGConnection notifications = connection.unwrap(PGConnection.class);
-                while (!closed) {
-                    PGNotification[] received = notifications.getNotifications((int) POLL_MILLIS);
-                    if (received != null) {
-                        for (PGNotification n : received) {
-                            handle(connection, n.getParameter());
-                        }
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (closed) {
-                    return;
-                }
-                if (!reconnecting) {
-                    LOG.warn("Lost the registry change feed from PostgreSQL at {}: {}; retrying every {} ms",
-                            settings.where(), e.getMessage(), RETRY_MILLIS);
-                    reconnecting = true;
-                }
-                try {
-                    Thread.sleep(RETRY_MILLIS); // the retry interval of a broken connection, not a synchronization
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debug("Closing the registry feed's connection: {}", e.toString());
-        }
+        channel.close();
     }
 
     /** {@code origin kind id owner}: the owner last, as it is the one part that may hold spaces. */
@@ -182,11 +109,5 @@ final class RegistryFeed implements AutoCloseable {
         StateKey key = StateKey.decode(Integer.parseInt(parts[1]), parts[3], Long.parseLong(parts[2]));
         List<byte[]> value = StateTable.read(connection, List.of(key));
         listener.visit(key, value.get(0));
-    }
-
-    private void replayRegistry(Connection connection) throws SQLException {
-        for (RecordKind kind : REGISTRY) {
-            StateTable.forEachOfKind(connection, kind, listener);
-        }
     }
 }

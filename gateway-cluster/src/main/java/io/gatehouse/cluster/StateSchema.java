@@ -16,7 +16,14 @@ final class StateSchema {
     private static final List<String> MIGRATIONS = List.of(
             // one row per live entry: the core's StateKey (kind code, owner, id) and the stored value
             "CREATE TABLE gatehouse_state (kind smallint NOT NULL, owner text NOT NULL, id bigint NOT NULL,"
-                    + " value bytea NOT NULL, PRIMARY KEY (kind, owner, id))");
+                    + " value bytea NOT NULL, PRIMARY KEY (kind, owner, id))",
+            // device ownership: the live nodes (store instances) with their heartbeats, which one owns each device,
+            // and the service calls one node hands to another
+            "CREATE TABLE gatehouse_node (origin text PRIMARY KEY, node text NOT NULL, heartbeat timestamptz NOT NULL);"
+                    + " CREATE TABLE gatehouse_owner (device text PRIMARY KEY, origin text NOT NULL);"
+                    + " CREATE INDEX gatehouse_owner_origin ON gatehouse_owner (origin);"
+                    + " CREATE TABLE gatehouse_call (id bigserial PRIMARY KEY, device text NOT NULL, reply_to text NOT NULL,"
+                    + " token bigint NOT NULL, payload bytea NOT NULL)");
     static final int VERSION = MIGRATIONS.size();
     /** Any number, the same in every node: it names the lock. */
     private static final long MIGRATION_LOCK = 0x6761746568L;
@@ -48,6 +55,14 @@ final class StateSchema {
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The schema the connection creates and reads tables in. */
+    static String currentSchema(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet row = s.executeQuery("SELECT current_schema()")) {
+            row.next();
+            return row.getString(1);
         }
     }
 

@@ -2,22 +2,33 @@ package io.gatehouse.cluster;
 
 import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
+import io.gatehouse.core.GatewayCore;
+import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.LockToken;
+import io.gatehouse.core.queue.C2dRequest;
+import io.gatehouse.core.queue.Delivery;
+import io.gatehouse.core.queue.DeliverySink;
+import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Rough figures for the cluster store on this machine, with engines it starts itself (Kafka with one
  * replica, PostgreSQL with fsync on): D2C appends per second through {@link KafkaEventLog} with many appends
- * in flight, and PostgreSQL commit latency of one writer alone and throughput of many. Not part of CI:
+ * in flight, PostgreSQL commit latency of one writer alone and throughput of many, device claims, and C2D sends
+ * through the node that owns the device and through another node. Not part of CI:
  * {@code ./mvnw -B -q -pl gateway-cluster -am -Pbench-cluster verify}.
  */
 public final class ClusterStoreBenchmark {
@@ -29,6 +40,9 @@ public final class ClusterStoreBenchmark {
     private static final int LONE_COMMITS = 2000;
     private static final int BATCHES = 100_000;
     private static final int REGISTRY_CHANGES = 1000;
+    private static final int DEVICES = 1000;
+    private static final int SENDS = 20_000;
+    private static final int SENDS_IN_FLIGHT = 100;
 
     private ClusterStoreBenchmark() {
     }
@@ -40,6 +54,9 @@ public final class ClusterStoreBenchmark {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start(true)) {
             commits(postgres);
             registryPropagation(postgres);
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+                c2dAcrossNodes(kafka, postgres);
+            }
         }
     }
 
@@ -80,6 +97,14 @@ public final class ClusterStoreBenchmark {
 
     private static void commits(EmbeddedPostgres postgres) throws Exception {
         try (PostgresStateStore store = PostgresStateStore.open(ClusterTesting.newSchema(postgres, "bench"))) {
+            long[] claims = new long[DEVICES];
+            for (int i = 0; i < DEVICES; i++) {
+                long start = System.nanoTime();
+                store.ownership().claim(DeviceId.of("device-" + i)).get(10, TimeUnit.SECONDS);
+                claims[i] = (System.nanoTime() - start) / 1000;
+            }
+            System.out.printf("postgres (fsync on): claiming a device (owner row, its queue rows read), one at a time: %s%n",
+                    percentiles(claims));
             long[] micros = new long[LONE_COMMITS];
             for (int i = 0; i < LONE_COMMITS; i++) {
                 long start = System.nanoTime();
@@ -124,9 +149,79 @@ public final class ClusterStoreBenchmark {
         }
     }
 
+    /**
+     * C2D sends to a device that receives on node A and completes each message, through A itself and through node B
+     * (which hands each send to A and waits for A's answer), {@link #SENDS_IN_FLIGHT} at a time: rate and the latency
+     * a service sees.
+     */
+    private static void c2dAcrossNodes(EmbeddedKafka kafka, EmbeddedPostgres postgres) throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "bench");
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, PARTITIONS, "bench");
+        HubSettings hub = HubSettings.defaults().with(HubSettings.C2D_MAX_QUEUE_DEPTH.property(), "5000");
+        try (ClusterStore storeA = ClusterStore.open(shared, topic); ClusterStore storeB = ClusterStore.open(shared, topic);
+             GatewayCore nodeA = GatewayCore.builder().settings(hub).store(storeA).start();
+             GatewayCore nodeB = GatewayCore.builder().settings(hub).store(storeB).start()) {
+            DeviceId device = DeviceId.of("receiver");
+            nodeA.registry().create(device).get(10, TimeUnit.SECONDS);
+            while (nodeB.registry().get(device).isEmpty()) {
+                Thread.sleep(1); // the registry feed: about a millisecond
+            }
+            // the device completes every message it gets, keeping the queue short
+            AtomicReference<Receiver> completing = new AtomicReference<>();
+            Receiver receiver = nodeA.c2d().openReceiver(device, new DeliverySink() {
+                @Override
+                public void deliver(Delivery delivery) {
+                    completing.get().complete(delivery.lockToken());
+                    completing.get().addCredit(1);
+                }
+
+                @Override
+                public void lockLost(LockToken lockToken) {
+                }
+            });
+            completing.set(receiver);
+            receiver.addCredit(SENDS_IN_FLIGHT);
+            nodeA.c2d().send(device, C2dRequest.of("first", new byte[EVENT_BYTES])).get(10, TimeUnit.SECONDS); // claimed
+            for (GatewayCore through : List.of(nodeA, nodeB)) {
+                sends(through, device, 500);
+                long[] micros = new long[SENDS];
+                long start = System.nanoTime();
+                sends(through, device, SENDS, micros);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("c2d: %d sends of %d bytes to a device receiving on node A, through node %s, %d in flight:"
+                        + " %.0f sends/s; latency %s%n", SENDS, EVENT_BYTES, through == nodeA ? "A" : "B", SENDS_IN_FLIGHT,
+                        SENDS / seconds, percentiles(micros));
+            }
+            receiver.close();
+        }
+    }
+
+    private static void sends(GatewayCore through, DeviceId device, int count) throws InterruptedException {
+        sends(through, device, count, new long[count]);
+    }
+
+    private static void sends(GatewayCore through, DeviceId device, int count, long[] micros) throws InterruptedException {
+        Semaphore inFlight = new Semaphore(SENDS_IN_FLIGHT);
+        CountDownLatch done = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            inFlight.acquire();
+            int index = i;
+            long sent = System.nanoTime();
+            through.c2d().send(device, C2dRequest.of(null, new byte[EVENT_BYTES])).whenComplete((id, failure) -> {
+                if (failure != null) {
+                    System.err.println("send failed: " + failure);
+                }
+                micros[index] = (System.nanoTime() - sent) / 1000;
+                inFlight.release();
+                done.countDown();
+            });
+        }
+        done.await(5, TimeUnit.MINUTES);
+    }
+
     /** What a C2D send writes: the message and its delivery count. */
     private static WriteBatch batch(int i) {
-        String device = "device-" + (i % 1000);
+        String device = "device-" + (i % DEVICES);
         return WriteBatch.put(StateKey.of(RecordKind.C2D_MESSAGE, device, i), new byte[200])
                 .andPut(StateKey.of(RecordKind.C2D_DELIVERY_COUNT, device, i), new byte[4]);
     }

@@ -1,6 +1,7 @@
 package io.gatehouse.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.cluster.testing.ClusterEngines;
@@ -17,10 +18,11 @@ import io.gatehouse.core.events.PartitionInfo;
 import io.gatehouse.core.events.StartPosition;
 import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
-import io.gatehouse.core.queue.QueueStats;
+import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceStatus;
@@ -43,7 +45,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole core on the cluster store: what it acknowledged comes back after a restart (from PostgreSQL and
- * Kafka), and events stored through one node are read, in order and with their positions, through another.
+ * Kafka), events stored through one node are read, in order and with their positions, through another, and a
+ * device's C2D queue lives on the node where the device receives, whichever node a service sends through.
  */
 @ExtendWith(ClusterEngines.class)
 class GatewayCoreOnClusterTest {
@@ -88,8 +91,8 @@ class GatewayCoreOnClusterTest {
 
         try (ClusterStore store = ClusterStore.open(state, events); GatewayCore core = start(store)) {
             assertThat(core.registry().get(D1)).contains(d1);
-            // m1 was locked when the node stopped: locks are not stored, so it is offered again, first
-            assertThat(get(core.c2d().stats(D1))).isEqualTo(new QueueStats(3, 0, 0));
+            // the queue comes back when the device claims it here, by opening a receiver; m1 was locked when the
+            // node stopped: locks are not stored, so it is offered again, first
             RecordingSink sink = new RecordingSink();
             core.c2d().openReceiver(D1, sink).addCredit(3);
             assertThat(List.of(id(sink.await(WAIT)), id(sink.await(WAIT)), id(sink.await(WAIT))))
@@ -224,6 +227,68 @@ class GatewayCoreOnClusterTest {
             AccessPolicy newKeys = new AccessPolicy("service", SymmetricKeys.generate(), service.rights());
             get(nodeA.policies().put(newKeys));
             await().atMost(WAIT).until(() -> nodeB.policies().get("service").equals(Optional.of(newKeys)));
+        }
+    }
+
+    @Test
+    void c2dMessagesSentThroughAnyNodeReachTheNodeWhereTheDeviceReceivesAndMoveWithIt() throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");
+        try (ClusterStore storeA = ClusterStore.open(shared, topic);
+             ClusterStore storeB = ClusterStore.open(shared, topic);
+             GatewayCore nodeA = start(storeA);
+             GatewayCore nodeB = start(storeB)) {
+            get(nodeA.registry().create(D1));
+            await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isPresent());
+
+            // the device receives on A: A claims it; a send through A waits for that claim
+            RecordingSink onA = new RecordingSink();
+            Receiver receiverA = nodeA.c2d().openReceiver(D1, onA);
+            receiverA.addCredit(10);
+            get(nodeA.c2d().send(D1, request("m0")));
+            for (int i = 1; i <= 3; i++) {
+                assertThat(get(nodeB.c2d().send(D1, request("m" + i)))).isEqualTo("m" + i); // run on A, answered to B
+            }
+            List<Delivery> deliveredOnA = List.of(onA.await(WAIT), onA.await(WAIT), onA.await(WAIT), onA.await(WAIT));
+            assertThat(deliveredOnA).extracting(GatewayCoreOnClusterTest::id).containsExactly("m0", "m1", "m2", "m3");
+            get(receiverA.complete(deliveredOnA.get(0).lockToken()));
+            assertThat(nodeB.c2d().depth(D1)).isZero(); // B keeps no copy of a queue it does not own
+
+            // the device moves to B: B claims it and gets what A had not completed; A lets go of the queue
+            RecordingSink onB = new RecordingSink();
+            nodeB.c2d().openReceiver(D1, onB).addCredit(10);
+            List<Delivery> deliveredOnB = List.of(onB.await(WAIT), onB.await(WAIT), onB.await(WAIT));
+            assertThat(deliveredOnB).extracting(GatewayCoreOnClusterTest::id).containsExactly("m1", "m2", "m3");
+            // each was delivered once on A already: the count came from PostgreSQL
+            assertThat(deliveredOnB).extracting(Delivery::deliveryCount).containsOnly(2);
+            await().atMost(WAIT).until(() -> nodeA.c2d().depth(D1) == 0);
+            assertThatThrownBy(() -> get(receiverA.complete(deliveredOnA.get(1).lockToken())))
+                    .hasCauseInstanceOf(GatewayException.class);
+
+            // a purge through A runs on B, the owner
+            assertThat(get(nodeA.c2d().purge(D1))).isEqualTo(3);
+            assertThat(nodeB.c2d().depth(D1)).isZero();
+            assertThat(onA.poll()).isNull();
+        }
+    }
+
+    @Test
+    void theQueuesOfANodeThatLeftAreTakenOverByAnotherWithoutAnyDeviceConnecting() throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");
+        try (ClusterStore storeB = ClusterStore.open(shared, topic); GatewayCore nodeB = start(storeB)) {
+            try (ClusterStore storeA = ClusterStore.open(shared, topic); GatewayCore nodeA = start(storeA)) {
+                get(nodeA.registry().create(D1));
+                nodeA.c2d().openReceiver(D1, new RecordingSink()); // A owns the device, without credit to deliver
+                get(nodeA.c2d().send(D1, request("m1")));
+                get(nodeA.c2d().send(D1, request("m2")));
+                assertThat(nodeB.c2d().depth(D1)).isZero();
+            }
+            // A left: B takes the queue over by itself (its expiries and lock timeouts run on B from now on)
+            await().atMost(WAIT).until(() -> nodeB.c2d().depth(D1) == 2);
+            RecordingSink onB = new RecordingSink();
+            nodeB.c2d().openReceiver(D1, onB).addCredit(2);
+            assertThat(List.of(id(onB.await(WAIT)), id(onB.await(WAIT)))).containsExactly("m1", "m2");
         }
     }
 

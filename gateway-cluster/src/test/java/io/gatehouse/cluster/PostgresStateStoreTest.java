@@ -154,7 +154,7 @@ class PostgresStateStoreTest {
     }
 
     private static StateKey key(int i) {
-        return StateKey.of(RecordKind.C2D_MESSAGE, "device", i);
+        return StateKey.of(RecordKind.FEEDBACK_RECORD, "", i);
     }
 
     private static byte[] value(int i) {

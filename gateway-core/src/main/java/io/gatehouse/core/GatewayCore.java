@@ -17,10 +17,13 @@ import io.gatehouse.core.registry.ModuleRegistry;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.PersistentSessions;
+import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.time.Clock;
 import io.gatehouse.core.time.SystemClock;
 import io.gatehouse.core.twin.DeviceTwins;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -121,6 +124,25 @@ public final class GatewayCore implements AutoCloseable {
                 case MODULE -> modules.changedElsewhere(key.owner(), value);
                 case ACCESS_POLICY -> policies.changedElsewhere(key.owner(), value);
                 default -> { }
+            }
+        });
+        // nodes sharing the store: a device that opened a receiver on another node leaves this one; a service call
+        // placed here by another node runs on the queue this node owns
+        store.state().ownership().listen(new DeviceOwnership.Listener() {
+            @Override
+            public void released(DeviceId device) {
+                connections.revoke(device, "device " + device + " connected to another node");
+                c2d.release(device);
+            }
+
+            @Override
+            public CompletableFuture<byte[]> called(DeviceId device, byte[] call) {
+                return c2d.answer(device, call);
+            }
+
+            @Override
+            public void adopted(DeviceId device, Map<StateKey, byte[]> entries) {
+                c2d.adopt(device, entries);
             }
         });
         events.startRetention();

@@ -4,6 +4,7 @@ import io.gatehouse.core.exec.Shard;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.QueueKind;
 import io.gatehouse.core.queue.QueueMessageCodec;
+import io.gatehouse.core.queue.StoredMessage;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.util.ArrayList;
@@ -50,9 +51,17 @@ final class Recovery {
             case ACCESS_POLICY -> core.policies().restore(value);
             case SESSION -> core.sessions().restore(key, value);
             case CHECKPOINT -> core.events().restoreCheckpoint(value);
-            case C2D_MESSAGE -> c2dMessages.computeIfAbsent(DeviceId.of(key.owner()), d -> new ArrayList<>())
-                    .add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
-            case C2D_DELIVERY_COUNT -> c2dCounts.put(key, QueueMessageCodec.decodeCount(value));
+            case C2D_MESSAGE -> {
+                if (core.c2d().restoredAtStart()) {
+                    c2dMessages.computeIfAbsent(DeviceId.of(key.owner()), d -> new ArrayList<>())
+                            .add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
+                }
+            }
+            case C2D_DELIVERY_COUNT -> {
+                if (core.c2d().restoredAtStart()) {
+                    c2dCounts.put(key, QueueMessageCodec.decodeCount(value));
+                }
+            }
             case FEEDBACK_MESSAGE -> feedbackMessages.add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
             case FEEDBACK_DELIVERY_COUNT -> feedbackCounts.put(key, QueueMessageCodec.decodeCount(value));
             case FEEDBACK_RECORD -> feedbackRecords.put(key.id(), value);
@@ -91,16 +100,15 @@ final class Recovery {
     private void restoreQueue(DeviceId device, List<Stored> messages) {
         // the store visits entries in no particular order; queues take them fastest in order
         messages.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+        List<StoredMessage> counted = new ArrayList<>(messages.size());
         for (Stored stored : messages) {
             StateKey countKey = QueueKind.C2D.countKey(device.value(), stored.sequence());
-            int count = countOf(c2dCounts, countKey);
-            if (!core.c2d().restore(device, stored.sequence(), stored.header(), count)) {
-                synchronized (orphans) {
-                    orphans.andDelete(QueueKind.C2D.messageKey(device.value(), stored.sequence()));
-                    // its count was taken out of the map above: remove it here, or a message of a device
-                    // created later under the same id and sequence would inherit it at a later start
-                    orphans.andDelete(countKey);
-                }
+            counted.add(new StoredMessage(stored.sequence(), stored.header(), countOf(c2dCounts, countKey)));
+        }
+        WriteBatch removed = core.c2d().restoreQueue(device, counted);
+        if (!removed.isEmpty()) {
+            synchronized (orphans) {
+                removed.ops().forEach(op -> orphans.andDelete(op.key()));
             }
         }
     }

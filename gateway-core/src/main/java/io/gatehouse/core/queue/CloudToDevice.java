@@ -7,6 +7,9 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.store.DeviceOwnership.Placement;
+import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
 import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.time.Clock;
@@ -18,6 +21,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The cloud-to-device service: one {@link LifecycleQueue} per device, each owned by the shard its device
@@ -25,6 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Threading: the queue map is a concurrent map (a queue may be created from any thread, atomically);
  * everything a queue does runs on its shard.
+ *
+ * <p>On a store that several nodes share, a node keeps only the queues of the devices it owns ({@link
+ * DeviceOwnership}): a device that opens a receiver here is claimed, and its stored queue restored, before anything
+ * is delivered or enqueued; a send or purge for a device that another live node owns is run there.
  */
 public final class CloudToDevice {
 
@@ -38,6 +46,15 @@ public final class CloudToDevice {
     private final LifecycleCounters counters = new LifecycleCounters();
     private final ReadAheadBudget readAheadBudget;
     private final Map<DeviceId, LifecycleQueue> queues = new ConcurrentHashMap<>();
+    /** How often a call is placed again when the node it reached had just let the device go. */
+    private static final int PLACEMENT_ATTEMPTS = 3;
+
+    private final DeviceOwnership ownership;
+    /**
+     * With a shared store: the devices this node owns or is claiming, each with a future that completes once the
+     * device's stored queue is restored here. Unused when this node owns every device.
+     */
+    private final Map<DeviceId, CompletableFuture<Void>> owned = new ConcurrentHashMap<>();
 
     public CloudToDevice(HubSettings settings, ShardGroup shards, StateStore store, Clock clock,
                          DeviceDirectory devices, OutcomeListeners outcomes) {
@@ -50,6 +67,7 @@ public final class CloudToDevice {
         this.devices = devices;
         this.outcomes = outcomes;
         this.readAheadBudget = new ReadAheadBudget(settings.c2dReadAheadMessages());
+        this.ownership = store.ownership();
     }
 
     public LifecycleCounters counters() {
@@ -78,6 +96,10 @@ public final class CloudToDevice {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ARGUMENT,
                     "message-id must be printable ASCII without '\"' or '\\'"));
         }
+        return whereOwned(device, C2dCalls.send(request), () -> sendHere(device, request));
+    }
+
+    private CompletableFuture<String> sendHere(DeviceId device, C2dRequest request) {
         return shards.shardFor(device).call(() -> {
             String generationId = devices.generationOf(device);
             if (generationId == null) {
@@ -128,21 +150,138 @@ public final class CloudToDevice {
         return properties.build();
     }
 
-    /** Opens a receiver on a device's queue (a device connection). The device must exist. */
+    /**
+     * Opens a receiver on a device's queue (a device connection). The device must exist. With a shared store the
+     * device is claimed for this node: its stored messages are delivered once the claim is through.
+     */
     public Receiver openReceiver(DeviceId device, DeliverySink sink) {
         String generationId = devices.generationOf(device);
         if (generationId == null) {
             throw new GatewayException(ErrorCode.DEVICE_NOT_FOUND, "device " + device + " does not exist");
         }
-        return queueOf(device, generationId).openReceiver(sink);
+        Receiver receiver = queueOf(device, generationId).openReceiver(sink);
+        if (!ownership.ownsEveryDevice()) {
+            claim(device);
+        }
+        return receiver;
     }
 
     /** Removes every message of a device's queue; completes with how many, once durable. */
     public CompletableFuture<Integer> purge(DeviceId device) {
+        return whereOwned(device, C2dCalls.purge(), () -> purgeHere(device).thenApply(String::valueOf))
+                .thenApply(Integer::parseInt);
+    }
+
+    private CompletableFuture<Integer> purgeHere(DeviceId device) {
         return shards.shardFor(device).call(() -> {
             LifecycleQueue queue = queues.get(device);
             return queue == null ? CompletableFuture.completedFuture(0) : queue.purge();
         });
+    }
+
+    // ---------------------------------------------------------------- ownership (stores shared by several nodes)
+
+    /**
+     * Runs a service call where the device is owned: here when this node owns it (or claims it now because no live
+     * node does), else on the owner, which answers with {@code call}'s result. A call that reaches a node the device
+     * has just left is placed again.
+     */
+    private CompletableFuture<String> whereOwned(DeviceId device, byte[] call, Supplier<CompletableFuture<String>> here) {
+        if (ownership.ownsEveryDevice()) {
+            return here.get();
+        }
+        return whereOwned(device, call, here, PLACEMENT_ATTEMPTS);
+    }
+
+    private CompletableFuture<String> whereOwned(DeviceId device, byte[] call, Supplier<CompletableFuture<String>> here,
+                                                 int attempts) {
+        CompletableFuture<Void> ownedHere = owned.get(device);
+        if (ownedHere != null) {
+            return ownedHere.thenCompose(ok -> here.get());
+        }
+        return ownership.place(device, call).thenCompose(placement -> {
+            if (placement instanceof Placement.Claimed claimed) {
+                return adopt(device, claimed.entries()).thenCompose(ok -> here.get());
+            }
+            return C2dCalls.resultOf(((Placement.Answered) placement).answer()).exceptionallyCompose(failure -> {
+                if (C2dCalls.MovedException.isIn(failure) && attempts > 1) {
+                    return whereOwned(device, call, here, attempts - 1);
+                }
+                return CompletableFuture.failedFuture(failure);
+            });
+        });
+    }
+
+    /** Claims the device for this node (a receiver opened here), unless this node owns it or is claiming it already. */
+    private void claim(DeviceId device) {
+        if (owned.containsKey(device)) {
+            return;
+        }
+        ownership.claim(device).thenCompose(entries -> adopt(device, entries)).exceptionally(failure -> {
+            // the receiver stays open with nothing to deliver; the device's next connection claims again
+            owned.remove(device);
+            return null;
+        });
+    }
+
+    /**
+     * Restores a device's stored queue here, once per ownership: the first claim's entries are the queue; a second
+     * claim of a device owned already (a send racing a receiver) would add what is here already. Completes once
+     * the queue is restored, its expired messages ended and the rest offered to its receivers.
+     */
+    public CompletableFuture<Void> adopt(DeviceId device, Map<StateKey, byte[]> entries) {
+        CompletableFuture<Void> adopted = new CompletableFuture<>();
+        CompletableFuture<Void> earlier = owned.putIfAbsent(device, adopted);
+        if (earlier != null) {
+            return earlier;
+        }
+        Shard shard = shards.shardFor(device);
+        shard.execute(() -> {
+            try {
+                WriteBatch orphans = restoreQueue(device, StoredMessage.from(entries));
+                if (!orphans.isEmpty()) {
+                    store.write(orphans);
+                }
+                LifecycleQueue queue = queues.get(device);
+                if (queue != null) {
+                    queue.afterRestore();
+                }
+                adopted.complete(null);
+            } catch (RuntimeException e) {
+                owned.remove(device, adopted);
+                adopted.completeExceptionally(e);
+            }
+        });
+        return adopted;
+    }
+
+    /**
+     * Another node owns the device now: its queue leaves this node without a write (its entries are the new owner's),
+     * and its receivers here are detached.
+     */
+    public void release(DeviceId device) {
+        if (owned.remove(device) == null) {
+            return;
+        }
+        shards.shardFor(device).execute(() -> {
+            LifecycleQueue queue = queues.remove(device);
+            if (queue != null) {
+                queue.release();
+            }
+        });
+    }
+
+    /** Runs a call another node placed here (this node owned the device then); completes with the answer to return. */
+    public CompletableFuture<byte[]> answer(DeviceId device, byte[] call) {
+        CompletableFuture<Void> ownedHere = owned.get(device);
+        if (ownedHere == null) {
+            return CompletableFuture.completedFuture(C2dCalls.moved());
+        }
+        C2dCalls.Call read = C2dCalls.read(call);
+        CompletableFuture<String> result = read instanceof C2dCalls.Call.Send send
+                ? ownedHere.thenCompose(ok -> sendHere(device, send.request()))
+                : ownedHere.thenCompose(ok -> purgeHere(device)).thenApply(String::valueOf);
+        return result.handle((value, failure) -> failure == null ? C2dCalls.answered(value) : C2dCalls.failed(failure));
     }
 
     /**
@@ -150,6 +289,7 @@ public final class CloudToDevice {
      * one, even before this runs on the shard), then purge it and detach its receivers on its shard.
      */
     public CompletableFuture<Integer> deleteQueue(DeviceId device) {
+        owned.remove(device);
         LifecycleQueue queue = queues.remove(device);
         return queue == null ? CompletableFuture.completedFuture(0) : shards.shardFor(device).call(queue::destroy);
     }
@@ -198,17 +338,28 @@ public final class CloudToDevice {
     }
 
     /**
-     * Recovery: a stored message of a device (run on the device's shard; see {@link #afterRestore}).
-     * Returns false for an orphan, the message of a device deleted before its purge was durable (even if a
-     * device was created again under the same id: the generations differ): the caller removes it.
+     * Restores a device's stored messages (on the device's shard; see {@link #afterRestore}), in sequence order.
+     * Returns the removal of the orphans among them, messages of a device deleted before its purge was durable
+     * (even if a device was created again under the same id: the generations differ), for the caller to write.
      */
-    public boolean restore(DeviceId device, long sequence, QueueMessageCodec.Header header, int deliveryCount) {
+    public WriteBatch restoreQueue(DeviceId device, List<StoredMessage> messages) {
+        WriteBatch orphans = new WriteBatch();
         String generationId = devices.generationOf(device);
-        if (generationId == null || !generationId.equals(header.ownerGeneration())) {
-            return false;
+        for (StoredMessage stored : messages) {
+            if (generationId == null || !generationId.equals(stored.header().ownerGeneration())) {
+                orphans.andDelete(QueueKind.C2D.messageKey(device.value(), stored.sequence()));
+                // a count left behind would pass to a message of a device created later under the same id
+                orphans.andDelete(QueueKind.C2D.countKey(device.value(), stored.sequence()));
+            } else {
+                queueOf(device, generationId).restore(stored.sequence(), stored.header(), stored.deliveryCount());
+            }
         }
-        queueOf(device, generationId).restore(sequence, header, deliveryCount);
-        return true;
+        return orphans;
+    }
+
+    /** True when start-up recovery restores the C2D queues: the node owns every device. */
+    public boolean restoredAtStart() {
+        return ownership.ownsEveryDevice();
     }
 
     /** Recovery is complete on the calling shard: dead-letter what must be, deliver the rest. */

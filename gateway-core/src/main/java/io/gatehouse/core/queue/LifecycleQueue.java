@@ -625,6 +625,24 @@ public final class LifecycleQueue {
         return purge();
     }
 
+    /**
+     * Another node took the queue over (shard thread): everything leaves memory without a write, since the entries
+     * are the new owner's now, and the receivers are detached. Deliveries in flight here are the new owner's to
+     * redeliver; the store refuses any write this node still makes for the queue.
+     */
+    public void release() {
+        shard.assertInShard();
+        receivers.forEach(r -> r.closed = true);
+        receivers.clear();
+        receiving = false;
+        for (Entry entry : allEntries()) {
+            if (entry.lock != null) {
+                unlock(entry);
+            }
+            forget(entry);
+        }
+    }
+
     /** Nobody receives any more: the durable ready messages keep only what the lifecycle needs. */
     private void leaveContentInTheStore() {
         receiving = false;

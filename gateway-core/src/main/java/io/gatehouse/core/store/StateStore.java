@@ -50,6 +50,11 @@ public interface StateStore {
     default void onChangedElsewhere(StateVisitor listener) {
     }
 
+    /** Which node owns each device's queue; a store of one node owns them all. */
+    default DeviceOwnership ownership() {
+        return DeviceOwnership.SOLE;
+    }
+
     /** Why writes are refused for now (the engine is unreachable), or empty while it takes them. */
     default Optional<String> unavailability() {
         return Optional.empty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.gatehouse.core.model.DeviceId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +36,9 @@ public abstract class StoreContractTest {
     @BeforeEach
     void open() throws Exception {
         store = newStore();
+        // a device's queue entries are written by the node that owns the device
+        await(store.state().ownership().claim(DeviceId.of("dev")));
+        await(store.state().ownership().claim(DeviceId.of("other")));
     }
 
     @AfterEach
@@ -111,6 +115,19 @@ public abstract class StoreContractTest {
         await(store.state().write(WriteBatch.put(small, bytes("1")).andPut(key, large)));
 
         assertThat(await(store.state().read(List.of(key, small)))).containsExactly(large, bytes("1"));
+    }
+
+    @Test
+    void aStoreSharedByNodesRefusesQueueEntriesOfADeviceThisNodeDoesNotOwn() throws Exception {
+        assumeFalse(store.state().ownership().ownsEveryDevice(), "a store of one node owns every device");
+        StateKey owned = StateKey.of(RecordKind.C2D_MESSAGE, "dev", 1);
+        StateKey stranger = StateKey.of(RecordKind.C2D_MESSAGE, "stranger", 1);
+        CompletableFuture<Void> refused = store.state().write(WriteBatch.put(stranger, bytes("s")));
+        CompletableFuture<Void> accepted = store.state().write(WriteBatch.put(owned, bytes("o")));
+
+        assertThatThrownBy(() -> await(refused)).hasCauseInstanceOf(StoreException.class);
+        await(accepted);
+        assertThat(live()).containsOnlyKeys(owned);
     }
 
     @Test

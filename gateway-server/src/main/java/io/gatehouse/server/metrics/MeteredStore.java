@@ -1,5 +1,6 @@
 package io.gatehouse.server.metrics;
 
+import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.EventLog;
 import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.ForwardingEventLog;
@@ -167,6 +168,11 @@ public final class MeteredStore implements Store {
         @Override
         public void onChangedElsewhere(StateVisitor listener) {
             delegate.onChangedElsewhere(listener);
+        }
+
+        @Override
+        public DeviceOwnership ownership() {
+            return delegate.ownership();
         }
 
         @Override

@@ -1,0 +1,456 @@
+package io.gatehouse.cluster;
+
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.store.RecordKind;
+import io.gatehouse.core.store.StateKey;
+import io.gatehouse.core.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Device ownership between the nodes sharing one PostgreSQL (see {@link DeviceOwnership}), in three tables:
+ * {@code gatehouse_node} (each store instance, its "origin", with a heartbeat renewed every second),
+ * {@code gatehouse_owner} (which origin owns each device) and {@code gatehouse_call} (service calls in transit).
+ *
+ * <ul>
+ *   <li>A claim locks the device's owner row, makes this origin the owner, reads the device's queue rows and
+ *       commits; the previous owner hears {@code release} on its own channel when that commits. The writer of every
+ *       node checks, in each transaction that changes a device's queue rows, that its origin still owns the device,
+ *       holding the owner row meanwhile ({@code FOR SHARE}), so a claim waits for the old owner's commit in progress
+ *       and everything the old owner commits later is refused: the new owner's read is complete and stays true.</li>
+ *   <li>A service call for a device owned by a live origin is inserted into {@code gatehouse_call} and announced
+ *       on the owner's channel; the owner takes the row, runs the call and sends the answer back on the caller's
+ *       channel. A device whose owner's heartbeat is older than {@value #DEAD_AFTER_SECONDS} s, or that nobody
+ *       owns, is claimed by the caller instead.</li>
+ *   <li>Every {@value #TAKEOVER_MILLIS} ms each node looks for devices whose owner is dead or gone and takes them
+ *       over (the first node to lock a device's row wins), so their expiries and lock timeouts run again.</li>
+ * </ul>
+ * All statements run on one thread with a connection of its own; the listening is {@link ChannelListener}'s.
+ */
+final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresOwnership.class);
+    static final long HEARTBEAT_MILLIS = 1000;
+    static final int DEAD_AFTER_SECONDS = 10;
+    static final long CALL_TIMEOUT_MILLIS = 10_000;
+    static final long TAKEOVER_MILLIS = 5000;
+    /** Devices taken over per scan: each is one transaction on the worker, which claims and calls also need. */
+    static final int TAKEOVER_BATCH = 1000;
+
+    private static final String HEARTBEAT = "INSERT INTO gatehouse_node (origin, node, heartbeat) VALUES (?, ?, now())"
+            + " ON CONFLICT (origin) DO UPDATE SET heartbeat = now()";
+    private static final String OWNER = "SELECT o.origin, n.heartbeat > now() - interval '" + DEAD_AFTER_SECONDS
+            + " seconds' FROM gatehouse_owner o LEFT JOIN gatehouse_node n ON n.origin = o.origin WHERE o.device = ?"
+            + " FOR UPDATE OF o";
+    private static final String TAKE = "INSERT INTO gatehouse_owner (device, origin) VALUES (?, ?)"
+            + " ON CONFLICT (device) DO UPDATE SET origin = EXCLUDED.origin";
+    private static final String OWNED_ROWS = "SELECT kind, id, value FROM gatehouse_state WHERE owner = ? AND kind = ANY (?)";
+    private static final String NOTIFY = "SELECT pg_notify(?, ?)";
+    private static final String SEND_CALL = "WITH c AS (INSERT INTO gatehouse_call (device, reply_to, token, payload)"
+            + " VALUES (?, ?, ?, ?) RETURNING id) SELECT pg_notify(?, 'call ' || id) FROM c";
+    private static final String TAKE_CALL = "DELETE FROM gatehouse_call WHERE id = ? RETURNING device, reply_to, token, payload";
+    private static final String FENCE = "SELECT device FROM gatehouse_owner WHERE origin = ? AND device = ANY (?) FOR SHARE";
+    /** Devices whose owner is not alive, and devices with queue rows but no owner (their owner left the cluster). */
+    private static final String ABANDONED = "SELECT o.device FROM gatehouse_owner o WHERE NOT EXISTS (SELECT 1 FROM"
+            + " gatehouse_node n WHERE n.origin = o.origin AND n.heartbeat > now() - interval '" + DEAD_AFTER_SECONDS
+            + " seconds') UNION SELECT DISTINCT s.owner FROM gatehouse_state s WHERE s.kind = ? AND NOT EXISTS"
+            + " (SELECT 1 FROM gatehouse_owner o WHERE o.device = s.owner) LIMIT " + TAKEOVER_BATCH;
+    private static final String LEAVE = "DELETE FROM gatehouse_owner WHERE origin = ?; DELETE FROM gatehouse_node WHERE origin = ?";
+
+    private final PostgresSettings settings;
+    private final String origin;
+    private final String node;
+    private final ChannelListener channel;
+    private final ScheduledExecutorService worker;
+    private final Map<Long, CompletableFuture<byte[]>> calls = new ConcurrentHashMap<>();
+    private final AtomicLong nextToken = new AtomicLong();
+    private final Short[] ownedKinds = DeviceOwnership.OWNED_KINDS.stream().map(k -> (short) k.code()).toArray(Short[]::new);
+    private Connection connection;
+    private volatile Listener listener;
+
+    private PostgresOwnership(PostgresSettings settings, String origin, String node, ChannelListener channel) {
+        this.settings = settings;
+        this.origin = origin;
+        this.node = node;
+        this.channel = channel;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "postgres-ownership");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Registers the node and listens on its channel; heartbeats start at once. */
+    static PostgresOwnership open(PostgresSettings settings, String origin, String node) throws SQLException {
+        ChannelListener channel = ChannelListener.open(settings, channelOf(origin), "postgres-ownership-channel");
+        PostgresOwnership ownership = new PostgresOwnership(settings, origin, node, channel);
+        try {
+            ownership.heartbeat();
+        } catch (SQLException e) {
+            channel.close();
+            throw e;
+        }
+        ownership.worker.scheduleWithFixedDelay(ownership::heartbeatQuietly, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS,
+                TimeUnit.MILLISECONDS);
+        return ownership;
+    }
+
+    /** A node's channel: derived from its origin, which is unique, so hubs in other schemas never share one. */
+    private static String channelOf(String origin) {
+        return "gatehouse_node_" + origin.replace("-", "");
+    }
+
+    @Override
+    public boolean ownsEveryDevice() {
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<Map<StateKey, byte[]>> claim(DeviceId device) {
+        return onWorker(() -> inTransaction(() -> take(device, lockOwner(device))));
+    }
+
+    @Override
+    public CompletableFuture<Placement> place(DeviceId device, byte[] call) {
+        return onWorker(() -> inTransaction(() -> {
+            Owner owner = lockOwner(device);
+            if (owner != null && owner.alive() && !owner.origin().equals(origin)) {
+                return new Decision(owner.origin(), null);
+            }
+            return new Decision(null, take(device, owner));
+        })).thenCompose(decision -> decision.forwardTo() != null
+                ? forward(decision.forwardTo(), device, call).thenApply(Placement.Answered::new)
+                : CompletableFuture.completedFuture(new Placement.Claimed(decision.claimed())));
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        this.listener = listener;
+        worker.scheduleWithFixedDelay(this::takeOverAbandoned, 0, TAKEOVER_MILLIS, TimeUnit.MILLISECONDS);
+        channel.start(new ChannelListener.Handler() {
+            @Override
+            public void notified(Connection listening, String payload) throws SQLException {
+                handle(listening, payload);
+            }
+
+            @Override
+            public void missed(Connection listening) {
+                // calls announced meanwhile time out at their callers; releases missed leave this node believing it
+                // owns devices it lost, and the store refuses its writes to them, so their queues here stay stale
+                // until those devices connect here again
+                LOG.warn("Messages to this node may have been missed while its PostgreSQL channel was down");
+            }
+        });
+    }
+
+    /**
+     * The devices among {@code devices} that this origin owns, locking their owner rows until the transaction of
+     * {@code writer} ends: a claim waits for it, and it never commits queue rows of a device claimed meanwhile.
+     */
+    Set<String> owned(Connection writer, Set<String> devices) throws SQLException {
+        try (PreparedStatement fence = writer.prepareStatement(FENCE)) {
+            fence.setString(1, origin);
+            fence.setArray(2, writer.createArrayOf("text", devices.toArray()));
+            try (ResultSet rows = fence.executeQuery()) {
+                Set<String> owned = new HashSet<>();
+                while (rows.next()) {
+                    owned.add(rows.getString(1));
+                }
+                return owned;
+            }
+        }
+    }
+
+    /**
+     * The store refused this node's write for a device another node had claimed: if the release never arrived (the
+     * channel was down), the core learns it this way and stops using its stale queue.
+     */
+    void lost(String device) {
+        Listener current = listener;
+        if (current != null) {
+            worker.execute(() -> current.released(DeviceId.of(device)));
+        }
+    }
+
+    /** Leaves the cluster: its devices and its node row are removed, so others claim them at once. */
+    @Override
+    public void close() {
+        channel.close();
+        try {
+            worker.submit(() -> {
+                try {
+                    connect();
+                    try (PreparedStatement leave = connection.prepareStatement(LEAVE)) {
+                        leave.setString(1, origin);
+                        leave.setString(2, origin);
+                        leave.execute();
+                    }
+                } catch (SQLException e) {
+                    LOG.warn("Could not remove this node's ownership rows: {}", e.getMessage());
+                }
+                disconnect();
+            }).get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("Leaving the cluster: {}", e.toString());
+        }
+        worker.shutdownNow();
+        calls.values().forEach(f -> f.completeExceptionally(new StoreException("the node is closing")));
+    }
+
+    // ---------------------------------------------------------------- on the worker thread
+
+    private record Owner(String origin, boolean alive) {
+    }
+
+    /** A placement decided inside the transaction: run the call on the origin {@code forwardTo}, or claimed. */
+    private record Decision(String forwardTo, Map<StateKey, byte[]> claimed) {
+    }
+
+    private Owner lockOwner(DeviceId device) throws SQLException {
+        try (PreparedStatement owner = connection.prepareStatement(OWNER)) {
+            owner.setString(1, device.value());
+            try (ResultSet row = owner.executeQuery()) {
+                return row.next() ? new Owner(row.getString(1), row.getBoolean(2)) : null;
+            }
+        }
+    }
+
+    /**
+     * Makes this origin the device's owner ({@code previous} is the owner row, locked by {@link #lockOwner}, or null
+     * when there is none), tells the previous owner, and reads the device's queue rows.
+     */
+    private Map<StateKey, byte[]> take(DeviceId device, Owner previous) throws SQLException {
+        try (PreparedStatement take = connection.prepareStatement(TAKE)) {
+            take.setString(1, device.value());
+            take.setString(2, origin);
+            take.executeUpdate();
+        }
+        if (previous != null && !previous.origin().equals(origin)) {
+            notify(channelOf(previous.origin()), "release " + device.value());
+        }
+        Map<StateKey, byte[]> entries = new HashMap<>();
+        try (PreparedStatement rows = connection.prepareStatement(OWNED_ROWS)) {
+            rows.setString(1, device.value());
+            rows.setArray(2, connection.createArrayOf("smallint", ownedKinds));
+            try (ResultSet row = rows.executeQuery()) {
+                while (row.next()) {
+                    entries.put(StateKey.of(RecordKind.fromCode(row.getShort(1)), device.value(), row.getLong(2)), row.getBytes(3));
+                }
+            }
+        }
+        return entries;
+    }
+
+    private CompletableFuture<byte[]> forward(String owner, DeviceId device, byte[] call) {
+        long token = nextToken.incrementAndGet();
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        calls.put(token, answer);
+        worker.schedule(() -> {
+            if (calls.remove(token) != null) {
+                answer.completeExceptionally(new GatewayException(ErrorCode.SERVER_BUSY,
+                        "the node owning device " + device + " did not answer within " + CALL_TIMEOUT_MILLIS + " ms"));
+            }
+        }, CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        onWorker(() -> {
+            try (PreparedStatement send = connection.prepareStatement(SEND_CALL)) {
+                send.setString(1, device.value());
+                send.setString(2, origin);
+                send.setLong(3, token);
+                send.setBytes(4, call);
+                send.setString(5, channelOf(owner));
+                send.executeQuery().close();
+            }
+            connection.commit();
+            return null;
+        }).exceptionally(failure -> {
+            calls.remove(token);
+            answer.completeExceptionally(failure);
+            return null;
+        });
+        return answer;
+    }
+
+    private void reply(String caller, long token, byte[] answer) {
+        onWorker(() -> {
+            notify(channelOf(caller), "reply " + token + " " + Base64.getEncoder().encodeToString(answer));
+            connection.commit();
+            return null;
+        }).exceptionally(failure -> {
+            LOG.warn("Could not answer a call from another node: {}", failure.toString());
+            return null;
+        });
+    }
+
+    private void notify(String channelName, String payload) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
+            notify.setString(1, channelName);
+            notify.setString(2, payload);
+            notify.executeQuery().close();
+        }
+    }
+
+    /** Takes over, one transaction each, the devices no live node owns; runs on the worker. */
+    private void takeOverAbandoned() {
+        try {
+            connect();
+            List<String> devices = new ArrayList<>();
+            try (PreparedStatement scan = connection.prepareStatement(ABANDONED)) {
+                scan.setShort(1, (short) RecordKind.C2D_MESSAGE.code());
+                try (ResultSet rows = scan.executeQuery()) {
+                    while (rows.next()) {
+                        devices.add(rows.getString(1));
+                    }
+                }
+            }
+            connection.commit();
+            for (String id : devices) {
+                DeviceId device = DeviceId.of(id);
+                Map<StateKey, byte[]> entries = inTransaction(() -> {
+                    Owner owner = lockOwner(device);
+                    return owner != null && owner.alive() ? null : take(device, owner); // another node was first
+                });
+                if (entries != null) {
+                    listener.adopted(device, entries);
+                }
+            }
+            if (!devices.isEmpty()) {
+                LOG.info("Took over {} devices that no live node owned", devices.size());
+            }
+        } catch (SQLException | RuntimeException e) {
+            disconnect();
+            LOG.warn("Could not take over the devices of dead nodes: {}", e.getMessage());
+        }
+    }
+
+    private void heartbeat() throws SQLException {
+        connect();
+        try (PreparedStatement beat = connection.prepareStatement(HEARTBEAT)) {
+            beat.setString(1, origin);
+            beat.setString(2, node);
+            beat.executeUpdate();
+            connection.commit();
+        } catch (SQLException e) {
+            disconnect();
+            throw e;
+        }
+    }
+
+    private void heartbeatQuietly() {
+        try {
+            heartbeat();
+        } catch (SQLException e) {
+            LOG.debug("Heartbeat not written: {}", e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- on the listening thread
+
+    /** {@code release <device>}, {@code call <id>} or {@code reply <token> <answer in base64>}. */
+    private void handle(Connection listening, String payload) throws SQLException {
+        String[] parts = payload.split(" ", 3);
+        switch (parts[0]) {
+            case "release" -> listener.released(DeviceId.of(payload.substring("release ".length())));
+            case "call" -> takeCall(listening, Long.parseLong(parts[1]));
+            case "reply" -> {
+                CompletableFuture<byte[]> answer = calls.remove(Long.parseLong(parts[1]));
+                if (answer != null) {
+                    answer.complete(Base64.getDecoder().decode(parts[2]));
+                }
+            }
+            default -> LOG.warn("Unknown message on this node's channel: {}", parts[0]);
+        }
+    }
+
+    private void takeCall(Connection listening, long id) throws SQLException {
+        try (PreparedStatement take = listening.prepareStatement(TAKE_CALL)) {
+            take.setLong(1, id);
+            try (ResultSet row = take.executeQuery()) {
+                if (!row.next()) {
+                    return;
+                }
+                DeviceId device = DeviceId.of(row.getString(1));
+                String caller = row.getString(2);
+                long token = row.getLong(3);
+                listener.called(device, row.getBytes(4)).whenComplete((answer, failure) -> {
+                    if (answer != null) {
+                        reply(caller, token, answer);
+                    } else {
+                        LOG.warn("A call for device {} failed here: {}", device, failure.toString());
+                    }
+                });
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} on the worker's connection; a failed statement drops the connection for the next. */
+    private <T> CompletableFuture<T> onWorker(Work<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            worker.execute(() -> {
+                try {
+                    connect();
+                    result.complete(work.run());
+                } catch (SQLException | RuntimeException e) {
+                    disconnect();
+                    result.completeExceptionally(StoreException.unavailable(
+                            "PostgreSQL at " + settings.where() + " did not answer an ownership query: " + e.getMessage(), e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new StoreException("the node is closing"));
+        }
+        return result;
+    }
+
+    private <T> T inTransaction(Work<T> work) throws SQLException {
+        T result = work.run();
+        connection.commit();
+        return result;
+    }
+
+    private void connect() throws SQLException {
+        if (connection == null) {
+            connection = settings.connect();
+            connection.setAutoCommit(false);
+        }
+    }
+
+    private void disconnect() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // a broken connection: nothing more to learn
+            }
+            connection = null;
+        }
+    }
+}

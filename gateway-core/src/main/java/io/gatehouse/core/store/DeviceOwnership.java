@@ -1,0 +1,92 @@
+package io.gatehouse.core.store;
+
+import io.gatehouse.core.model.DeviceId;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Which gateway node holds each device's C2D queue, for stores that several nodes share. A node keeps a device's
+ * queue in memory, delivers from it and writes its entries only while it owns the device; the store refuses
+ * another node's writes to them (fencing). A store of one node owns every device ({@link #SOLE}).
+ *
+ * <p>Ownership moves in two ways: a device that opens a receiver on a node is claimed there ({@link #claim}, taking
+ * it from whichever node had it), and a service call for a device is run where the device is owned, or claims it
+ * for the calling node when no live node owns it ({@link #place}).
+ */
+public interface DeviceOwnership {
+
+    /** One node, which owns every device without claiming it. */
+    DeviceOwnership SOLE = new DeviceOwnership() {
+        @Override
+        public boolean ownsEveryDevice() {
+            return true;
+        }
+
+        @Override
+        public CompletableFuture<Map<StateKey, byte[]>> claim(DeviceId device) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+
+        @Override
+        public CompletableFuture<Placement> place(DeviceId device, byte[] call) {
+            return CompletableFuture.completedFuture(new Placement.Claimed(Map.of()));
+        }
+
+        @Override
+        public void listen(Listener listener) {
+        }
+    };
+
+    /** The kinds of entries that belong to a device's owner: its C2D messages and their delivery counts. */
+    List<RecordKind> OWNED_KINDS = List.of(RecordKind.C2D_MESSAGE, RecordKind.C2D_DELIVERY_COUNT);
+
+    /** True when this node owns every device without claiming: the store has no other node. */
+    boolean ownsEveryDevice();
+
+    /**
+     * Makes this node the device's owner, taking it from the node that owned it (which is told to let go: {@link
+     * Listener#released}). Completes, once no other node can change them any more, with the device's stored entries
+     * of the {@link #OWNED_KINDS}.
+     */
+    CompletableFuture<Map<StateKey, byte[]>> claim(DeviceId device);
+
+    /**
+     * Where a service call for {@code device} runs: the live node that owns it runs {@code call} and its answer comes
+     * back ({@link Placement.Answered}); when no live node owns it, this node claims it ({@link Placement.Claimed})
+     * and runs the call itself.
+     */
+    CompletableFuture<Placement> place(DeviceId device, byte[] call);
+
+    /** Registers the one listener for what other nodes ask of this one. */
+    void listen(Listener listener);
+
+    /** The outcome of {@link #place}. */
+    sealed interface Placement {
+        /** This node owns the device now; the device's stored entries, as {@link #claim} gives them. */
+        record Claimed(Map<StateKey, byte[]> entries) implements Placement {
+        }
+
+        /** The owner ran the call; its answer. */
+        record Answered(byte[] answer) implements Placement {
+        }
+    }
+
+    /** What other nodes ask of this one; called on a store thread. */
+    interface Listener {
+        /**
+         * Another node claimed {@code device} (or the store found this node's writes for it refused): forget its queue
+         * without writing, close its connection.
+         */
+        void released(DeviceId device);
+
+        /** A service call that another node placed here; completes with the answer to send back. */
+        CompletableFuture<byte[]> called(DeviceId device, byte[] call);
+
+        /**
+         * This node took over a device that no live node owned (its owner stopped or died) with the device's stored
+         * entries: its queue is restored here, so that its expiries and lock timeouts run again.
+         */
+        void adopted(DeviceId device, Map<StateKey, byte[]> entries);
+    }
+}
