@@ -7,18 +7,27 @@ import com.azure.core.util.IterableStream;
 import com.azure.messaging.eventhubs.EventHubConsumerClient;
 import com.azure.messaging.eventhubs.models.EventPosition;
 import com.azure.messaging.eventhubs.models.PartitionEvent;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.microsoft.azure.sdk.iot.service.messaging.IotHubServiceClientProtocol;
+import com.microsoft.azure.sdk.iot.service.messaging.Message;
+import com.microsoft.azure.sdk.iot.service.messaging.MessagingClient;
+import com.microsoft.azure.sdk.iot.service.messaging.MessagingClientOptions;
 import io.gatehouse.cluster.testing.ClusterEngines;
 import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
+import io.gatehouse.core.auth.SasTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.net.ssl.SSLContext;
@@ -30,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Two packaged gateway processes with {@code store.type=cluster} on one Kafka and one PostgreSQL, which the test
  * starts itself: a device provisioned through node B connects to node A; the telemetry node A acknowledged is
  * read through node B's Event Hub-compatible endpoint with the unmodified Event Hubs SDK after node A was killed
- * with {@code kill -9}; a device disabled through B is disconnected from A.
+ * with {@code kill -9}; a device disabled through B is disconnected from A. And C2D across nodes: messages a back
+ * end sends through either node with the unmodified service SDK reach the device wherever it is connected.
  */
 @ExtendWith(ClusterEngines.class)
 class ClusterNodesIT {
@@ -40,6 +50,14 @@ class ClusterNodesIT {
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 200;
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /**
+     * The service SDK dials AMQPS on 5671 only, so for it each node listens on 5671 at a loopback address of its own,
+     * which is also its host name (in its service connection string and certificate). Node B keeps 127.0.0.1, which
+     * RestClient ({@code localhost}) and MqttDevices dial.
+     */
+    private static final int SERVICE_AMQPS_PORT = 5671;
+    private static final String NODE_A_ADDRESS = "127.0.0.2";
+    private static final String NODE_B_ADDRESS = "127.0.0.1";
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgres postgres;
@@ -80,6 +98,88 @@ class ClusterNodesIT {
         }
     }
 
+    /**
+     * Device ownership: C2D messages sent through node B with the unmodified service SDK reach the device connected
+     * to node A, and messages sent through node A while the device is offline follow it when it connects to node B.
+     */
+    @Test
+    void c2dSentThroughEitherNodeReachesTheDeviceWhereverItIsConnected() throws Exception {
+        String device = "actuator-1";
+        String jdbcUrl = postgres.newSchemaUrl();
+        String topic = "it-events-" + System.nanoTime();
+        StandardPorts.awaitFree(SERVICE_AMQPS_PORT); // another test's gateway may still be releasing it
+        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", jdbcUrl, topic, NODE_A_ADDRESS));
+             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", jdbcUrl, topic, NODE_B_ADDRESS))) {
+            nodeA.start();
+            nodeB.start();
+            assertThat(GatewayProcess.parts(nodeA.serviceConnectionString()).get("HostName")).isEqualTo(NODE_A_ADDRESS);
+            assertThat(GatewayProcess.parts(nodeB.serviceConnectionString()).get("HostName")).isEqualTo(NODE_B_ADDRESS);
+            new RestClient(nodeB).json("PUT", "/devices/" + device + "?api-version=2021-04-12", device(device, "enabled"));
+
+            // the device receives on node A; the back end sends through node B
+            List<String> onA = new CopyOnWriteArrayList<>();
+            Mqtt3AsyncClient atA = c2dReceiver(nodeA, NODE_A_ADDRESS, device, onA);
+            List<String> throughB = IntStream.range(0, 20).mapToObj(i -> "sent through node B " + i).toList();
+            sendWithServiceSdk(nodeB, device, throughB);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(onA)
+                    .as("C2D sent through node B, received on node A").containsExactlyInAnyOrderElementsOf(throughB));
+
+            // the device goes offline; messages sent through node A meanwhile wait for it and follow it to node B
+            atA.disconnect().get(10, TimeUnit.SECONDS);
+            List<String> throughA = IntStream.range(0, 10).mapToObj(i -> "queued through node A " + i).toList();
+            sendWithServiceSdk(nodeA, device, throughA);
+            List<String> onB = new CopyOnWriteArrayList<>();
+            Mqtt3AsyncClient atB = c2dReceiver(nodeB, NODE_B_ADDRESS, device, onB);
+            // exactly these: every message of the first part was PUBACKed before the DISCONNECT, so none comes again
+            await().atMost(WAIT).untilAsserted(() -> assertThat(onB)
+                    .as("C2D queued through node A while offline, received on node B")
+                    .containsExactlyInAnyOrderElementsOf(throughA));
+            atB.disconnect().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A device client of {@code node} (at {@code address}, as MqttDevices builds one for 127.0.0.1) that connects with a
+     * clean session once the node knows the device, and subscribes to its C2D topic at QoS 1. Each message is PUBACKed
+     * before its body goes to {@code bodies}, so a DISCONNECT sent after {@code bodies} shows it follows the PUBACK
+     * on the connection.
+     */
+    private static Mqtt3AsyncClient c2dReceiver(GatewayProcess node, String address, String deviceId, List<String> bodies)
+            throws Exception {
+        String token = SasTokens.deviceToken(address, deviceId, KEY, Instant.now().plusSeconds(3600));
+        Mqtt3AsyncClient client = MqttClient.builder().useMqttVersion3().identifier(deviceId).serverHost(address)
+                .serverPort(node.port("mqtt-plain"))
+                .simpleAuth().username(address + "/" + deviceId + "/?api-version=2021-04-12")
+                .password(token.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildAsync();
+        client.publishes(MqttGlobalPublishFilter.ALL, p -> {
+            p.acknowledge();
+            bodies.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
+        }, true);
+        // a node hears of a device created through another within a PostgreSQL round trip or so: until then it refuses
+        await().atMost(WAIT).ignoreExceptions()
+                .until(() -> client.connectWith().cleanSession(true).send().get(5, TimeUnit.SECONDS) != null);
+        client.subscribeWith().topicFilter("devices/" + deviceId + "/messages/devicebound/#").qos(MqttQos.AT_LEAST_ONCE)
+                .send().get(30, TimeUnit.SECONDS);
+        return client;
+    }
+
+    /** Sends each body as a C2D message to {@code deviceId} through {@code node} with the service SDK's MessagingClient (AMQPS). */
+    private static void sendWithServiceSdk(GatewayProcess node, String deviceId, List<String> bodies) throws Exception {
+        MessagingClient messaging = new MessagingClient(node.serviceConnectionString(), IotHubServiceClientProtocol.AMQPS,
+                MessagingClientOptions.builder().sslContext(DevelopmentCaTrust.sslContext(node.caCertificate())).build());
+        messaging.open();
+        try {
+            for (String body : bodies) {
+                Message message = new Message(body);
+                message.setMessageId("m-" + body.replace(' ', '-'));
+                messaging.send(deviceId, message);
+            }
+        } finally {
+            messaging.close();
+        }
+    }
+
     /** Every event of the device's partition, from the start, read through {@code node} with the Event Hubs SDK. */
     private static List<String> readThrough(GatewayProcess node) throws Exception {
         SSLContext previous = EventHubsEndpoint.trustOnlyTheGatewayCa(node);
@@ -105,14 +205,35 @@ class ClusterNodesIT {
     }
 
     private static String device(String status) {
+        return device(DEVICE, status);
+    }
+
+    private static String device(String id, String status) {
         return """
                 {"deviceId": "%s", "status": "%s",
                  "authentication": {"type": "sas", "symmetricKey": {"primaryKey": "%s", "secondaryKey": "%s"}}}
-                """.formatted(DEVICE, status, KEY, KEY);
+                """.formatted(id, status, KEY, KEY);
     }
 
     private String yaml(String nodeId, String jdbcUrl, String topic) {
-        return EventHubsGatewayConfig.ephemeralPorts(PARTITIONS) + """
+        return EventHubsGatewayConfig.ephemeralPorts(PARTITIONS) + clusterYaml(nodeId, jdbcUrl, topic);
+    }
+
+    /** A node listening at {@code address}, which is also its host name, with AMQPS on the service SDK's port. */
+    private String yaml(String nodeId, String jdbcUrl, String topic, String address) {
+        return """
+                hostName: %s
+                bindAddress: %s
+                mqtt: {port: 0, plainPort: 0}
+                amqp: {port: %d, plainPort: 0}
+                https: {port: 0}
+                health: {port: 0}
+                events: {partitionCount: %d}
+                """.formatted(address, address, SERVICE_AMQPS_PORT, PARTITIONS) + clusterYaml(nodeId, jdbcUrl, topic);
+    }
+
+    private String clusterYaml(String nodeId, String jdbcUrl, String topic) {
+        return """
                 store.type: cluster
                 cluster.nodeId: %s
                 cluster.kafka.bootstrapServers: %s
