@@ -17,13 +17,16 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +42,9 @@ import org.slf4j.LoggerFactory;
  *       node checks, in each transaction that changes a device's queue rows, that its origin still owns the device,
  *       holding the owner row meanwhile ({@code FOR SHARE}), so a claim waits for the old owner's commit in progress
  *       and everything the old owner commits later is refused: the new owner's read is complete and stays true.</li>
- *   <li>A service call for a device owned by a live origin is inserted into {@code gatehouse_call} and announced
- *       on the owner's channel; the owner takes the row, runs the call and sends the answer back on the caller's
- *       channel. A device whose owner's heartbeat is older than {@value #DEAD_AFTER_SECONDS} s, or that nobody
+ *   <li>A service call for a device owned by a live origin travels to the owner's channel inside a notification (or,
+ *       when too large for one, as a row of {@code gatehouse_call} announced there); the owner runs the call and
+ *       sends the answer back on the caller's channel. Notifications queued together go in one statement. A device whose owner's heartbeat is older than {@value #DEAD_AFTER_SECONDS} s, or that nobody
  *       owns, is claimed by the caller instead.</li>
  *   <li>Every {@value #TAKEOVER_MILLIS} ms each node looks for devices whose owner is dead or gone and takes them
  *       over (the first node to lock a device's row wins), so their expiries and lock timeouts run again.</li>
@@ -63,19 +66,36 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     private static final String OWNER = "SELECT o.origin, n.heartbeat > now() - interval '" + DEAD_AFTER_SECONDS
             + " seconds' FROM gatehouse_owner o LEFT JOIN gatehouse_node n ON n.origin = o.origin WHERE o.device = ?"
             + " FOR UPDATE OF o";
+    /** An owner row with no owner: only ever seen inside the transaction that claims it. */
+    private static final String PLACEHOLDER = "INSERT INTO gatehouse_owner (device, origin) VALUES (?, '') ON CONFLICT DO NOTHING";
     private static final String TAKE = "INSERT INTO gatehouse_owner (device, origin) VALUES (?, ?)"
             + " ON CONFLICT (device) DO UPDATE SET origin = EXCLUDED.origin";
-    private static final String OWNED_ROWS = "SELECT kind, id, value FROM gatehouse_state WHERE owner = ? AND kind = ANY (?)";
+    private static final String DEVICE_ROWS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE owner = ? AND kind = ANY (?)";
+    /** The feedback queue's rows: its messages and counts (owner ""), and the records of every node. */
+    private static final String FEEDBACK_ROWS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE kind = ANY (?)";
+    private static final String FEEDBACK_RECORDS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE kind = "
+            + RecordKind.FEEDBACK_RECORD.code();
     private static final String NOTIFY = "SELECT pg_notify(?, ?)";
+    private static final String NOTIFY_ALL = "SELECT pg_notify(c, p) FROM unnest(?::text[], ?::text[]) AS t(c, p)";
+    /**
+     * Calls up to this size (in base64) travel inside the notification, whose payload PostgreSQL limits to 8000 bytes
+     * (with room for the token, the caller and a device id of up to 128 characters).
+     */
+    private static final int INLINE_CALL_CHARS = 7000;
     private static final String SEND_CALL = "WITH c AS (INSERT INTO gatehouse_call (device, reply_to, token, payload)"
             + " VALUES (?, ?, ?, ?) RETURNING id) SELECT pg_notify(?, 'call ' || id) FROM c";
     private static final String TAKE_CALL = "DELETE FROM gatehouse_call WHERE id = ? RETURNING device, reply_to, token, payload";
     private static final String FENCE = "SELECT device FROM gatehouse_owner WHERE origin = ? AND device = ANY (?) FOR SHARE";
-    /** Devices whose owner is not alive, and devices with queue rows but no owner (their owner left the cluster). */
+    /**
+     * Devices whose owner is not alive, devices with queue rows but no owner (their owner left the cluster), and the
+     * feedback queue likewise.
+     */
     private static final String ABANDONED = "SELECT o.device FROM gatehouse_owner o WHERE NOT EXISTS (SELECT 1 FROM"
             + " gatehouse_node n WHERE n.origin = o.origin AND n.heartbeat > now() - interval '" + DEAD_AFTER_SECONDS
             + " seconds') UNION SELECT DISTINCT s.owner FROM gatehouse_state s WHERE s.kind = ? AND NOT EXISTS"
-            + " (SELECT 1 FROM gatehouse_owner o WHERE o.device = s.owner) LIMIT " + TAKEOVER_BATCH;
+            + " (SELECT 1 FROM gatehouse_owner o WHERE o.device = s.owner)"
+            + " UNION SELECT ? WHERE EXISTS (SELECT 1 FROM gatehouse_state WHERE kind IN (?, ?))"
+            + " AND NOT EXISTS (SELECT 1 FROM gatehouse_owner WHERE device = ?) LIMIT " + TAKEOVER_BATCH;
     private static final String LEAVE = "DELETE FROM gatehouse_owner WHERE origin = ?; DELETE FROM gatehouse_node WHERE origin = ?";
 
     private final PostgresSettings settings;
@@ -85,7 +105,11 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     private final ScheduledExecutorService worker;
     private final Map<Long, CompletableFuture<byte[]>> calls = new ConcurrentHashMap<>();
     private final AtomicLong nextToken = new AtomicLong();
-    private final Short[] ownedKinds = DeviceOwnership.OWNED_KINDS.stream().map(k -> (short) k.code()).toArray(Short[]::new);
+    private final Queue<Note> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Short[] deviceKinds = kindCodes(DeviceOwnership.DEVICE_KINDS);
+    private final Short[] feedbackKinds = kindCodes(List.of(RecordKind.FEEDBACK_MESSAGE,
+            RecordKind.FEEDBACK_DELIVERY_COUNT, RecordKind.FEEDBACK_RECORD));
     private Connection connection;
     private volatile Listener listener;
 
@@ -128,17 +152,38 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
 
     @Override
     public CompletableFuture<Map<StateKey, byte[]>> claim(DeviceId device) {
-        return onWorker(() -> inTransaction(() -> take(device, lockOwner(device))));
+        return onWorker(() -> inTransaction(() -> take(device.value(), lockOwner(device.value()))));
+    }
+
+    @Override
+    public String recordTag() {
+        return origin;
+    }
+
+    @Override
+    public CompletableFuture<Map<StateKey, byte[]>> claimFeedback() {
+        return onWorker(() -> inTransaction(() -> take(FEEDBACK, lockOwner(FEEDBACK))));
+    }
+
+    @Override
+    public CompletableFuture<Map<StateKey, byte[]>> feedbackRecords() {
+        return onWorker(() -> {
+            try (PreparedStatement rows = connection.prepareStatement(FEEDBACK_RECORDS)) {
+                Map<StateKey, byte[]> records = readRows(rows);
+                connection.commit();
+                return records;
+            }
+        });
     }
 
     @Override
     public CompletableFuture<Placement> place(DeviceId device, byte[] call) {
         return onWorker(() -> inTransaction(() -> {
-            Owner owner = lockOwner(device);
+            Owner owner = lockOwner(device.value());
             if (owner != null && owner.alive() && !owner.origin().equals(origin)) {
                 return new Decision(owner.origin(), null);
             }
-            return new Decision(null, take(device, owner));
+            return new Decision(null, take(device.value(), owner));
         })).thenCompose(decision -> decision.forwardTo() != null
                 ? forward(decision.forwardTo(), device, call).thenApply(Placement.Answered::new)
                 : CompletableFuture.completedFuture(new Placement.Claimed(decision.claimed())));
@@ -186,10 +231,9 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
      * The store refused this node's write for a device another node had claimed: if the release never arrived (the
      * channel was down), the core learns it this way and stops using its stale queue.
      */
-    void lost(String device) {
-        Listener current = listener;
-        if (current != null) {
-            worker.execute(() -> current.released(DeviceId.of(device)));
+    void lost(String owned) {
+        if (listener != null) {
+            worker.execute(() -> released(owned));
         }
     }
 
@@ -227,41 +271,70 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     private record Decision(String forwardTo, Map<StateKey, byte[]> claimed) {
     }
 
-    private Owner lockOwner(DeviceId device) throws SQLException {
+    /**
+     * Locks the owner row of {@code owned} until the transaction ends and returns it, or null when nobody owns it. A
+     * row without an owner is inserted first, so that two nodes claiming a device nobody owned queue up on its lock
+     * instead of both inserting (the second would overwrite the first without telling it).
+     */
+    private Owner lockOwner(String owned) throws SQLException {
+        try (PreparedStatement placeholder = connection.prepareStatement(PLACEHOLDER)) {
+            placeholder.setString(1, owned);
+            placeholder.executeUpdate();
+        }
         try (PreparedStatement owner = connection.prepareStatement(OWNER)) {
-            owner.setString(1, device.value());
+            owner.setString(1, owned);
             try (ResultSet row = owner.executeQuery()) {
-                return row.next() ? new Owner(row.getString(1), row.getBoolean(2)) : null;
+                row.next();
+                String origin = row.getString(1);
+                return origin.isEmpty() ? null : new Owner(origin, row.getBoolean(2));
             }
         }
     }
 
     /**
-     * Makes this origin the device's owner ({@code previous} is the owner row, locked by {@link #lockOwner}, or null
-     * when there is none), tells the previous owner, and reads the device's queue rows.
+     * Makes this origin the owner of {@code owned} (a device id or {@link #FEEDBACK}); {@code previous} is its owner
+     * row, locked by {@link #lockOwner}, or null when there is none. Tells the previous owner, and reads the rows
+     * that come with the ownership.
      */
-    private Map<StateKey, byte[]> take(DeviceId device, Owner previous) throws SQLException {
+    private Map<StateKey, byte[]> take(String owned, Owner previous) throws SQLException {
         try (PreparedStatement take = connection.prepareStatement(TAKE)) {
-            take.setString(1, device.value());
+            take.setString(1, owned);
             take.setString(2, origin);
             take.executeUpdate();
         }
         if (previous != null && !previous.origin().equals(origin)) {
-            notify(channelOf(previous.origin()), "release " + device.value());
+            notify(channelOf(previous.origin()), "release " + owned);
         }
+        boolean feedback = owned.equals(FEEDBACK);
+        try (PreparedStatement rows = connection.prepareStatement(feedback ? FEEDBACK_ROWS : DEVICE_ROWS)) {
+            if (feedback) {
+                rows.setArray(1, connection.createArrayOf("smallint", feedbackKinds));
+            } else {
+                rows.setString(1, owned);
+                rows.setArray(2, connection.createArrayOf("smallint", deviceKinds));
+            }
+            return readRows(rows);
+        }
+    }
+
+    private static Map<StateKey, byte[]> readRows(PreparedStatement query) throws SQLException {
         Map<StateKey, byte[]> entries = new HashMap<>();
-        try (PreparedStatement rows = connection.prepareStatement(OWNED_ROWS)) {
-            rows.setString(1, device.value());
-            rows.setArray(2, connection.createArrayOf("smallint", ownedKinds));
-            try (ResultSet row = rows.executeQuery()) {
-                while (row.next()) {
-                    entries.put(StateKey.of(RecordKind.fromCode(row.getShort(1)), device.value(), row.getLong(2)), row.getBytes(3));
-                }
+        try (ResultSet row = query.executeQuery()) {
+            while (row.next()) {
+                entries.put(StateKey.decode(row.getShort(1), row.getString(2), row.getLong(3)), row.getBytes(4));
             }
         }
         return entries;
     }
 
+    private static Short[] kindCodes(List<RecordKind> kinds) {
+        return kinds.stream().map(k -> (short) k.code()).toArray(Short[]::new);
+    }
+
+    /**
+     * Hands {@code call} to {@code owner}: inside the notification itself when it is small (nearly every C2D message),
+     * else as a row of {@code gatehouse_call} announced on the owner's channel.
+     */
     private CompletableFuture<byte[]> forward(String owner, DeviceId device, byte[] call) {
         long token = nextToken.incrementAndGet();
         CompletableFuture<byte[]> answer = new CompletableFuture<>();
@@ -272,6 +345,17 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
                         "the node owning device " + device + " did not answer within " + CALL_TIMEOUT_MILLIS + " ms"));
             }
         }, CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        Runnable failed = () -> {
+            if (calls.remove(token) != null) {
+                answer.completeExceptionally(StoreException.unavailable("the call could not be handed to the node owning "
+                        + device + ": PostgreSQL did not take the notification", null));
+            }
+        };
+        String inline = Base64.getEncoder().encodeToString(call);
+        if (inline.length() <= INLINE_CALL_CHARS) {
+            post(new Note(channelOf(owner), "icall " + token + " " + origin + " " + device.value() + " " + inline, failed));
+            return answer;
+        }
         onWorker(() -> {
             try (PreparedStatement send = connection.prepareStatement(SEND_CALL)) {
                 send.setString(1, device.value());
@@ -284,22 +368,55 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
             connection.commit();
             return null;
         }).exceptionally(failure -> {
-            calls.remove(token);
-            answer.completeExceptionally(failure);
+            failed.run();
             return null;
         });
         return answer;
     }
 
     private void reply(String caller, long token, byte[] answer) {
-        onWorker(() -> {
-            notify(channelOf(caller), "reply " + token + " " + Base64.getEncoder().encodeToString(answer));
+        post(new Note(channelOf(caller), "reply " + token + " " + Base64.getEncoder().encodeToString(answer),
+                () -> LOG.warn("Could not answer a call from another node: PostgreSQL did not take the notification")));
+    }
+
+    /** A notification to send, and what to do when it could not be. */
+    private record Note(String channel, String payload, Runnable failed) {
+    }
+
+    /** Queues a notification; the worker sends everything queued in one statement and one commit. */
+    private void post(Note note) {
+        outbox.add(note);
+        if (draining.compareAndSet(false, true)) {
+            try {
+                worker.execute(this::sendOutbox);
+            } catch (RejectedExecutionException e) {
+                note.failed().run();
+            }
+        }
+    }
+
+    private void sendOutbox() {
+        draining.set(false);
+        List<Note> notes = new ArrayList<>();
+        for (Note note = outbox.poll(); note != null; note = outbox.poll()) {
+            notes.add(note);
+        }
+        if (notes.isEmpty()) {
+            return;
+        }
+        try {
+            connect();
+            try (PreparedStatement notify = connection.prepareStatement(NOTIFY_ALL)) {
+                notify.setArray(1, connection.createArrayOf("text", notes.stream().map(Note::channel).toArray()));
+                notify.setArray(2, connection.createArrayOf("text", notes.stream().map(Note::payload).toArray()));
+                notify.executeQuery().close();
+            }
             connection.commit();
-            return null;
-        }).exceptionally(failure -> {
-            LOG.warn("Could not answer a call from another node: {}", failure.toString());
-            return null;
-        });
+        } catch (SQLException e) {
+            disconnect();
+            LOG.warn("PostgreSQL did not take {} notifications to other nodes: {}", notes.size(), e.getMessage());
+            notes.forEach(note -> note.failed().run());
+        }
     }
 
     private void notify(String channelName, String payload) throws SQLException {
@@ -317,6 +434,10 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
             List<String> devices = new ArrayList<>();
             try (PreparedStatement scan = connection.prepareStatement(ABANDONED)) {
                 scan.setShort(1, (short) RecordKind.C2D_MESSAGE.code());
+                scan.setString(2, FEEDBACK);
+                scan.setShort(3, (short) RecordKind.FEEDBACK_MESSAGE.code());
+                scan.setShort(4, (short) RecordKind.FEEDBACK_RECORD.code());
+                scan.setString(5, FEEDBACK);
                 try (ResultSet rows = scan.executeQuery()) {
                     while (rows.next()) {
                         devices.add(rows.getString(1));
@@ -324,14 +445,18 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
                 }
             }
             connection.commit();
-            for (String id : devices) {
-                DeviceId device = DeviceId.of(id);
+            for (String owned : devices) {
                 Map<StateKey, byte[]> entries = inTransaction(() -> {
-                    Owner owner = lockOwner(device);
-                    return owner != null && owner.alive() ? null : take(device, owner); // another node was first
+                    Owner owner = lockOwner(owned);
+                    return owner != null && owner.alive() ? null : take(owned, owner); // another node was first
                 });
-                if (entries != null) {
-                    listener.adopted(device, entries);
+                if (entries == null) {
+                    continue;
+                }
+                if (owned.equals(FEEDBACK)) {
+                    listener.feedbackAdopted(entries);
+                } else {
+                    listener.adopted(DeviceId.of(owned), entries);
                 }
             }
             if (!devices.isEmpty()) {
@@ -370,8 +495,13 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     private void handle(Connection listening, String payload) throws SQLException {
         String[] parts = payload.split(" ", 3);
         switch (parts[0]) {
-            case "release" -> listener.released(DeviceId.of(payload.substring("release ".length())));
+            case "release" -> released(payload.substring("release ".length()));
             case "call" -> takeCall(listening, Long.parseLong(parts[1]));
+            case "icall" -> {
+                // icall <token> <caller> <device> <call in base64>: device ids hold no spaces
+                String[] call = payload.split(" ", 5);
+                answer(DeviceId.of(call[3]), call[2], Long.parseLong(call[1]), Base64.getDecoder().decode(call[4]));
+            }
             case "reply" -> {
                 CompletableFuture<byte[]> answer = calls.remove(Long.parseLong(parts[1]));
                 if (answer != null) {
@@ -382,6 +512,14 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
         }
     }
 
+    private void released(String owned) {
+        if (owned.equals(FEEDBACK)) {
+            listener.feedbackReleased();
+        } else {
+            listener.released(DeviceId.of(owned));
+        }
+    }
+
     private void takeCall(Connection listening, long id) throws SQLException {
         try (PreparedStatement take = listening.prepareStatement(TAKE_CALL)) {
             take.setLong(1, id);
@@ -389,18 +527,19 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
                 if (!row.next()) {
                     return;
                 }
-                DeviceId device = DeviceId.of(row.getString(1));
-                String caller = row.getString(2);
-                long token = row.getLong(3);
-                listener.called(device, row.getBytes(4)).whenComplete((answer, failure) -> {
-                    if (answer != null) {
-                        reply(caller, token, answer);
-                    } else {
-                        LOG.warn("A call for device {} failed here: {}", device, failure.toString());
-                    }
-                });
+                answer(DeviceId.of(row.getString(1)), row.getString(2), row.getLong(3), row.getBytes(4));
             }
         }
+    }
+
+    private void answer(DeviceId device, String caller, long token, byte[] call) {
+        listener.called(device, call).whenComplete((answer, failure) -> {
+            if (answer != null) {
+                reply(caller, token, answer);
+            } else {
+                LOG.warn("A call for device {} failed here: {}", device, failure.toString());
+            }
+        });
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -216,7 +216,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         group.forEach(pending -> changes.add(pending.batch()));
         try {
             connectIfNeeded();
-            Set<String> devices = devicesOwnedRowsOf(changes.byKey().keySet());
+            Set<String> devices = ownersOf(changes.byKey().keySet());
             if (!devices.isEmpty()) {
                 Set<String> owned = ownership.owned(connection, devices);
                 if (owned.size() < devices.size()) {
@@ -241,33 +241,33 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         group.forEach(pending -> pending.durable().complete(null));
     }
 
-    /** The devices whose owned rows (C2D messages and counts) {@code keys} change: this node must own them. */
-    private static Set<String> devicesOwnedRowsOf(Collection<StateKey> keys) {
-        Set<String> devices = new HashSet<>();
+    /** What owns the rows {@code keys} change (devices, the feedback queue): this node must own it. */
+    private static Set<String> ownersOf(Collection<StateKey> keys) {
+        Set<String> owners = new HashSet<>();
         for (StateKey key : keys) {
-            if (DeviceOwnership.OWNED_KINDS.contains(key.kind())) {
-                devices.add(key.owner());
+            String owner = DeviceOwnership.ownerOf(key);
+            if (owner != null) {
+                owners.add(owner);
             }
         }
-        return devices;
+        return owners;
     }
 
     /**
-     * Fencing: refuses the batches that change rows of devices this node no longer owns (another node claimed them)
+     * Fencing: refuses the batches that change rows of queues this node no longer owns (another node claimed them)
      * and commits the others; a claim between the two attempts refuses more on the next.
      */
     private void commitOwned(List<Pending> group, Set<String> owned) {
         List<Pending> allowed = new ArrayList<>(group.size());
         for (Pending pending : group) {
-            String lost = pending.batch().ops().stream().map(WriteBatch.Op::key)
-                    .filter(key -> DeviceOwnership.OWNED_KINDS.contains(key.kind()) && !owned.contains(key.owner()))
-                    .map(StateKey::owner).findFirst().orElse(null);
+            String lost = pending.batch().ops().stream().map(op -> DeviceOwnership.ownerOf(op.key()))
+                    .filter(owner -> owner != null && !owned.contains(owner)).findFirst().orElse(null);
             if (lost == null) {
                 allowed.add(pending);
             } else {
                 ownership.lost(lost);
-                pending.durable().completeExceptionally(new StoreException(
-                        "device " + lost + " is owned by another node now: this node may no longer change its queue"));
+                pending.durable().completeExceptionally(StoreException.notOwner(
+                        lost + " is owned by another node now: this node may no longer change its queue"));
             }
         }
         if (!allowed.isEmpty()) {

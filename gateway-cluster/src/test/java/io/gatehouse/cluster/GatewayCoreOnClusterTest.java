@@ -30,9 +30,13 @@ import io.gatehouse.core.registry.DeviceUpdate;
 import io.gatehouse.core.registry.Module;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.registry.SymmetricKeys;
+import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.testing.RecordingSink;
 import io.gatehouse.core.time.ManualClock;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -232,14 +236,9 @@ class GatewayCoreOnClusterTest {
 
     @Test
     void c2dMessagesSentThroughAnyNodeReachTheNodeWhereTheDeviceReceivesAndMoveWithIt() throws Exception {
-        PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
-        KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");
-        try (ClusterStore storeA = ClusterStore.open(shared, topic);
-             ClusterStore storeB = ClusterStore.open(shared, topic);
-             GatewayCore nodeA = start(storeA);
-             GatewayCore nodeB = start(storeB)) {
-            get(nodeA.registry().create(D1));
-            await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isPresent());
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
 
             // the device receives on A: A claims it; a send through A waits for that claim
             RecordingSink onA = new RecordingSink();
@@ -273,6 +272,36 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
+    void feedbackOfMessagesSettledOnAnyNodeReachesTheFeedbackReceiverWhereverItIs() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            RecordingSink device = new RecordingSink();
+            Receiver onA = nodeA.c2d().openReceiver(D1, device);
+            onA.addCredit(10);
+            RecordingSink feedbackOnB = new RecordingSink();
+            Receiver serviceOnB = nodeB.feedback().openReceiver(feedbackOnB);
+            serviceOnB.addCredit(10);
+
+            // settled on A, where the device is; the feedback receiver is on B
+            get(nodeB.c2d().send(D1, fullAck("wants-feedback-1")));
+            get(onA.complete(device.await(WAIT).lockToken()));
+            Delivery feedback = collected(feedbackOnB);
+            assertThat(body(feedback)).contains("wants-feedback-1").contains("Success");
+            get(serviceOnB.complete(feedback.lockToken()));
+
+            // a feedback receiver on A takes the feedback queue over; B's receiver gets nothing more
+            RecordingSink feedbackOnA = new RecordingSink();
+            nodeA.feedback().openReceiver(feedbackOnA).addCredit(10);
+            await().atMost(WAIT).until(() -> ownsFeedback(nodes.shared, nodes.storeA));
+            get(nodeA.c2d().send(D1, fullAck("wants-feedback-2")));
+            get(onA.reject(device.await(WAIT).lockToken()));
+            assertThat(body(collected(feedbackOnA))).contains("wants-feedback-2").contains("Rejected");
+            assertThat(feedbackOnB.poll()).isNull();
+        }
+    }
+
+    @Test
     void theQueuesOfANodeThatLeftAreTakenOverByAnotherWithoutAnyDeviceConnecting() throws Exception {
         PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
         KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");
@@ -289,6 +318,29 @@ class GatewayCoreOnClusterTest {
             RecordingSink onB = new RecordingSink();
             nodeB.c2d().openReceiver(D1, onB).addCredit(2);
             assertThat(List.of(id(onB.await(WAIT)), id(onB.await(WAIT)))).containsExactly("m1", "m2");
+        }
+    }
+
+    /** Two nodes of one hub (one schema, one topic); device D1 created through A and known to B. */
+    private final class TwoNodes implements AutoCloseable {
+        final PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
+        final KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");
+        final ClusterStore storeA = ClusterStore.open(shared, topic);
+        final ClusterStore storeB = ClusterStore.open(shared, topic);
+        final GatewayCore nodeA = start(storeA);
+        final GatewayCore nodeB = start(storeB);
+
+        TwoNodes() throws Exception {
+            get(nodeA.registry().create(D1));
+            await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isPresent());
+        }
+
+        @Override
+        public void close() {
+            nodeB.close();
+            nodeA.close();
+            storeB.close();
+            storeA.close();
         }
     }
 
@@ -311,6 +363,38 @@ class GatewayCoreOnClusterTest {
 
     private static C2dRequest request(String id) {
         return new C2dRequest(MessageProperties.builder().messageId(id).build(), AckMode.NONE, null, body(id));
+    }
+
+    private static C2dRequest fullAck(String id) {
+        return new C2dRequest(MessageProperties.builder().messageId(id).build(), AckMode.FULL, null, body(id));
+    }
+
+    private static String body(Delivery delivery) {
+        return new String(delivery.message().body(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The next feedback message {@code sink} gets, moving the clock a second at a time: the feedback owner collects
+     * the records other nodes stored once a second, on the core's clock.
+     */
+    private Delivery collected(RecordingSink sink) {
+        int before = sink.history().size();
+        await().atMost(WAIT).until(() -> {
+            clock.advance(Duration.ofSeconds(1));
+            return sink.history().size() > before;
+        });
+        return sink.poll();
+    }
+
+    /** The feedback queue's owner row names {@code store}'s node (its origin, which is also its record tag). */
+    private static boolean ownsFeedback(PostgresSettings database, ClusterStore store) throws Exception {
+        try (Connection connection = database.connect();
+             PreparedStatement owner = connection.prepareStatement("SELECT origin FROM gatehouse_owner WHERE device = ?")) {
+            owner.setString(1, DeviceOwnership.FEEDBACK);
+            try (ResultSet row = owner.executeQuery()) {
+                return row.next() && row.getString(1).equals(store.state().ownership().recordTag());
+            }
+        }
     }
 
     private static byte[] body(String text) {

@@ -126,8 +126,8 @@ public final class GatewayCore implements AutoCloseable {
                 default -> { }
             }
         });
-        // nodes sharing the store: a device that opened a receiver on another node leaves this one; a service call
-        // placed here by another node runs on the queue this node owns
+        // nodes sharing the store: a device (or the feedback queue) that opened a receiver on another node leaves this
+        // one; a service call placed here by another node runs on the queue this node owns
         store.state().ownership().listen(new DeviceOwnership.Listener() {
             @Override
             public void released(DeviceId device) {
@@ -143,6 +143,16 @@ public final class GatewayCore implements AutoCloseable {
             @Override
             public void adopted(DeviceId device, Map<StateKey, byte[]> entries) {
                 c2d.adopt(device, entries);
+            }
+
+            @Override
+            public void feedbackReleased() {
+                feedback.shard().execute(feedback::release);
+            }
+
+            @Override
+            public void feedbackAdopted(Map<StateKey, byte[]> entries) {
+                feedback.shard().execute(() -> feedback.adopt(entries));
             }
         });
         events.startRetention();

@@ -5,6 +5,8 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.QueueKind;
 import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.queue.StoredMessage;
+import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.util.ArrayList;
@@ -36,37 +38,43 @@ final class Recovery {
     private final Map<StateKey, Integer> c2dCounts = new HashMap<>();
     private final List<Stored> feedbackMessages = new ArrayList<>();
     private final Map<StateKey, Integer> feedbackCounts = new HashMap<>();
-    private final Map<Long, byte[]> feedbackRecords = new LinkedHashMap<>();
+    private final Map<StateKey, byte[]> feedbackRecords = new LinkedHashMap<>();
     private final WriteBatch orphans = new WriteBatch();
+
+    private final boolean ownsEverything;
 
     Recovery(GatewayCore core) {
         this.core = core;
+        this.ownsEverything = core.store().state().ownership().ownsEveryDevice();
     }
 
-    /** One live entry from the store. */
+    /**
+     * One live entry from the store. With a store that several nodes share, queues (C2D and feedback) are restored
+     * only when this node claims or takes them over, not at start.
+     */
     void accept(StateKey key, byte[] value) {
+        if (!ownsEverything && isQueueEntry(key)) {
+            return;
+        }
         switch (key.kind()) {
             case DEVICE -> core.registry().restore(value);
             case MODULE -> core.modules().restore(value);
             case ACCESS_POLICY -> core.policies().restore(value);
             case SESSION -> core.sessions().restore(key, value);
             case CHECKPOINT -> core.events().restoreCheckpoint(value);
-            case C2D_MESSAGE -> {
-                if (core.c2d().restoredAtStart()) {
-                    c2dMessages.computeIfAbsent(DeviceId.of(key.owner()), d -> new ArrayList<>())
-                            .add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
-                }
-            }
-            case C2D_DELIVERY_COUNT -> {
-                if (core.c2d().restoredAtStart()) {
-                    c2dCounts.put(key, QueueMessageCodec.decodeCount(value));
-                }
-            }
+            case C2D_MESSAGE -> c2dMessages.computeIfAbsent(DeviceId.of(key.owner()), d -> new ArrayList<>())
+                    .add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
+            case C2D_DELIVERY_COUNT -> c2dCounts.put(key, QueueMessageCodec.decodeCount(value));
             case FEEDBACK_MESSAGE -> feedbackMessages.add(new Stored(key.id(), QueueMessageCodec.decodeHeader(value)));
             case FEEDBACK_DELIVERY_COUNT -> feedbackCounts.put(key, QueueMessageCodec.decodeCount(value));
-            case FEEDBACK_RECORD -> feedbackRecords.put(key.id(), value);
+            case FEEDBACK_RECORD -> feedbackRecords.put(key, value);
             case TWIN -> core.twins().restore(key, value);
         }
+    }
+
+    /** C2D and feedback messages, their counts, and feedback records: what the owner of a queue restores. */
+    private static boolean isQueueEntry(StateKey key) {
+        return DeviceOwnership.ownerOf(key) != null || key.kind() == RecordKind.FEEDBACK_RECORD;
     }
 
     void restore() {

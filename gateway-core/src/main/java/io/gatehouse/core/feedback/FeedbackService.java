@@ -15,6 +15,7 @@ import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.queue.QueueSettings;
 import io.gatehouse.core.queue.ReadAheadBudget;
 import io.gatehouse.core.queue.Receiver;
+import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
@@ -22,7 +23,12 @@ import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -34,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * the feedback shard for the batch window (or until a message is full), then become one feedback message in
  * the feedback queue, which has the C2D lifecycle under the feedback settings. Creating that message and
  * deleting its pending records is again one batch.
+ *
+ * <p>On a store that several nodes share, one node owns the feedback queue ({@link DeviceOwnership#claimFeedback}):
+ * the node where a feedback receiver opened last, or that took the queue over from a node that stopped. Every node
+ * writes the records of the messages its devices settle under a tag of its own; the owner batches its own records
+ * as they come and collects the other nodes' every batch window.
  */
 public final class FeedbackService implements OutcomeListeners {
 
@@ -48,12 +59,20 @@ public final class FeedbackService implements OutcomeListeners {
     private final LifecycleQueue queue;
     private final LifecycleCounters counters = new LifecycleCounters();
     private final AtomicLong nextRecordId = new AtomicLong();
+    private final DeviceOwnership ownership;
+    private final String recordTag;
 
     // shard-confined
     private final List<Pending> pending = new ArrayList<>();
+    /** The records pending or being made into a feedback message: a collection must not take them twice. */
+    private final Set<StateKey> batching = new HashSet<>();
     private Timer flushTimer;
+    /** This node owns the feedback queue (always, on a store of one node). */
+    private boolean owned;
+    private boolean claiming;
+    private Timer collectTimer;
 
-    private record Pending(long id, FeedbackRecord record) {
+    private record Pending(StateKey key, FeedbackRecord record) {
     }
 
     public FeedbackService(HubSettings settings, Shard shard, StateStore store, Clock clock) {
@@ -61,6 +80,9 @@ public final class FeedbackService implements OutcomeListeners {
         this.shard = shard;
         this.store = store;
         this.clock = clock;
+        this.ownership = store.ownership();
+        this.recordTag = ownership.recordTag();
+        this.owned = ownership.ownsEveryDevice();
         QueueSettings queueSettings = new QueueSettings(settings.feedbackLockDuration(),
                 settings.feedbackMaxDeliveryCount(), Integer.MAX_VALUE);
         // feedback about feedback does not exist: a feedback message that ends just goes
@@ -72,9 +94,95 @@ public final class FeedbackService implements OutcomeListeners {
         return counters;
     }
 
-    /** Opens a receiver of feedback messages (a service's feedback link). */
+    /**
+     * Opens a receiver of feedback messages (a service's feedback link). On a shared store the feedback queue is
+     * claimed for this node first: its messages are delivered once the claim is through.
+     */
     public Receiver openReceiver(DeliverySink sink) {
-        return queue.openReceiver(sink);
+        Receiver receiver = queue.openReceiver(sink);
+        shard.execute(this::claim);
+        return receiver;
+    }
+
+    private void claim() {
+        if (owned || claiming) {
+            return;
+        }
+        claiming = true;
+        ownership.claimFeedback().whenComplete((entries, failure) -> shard.execute(() -> {
+            claiming = false;
+            if (failure != null) {
+                log.warn("Could not claim the feedback queue for this node: {}", failure.toString());
+            } else {
+                adopt(entries);
+            }
+        }));
+    }
+
+    /** This node owns the feedback queue now, with its stored entries (shard thread): restore and start collecting. */
+    public void adopt(Map<StateKey, byte[]> entries) {
+        shard.assertInShard();
+        if (owned) {
+            return;
+        }
+        owned = true;
+        Map<Long, Integer> counts = new HashMap<>();
+        entries.forEach((key, value) -> {
+            if (key.kind() == RecordKind.FEEDBACK_DELIVERY_COUNT) {
+                counts.put(key.id(), QueueMessageCodec.decodeCount(value));
+            }
+        });
+        new TreeMap<>(entries).forEach((key, value) -> {
+            switch (key.kind()) {
+                case FEEDBACK_MESSAGE -> queue.restore(key.id(), QueueMessageCodec.decodeHeader(value),
+                        counts.getOrDefault(key.id(), 0));
+                case FEEDBACK_RECORD -> restoreRecord(key, value);
+                default -> { }
+            }
+        });
+        afterRestore();
+        collectTimer = shard.schedule(clock.millis() + collectEveryMillis(), this::collect);
+    }
+
+    /** Another node owns the feedback queue now: forget it here without writing (shard thread). */
+    public void release() {
+        shard.assertInShard();
+        owned = false;
+        pending.clear();
+        batching.clear();
+        cancel(flushTimer);
+        flushTimer = null;
+        cancel(collectTimer);
+        collectTimer = null;
+        queue.release();
+    }
+
+    /** The owner takes the records other nodes stored, once per batch window (at least a second apart). */
+    private void collect() {
+        collectTimer = null;
+        ownership.feedbackRecords().whenComplete((records, failure) -> shard.execute(() -> {
+            if (!owned) {
+                return;
+            }
+            if (records != null) {
+                new TreeMap<>(records).forEach((key, value) -> {
+                    if (!batching.contains(key)) {
+                        addPending(new Pending(key, FeedbackRecordCodec.decode(value)));
+                    }
+                });
+            }
+            collectTimer = shard.schedule(clock.millis() + collectEveryMillis(), this::collect);
+        }));
+    }
+
+    private long collectEveryMillis() {
+        return Math.max(1000, settings.feedbackBatchWindow().toMillis());
+    }
+
+    private static void cancel(Timer timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
     }
 
     /** Feedback messages waiting or locked. */
@@ -90,13 +198,19 @@ public final class FeedbackService implements OutcomeListeners {
             }
             FeedbackRecord record = new FeedbackRecord(messageId, clock.now(), outcome.feedbackStatus(),
                     device.value(), generationId);
-            long id = nextRecordId.getAndIncrement();
-            batch.andPut(recordKey(id), FeedbackRecordCodec.encode(record));
-            return () -> shard.execute(() -> addPending(new Pending(id, record)));
+            StateKey key = StateKey.of(RecordKind.FEEDBACK_RECORD, recordTag, nextRecordId.getAndIncrement());
+            batch.andPut(key, FeedbackRecordCodec.encode(record));
+            // a node that does not own the feedback queue leaves the record to the owner's collection
+            return () -> shard.execute(() -> {
+                if (owned) {
+                    addPending(new Pending(key, record));
+                }
+            });
         };
     }
 
     private void addPending(Pending record) {
+        batching.add(record.key());
         pending.add(record);
         if (pending.size() >= settings.feedbackMaxRecordsPerMessage()) {
             flush();
@@ -127,12 +241,13 @@ public final class FeedbackService implements OutcomeListeners {
         byte[] body = FeedbackJson.encode(batchRecords.stream().map(Pending::record).toList());
         QueueMessage message = new QueueMessage(properties, AckMode.NONE, now, now.plus(settings.feedbackTtl()), body);
         WriteBatch consumed = new WriteBatch();
-        batchRecords.forEach(p -> consumed.andDelete(recordKey(p.id())));
+        batchRecords.forEach(p -> consumed.andDelete(p.key()));
         queue.enqueue(message, consumed).whenComplete((ok, failure) -> {
             if (failure != null) {
-                // the records stay in the store and are batched again at the next start
+                // the records stay in the store and are batched again at the next start (or collection)
                 log.warn("Could not store a feedback message of {} records: {}", batchRecords.size(), failure.toString());
             }
+            shard.execute(() -> batchRecords.forEach(p -> batching.remove(p.key())));
         });
     }
 
@@ -146,14 +261,18 @@ public final class FeedbackService implements OutcomeListeners {
         queue.restore(sequence, header, deliveryCount);
     }
 
-    public void restoreRecord(long id, byte[] stored) {
-        nextRecordId.accumulateAndGet(id + 1, Math::max);
-        pending.add(new Pending(id, FeedbackRecordCodec.decode(stored)));
+    /** A stored record, pending again (recovery, or a claim of the feedback queue). */
+    public void restoreRecord(StateKey key, byte[] stored) {
+        if (key.owner().equals(recordTag)) {
+            nextRecordId.accumulateAndGet(key.id() + 1, Math::max);
+        }
+        batching.add(key);
+        pending.add(new Pending(key, FeedbackRecordCodec.decode(stored)));
     }
 
     /** Recovery is complete: batch what was pending, deliver what is queued. */
     public void afterRestore() {
-        pending.sort((a, b) -> Long.compare(a.id(), b.id()));
+        pending.sort((a, b) -> a.key().compareTo(b.key()));
         queue.afterRestore();
         while (!pending.isEmpty()) {
             List<Pending> all = new ArrayList<>(pending);
@@ -163,9 +282,5 @@ public final class FeedbackService implements OutcomeListeners {
             flush();
             pending.addAll(all.subList(Math.min(max, all.size()), all.size()));
         }
-    }
-
-    private static StateKey recordKey(long id) {
-        return StateKey.of(RecordKind.FEEDBACK_RECORD, "", id);
     }
 }

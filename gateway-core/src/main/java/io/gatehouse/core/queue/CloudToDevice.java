@@ -11,6 +11,7 @@ import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.DeviceOwnership.Placement;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
+import io.gatehouse.core.store.StoreException;
 import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.time.Clock;
 import java.time.Instant;
@@ -196,31 +197,40 @@ public final class CloudToDevice {
     private CompletableFuture<String> whereOwned(DeviceId device, byte[] call, Supplier<CompletableFuture<String>> here,
                                                  int attempts) {
         CompletableFuture<Void> ownedHere = owned.get(device);
-        if (ownedHere != null) {
-            return ownedHere.thenCompose(ok -> here.get());
-        }
-        return ownership.place(device, call).thenCompose(placement -> {
-            if (placement instanceof Placement.Claimed claimed) {
-                return adopt(device, claimed.entries()).thenCompose(ok -> here.get());
-            }
-            return C2dCalls.resultOf(((Placement.Answered) placement).answer()).exceptionallyCompose(failure -> {
-                if (C2dCalls.MovedException.isIn(failure) && attempts > 1) {
-                    return whereOwned(device, call, here, attempts - 1);
-                }
+        CompletableFuture<String> result = ownedHere != null ? ownedHere.thenCompose(ok -> here.get())
+                : ownership.place(device, call).thenCompose(placement -> placement instanceof Placement.Claimed claimed
+                        ? adopt(device, claimed.entries()).thenCompose(ok -> here.get())
+                        : C2dCalls.resultOf(((Placement.Answered) placement).answer()));
+        return result.exceptionallyCompose(failure -> {
+            boolean lostHere = StoreException.isNotOwner(failure);
+            if (attempts <= 1 || !lostHere && !C2dCalls.MovedException.isIn(failure)) {
                 return CompletableFuture.failedFuture(failure);
-            });
+            }
+            // the device moved on while the call was under way (a receiver opened on another node): follow it
+            if (lostHere) {
+                release(device);
+            }
+            return whereOwned(device, call, here, attempts - 1);
         });
     }
 
-    /** Claims the device for this node (a receiver opened here), unless this node owns it or is claiming it already. */
+    /**
+     * Claims the device for this node (a receiver opened here), unless this node owns it or is claiming it already.
+     * Sends meanwhile wait for the claim, which makes this node the owner.
+     */
     private void claim(DeviceId device) {
-        if (owned.containsKey(device)) {
+        CompletableFuture<Void> adopted = new CompletableFuture<>();
+        if (owned.putIfAbsent(device, adopted) != null) {
             return;
         }
-        ownership.claim(device).thenCompose(entries -> adopt(device, entries)).exceptionally(failure -> {
-            // the receiver stays open with nothing to deliver; the device's next connection claims again
-            owned.remove(device);
-            return null;
+        ownership.claim(device).whenComplete((entries, failure) -> {
+            if (failure == null) {
+                restoreOwned(device, entries, adopted);
+            } else {
+                // the receiver stays open with nothing to deliver; the device's next connection claims again
+                owned.remove(device, adopted);
+                adopted.completeExceptionally(failure);
+            }
         });
     }
 
@@ -235,8 +245,17 @@ public final class CloudToDevice {
         if (earlier != null) {
             return earlier;
         }
-        Shard shard = shards.shardFor(device);
-        shard.execute(() -> {
+        restoreOwned(device, entries, adopted);
+        return adopted;
+    }
+
+    private void restoreOwned(DeviceId device, Map<StateKey, byte[]> entries, CompletableFuture<Void> adopted) {
+        shards.shardFor(device).execute(() -> {
+            if (owned.get(device) != adopted) {
+                // released before the claim's answer got here: another node owns the device now
+                adopted.completeExceptionally(StoreException.notOwner("device " + device + " moved to another node meanwhile"));
+                return;
+            }
             try {
                 WriteBatch orphans = restoreQueue(device, StoredMessage.from(entries));
                 if (!orphans.isEmpty()) {
@@ -252,7 +271,6 @@ public final class CloudToDevice {
                 adopted.completeExceptionally(e);
             }
         });
-        return adopted;
     }
 
     /**
@@ -355,11 +373,6 @@ public final class CloudToDevice {
             }
         }
         return orphans;
-    }
-
-    /** True when start-up recovery restores the C2D queues: the node owns every device. */
-    public boolean restoredAtStart() {
-        return ownership.ownsEveryDevice();
     }
 
     /** Recovery is complete on the calling shard: dead-letter what must be, deliver the rest. */

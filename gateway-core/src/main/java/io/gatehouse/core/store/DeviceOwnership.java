@@ -6,13 +6,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Which gateway node holds each device's C2D queue, for stores that several nodes share. A node keeps a device's
- * queue in memory, delivers from it and writes its entries only while it owns the device; the store refuses
- * another node's writes to them (fencing). A store of one node owns every device ({@link #SOLE}).
+ * Which gateway node holds each device's C2D queue, and the hub's feedback queue, for stores that several nodes
+ * share. A node keeps such a queue in memory, delivers from it and writes its entries only while it owns it; the
+ * store refuses another node's writes to them (fencing). A store of one node owns everything ({@link #SOLE}).
  *
  * <p>Ownership moves in two ways: a device that opens a receiver on a node is claimed there ({@link #claim}, taking
  * it from whichever node had it), and a service call for a device is run where the device is owned, or claims it
- * for the calling node when no live node owns it ({@link #place}).
+ * for the calling node when no live node owns it ({@link #place}). The feedback queue is claimed by the node where
+ * a feedback receiver opens ({@link #claimFeedback}); every node writes the feedback records of the messages its
+ * devices settle under a tag of its own ({@link #recordTag}), and the owner collects them ({@link #feedbackRecords}).
  */
 public interface DeviceOwnership {
 
@@ -34,12 +36,43 @@ public interface DeviceOwnership {
         }
 
         @Override
+        public String recordTag() {
+            return "";
+        }
+
+        @Override
+        public CompletableFuture<Map<StateKey, byte[]>> claimFeedback() {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+
+        @Override
+        public CompletableFuture<Map<StateKey, byte[]>> feedbackRecords() {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+
+        @Override
         public void listen(Listener listener) {
         }
     };
 
-    /** The kinds of entries that belong to a device's owner: its C2D messages and their delivery counts. */
-    List<RecordKind> OWNED_KINDS = List.of(RecordKind.C2D_MESSAGE, RecordKind.C2D_DELIVERY_COUNT);
+    /** What the feedback queue is owned as: not a valid device id, so no device can stand in for it. */
+    String FEEDBACK = "/feedback";
+
+    /**
+     * What owns a state entry, for fencing: the device for C2D messages and delivery counts, {@link #FEEDBACK} for
+     * feedback messages and their counts; null for entries any node may write (identities, twins, sessions,
+     * checkpoints, and feedback records, which each node writes under its own {@link #recordTag}).
+     */
+    static String ownerOf(StateKey key) {
+        return switch (key.kind()) {
+            case C2D_MESSAGE, C2D_DELIVERY_COUNT -> key.owner();
+            case FEEDBACK_MESSAGE, FEEDBACK_DELIVERY_COUNT -> FEEDBACK;
+            default -> null;
+        };
+    }
+
+    /** The kinds of a device's entries that belong to its owner. */
+    List<RecordKind> DEVICE_KINDS = List.of(RecordKind.C2D_MESSAGE, RecordKind.C2D_DELIVERY_COUNT);
 
     /** True when this node owns every device without claiming: the store has no other node. */
     boolean ownsEveryDevice();
@@ -47,7 +80,7 @@ public interface DeviceOwnership {
     /**
      * Makes this node the device's owner, taking it from the node that owned it (which is told to let go: {@link
      * Listener#released}). Completes, once no other node can change them any more, with the device's stored entries
-     * of the {@link #OWNED_KINDS}.
+     * of the {@link #DEVICE_KINDS}.
      */
     CompletableFuture<Map<StateKey, byte[]>> claim(DeviceId device);
 
@@ -57,6 +90,22 @@ public interface DeviceOwnership {
      * and runs the call itself.
      */
     CompletableFuture<Placement> place(DeviceId device, byte[] call);
+
+    /**
+     * The owner of the feedback records this node writes: "" on a node alone; a tag of its own when nodes share the
+     * store, so that records numbered by different nodes never share a key.
+     */
+    String recordTag();
+
+    /**
+     * Makes this node the owner of the feedback queue (the previous owner is told: {@link
+     * Listener#feedbackReleased}); completes with the stored feedback messages, their delivery counts, and the
+     * feedback records of every node.
+     */
+    CompletableFuture<Map<StateKey, byte[]>> claimFeedback();
+
+    /** The feedback records every node stored and no feedback message holds yet: what the feedback owner collects. */
+    CompletableFuture<Map<StateKey, byte[]>> feedbackRecords();
 
     /** Registers the one listener for what other nodes ask of this one. */
     void listen(Listener listener);
@@ -88,5 +137,11 @@ public interface DeviceOwnership {
          * entries: its queue is restored here, so that its expiries and lock timeouts run again.
          */
         void adopted(DeviceId device, Map<StateKey, byte[]> entries);
+
+        /** Another node claimed the feedback queue: forget it without writing. */
+        void feedbackReleased();
+
+        /** This node took over the feedback queue from a node that stopped or died, with its entries. */
+        void feedbackAdopted(Map<StateKey, byte[]> entries);
     }
 }
