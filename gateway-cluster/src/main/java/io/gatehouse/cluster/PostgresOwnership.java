@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *       and everything the old owner commits later is refused: the new owner's read is complete and stays true.</li>
  *   <li>A service call for a device owned by a live origin travels to the owner's channel inside a notification (or,
  *       when too large for one, as a row of {@code gatehouse_call} announced there); the owner runs the call and
- *       sends the answer back on the caller's channel. Notifications queued together go in one statement. A device whose owner's heartbeat is older than {@value #DEAD_AFTER_SECONDS} s, or that nobody
+ *       sends the answer back on the caller's channel. Notifications queued together go in one statement. The
+ *       caller remembers the owner for the next calls until the owner says the device moved or does not answer. A device whose owner's heartbeat is older than {@value #DEAD_AFTER_SECONDS} s, or that nobody
  *       owns, is claimed by the caller instead.</li>
  *   <li>Every {@value #TAKEOVER_MILLIS} ms each node looks for devices whose owner is dead or gone and takes them
  *       over (the first node to lock a device's row wins), so their expiries and lock timeouts run again.</li>
@@ -60,6 +61,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     static final long TAKEOVER_MILLIS = 5000;
     /** Devices taken over per scan: each is one transaction on the worker, which claims and calls also need. */
     static final int TAKEOVER_BATCH = 1000;
+    static final int KNOWN_OWNERS = 100_000;
 
     private static final String HEARTBEAT = "INSERT INTO gatehouse_node (origin, node, heartbeat) VALUES (?, ?, now())"
             + " ON CONFLICT (origin) DO UPDATE SET heartbeat = now()";
@@ -105,6 +107,8 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     private final ScheduledExecutorService worker;
     private final Map<Long, CompletableFuture<byte[]>> calls = new ConcurrentHashMap<>();
     private final AtomicLong nextToken = new AtomicLong();
+    /** Where calls for a device went last (device → origin); dropped when the owner says it moved or does not answer. */
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final Queue<Note> outbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Short[] deviceKinds = kindCodes(DeviceOwnership.DEVICE_KINDS);
@@ -178,15 +182,36 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
 
     @Override
     public CompletableFuture<Placement> place(DeviceId device, byte[] call) {
+        String known = owners.get(device.value());
+        if (known != null) {
+            return forward(known, device, call).thenApply(Placement.Answered::new);
+        }
         return onWorker(() -> inTransaction(() -> {
             Owner owner = lockOwner(device.value());
             if (owner != null && owner.alive() && !owner.origin().equals(origin)) {
                 return new Decision(owner.origin(), null);
             }
             return new Decision(null, take(device.value(), owner));
-        })).thenCompose(decision -> decision.forwardTo() != null
-                ? forward(decision.forwardTo(), device, call).thenApply(Placement.Answered::new)
-                : CompletableFuture.completedFuture(new Placement.Claimed(decision.claimed())));
+        })).thenCompose(decision -> {
+            if (decision.forwardTo() == null) {
+                return CompletableFuture.completedFuture(new Placement.Claimed(decision.claimed()));
+            }
+            rememberOwner(device.value(), decision.forwardTo());
+            return forward(decision.forwardTo(), device, call).thenApply(Placement.Answered::new);
+        });
+    }
+
+    @Override
+    public void forgetOwner(DeviceId device) {
+        owners.remove(device.value());
+    }
+
+    /** Remembers where a device is owned, so that the next calls for it skip the owner lookup. */
+    private void rememberOwner(String device, String owner) {
+        if (owners.size() >= KNOWN_OWNERS) {
+            owners.clear(); // a crude bound: a cleared entry costs one lookup
+        }
+        owners.put(device, owner);
     }
 
     @Override
@@ -341,6 +366,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
         calls.put(token, answer);
         worker.schedule(() -> {
             if (calls.remove(token) != null) {
+                owners.remove(device.value());
                 answer.completeExceptionally(new GatewayException(ErrorCode.SERVER_BUSY,
                         "the node owning device " + device + " did not answer within " + CALL_TIMEOUT_MILLIS + " ms"));
             }

@@ -209,6 +209,8 @@ public final class CloudToDevice {
             // the device moved on while the call was under way (a receiver opened on another node): follow it
             if (lostHere) {
                 release(device);
+            } else {
+                ownership.forgetOwner(device);
             }
             return whereOwned(device, call, here, attempts - 1);
         });

@@ -107,6 +107,13 @@ public interface DeviceOwnership {
     /** The feedback records every node stored and no feedback message holds yet: what the feedback owner collects. */
     CompletableFuture<Map<StateKey, byte[]>> feedbackRecords();
 
+    /**
+     * The node {@link #place} ran the last call on no longer owns the device (it answered that it moved): the next
+     * placement must look the owner up again rather than reuse what it learned.
+     */
+    default void forgetOwner(DeviceId device) {
+    }
+
     /** Registers the one listener for what other nodes ask of this one. */
     void listen(Listener listener);
 
