@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.cluster.testing.ClusterEngines;
 import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
@@ -33,6 +34,8 @@ import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.testing.RecordingSink;
 import io.gatehouse.core.time.ManualClock;
+import io.gatehouse.core.twin.DesiredPatch;
+import io.gatehouse.core.twin.Twin;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -57,6 +60,7 @@ class GatewayCoreOnClusterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final DeviceId D1 = DeviceId.of("d1");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgres postgres;
@@ -298,6 +302,29 @@ class GatewayCoreOnClusterTest {
             get(onA.reject(device.await(WAIT).lockToken()));
             assertThat(body(collected(feedbackOnA))).contains("wants-feedback-2").contains("Rejected");
             assertThat(feedbackOnB.poll()).isNull();
+        }
+    }
+
+    @Test
+    void aTwinChangedThroughOneNodeIsSeenOnTheOtherAndItsDesiredPropertiesReachTheDeviceThere() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            // the device is connected to A and listens to its desired properties there
+            List<DesiredPatch> onA = new CopyOnWriteArrayList<>();
+            nodeA.twins().subscribeDesired(D1, onA::add);
+
+            Twin patched = get(nodeB.twins().patch(D1, "*", null, JSON.readTree("{\"interval\": 30}")));
+            await().atMost(WAIT).until(() -> !onA.isEmpty());
+            assertThat(onA.get(0).version()).isEqualTo(patched.desired().version());
+            assertThat(onA.get(0).patch().get("interval").asInt()).isEqualTo(30);
+            assertThat(nodeA.twins().get(D1).orElseThrow().etag()).isEqualTo(patched.etag());
+
+            // the device reports through A; a service reading through B sees it
+            Twin reported = get(nodeA.twins().patchReported(D1, JSON.readTree("{\"firmware\": \"2.1\"}")));
+            await().atMost(WAIT).until(() -> nodeB.twins().get(D1).orElseThrow().version() == reported.version());
+            assertThat(nodeB.twins().get(D1).orElseThrow().reported().values().get("firmware").asText()).isEqualTo("2.1");
+            assertThat(onA).hasSize(1); // a reported change is no desired patch
         }
     }
 

@@ -117,12 +117,13 @@ public final class GatewayCore implements AutoCloseable {
         recovery.restore();
         join(modules.removeOrphans());
         join(policies.ensureDefaults());
-        // nodes sharing the store: identities and policies changed through another node are known here too
+        // nodes sharing the store: identities, policies and twins changed through another node are known here too
         store.state().onChangedElsewhere((key, value) -> {
             switch (key.kind()) {
                 case DEVICE -> registry.changedElsewhere(DeviceId.of(key.owner()), value);
                 case MODULE -> modules.changedElsewhere(key.owner(), value);
                 case ACCESS_POLICY -> policies.changedElsewhere(key.owner(), value);
+                case TWIN -> twins.changedElsewhere(DeviceId.of(key.owner()), value);
                 default -> { }
             }
         });

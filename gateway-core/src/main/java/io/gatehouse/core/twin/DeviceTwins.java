@@ -133,6 +133,41 @@ public final class DeviceTwins {
         }
     }
 
+    /**
+     * Another node sharing the store changed (or, {@code stored} null, deleted) the device's twin: take it unless this
+     * node holds the same twin at the same or a later version, and pass a new desired section on to the device's
+     * connections here as a replacement would be (the whole section with its new version).
+     */
+    public void changedElsewhere(DeviceId id, byte[] stored) {
+        if (stored == null) {
+            Slot slot = slots.get(id);
+            if (slot != null) {
+                synchronized (slot) {
+                    slot.twin = null;
+                }
+            }
+            return;
+        }
+        Twin after = TwinCodec.decode(id, stored);
+        Slot slot = slot(id);
+        DesiredPatch patch = null;
+        synchronized (slot) {
+            Twin before = slot.twin;
+            boolean sameTwin = before != null && before.generationId().equals(after.generationId());
+            if (sameTwin && after.version() <= before.version()) {
+                return;
+            }
+            slot.twin = after;
+            if (!sameTwin || after.desired().version() > before.desired().version()) {
+                patch = new DesiredPatch(after.desired().version(), after.desired().values());
+            }
+        }
+        if (patch != null) {
+            DesiredPatch offered = patch;
+            slot.subscribers.forEach(s -> s.offer(offered));
+        }
+    }
+
     /** Loads a stored twin at start. */
     public void restore(StateKey key, byte[] stored) {
         DeviceId id = DeviceId.of(key.owner());
