@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -57,7 +58,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresOwnership.class);
     static final long HEARTBEAT_MILLIS = 1000;
     static final int DEAD_AFTER_SECONDS = 10;
-    static final long CALL_TIMEOUT_MILLIS = 10_000;
+    static final long LEAVE_TIMEOUT_MILLIS = 10_000;
     static final long TAKEOVER_MILLIS = 5000;
     /** Devices taken over per scan: each is one transaction on the worker, which claims and calls also need. */
     static final int TAKEOVER_BATCH = 1000;
@@ -181,10 +182,10 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Placement> place(DeviceId device, byte[] call) {
+    public CompletableFuture<Placement> place(DeviceId device, byte[] call, Duration answerWithin) {
         String known = owners.get(device.value());
         if (known != null) {
-            return forward(known, device, call).thenApply(Placement.Answered::new);
+            return forward(known, device, call, answerWithin).thenApply(Placement.Answered::new);
         }
         return onWorker(() -> inTransaction(() -> {
             Owner owner = lockOwner(device.value());
@@ -197,7 +198,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
                 return CompletableFuture.completedFuture(new Placement.Claimed(decision.claimed()));
             }
             rememberOwner(device.value(), decision.forwardTo());
-            return forward(decision.forwardTo(), device, call).thenApply(Placement.Answered::new);
+            return forward(decision.forwardTo(), device, call, answerWithin).thenApply(Placement.Answered::new);
         });
     }
 
@@ -279,7 +280,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
                     LOG.warn("Could not remove this node's ownership rows: {}", e.getMessage());
                 }
                 disconnect();
-            }).get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            }).get(LEAVE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("Leaving the cluster: {}", e.toString());
         }
@@ -360,7 +361,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
      * Hands {@code call} to {@code owner}: inside the notification itself when it is small (nearly every C2D message),
      * else as a row of {@code gatehouse_call} announced on the owner's channel.
      */
-    private CompletableFuture<byte[]> forward(String owner, DeviceId device, byte[] call) {
+    private CompletableFuture<byte[]> forward(String owner, DeviceId device, byte[] call, Duration answerWithin) {
         long token = nextToken.incrementAndGet();
         CompletableFuture<byte[]> answer = new CompletableFuture<>();
         calls.put(token, answer);
@@ -368,9 +369,9 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
             if (calls.remove(token) != null) {
                 owners.remove(device.value());
                 answer.completeExceptionally(new GatewayException(ErrorCode.SERVER_BUSY,
-                        "the node owning device " + device + " did not answer within " + CALL_TIMEOUT_MILLIS + " ms"));
+                        "the node owning device " + device + " did not answer within " + answerWithin.toMillis() + " ms"));
             }
-        }, CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }, answerWithin.toMillis(), TimeUnit.MILLISECONDS);
         Runnable failed = () -> {
             if (calls.remove(token) != null) {
                 answer.completeExceptionally(StoreException.unavailable("the call could not be handed to the node owning "

@@ -18,6 +18,9 @@ import io.gatehouse.core.events.EventSource;
 import io.gatehouse.core.events.PartitionInfo;
 import io.gatehouse.core.events.StartPosition;
 import io.gatehouse.core.feedback.AckMode;
+import io.gatehouse.core.methods.MethodCall;
+import io.gatehouse.core.methods.MethodRequest;
+import io.gatehouse.core.methods.MethodResult;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
@@ -32,6 +35,7 @@ import io.gatehouse.core.registry.Module;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.testing.RecordingSink;
 import io.gatehouse.core.time.ManualClock;
 import io.gatehouse.core.twin.DesiredPatch;
@@ -325,6 +329,43 @@ class GatewayCoreOnClusterTest {
             await().atMost(WAIT).until(() -> nodeB.twins().get(D1).orElseThrow().version() == reported.version());
             assertThat(nodeB.twins().get(D1).orElseThrow().reported().values().get("firmware").asText()).isEqualTo("2.1");
             assertThat(onA).hasSize(1); // a reported change is no desired patch
+        }
+    }
+
+    @Test
+    void aDirectMethodInvokedThroughAnyNodeRunsOnTheNodeTheDeviceIsConnectedTo() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            // the device connects to A (which claims it) and subscribes to methods there; it answers every call
+            DeviceConnections.Registration connection = nodeA.connections().register(D1, new DeviceConnections.Connection() {
+                @Override
+                public String protocol() {
+                    return "MQTT";
+                }
+
+                @Override
+                public void close(String reason) {
+                }
+            });
+            List<MethodRequest> requests = new CopyOnWriteArrayList<>();
+            nodeA.methods().subscribe(connection, request -> {
+                requests.add(request);
+                nodeA.methods().respond(D1, request.requestId(), 200, body("{\"rebooting\":true}"));
+            });
+            get(nodeA.c2d().send(D1, request("m0"))); // returns once A's claim is through
+
+            MethodCall call = new MethodCall("reboot", body("{\"delay\":1}"), Duration.ofSeconds(10), Duration.ZERO);
+            MethodResult result = get(nodeB.methods().invoke(D1, call));
+            assertThat(result.status()).isEqualTo(200);
+            assertThat(new String(result.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"rebooting\":true}");
+            assertThat(requests).extracting(MethodRequest::name).containsExactly("reboot");
+
+            // a device that is nowhere connected: not online, whichever node is asked
+            DeviceId offline = DeviceId.of("offline");
+            get(nodeA.registry().create(offline));
+            await().atMost(WAIT).until(() -> nodeB.registry().get(offline).isPresent());
+            assertThatThrownBy(() -> get(nodeB.methods().invoke(offline, call))).hasMessageContaining("not online");
         }
     }
 

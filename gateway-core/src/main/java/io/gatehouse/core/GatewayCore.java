@@ -8,6 +8,7 @@ import io.gatehouse.core.exec.ShardGroup;
 import io.gatehouse.core.feedback.FeedbackService;
 import io.gatehouse.core.methods.DirectMethods;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.ownership.OwnerCalls;
 import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
@@ -86,7 +87,9 @@ public final class GatewayCore implements AutoCloseable {
         this.connections = new DeviceConnections(clock);
         this.sessions = new PersistentSessions(store.state());
         this.twins = new DeviceTwins(store.state(), clock, registry);
-        this.methods = new DirectMethods(shards, registry, clock);
+        this.methods = new DirectMethods(shards, registry, clock, c2d.owners());
+        // nodes sharing the store: a device's calls run on the node it is connected to
+        connections.onConnect(c2d.owners()::claim);
         registry.addListener(new RegistryListener() {
             @Override
             public void deviceDeleted(Device device) {
@@ -133,17 +136,19 @@ public final class GatewayCore implements AutoCloseable {
             @Override
             public void released(DeviceId device) {
                 connections.revoke(device, "device " + device + " connected to another node");
-                c2d.release(device);
+                c2d.owners().release(device);
             }
 
             @Override
             public CompletableFuture<byte[]> called(DeviceId device, byte[] call) {
-                return c2d.answer(device, call);
+                return c2d.owners().answer(device, call, read -> read instanceof OwnerCalls.Call.Method method
+                        ? methods.invokeHere(device, method.call()).thenApply(OwnerCalls::methodResult)
+                        : c2d.run(device, read));
             }
 
             @Override
             public void adopted(DeviceId device, Map<StateKey, byte[]> entries) {
-                c2d.adopt(device, entries);
+                c2d.owners().adopt(device, entries);
             }
 
             @Override

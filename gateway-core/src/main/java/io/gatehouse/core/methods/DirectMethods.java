@@ -4,11 +4,14 @@ import io.gatehouse.core.exec.Shard;
 import io.gatehouse.core.exec.ShardGroup;
 import io.gatehouse.core.exec.Timer;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.ownership.DeviceOwners;
+import io.gatehouse.core.ownership.OwnerCalls;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.registry.DeviceRegistry;
 import io.gatehouse.core.session.DeviceConnections.Registration;
 import io.gatehouse.core.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class DirectMethods {
 
     private static final Logger log = LoggerFactory.getLogger(DirectMethods.class);
+    /** What a node forwarding an invocation waits beyond its timeouts for the owner's answer. */
+    private static final Duration FORWARDING_MARGIN = Duration.ofSeconds(5);
 
     private final ShardGroup shards;
     private final DeviceRegistry registry;
     private final Clock clock;
+    private final DeviceOwners owners;
     // each entry is only touched on its device's shard; the maps are shared by the shards
     private final Map<DeviceId, MethodSubscription> subscriptions = new ConcurrentHashMap<>();
     private final Map<DeviceId, List<Waiting>> waiting = new ConcurrentHashMap<>();
@@ -50,10 +56,11 @@ public final class DirectMethods {
     private record Pending(DeviceId device, String method, CompletableFuture<MethodResult> result, Timer[] timer) {
     }
 
-    public DirectMethods(ShardGroup shards, DeviceRegistry registry, Clock clock) {
+    public DirectMethods(ShardGroup shards, DeviceRegistry registry, Clock clock, DeviceOwners owners) {
         this.shards = shards;
         this.registry = registry;
         this.clock = clock;
+        this.owners = owners;
     }
 
     /** The connection of {@code registration} takes its device's method invocations from now on. */
@@ -80,9 +87,17 @@ public final class DirectMethods {
 
     /**
      * Invokes a method. Fails with DEVICE_NOT_FOUND, DEVICE_NOT_ONLINE (no subscribed connection within the
-     * connect timeout) or GATEWAY_TIMEOUT (no answer within the response timeout).
+     * connect timeout) or GATEWAY_TIMEOUT (no answer within the response timeout). With nodes sharing the store, the
+     * invocation runs on the node the device is connected to (the node that owns it).
      */
     public CompletableFuture<MethodResult> invoke(DeviceId device, MethodCall call) {
+        Duration answerWithin = call.connectTimeout().plus(call.responseTimeout()).plus(FORWARDING_MARGIN);
+        return owners.whereOwned(device, OwnerCalls.method(call), answerWithin, () -> invokeHere(device, call),
+                OwnerCalls::methodResult);
+    }
+
+    /** Invokes a method on a connection of this node (or waits here for the device to connect). */
+    public CompletableFuture<MethodResult> invokeHere(DeviceId device, MethodCall call) {
         CompletableFuture<MethodResult> result = new CompletableFuture<>();
         shard(device).execute(() -> start(device, call, result));
         return result;

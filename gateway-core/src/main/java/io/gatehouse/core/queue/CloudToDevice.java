@@ -7,13 +7,13 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
-import io.gatehouse.core.store.DeviceOwnership;
-import io.gatehouse.core.store.DeviceOwnership.Placement;
+import io.gatehouse.core.ownership.DeviceOwners;
+import io.gatehouse.core.ownership.OwnerCalls;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore;
-import io.gatehouse.core.store.StoreException;
 import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The cloud-to-device service: one {@link LifecycleQueue} per device, each owned by the shard its device
@@ -47,15 +46,10 @@ public final class CloudToDevice {
     private final LifecycleCounters counters = new LifecycleCounters();
     private final ReadAheadBudget readAheadBudget;
     private final Map<DeviceId, LifecycleQueue> queues = new ConcurrentHashMap<>();
-    /** How often a call is placed again when the node it reached had just let the device go. */
-    private static final int PLACEMENT_ATTEMPTS = 3;
+    /** How long a node that does not own a device waits for the owner's answer to a send or purge. */
+    private static final Duration CALL_ANSWER_WITHIN = Duration.ofSeconds(10);
 
-    private final DeviceOwnership ownership;
-    /**
-     * With a shared store: the devices this node owns or is claiming, each with a future that completes once the
-     * device's stored queue is restored here. Unused when this node owns every device.
-     */
-    private final Map<DeviceId, CompletableFuture<Void>> owned = new ConcurrentHashMap<>();
+    private final DeviceOwners owners;
 
     public CloudToDevice(HubSettings settings, ShardGroup shards, StateStore store, Clock clock,
                          DeviceDirectory devices, OutcomeListeners outcomes) {
@@ -68,7 +62,7 @@ public final class CloudToDevice {
         this.devices = devices;
         this.outcomes = outcomes;
         this.readAheadBudget = new ReadAheadBudget(settings.c2dReadAheadMessages());
-        this.ownership = store.ownership();
+        this.owners = new DeviceOwners(store.ownership(), shards, new OwnedQueues());
     }
 
     public LifecycleCounters counters() {
@@ -97,7 +91,8 @@ public final class CloudToDevice {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ARGUMENT,
                     "message-id must be printable ASCII without '\"' or '\\'"));
         }
-        return whereOwned(device, C2dCalls.send(request), () -> sendHere(device, request));
+        return owners.whereOwned(device, OwnerCalls.send(request), CALL_ANSWER_WITHIN, () -> sendHere(device, request),
+                OwnerCalls::text);
     }
 
     private CompletableFuture<String> sendHere(DeviceId device, C2dRequest request) {
@@ -153,7 +148,8 @@ public final class CloudToDevice {
 
     /**
      * Opens a receiver on a device's queue (a device connection). The device must exist. With a shared store the
-     * device is claimed for this node: its stored messages are delivered once the claim is through.
+     * device is claimed for this node (if its connection has not claimed it already): its stored messages are
+     * delivered once the claim is through.
      */
     public Receiver openReceiver(DeviceId device, DeliverySink sink) {
         String generationId = devices.generationOf(device);
@@ -161,16 +157,14 @@ public final class CloudToDevice {
             throw new GatewayException(ErrorCode.DEVICE_NOT_FOUND, "device " + device + " does not exist");
         }
         Receiver receiver = queueOf(device, generationId).openReceiver(sink);
-        if (!ownership.ownsEveryDevice()) {
-            claim(device);
-        }
+        owners.claim(device);
         return receiver;
     }
 
     /** Removes every message of a device's queue; completes with how many, once durable. */
     public CompletableFuture<Integer> purge(DeviceId device) {
-        return whereOwned(device, C2dCalls.purge(), () -> purgeHere(device).thenApply(String::valueOf))
-                .thenApply(Integer::parseInt);
+        return owners.whereOwned(device, OwnerCalls.purge(), CALL_ANSWER_WITHIN, () -> purgeHere(device),
+                answer -> Integer.parseInt(OwnerCalls.text(answer)));
     }
 
     private CompletableFuture<Integer> purgeHere(DeviceId device) {
@@ -182,126 +176,40 @@ public final class CloudToDevice {
 
     // ---------------------------------------------------------------- ownership (stores shared by several nodes)
 
-    /**
-     * Runs a service call where the device is owned: here when this node owns it (or claims it now because no live
-     * node does), else on the owner, which answers with {@code call}'s result. A call that reaches a node the device
-     * has just left is placed again.
-     */
-    private CompletableFuture<String> whereOwned(DeviceId device, byte[] call, Supplier<CompletableFuture<String>> here) {
-        if (ownership.ownsEveryDevice()) {
-            return here.get();
+    /** Which devices this node owns, and the routing of calls to the others ({@link DeviceOwners}). */
+    public DeviceOwners owners() {
+        return owners;
+    }
+
+    /** What this node keeps of a device it owns: its queue, restored from its rows, dropped without a write. */
+    private final class OwnedQueues implements DeviceOwners.OwnedState {
+        @Override
+        public void restore(DeviceId device, Map<StateKey, byte[]> entries) {
+            WriteBatch orphans = restoreQueue(device, StoredMessage.from(entries));
+            if (!orphans.isEmpty()) {
+                store.write(orphans);
+            }
+            LifecycleQueue queue = queues.get(device);
+            if (queue != null) {
+                queue.afterRestore();
+            }
         }
-        return whereOwned(device, call, here, PLACEMENT_ATTEMPTS);
-    }
 
-    private CompletableFuture<String> whereOwned(DeviceId device, byte[] call, Supplier<CompletableFuture<String>> here,
-                                                 int attempts) {
-        CompletableFuture<Void> ownedHere = owned.get(device);
-        CompletableFuture<String> result = ownedHere != null ? ownedHere.thenCompose(ok -> here.get())
-                : ownership.place(device, call).thenCompose(placement -> placement instanceof Placement.Claimed claimed
-                        ? adopt(device, claimed.entries()).thenCompose(ok -> here.get())
-                        : C2dCalls.resultOf(((Placement.Answered) placement).answer()));
-        return result.exceptionallyCompose(failure -> {
-            boolean lostHere = StoreException.isNotOwner(failure);
-            if (attempts <= 1 || !lostHere && !C2dCalls.MovedException.isIn(failure)) {
-                return CompletableFuture.failedFuture(failure);
-            }
-            // the device moved on while the call was under way (a receiver opened on another node): follow it
-            if (lostHere) {
-                release(device);
-            } else {
-                ownership.forgetOwner(device);
-            }
-            return whereOwned(device, call, here, attempts - 1);
-        });
-    }
-
-    /**
-     * Claims the device for this node (a receiver opened here), unless this node owns it or is claiming it already.
-     * Sends meanwhile wait for the claim, which makes this node the owner.
-     */
-    private void claim(DeviceId device) {
-        CompletableFuture<Void> adopted = new CompletableFuture<>();
-        if (owned.putIfAbsent(device, adopted) != null) {
-            return;
-        }
-        ownership.claim(device).whenComplete((entries, failure) -> {
-            if (failure == null) {
-                restoreOwned(device, entries, adopted);
-            } else {
-                // the receiver stays open with nothing to deliver; the device's next connection claims again
-                owned.remove(device, adopted);
-                adopted.completeExceptionally(failure);
-            }
-        });
-    }
-
-    /**
-     * Restores a device's stored queue here, once per ownership: the first claim's entries are the queue; a second
-     * claim of a device owned already (a send racing a receiver) would add what is here already. Completes once
-     * the queue is restored, its expired messages ended and the rest offered to its receivers.
-     */
-    public CompletableFuture<Void> adopt(DeviceId device, Map<StateKey, byte[]> entries) {
-        CompletableFuture<Void> adopted = new CompletableFuture<>();
-        CompletableFuture<Void> earlier = owned.putIfAbsent(device, adopted);
-        if (earlier != null) {
-            return earlier;
-        }
-        restoreOwned(device, entries, adopted);
-        return adopted;
-    }
-
-    private void restoreOwned(DeviceId device, Map<StateKey, byte[]> entries, CompletableFuture<Void> adopted) {
-        shards.shardFor(device).execute(() -> {
-            if (owned.get(device) != adopted) {
-                // released before the claim's answer got here: another node owns the device now
-                adopted.completeExceptionally(StoreException.notOwner("device " + device + " moved to another node meanwhile"));
-                return;
-            }
-            try {
-                WriteBatch orphans = restoreQueue(device, StoredMessage.from(entries));
-                if (!orphans.isEmpty()) {
-                    store.write(orphans);
-                }
-                LifecycleQueue queue = queues.get(device);
-                if (queue != null) {
-                    queue.afterRestore();
-                }
-                adopted.complete(null);
-            } catch (RuntimeException e) {
-                owned.remove(device, adopted);
-                adopted.completeExceptionally(e);
-            }
-        });
-    }
-
-    /**
-     * Another node owns the device now: its queue leaves this node without a write (its entries are the new owner's),
-     * and its receivers here are detached.
-     */
-    public void release(DeviceId device) {
-        if (owned.remove(device) == null) {
-            return;
-        }
-        shards.shardFor(device).execute(() -> {
+        @Override
+        public void drop(DeviceId device) {
             LifecycleQueue queue = queues.remove(device);
             if (queue != null) {
                 queue.release();
             }
-        });
+        }
     }
 
-    /** Runs a call another node placed here (this node owned the device then); completes with the answer to return. */
-    public CompletableFuture<byte[]> answer(DeviceId device, byte[] call) {
-        CompletableFuture<Void> ownedHere = owned.get(device);
-        if (ownedHere == null) {
-            return CompletableFuture.completedFuture(C2dCalls.moved());
+    /** Runs a send or purge another node placed here, on the queue this node owns; the result as the caller reads it. */
+    public CompletableFuture<byte[]> run(DeviceId device, OwnerCalls.Call call) {
+        if (call instanceof OwnerCalls.Call.Send send) {
+            return sendHere(device, send.request()).thenApply(OwnerCalls::text);
         }
-        C2dCalls.Call read = C2dCalls.read(call);
-        CompletableFuture<String> result = read instanceof C2dCalls.Call.Send send
-                ? ownedHere.thenCompose(ok -> sendHere(device, send.request()))
-                : ownedHere.thenCompose(ok -> purgeHere(device)).thenApply(String::valueOf);
-        return result.handle((value, failure) -> failure == null ? C2dCalls.answered(value) : C2dCalls.failed(failure));
+        return purgeHere(device).thenApply(count -> OwnerCalls.text(Integer.toString(count)));
     }
 
     /**
@@ -309,7 +217,7 @@ public final class CloudToDevice {
      * one, even before this runs on the shard), then purge it and detach its receivers on its shard.
      */
     public CompletableFuture<Integer> deleteQueue(DeviceId device) {
-        owned.remove(device);
+        owners.forget(device);
         LifecycleQueue queue = queues.remove(device);
         return queue == null ? CompletableFuture.completedFuture(0) : shards.shardFor(device).call(queue::destroy);
     }

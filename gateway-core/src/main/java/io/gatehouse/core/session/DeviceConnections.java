@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Which devices (and modules) are connected, over any protocol. A device has at most one connection, and so
@@ -39,9 +40,15 @@ public final class DeviceConnections {
     private final Clock clock;
     private final Map<Identity, Status> statuses = new ConcurrentHashMap<>();
     private final AtomicInteger connected = new AtomicInteger();
+    private volatile Consumer<DeviceId> onConnect = device -> { };
 
     public DeviceConnections(Clock clock) {
         this.clock = clock;
+    }
+
+    /** Told of every new connection of a device itself (not of its modules), after it is registered. */
+    public void onConnect(Consumer<DeviceId> listener) {
+        this.onConnect = listener;
     }
 
     /** Registers a new connection of {@code device}; the previous one, if any, is closed. */
@@ -65,6 +72,9 @@ public final class DeviceConnections {
             connected.incrementAndGet();
         } else {
             previous.connection.close("taken over by a new connection of " + identity);
+        }
+        if (moduleId == null) {
+            onConnect.accept(device);
         }
         return registration;
     }

@@ -1,6 +1,7 @@
 package io.gatehouse.core.store;
 
 import io.gatehouse.core.model.DeviceId;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +32,7 @@ public interface DeviceOwnership {
         }
 
         @Override
-        public CompletableFuture<Placement> place(DeviceId device, byte[] call) {
+        public CompletableFuture<Placement> place(DeviceId device, byte[] call, Duration answerWithin) {
             return CompletableFuture.completedFuture(new Placement.Claimed(Map.of()));
         }
 
@@ -86,10 +87,10 @@ public interface DeviceOwnership {
 
     /**
      * Where a service call for {@code device} runs: the live node that owns it runs {@code call} and its answer comes
-     * back ({@link Placement.Answered}); when no live node owns it, this node claims it ({@link Placement.Claimed})
-     * and runs the call itself.
+     * back ({@link Placement.Answered}; a busy failure when none comes within {@code answerWithin}); when no live node
+     * owns it, this node claims it ({@link Placement.Claimed}) and runs the call itself.
      */
-    CompletableFuture<Placement> place(DeviceId device, byte[] call);
+    CompletableFuture<Placement> place(DeviceId device, byte[] call, Duration answerWithin);
 
     /**
      * The owner of the feedback records this node writes: "" on a node alone; a tag of its own when nodes share the

@@ -1,0 +1,151 @@
+package io.gatehouse.core.ownership;
+
+import io.gatehouse.core.feedback.AckMode;
+import io.gatehouse.core.methods.MethodCall;
+import io.gatehouse.core.methods.MethodResult;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.model.MessagePropertiesCodec;
+import io.gatehouse.core.queue.C2dRequest;
+import io.gatehouse.core.store.BinaryReader;
+import io.gatehouse.core.store.BinaryWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
+ * method), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
+ * stored.
+ */
+public final class OwnerCalls {
+
+    private static final int VERSION = 1;
+    private static final int SEND = 1;
+    private static final int PURGE = 2;
+    private static final int METHOD = 3;
+    private static final int ANSWERED = 0;
+    private static final int FAILED = 1;
+    /** The node no longer owns the device: place the call again. */
+    private static final int MOVED = 2;
+
+    /** A call as the owner reads it. */
+    public sealed interface Call {
+        record Send(C2dRequest request) implements Call {
+        }
+
+        record Purge() implements Call {
+        }
+
+        record Method(MethodCall call) implements Call {
+        }
+    }
+
+    /** The caller's side of a call that reached a node the device had left meanwhile. */
+    static final class MovedException extends RuntimeException {
+        MovedException() {
+            super("the device moved to another node", null, false, false);
+        }
+
+        static boolean isIn(Throwable failure) {
+            Throwable t = failure;
+            while (t instanceof CompletionException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t instanceof MovedException;
+        }
+    }
+
+    private OwnerCalls() {
+    }
+
+    public static byte[] send(C2dRequest r) {
+        BinaryWriter w = new BinaryWriter(64 + r.size()).writeByte(VERSION).writeByte(SEND);
+        MessagePropertiesCodec.write(w, r.properties())
+                .writeByte(r.ack().ordinal())
+                .writeLong(r.expiry() == null ? Long.MIN_VALUE : r.expiry().toEpochMilli())
+                .writeBytes(r.body());
+        return w.toByteArray();
+    }
+
+    public static byte[] purge() {
+        return new BinaryWriter(2).writeByte(VERSION).writeByte(PURGE).toByteArray();
+    }
+
+    public static byte[] method(MethodCall call) {
+        return new BinaryWriter(64 + call.payload().length).writeByte(VERSION).writeByte(METHOD)
+                .writeString(call.name()).writeBytes(call.payload())
+                .writeLong(call.responseTimeout().toMillis()).writeLong(call.connectTimeout().toMillis())
+                .toByteArray();
+    }
+
+    public static Call read(byte[] call) {
+        BinaryReader r = new BinaryReader(call).expectVersion(VERSION, "call between nodes");
+        int op = r.readByte();
+        switch (op) {
+            case PURGE:
+                return new Call.Purge();
+            case METHOD:
+                return new Call.Method(new MethodCall(r.readString(), r.readBytes(), Duration.ofMillis(r.readLong()),
+                        Duration.ofMillis(r.readLong())));
+            case SEND:
+                MessageProperties properties = MessagePropertiesCodec.read(r);
+                AckMode ack = AckMode.values()[r.readByte()];
+                long expiry = r.readLong();
+                return new Call.Send(new C2dRequest(properties, ack,
+                        expiry == Long.MIN_VALUE ? null : Instant.ofEpochMilli(expiry), r.readBytes()));
+            default:
+                throw new IllegalArgumentException("unknown call between nodes: " + op);
+        }
+    }
+
+    /** The owner's answer: the call's result. */
+    public static byte[] answered(byte[] result) {
+        return new BinaryWriter(8 + result.length).writeByte(ANSWERED).writeBytes(result).toByteArray();
+    }
+
+    /** The owner's answer when the call failed; only a {@link GatewayException}'s code crosses over as itself. */
+    public static byte[] failed(Throwable failure) {
+        GatewayException refusal = GatewayException.unwrap(failure);
+        ErrorCode code = refusal != null ? refusal.code() : ErrorCode.SERVER_BUSY;
+        String message = refusal != null ? refusal.getMessage() : "the node owning the device failed: " + failure;
+        return new BinaryWriter(32 + message.length()).writeByte(FAILED).writeString(code.name()).writeString(message)
+                .toByteArray();
+    }
+
+    public static byte[] moved() {
+        return new byte[] {MOVED};
+    }
+
+    /** The result the answer carries, or its failure ({@link MovedException} when the device had moved on). */
+    static CompletableFuture<byte[]> resultOf(byte[] answer) {
+        BinaryReader r = new BinaryReader(answer);
+        return switch (r.readByte()) {
+            case ANSWERED -> CompletableFuture.completedFuture(r.readBytes());
+            case FAILED -> CompletableFuture.failedFuture(new GatewayException(ErrorCode.valueOf(r.readString()), r.readString()));
+            case MOVED -> CompletableFuture.failedFuture(new MovedException());
+            default -> throw new IllegalArgumentException("unknown answer to a call between nodes");
+        };
+    }
+
+    public static byte[] text(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static String text(byte[] value) {
+        return new String(value, StandardCharsets.UTF_8);
+    }
+
+    public static byte[] methodResult(MethodResult result) {
+        byte[] payload = result.payload() == null ? new byte[0] : result.payload();
+        return new BinaryWriter(8 + payload.length).writeInt(result.status()).writeBytes(payload).toByteArray();
+    }
+
+    public static MethodResult methodResult(byte[] encoded) {
+        BinaryReader r = new BinaryReader(encoded);
+        return new MethodResult(r.readInt(), r.readBytes());
+    }
+}
