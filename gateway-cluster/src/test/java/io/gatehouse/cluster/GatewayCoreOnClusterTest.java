@@ -35,7 +35,9 @@ import io.gatehouse.core.registry.Module;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.session.C2dDeliveryMode;
 import io.gatehouse.core.session.DeviceConnections;
+import io.gatehouse.core.session.DeviceSession;
 import io.gatehouse.core.testing.RecordingSink;
 import io.gatehouse.core.time.ManualClock;
 import io.gatehouse.core.twin.DesiredPatch;
@@ -310,7 +312,7 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
-    void aTwinChangedThroughOneNodeIsSeenOnTheOtherAndItsDesiredPropertiesReachTheDeviceThere() throws Exception {
+    void twinsAndSessionsChangedThroughOneNodeAreSeenOnTheOtherAndDesiredPropertiesReachTheDeviceThere() throws Exception {
         try (TwoNodes nodes = new TwoNodes()) {
             GatewayCore nodeA = nodes.nodeA;
             GatewayCore nodeB = nodes.nodeB;
@@ -329,6 +331,13 @@ class GatewayCoreOnClusterTest {
             await().atMost(WAIT).until(() -> nodeB.twins().get(D1).orElseThrow().version() == reported.version());
             assertThat(nodeB.twins().get(D1).orElseThrow().reported().values().get("firmware").asText()).isEqualTo("2.1");
             assertThat(onA).hasSize(1); // a reported change is no desired patch
+
+            // a persistent session started on A is there when the device connects to B
+            get(nodeA.sessions().put(D1, new DeviceSession(C2dDeliveryMode.AT_LEAST_ONCE)));
+            await().atMost(WAIT).until(() -> nodeB.sessions().get(D1).isPresent());
+            assertThat(nodeB.sessions().get(D1).orElseThrow().c2dSubscription()).isEqualTo(C2dDeliveryMode.AT_LEAST_ONCE);
+            get(nodeB.sessions().remove(D1));
+            await().atMost(WAIT).until(() -> nodeA.sessions().get(D1).isEmpty());
         }
     }
 

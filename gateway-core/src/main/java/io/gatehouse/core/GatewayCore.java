@@ -120,13 +120,14 @@ public final class GatewayCore implements AutoCloseable {
         recovery.restore();
         join(modules.removeOrphans());
         join(policies.ensureDefaults());
-        // nodes sharing the store: identities, policies and twins changed through another node are known here too
+        // nodes sharing the store: identities, policies, twins and sessions changed through another node are known here too
         store.state().onChangedElsewhere((key, value) -> {
             switch (key.kind()) {
                 case DEVICE -> registry.changedElsewhere(DeviceId.of(key.owner()), value);
                 case MODULE -> modules.changedElsewhere(key.owner(), value);
                 case ACCESS_POLICY -> policies.changedElsewhere(key.owner(), value);
                 case TWIN -> twins.changedElsewhere(DeviceId.of(key.owner()), value);
+                case SESSION -> sessions.changedElsewhere(DeviceId.of(key.owner()), value);
                 default -> { }
             }
         });

@@ -46,6 +46,18 @@ public final class PersistentSessions {
         return store.write(WriteBatch.delete(key(device)));
     }
 
+    /**
+     * Another node sharing the store changed (or, {@code stored} null, ended) the device's session: the device
+     * connected there, and finds its session here when it connects here next.
+     */
+    public void changedElsewhere(DeviceId device, byte[] stored) {
+        if (stored == null) {
+            sessions.remove(device);
+        } else {
+            restore(StateKey.of(RecordKind.SESSION, device.value()), stored);
+        }
+    }
+
     /** Recovery: a stored session. */
     public void restore(StateKey key, byte[] stored) {
         BinaryReader r = new BinaryReader(stored).expectVersion(VERSION, "session");
