@@ -15,7 +15,10 @@ export function mount(main) {
     connected: h('strong', { id: 'figure-connected' }, '—'),
     queued: h('strong', { id: 'figure-queued' }, '—'),
     d2c: h('strong', { id: 'figure-d2c' }, '—'),
+    nodes: h('strong', { id: 'figure-nodes' }, '—'),
   };
+  // only a node of a cluster publishes gatehouse_cluster_nodes: the card shows then
+  const nodesCard = h('div', { class: 'card figure', hidden: true }, h('span', {}, 'Cluster nodes alive'), figures.nodes);
   const charts = {
     connections: new LineChart('Connections by protocol', '', [
       { key: 'mqtt', label: 'MQTT' }, { key: 'amqp', label: 'AMQP' }], POINTS),
@@ -42,7 +45,8 @@ export function mount(main) {
       h('div', { class: 'card figure' }, h('span', {}, 'Devices'), figures.devices),
       h('div', { class: 'card figure' }, h('span', {}, 'Connected'), figures.connected),
       h('div', { class: 'card figure' }, h('span', {}, 'C2D queued'), figures.queued),
-      h('div', { class: 'card figure' }, h('span', {}, 'D2C stored'), figures.d2c)),
+      h('div', { class: 'card figure' }, h('span', {}, 'D2C stored'), figures.d2c),
+      nodesCard),
     h('section', { class: 'charts', 'aria-label': 'Charts' }, Object.values(charts).map((c) => c.element)),
     status);
 
@@ -59,6 +63,11 @@ export function mount(main) {
       figures.connected.textContent = format(gauge('gatehouse_connections') ?? 0);
       figures.queued.textContent = format(gauge('gatehouse_c2d_queued') ?? 0);
       figures.d2c.textContent = format(gauge('gatehouse_d2c_appended_total') ?? 0);
+      const nodes = gauge('gatehouse_cluster_nodes');
+      if (nodes !== null) {
+        nodesCard.hidden = false;
+        figures.nodes.textContent = `${format(nodes)} · ${format(gauge('gatehouse_cluster_devices_owned') ?? 0)} devices here`;
+      }
       charts.connections.push({
         mqtt: gauge('gatehouse_connections_protocol', { protocol: 'mqtt' }),
         amqp: gauge('gatehouse_connections_protocol', { protocol: 'amqp' }),

@@ -3,6 +3,7 @@ package io.gatehouse.cluster;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.store.ClusterMember;
 import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
@@ -64,6 +65,8 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     static final int TAKEOVER_BATCH = 1000;
     static final int KNOWN_OWNERS = 100_000;
 
+    private static final String MEMBERS = "SELECT node, origin, heartbeat, heartbeat > now() - interval '"
+            + DEAD_AFTER_SECONDS + " seconds' FROM gatehouse_node WHERE heartbeat > now() - interval '1 hour' ORDER BY node, origin";
     private static final String HEARTBEAT = "INSERT INTO gatehouse_node (origin, node, heartbeat) VALUES (?, ?, now())"
             + " ON CONFLICT (origin) DO UPDATE SET heartbeat = now()";
     private static final String OWNER = "SELECT o.origin, n.heartbeat > now() - interval '" + DEAD_AFTER_SECONDS
@@ -117,6 +120,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
             RecordKind.FEEDBACK_DELIVERY_COUNT, RecordKind.FEEDBACK_RECORD));
     private Connection connection;
     private volatile Listener listener;
+    private volatile List<ClusterMember> members = List.of();
 
     private PostgresOwnership(PostgresSettings settings, String origin, String node, ChannelListener channel) {
         this.settings = settings;
@@ -495,17 +499,32 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
         }
     }
 
+    /** Renews this node's heartbeat and reads everyone's. */
     private void heartbeat() throws SQLException {
         connect();
-        try (PreparedStatement beat = connection.prepareStatement(HEARTBEAT)) {
+        try (PreparedStatement beat = connection.prepareStatement(HEARTBEAT);
+             PreparedStatement everyone = connection.prepareStatement(MEMBERS)) {
             beat.setString(1, origin);
             beat.setString(2, node);
             beat.executeUpdate();
+            List<ClusterMember> seen = new ArrayList<>();
+            try (ResultSet rows = everyone.executeQuery()) {
+                while (rows.next()) {
+                    seen.add(new ClusterMember(rows.getString(1), rows.getString(2), rows.getString(2).equals(origin),
+                            rows.getBoolean(4), rows.getTimestamp(3).toInstant()));
+                }
+            }
             connection.commit();
+            members = List.copyOf(seen);
         } catch (SQLException e) {
             disconnect();
             throw e;
         }
+    }
+
+    @Override
+    public List<ClusterMember> members() {
+        return members;
     }
 
     private void heartbeatQuietly() {

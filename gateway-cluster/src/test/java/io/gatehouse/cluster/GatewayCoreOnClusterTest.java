@@ -34,6 +34,7 @@ import io.gatehouse.core.registry.DeviceUpdate;
 import io.gatehouse.core.registry.Module;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.registry.SymmetricKeys;
+import io.gatehouse.core.store.ClusterMember;
 import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.session.C2dDeliveryMode;
 import io.gatehouse.core.session.DeviceConnections;
@@ -312,10 +313,15 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
-    void twinsAndSessionsChangedThroughOneNodeAreSeenOnTheOtherAndDesiredPropertiesReachTheDeviceThere() throws Exception {
+    void nodesSeeEachOtherAndTwinsAndSessionsChangedThroughOneAreSeenOnTheOther() throws Exception {
         try (TwoNodes nodes = new TwoNodes()) {
             GatewayCore nodeA = nodes.nodeA;
             GatewayCore nodeB = nodes.nodeB;
+            // each node sees both, itself among them, by their heartbeats
+            await().atMost(WAIT).until(() -> nodeA.clusterMembers().stream().filter(ClusterMember::alive).count() == 2);
+            assertThat(nodeA.clusterMembers()).extracting(ClusterMember::self).containsExactlyInAnyOrder(true, false);
+            assertThat(nodeA.clusterMembers()).extracting(ClusterMember::node).containsOnly("node");
+
             // the device is connected to A and listens to its desired properties there
             List<DesiredPatch> onA = new CopyOnWriteArrayList<>();
             nodeA.twins().subscribeDesired(D1, onA::add);

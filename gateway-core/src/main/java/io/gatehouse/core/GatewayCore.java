@@ -18,12 +18,14 @@ import io.gatehouse.core.registry.ModuleRegistry;
 import io.gatehouse.core.registry.RegistryListener;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.PersistentSessions;
+import io.gatehouse.core.store.ClusterMember;
 import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.Store;
 import io.gatehouse.core.time.Clock;
 import io.gatehouse.core.time.SystemClock;
 import io.gatehouse.core.twin.DeviceTwins;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -238,6 +240,11 @@ public final class GatewayCore implements AutoCloseable {
     /** Why the hub refuses new work for now (its store cannot reach an engine it needs), or empty. */
     public Optional<String> unavailability() {
         return store.unavailability();
+    }
+
+    /** The nodes sharing this hub's store, as last seen; empty for a hub of one node. */
+    public List<ClusterMember> clusterMembers() {
+        return store.state().ownership().members();
     }
 
     public boolean isDurable() {

@@ -1,5 +1,6 @@
 package io.gatehouse.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.core.CoreStatistics;
 import io.gatehouse.core.GatewayCore;
@@ -8,6 +9,7 @@ import io.gatehouse.core.queue.LifecycleCounters;
 import io.gatehouse.core.queue.Outcome;
 import io.gatehouse.core.queue.QueueStats;
 import io.gatehouse.core.registry.AccessRight;
+import io.gatehouse.core.store.ClusterMember;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +66,15 @@ public final class OperationsRoutes {
             d2c.put("refused", stats.d2cRefused());
             lifecycle(node.putObject("c2d"), stats.c2d(), stats.c2dQueued());
             lifecycle(node.putObject("feedback"), stats.feedback(), stats.feedbackQueued());
+            if (!core.c2d().owners().ownsEveryDevice()) {
+                ObjectNode cluster = node.putObject("cluster");
+                cluster.put("devicesOwnedHere", core.c2d().owners().ownedCount());
+                ArrayNode nodes = cluster.putArray("nodes");
+                for (ClusterMember member : core.clusterMembers()) {
+                    nodes.addObject().put("node", member.node()).put("instance", member.origin()).put("self", member.self())
+                            .put("alive", member.alive()).put("lastHeartbeat", member.lastHeartbeat().toString());
+                }
+            }
             ObjectNode protocols = node.putObject("connections");
             core.connections().connectedProtocols().forEach((device, protocol) -> protocols.put(device.value(), protocol));
             ObjectNode perDevice = node.putObject("queues");

@@ -114,7 +114,12 @@ class ClusterNodesIT {
             nodeB.start();
             assertThat(GatewayProcess.parts(nodeA.serviceConnectionString()).get("HostName")).isEqualTo(NODE_A_ADDRESS);
             assertThat(GatewayProcess.parts(nodeB.serviceConnectionString()).get("HostName")).isEqualTo(NODE_B_ADDRESS);
-            new RestClient(nodeB).json("PUT", "/devices/" + device + "?api-version=2021-04-12", device(device, "enabled"));
+            RestClient restB = new RestClient(nodeB);
+            restB.json("PUT", "/devices/" + device + "?api-version=2021-04-12", device(device, "enabled"));
+            // each node lists both in its statistics, by their heartbeats, and publishes how many are alive
+            await().atMost(WAIT).untilAsserted(() -> assertThat(restB.json("GET", "/gatehouse/statistics", null)
+                    .at("/cluster/nodes").findValuesAsText("node")).containsExactlyInAnyOrder("node-a", "node-b"));
+            assertThat(restB.sendWithoutToken("GET", "/metrics").body()).contains("gatehouse_cluster_nodes 2.0");
 
             // the device receives on node A; the back end sends through node B
             List<String> onA = new CopyOnWriteArrayList<>();

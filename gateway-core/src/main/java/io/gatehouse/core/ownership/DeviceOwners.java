@@ -125,6 +125,11 @@ public final class DeviceOwners {
                 .handle((result, failure) -> failure == null ? OwnerCalls.answered(result) : OwnerCalls.failed(failure));
     }
 
+    /** Devices this node owns (or is claiming); 0 on a store of one node, which owns them all without counting. */
+    public int ownedCount() {
+        return owned.size();
+    }
+
     /** The device is gone. */
     public void forget(DeviceId device) {
         owned.remove(device);

@@ -115,6 +115,14 @@ public interface DeviceOwnership {
     default void forgetOwner(DeviceId device) {
     }
 
+    /**
+     * The nodes sharing the store, as last seen (refreshed about every second; nodes silent for more than an hour are
+     * left out). Empty for a store of one node.
+     */
+    default List<ClusterMember> members() {
+        return List.of();
+    }
+
     /** Registers the one listener for what other nodes ask of this one. */
     void listen(Listener listener);
 

@@ -40,6 +40,12 @@ public final class CoreMetrics {
                 .description("D2C events stored").register(registry);
         FunctionCounter.builder("gatehouse.d2c.refused", core, c -> c.events().refusedCount())
                 .description("D2C events refused").register(registry);
+        if (!core.c2d().owners().ownsEveryDevice()) {
+            Gauge.builder("gatehouse.cluster.nodes", core, c -> c.clusterMembers().stream().filter(m -> m.alive()).count())
+                    .description("gateway nodes sharing the store with a recent heartbeat, this one included").register(registry);
+            Gauge.builder("gatehouse.cluster.devices.owned", core, c -> c.c2d().owners().ownedCount())
+                    .description("devices whose queue and calls this node owns").register(registry);
+        }
         lifecycle(core, registry, "c2d", c -> c.c2d().counters().snapshot());
         lifecycle(core, registry, "feedback", c -> c.feedback().counters().snapshot());
     }
