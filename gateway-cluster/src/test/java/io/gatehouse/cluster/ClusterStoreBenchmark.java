@@ -14,6 +14,8 @@ import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -43,6 +45,7 @@ public final class ClusterStoreBenchmark {
     private static final int DEVICES = 1000;
     private static final int SENDS = 20_000;
     private static final int SENDS_IN_FLIGHT = 100;
+    private static final int FOOTPRINT_DEVICES = 100_000;
 
     private ClusterStoreBenchmark() {
     }
@@ -56,6 +59,7 @@ public final class ClusterStoreBenchmark {
             registryPropagation(postgres);
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
                 c2dAcrossNodes(kafka, postgres);
+                registryFootprint(kafka, postgres);
             }
         }
     }
@@ -194,6 +198,36 @@ public final class ClusterStoreBenchmark {
             }
             receiver.close();
         }
+    }
+
+    /**
+     * What every node holds per registered device (each node keeps the whole registry): heap after a full GC with
+     * {@link #FOOTPRINT_DEVICES} devices created through the node, minus the heap before, per device.
+     */
+    private static void registryFootprint(EmbeddedKafka kafka, EmbeddedPostgres postgres) throws Exception {
+        try (ClusterStore store = ClusterStore.open(ClusterTesting.newSchema(postgres, "bench"),
+                ClusterTesting.newTopic(kafka, PARTITIONS, "bench"));
+             GatewayCore node = GatewayCore.builder().store(store).start()) {
+            long before = usedHeapAfterGc();
+            List<CompletableFuture<?>> created = new ArrayList<>(FOOTPRINT_DEVICES);
+            long start = System.nanoTime();
+            for (int i = 0; i < FOOTPRINT_DEVICES; i++) {
+                created.add(node.registry().create(DeviceId.of("fleet-device-" + i)));
+            }
+            CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            created.clear();
+            long after = usedHeapAfterGc();
+            System.out.printf("registry: %d devices created through one node in %.1f s (%.0f/s); heap per device %d bytes%n",
+                    FOOTPRINT_DEVICES, seconds, FOOTPRINT_DEVICES / seconds, (after - before) / FOOTPRINT_DEVICES);
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static void sends(GatewayCore through, DeviceId device, int count) throws InterruptedException {
