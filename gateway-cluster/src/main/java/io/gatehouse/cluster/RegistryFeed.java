@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps every node's copy of the identity registry (devices, modules, shared access policies), of device twins and
- * of persistent sessions current. The
+ * Keeps every node's copy of the identity registry (devices, modules, shared access policies), of device twins, of
+ * persistent sessions and of consumer-group checkpoints current. The
  * writer announces each committed change of such a row with PostgreSQL's {@code NOTIFY} (sent by the server only when the transaction commits); one
  * thread per node {@code LISTEN}s, reads the row as it is now and hands it to the core. A node ignores its own
  * announcements (each store instance has a random origin id, so nodes may share a node name).
@@ -31,7 +31,8 @@ final class RegistryFeed implements AutoCloseable {
     private static final String ANNOUNCE = "SELECT pg_notify(?, ?)";
     /** The kinds of rows every node holds in memory: those whose changes are announced. */
     private static final Set<RecordKind> REGISTRY =
-            EnumSet.of(RecordKind.DEVICE, RecordKind.MODULE, RecordKind.ACCESS_POLICY, RecordKind.TWIN, RecordKind.SESSION);
+            EnumSet.of(RecordKind.DEVICE, RecordKind.MODULE, RecordKind.ACCESS_POLICY, RecordKind.TWIN, RecordKind.SESSION,
+                    RecordKind.CHECKPOINT);
 
     private final ChannelListener channel;
     private final String origin;

@@ -313,7 +313,7 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
-    void nodesSeeEachOtherAndTwinsAndSessionsChangedThroughOneAreSeenOnTheOther() throws Exception {
+    void nodesSeeEachOtherAndTwinsSessionsAndCheckpointsChangedThroughOneAreSeenOnTheOther() throws Exception {
         try (TwoNodes nodes = new TwoNodes()) {
             GatewayCore nodeA = nodes.nodeA;
             GatewayCore nodeB = nodes.nodeB;
@@ -344,6 +344,11 @@ class GatewayCoreOnClusterTest {
             assertThat(nodeB.sessions().get(D1).orElseThrow().c2dSubscription()).isEqualTo(C2dDeliveryMode.AT_LEAST_ONCE);
             get(nodeB.sessions().remove(D1));
             await().atMost(WAIT).until(() -> nodeA.sessions().get(D1).isEmpty());
+
+            // a consumer group's checkpoint stored through B is read through A
+            Checkpoint stored = new Checkpoint("$Default", 1, 42, 4200);
+            get(nodeB.events().checkpoint(stored));
+            await().atMost(WAIT).until(() -> nodeA.events().checkpoint("$Default", 1).equals(Optional.of(stored)));
         }
     }
 

@@ -122,7 +122,8 @@ public final class GatewayCore implements AutoCloseable {
         recovery.restore();
         join(modules.removeOrphans());
         join(policies.ensureDefaults());
-        // nodes sharing the store: identities, policies, twins and sessions changed through another node are known here too
+        // nodes sharing the store: identities, policies, twins, sessions and checkpoints changed through another node are
+        // known here too
         store.state().onChangedElsewhere((key, value) -> {
             switch (key.kind()) {
                 case DEVICE -> registry.changedElsewhere(DeviceId.of(key.owner()), value);
@@ -130,6 +131,7 @@ public final class GatewayCore implements AutoCloseable {
                 case ACCESS_POLICY -> policies.changedElsewhere(key.owner(), value);
                 case TWIN -> twins.changedElsewhere(DeviceId.of(key.owner()), value);
                 case SESSION -> sessions.changedElsewhere(DeviceId.of(key.owner()), value);
+                case CHECKPOINT -> events.checkpointChangedElsewhere(value);
                 default -> { }
             }
         });

@@ -279,6 +279,13 @@ public final class EventStream {
         return Optional.ofNullable(checkpoints.get(checkpointKey(consumerGroup, partition)));
     }
 
+    /** Another node sharing the store stored a checkpoint (a deleted one is left: checkpoints are only replaced). */
+    public void checkpointChangedElsewhere(byte[] stored) {
+        if (stored != null) {
+            restoreCheckpoint(stored);
+        }
+    }
+
     /** Recovery: a stored checkpoint. */
     public void restoreCheckpoint(byte[] stored) {
         BinaryReader r = new BinaryReader(stored).expectVersion(1, "checkpoint");

@@ -44,7 +44,7 @@ public interface StateStore {
     /**
      * Registers the one listener told about entries that another writer (another gateway node sharing this
      * store) changed, with the entry's new value, or null when it was deleted. Only a store that several nodes
-     * share reports anything, and only for the kinds every node keeps a copy of (the device registry, twins, sessions); it calls
+     * share reports anything, and only for the kinds every node keeps a copy of (the device registry, twins, sessions, checkpoints); it calls
      * the listener on a store thread, after the change committed. The default: nothing to report.
      */
     default void onChangedElsewhere(StateVisitor listener) {
