@@ -1,5 +1,6 @@
 package io.gatehouse.cluster;
 
+import io.gatehouse.core.events.OwnerLevelConflictException;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
@@ -102,6 +103,14 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
             + " (SELECT 1 FROM gatehouse_owner o WHERE o.device = s.owner)"
             + " UNION SELECT ? WHERE EXISTS (SELECT 1 FROM gatehouse_state WHERE kind IN (?, ?))"
             + " AND NOT EXISTS (SELECT 1 FROM gatehouse_owner WHERE device = ?) LIMIT " + TAKEOVER_BATCH;
+    private static final String READER_PLACEHOLDER = "INSERT INTO gatehouse_reader (consumer_group, partition, level, origin)"
+            + " VALUES (?, ?, -1, '') ON CONFLICT DO NOTHING";
+    private static final String READER = "SELECT r.level, r.origin, n.heartbeat > now() - interval '" + DEAD_AFTER_SECONDS
+            + " seconds' FROM gatehouse_reader r LEFT JOIN gatehouse_node n ON n.origin = r.origin"
+            + " WHERE r.consumer_group = ? AND r.partition = ? FOR UPDATE OF r";
+    private static final String TAKE_READER = "UPDATE gatehouse_reader SET level = ?, origin = ? WHERE consumer_group = ? AND partition = ?";
+    private static final String RELEASE_READER = "UPDATE gatehouse_reader SET level = -1, origin = ''"
+            + " WHERE consumer_group = ? AND partition = ? AND origin = ? AND level = ?";
     private static final String LEAVE = "DELETE FROM gatehouse_owner WHERE origin = ?; DELETE FROM gatehouse_node WHERE origin = ?";
 
     private final PostgresSettings settings;
@@ -203,6 +212,61 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
             }
             rememberOwner(device.value(), decision.forwardTo());
             return forward(decision.forwardTo(), device, call, answerWithin).thenApply(Placement.Answered::new);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> claimReader(String consumerGroup, int partition, Long ownerLevel) {
+        return onWorker(() -> inTransaction(() -> {
+            try (PreparedStatement placeholder = connection.prepareStatement(READER_PLACEHOLDER)) {
+                placeholder.setString(1, consumerGroup);
+                placeholder.setInt(2, partition);
+                placeholder.executeUpdate();
+            }
+            long heldLevel;
+            String holder;
+            try (PreparedStatement reader = connection.prepareStatement(READER)) {
+                reader.setString(1, consumerGroup);
+                reader.setInt(2, partition);
+                try (ResultSet row = reader.executeQuery()) {
+                    row.next();
+                    heldLevel = row.getLong(1);
+                    boolean elsewhere = !row.getString(2).isEmpty() && !row.getString(2).equals(origin) && row.getBoolean(3);
+                    holder = elsewhere ? row.getString(2) : null;
+                }
+            }
+            if (holder != null && (ownerLevel == null || heldLevel > ownerLevel)) {
+                throw new OwnerLevelConflictException("a reader with owner level " + heldLevel + " on another node holds partition "
+                        + partition + " of consumer group '" + consumerGroup + "'");
+            }
+            if (ownerLevel != null) {
+                try (PreparedStatement take = connection.prepareStatement(TAKE_READER)) {
+                    take.setLong(1, ownerLevel);
+                    take.setString(2, origin);
+                    take.setString(3, consumerGroup);
+                    take.setInt(4, partition);
+                    take.executeUpdate();
+                }
+                if (holder != null) {
+                    notify(channelOf(holder), "displace " + partition + " " + ownerLevel + " " + consumerGroup);
+                }
+            }
+            return null;
+        }));
+    }
+
+    @Override
+    public void releaseReader(String consumerGroup, int partition, long ownerLevel) {
+        onWorker(() -> {
+            try (PreparedStatement release = connection.prepareStatement(RELEASE_READER)) {
+                release.setString(1, consumerGroup);
+                release.setInt(2, partition);
+                release.setString(3, origin);
+                release.setLong(4, ownerLevel);
+                release.executeUpdate();
+            }
+            connection.commit();
+            return null;
         });
     }
 
@@ -542,6 +606,11 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
         String[] parts = payload.split(" ", 3);
         switch (parts[0]) {
             case "release" -> released(payload.substring("release ".length()));
+            case "displace" -> {
+                // displace <partition> <level> <consumer group>: the group last, as the one part that may hold spaces
+                String[] displace = payload.split(" ", 4);
+                listener.readersDisplaced(displace[3], Integer.parseInt(displace[1]), Long.parseLong(displace[2]));
+            }
             case "call" -> takeCall(listening, Long.parseLong(parts[1]));
             case "icall" -> {
                 // icall <token> <caller> <device> <call in base64>: device ids hold no spaces
@@ -595,7 +664,10 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
         T run() throws SQLException;
     }
 
-    /** Runs {@code work} on the worker's connection; a failed statement drops the connection for the next. */
+    /**
+     * Runs {@code work} on the worker's connection; a failed statement drops the connection for the next. A refusal
+     * (an {@link OwnerLevelConflictException}) rolls back and reaches the caller as itself.
+     */
     private <T> CompletableFuture<T> onWorker(Work<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
@@ -603,6 +675,13 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
                 try {
                     connect();
                     result.complete(work.run());
+                } catch (OwnerLevelConflictException e) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException rollback) {
+                        disconnect();
+                    }
+                    result.completeExceptionally(e);
                 } catch (SQLException | RuntimeException e) {
                     disconnect();
                     result.completeExceptionally(StoreException.unavailable(

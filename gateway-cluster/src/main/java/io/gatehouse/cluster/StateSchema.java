@@ -23,7 +23,10 @@ final class StateSchema {
                     + " CREATE TABLE gatehouse_owner (device text PRIMARY KEY, origin text NOT NULL);"
                     + " CREATE INDEX gatehouse_owner_origin ON gatehouse_owner (origin);"
                     + " CREATE TABLE gatehouse_call (id bigserial PRIMARY KEY, device text NOT NULL, reply_to text NOT NULL,"
-                    + " token bigint NOT NULL, payload bytea NOT NULL)");
+                    + " token bigint NOT NULL, payload bytea NOT NULL)",
+            // Event Hubs owner levels: which node's reader holds each consumer group's partition, at which level
+            "CREATE TABLE gatehouse_reader (consumer_group text NOT NULL, partition integer NOT NULL, level bigint NOT NULL,"
+                    + " origin text NOT NULL, PRIMARY KEY (consumer_group, partition))");
     static final int VERSION = MIGRATIONS.size();
     /** Any number, the same in every node: it names the lock. */
     private static final long MIGRATION_LOCK = 0x6761746568L;

@@ -390,6 +390,29 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
+    void aReaderWithAHigherOwnerLevelOnOneNodeDisplacesTheReadersOfTheOtherAndALowerOneIsRefused() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            ReceivedEvents onA = new ReceivedEvents();
+            nodes.nodeA.events().openReader("$Default", 0, StartPosition.latest(), 1L, onA);
+            ReceivedEvents withoutLevel = new ReceivedEvents();
+            nodes.nodeA.events().openReader("analytics", 0, StartPosition.latest(), withoutLevel); // another group: stays
+
+            ReceivedEvents onB = new ReceivedEvents();
+            nodes.nodeB.events().openReader("$Default", 0, StartPosition.latest(), 2L, onB);
+            await().atMost(WAIT).until(() -> onA.takenOver() != null);
+            assertThat(onA.takenOver()).contains("owner level 2 on another node");
+            assertThat(withoutLevel.takenOver()).isNull();
+
+            // back on A with a lower level: refused once the cluster is asked
+            ReceivedEvents lower = new ReceivedEvents();
+            nodes.nodeA.events().openReader("$Default", 0, StartPosition.latest(), 1L, lower);
+            await().atMost(WAIT).until(() -> lower.takenOver() != null);
+            assertThat(lower.takenOver()).contains("owner level 2 on another node");
+            assertThat(onB.takenOver()).isNull();
+        }
+    }
+
+    @Test
     void theQueuesOfANodeThatLeftAreTakenOverByAnotherWithoutAnyDeviceConnecting() throws Exception {
         PostgresSettings shared = ClusterTesting.newSchema(postgres, "node");
         KafkaSettings topic = ClusterTesting.newTopic(kafka, settings.eventPartitions(), "node");

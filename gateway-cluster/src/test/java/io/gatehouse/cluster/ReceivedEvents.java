@@ -11,14 +11,25 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** An event sink that tests wait on: the events a reader pushed, in order. */
+/** An event sink that tests wait on: the events a reader pushed, in order, and whether it was taken over. */
 final class ReceivedEvents implements EventSink {
 
     private final BlockingQueue<D2cEvent> events = new LinkedBlockingQueue<>();
+    private volatile String takenOver;
 
     @Override
     public void onEvent(D2cEvent event) {
         events.add(event);
+    }
+
+    @Override
+    public void onTakenOver(String reason) {
+        takenOver = reason;
+    }
+
+    /** Why the reader was closed by another, or null while it was not. */
+    String takenOver() {
+        return takenOver;
     }
 
     /** The next {@code count} events; fails when they do not all arrive within {@code timeout}. */

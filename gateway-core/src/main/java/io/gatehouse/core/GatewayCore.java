@@ -157,6 +157,11 @@ public final class GatewayCore implements AutoCloseable {
             }
 
             @Override
+            public void readersDisplaced(String consumerGroup, int partition, long ownerLevel) {
+                events.readersDisplacedElsewhere(consumerGroup, partition, ownerLevel);
+            }
+
+            @Override
             public void feedbackReleased() {
                 feedback.shard().execute(feedback::release);
             }

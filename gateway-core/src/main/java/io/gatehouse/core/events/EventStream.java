@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -259,7 +260,23 @@ public final class EventStream {
             holder.takenOver("a reader with owner level " + ownerLevel + " took partition " + partition
                     + " of consumer group '" + consumerGroup + "'");
         }
+        // nodes sharing the store: the other nodes' readers count too; a conflict there closes this reader
+        store.ownership().claimReader(consumerGroup, partition, ownerLevel).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                ownership.release(consumerGroup, partition, reader);
+                reader.takenOver(cause.getMessage());
+            }
+        });
         return reader;
+    }
+
+    /** A reader with {@code ownerLevel} opened on another node sharing the store: the readers it displaces here go. */
+    public void readersDisplacedElsewhere(String consumerGroup, int partition, long ownerLevel) {
+        for (ReaderOwnership.Holder holder : ownership.displace(consumerGroup, partition, ownerLevel)) {
+            holder.takenOver("a reader with owner level " + ownerLevel + " on another node took partition " + partition
+                    + " of consumer group '" + consumerGroup + "'");
+        }
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -450,6 +467,9 @@ public final class EventStream {
             closed = true;
             partition.readers.remove(this);
             ownership.release(consumerGroup, partition.index, this);
+            if (ownerLevel != null) {
+                store.ownership().releaseReader(consumerGroup, partition.index, ownerLevel);
+            }
         }
 
         void wake() {

@@ -6,7 +6,7 @@ package io.gatehouse.core.events;
  */
 public final class OwnerLevelConflictException extends RuntimeException {
 
-    OwnerLevelConflictException(String message) {
+    public OwnerLevelConflictException(String message) {
         super(message, null, false, false);
     }
 }

@@ -48,6 +48,20 @@ final class ReaderOwnership {
         return displaced;
     }
 
+    /** A reader with {@code level} opened on another node: forgets and returns the readers here it displaces. */
+    synchronized List<Holder> displace(String consumerGroup, int partition, long level) {
+        List<Holder> current = holders.get(new Key(consumerGroup, partition));
+        if (current == null) {
+            return List.of();
+        }
+        List<Holder> displaced = new ArrayList<>();
+        current.removeIf(h -> (h.ownerLevel() == null || h.ownerLevel() <= level) && displaced.add(h));
+        if (current.isEmpty()) {
+            holders.remove(new Key(consumerGroup, partition));
+        }
+        return displaced;
+    }
+
     synchronized void release(String consumerGroup, int partition, Holder holder) {
         Key key = new Key(consumerGroup, partition);
         List<Holder> current = holders.get(key);

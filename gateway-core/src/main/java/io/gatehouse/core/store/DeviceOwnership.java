@@ -123,6 +123,20 @@ public interface DeviceOwnership {
         return List.of();
     }
 
+    /**
+     * An Event Hubs reader with {@code ownerLevel} (null: none) opened on this node for a consumer group's partition.
+     * Completes when no live node's reader holds a higher level (or, for a reader without a level, any level): then
+     * the readers of other nodes with a lower or equal level are displaced ({@link Listener#readersDisplaced}). Fails
+     * with an {@code OwnerLevelConflictException} otherwise. A store of one node has nothing to check.
+     */
+    default CompletableFuture<Void> claimReader(String consumerGroup, int partition, Long ownerLevel) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The reader with {@code ownerLevel} that this node claimed closed. */
+    default void releaseReader(String consumerGroup, int partition, long ownerLevel) {
+    }
+
     /** Registers the one listener for what other nodes ask of this one. */
     void listen(Listener listener);
 
@@ -153,6 +167,9 @@ public interface DeviceOwnership {
          * entries: its queue is restored here, so that its expiries and lock timeouts run again.
          */
         void adopted(DeviceId device, Map<StateKey, byte[]> entries);
+
+        /** A reader with {@code ownerLevel} opened on another node: readers here with a lower or equal level, or none, go. */
+        void readersDisplaced(String consumerGroup, int partition, long ownerLevel);
 
         /** Another node claimed the feedback queue: forget it without writing. */
         void feedbackReleased();
