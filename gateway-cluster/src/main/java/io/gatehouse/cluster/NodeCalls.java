@@ -1,0 +1,150 @@
+package io.gatehouse.cluster;
+
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Service calls handed from one node to the node owning the device, and their answers. A call travels to the
+ * owner's channel inside a notification (base64), or, when too large for one, as a row of {@code gatehouse_call}
+ * announced there; the answer comes back on the caller's channel under the caller's token. The caller remembers
+ * each device's owner for the next calls until the owner says the device moved or does not answer.
+ */
+final class NodeCalls {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCalls.class);
+    /**
+     * Calls up to this size (in base64) travel inside the notification, whose payload PostgreSQL limits to 8000 bytes
+     * (with room for the token, the caller and a device id of up to 128 characters).
+     */
+    private static final int INLINE_CALL_CHARS = 7000;
+    static final int KNOWN_OWNERS = 100_000;
+    private static final String SEND_CALL = "WITH c AS (INSERT INTO gatehouse_call (device, reply_to, token, payload)"
+            + " VALUES (?, ?, ?, ?) RETURNING id) SELECT pg_notify(?, 'call ' || id) FROM c";
+    private static final String TAKE_CALL = "DELETE FROM gatehouse_call WHERE id = ? RETURNING device, reply_to, token, payload";
+
+    private final OwnershipWorker worker;
+    private final String origin;
+    private final Map<Long, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextToken = new AtomicLong();
+    /** Where calls for a device went last (device → origin). */
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
+
+    NodeCalls(OwnershipWorker worker, String origin) {
+        this.worker = worker;
+        this.origin = origin;
+    }
+
+    /** The node the last call for {@code device} went to, or null. */
+    String knownOwner(DeviceId device) {
+        return owners.get(device.value());
+    }
+
+    void remember(DeviceId device, String owner) {
+        if (owners.size() >= KNOWN_OWNERS) {
+            owners.clear(); // a crude bound: a cleared entry costs one lookup
+        }
+        owners.put(device.value(), owner);
+    }
+
+    void forget(DeviceId device) {
+        owners.remove(device.value());
+    }
+
+    /** Hands {@code call} to {@code owner}; completes with its answer, or fails busy without one in time. */
+    CompletableFuture<byte[]> forward(String owner, DeviceId device, byte[] call, Duration answerWithin) {
+        long token = nextToken.incrementAndGet();
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        pending.put(token, answer);
+        worker.after(answerWithin.toMillis(), () -> {
+            if (pending.remove(token) != null) {
+                forget(device);
+                answer.completeExceptionally(new GatewayException(ErrorCode.SERVER_BUSY,
+                        "the node owning device " + device + " did not answer within " + answerWithin.toMillis() + " ms"));
+            }
+        });
+        Runnable failed = () -> {
+            if (pending.remove(token) != null) {
+                answer.completeExceptionally(StoreException.unavailable("the call could not be handed to the node owning "
+                        + device + ": PostgreSQL did not take the notification", null));
+            }
+        };
+        String inline = Base64.getEncoder().encodeToString(call);
+        if (inline.length() <= INLINE_CALL_CHARS) {
+            worker.post(OwnershipWorker.channelOf(owner), "icall " + token + " " + origin + " " + device.value() + " " + inline,
+                    failed);
+            return answer;
+        }
+        worker.transaction(connection -> {
+            try (PreparedStatement send = connection.prepareStatement(SEND_CALL)) {
+                send.setString(1, device.value());
+                send.setString(2, origin);
+                send.setLong(3, token);
+                send.setBytes(4, call);
+                send.setString(5, OwnershipWorker.channelOf(owner));
+                send.executeQuery().close();
+            }
+            return null;
+        }).exceptionally(failure -> {
+            failed.run();
+            return null;
+        });
+        return answer;
+    }
+
+    /** {@code icall <token> <caller> <device> <call in base64>}: device ids hold no spaces. */
+    void inlineCall(String payload, DeviceOwnership.Listener listener) {
+        String[] call = payload.split(" ", 5);
+        answer(listener, DeviceId.of(call[3]), call[2], Long.parseLong(call[1]), Base64.getDecoder().decode(call[4]));
+    }
+
+    /** {@code call <id>}: the call is a row of {@code gatehouse_call}, taken on the listening connection. */
+    void storedCall(Connection listening, long id, DeviceOwnership.Listener listener) throws SQLException {
+        try (PreparedStatement take = listening.prepareStatement(TAKE_CALL)) {
+            take.setLong(1, id);
+            try (ResultSet row = take.executeQuery()) {
+                if (row.next()) {
+                    answer(listener, DeviceId.of(row.getString(1)), row.getString(2), row.getLong(3), row.getBytes(4));
+                }
+            }
+        }
+    }
+
+    private void answer(DeviceOwnership.Listener listener, DeviceId device, String caller, long token, byte[] call) {
+        listener.called(device, call).whenComplete((answer, failure) -> {
+            if (answer != null) {
+                worker.post(OwnershipWorker.channelOf(caller), "reply " + token + " " + Base64.getEncoder().encodeToString(answer),
+                        () -> LOG.warn("Could not answer a call from another node: PostgreSQL did not take the notification"));
+            } else {
+                LOG.warn("A call for device {} failed here: {}", device, failure.toString());
+            }
+        });
+    }
+
+    /** {@code reply <token> <answer in base64>}. */
+    void reply(String token, String answer) {
+        CompletableFuture<byte[]> waiting = pending.remove(Long.parseLong(token));
+        if (waiting != null) {
+            waiting.complete(Base64.getDecoder().decode(answer));
+        }
+    }
+
+    /** The node is closing: calls still waiting for an answer fail. */
+    void close() {
+        pending.values().forEach(f -> f.completeExceptionally(new StoreException("the node is closing")));
+    }
+}
