@@ -42,21 +42,38 @@ final class LongPoll {
 
     /** Answers now, unless answered before; {@code answer} runs after the release. */
     void answer(Supplier<RestResponse> answer) {
-        if (answered.compareAndSet(false, true)) {
-            release.run();
-            try {
-                response.complete(answer.get());
-            } catch (RuntimeException e) {
-                response.completeExceptionally(e);
-            }
+        if (take()) {
+            answerTaken(answer);
         }
     }
 
     void fail(Throwable failure) {
-        if (answered.compareAndSet(false, true)) {
-            release.run();
-            response.completeExceptionally(failure);
+        if (take()) {
+            failTaken(failure);
         }
+    }
+
+    /**
+     * Takes the poll's one answer for the caller, before the caller does something it cannot undo (completing a
+     * message): false when the poll was answered already (its wait was over). The caller then answers with {@link
+     * #answerTaken} or {@link #failTaken}.
+     */
+    boolean take() {
+        return answered.compareAndSet(false, true);
+    }
+
+    void answerTaken(Supplier<RestResponse> answer) {
+        release.run();
+        try {
+            response.complete(answer.get());
+        } catch (RuntimeException e) {
+            response.completeExceptionally(e);
+        }
+    }
+
+    void failTaken(Throwable failure) {
+        release.run();
+        response.completeExceptionally(failure);
     }
 
     CompletableFuture<RestResponse> response() {

@@ -95,11 +95,15 @@ public final class ServiceRoutes {
         return poll.response();
     }
 
-    /** Completes the one feedback message it is given and answers the poll with it. */
-    private static final class FeedbackTake implements DeliverySink {
+    /**
+     * Completes the one feedback message it is given and answers the poll with it. A message that arrives after the
+     * poll's wait was over is left alone: completing it would remove it with nobody to tell, while the receiver
+     * closing gives it back to the queue.
+     */
+    static final class FeedbackTake implements DeliverySink {
 
         private final LongPoll poll;
-        private volatile Receiver receiver;
+        volatile Receiver receiver;
 
         FeedbackTake(LongPoll poll) {
             this.poll = poll;
@@ -107,11 +111,14 @@ public final class ServiceRoutes {
 
         @Override
         public void deliver(Delivery delivery) {
+            if (!poll.take()) {
+                return;
+            }
             receiver.complete(delivery.lockToken()).whenComplete((ok, failure) -> {
                 if (failure != null) {
-                    poll.fail(failure);
+                    poll.failTaken(failure);
                 } else {
-                    poll.answer(() -> feedbackResponse(delivery));
+                    poll.answerTaken(() -> feedbackResponse(delivery));
                 }
             });
         }
