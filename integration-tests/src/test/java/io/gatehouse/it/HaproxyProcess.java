@@ -36,15 +36,13 @@ final class HaproxyProcess implements AutoCloseable {
     record Backend(String name, int port, int healthPort) {
     }
 
-    private final Path config;
     private final Path log;
     private final int frontendPort;
     private final int statsPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    private HaproxyProcess(Path config, Path log, int frontendPort, int statsPort) {
-        this.config = config;
+    private HaproxyProcess(Path log, int frontendPort, int statsPort) {
         this.log = log;
         this.frontendPort = frontendPort;
         this.statsPort = statsPort;
@@ -90,7 +88,7 @@ final class HaproxyProcess implements AutoCloseable {
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, cfg);
         Path log = dir.resolve("haproxy.log");
-        HaproxyProcess haproxy = new HaproxyProcess(config, log, frontendPort, statsPort);
+        HaproxyProcess haproxy = new HaproxyProcess(log, frontendPort, statsPort);
         haproxy.process = new ProcessBuilder(BINARY.toString(), "-f", config.toString(), "-db")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         try {
@@ -122,7 +120,8 @@ final class HaproxyProcess implements AutoCloseable {
 
     /** What HAProxy thinks of each backend server now ({@code UP}, {@code DOWN}, ...), by name, from its stats page. */
     Map<String, String> serverStatus() throws IOException, InterruptedException {
-        HttpResponse<String> csv = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/stats;csv"))
+        URI page = URI.create("http://127.0.0.1:" + statsPort + "/stats;csv");
+        HttpResponse<String> csv = http.send(HttpRequest.newBuilder(page)
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         Map<String, String> status = new LinkedHashMap<>();
         for (String line : csv.body().split("\n")) {
@@ -141,10 +140,6 @@ final class HaproxyProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(" + e + ")";
         }
-    }
-
-    Path config() {
-        return config;
     }
 
     @Override
