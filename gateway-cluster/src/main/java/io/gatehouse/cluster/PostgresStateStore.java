@@ -148,8 +148,8 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     }
 
     /**
-     * Other nodes' changes of registry rows (devices, modules, access policies), announced when they commit (see
-     * {@link RegistryFeed}).
+     * Other nodes' changes of the rows every node keeps a copy of (devices, modules, access policies, twins, sessions,
+     * checkpoints), announced when they commit (see {@link RegistryFeed}).
      */
     @Override
     public void onChangedElsewhere(StateVisitor listener) {

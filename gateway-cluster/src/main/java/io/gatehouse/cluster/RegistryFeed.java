@@ -30,7 +30,7 @@ final class RegistryFeed implements AutoCloseable {
 
     private static final String ANNOUNCE = "SELECT pg_notify(?, ?)";
     /** The kinds of rows every node holds in memory: those whose changes are announced. */
-    private static final Set<RecordKind> REGISTRY =
+    private static final Set<RecordKind> SHARED =
             EnumSet.of(RecordKind.DEVICE, RecordKind.MODULE, RecordKind.ACCESS_POLICY, RecordKind.TWIN, RecordKind.SESSION,
                     RecordKind.CHECKPOINT);
 
@@ -55,7 +55,7 @@ final class RegistryFeed implements AutoCloseable {
     }
 
     static boolean announces(StateKey key) {
-        return REGISTRY.contains(key.kind());
+        return SHARED.contains(key.kind());
     }
 
     /** Announces, in the writer's open transaction, the registry rows among {@code changes}. */
@@ -90,7 +90,7 @@ final class RegistryFeed implements AutoCloseable {
             @Override
             public void missed(Connection connection) throws SQLException {
                 LOG.info("Reading the whole registry once for the changes missed while the feed was down");
-                for (RecordKind kind : REGISTRY) {
+                for (RecordKind kind : SHARED) {
                     StateTable.forEachOfKind(connection, kind, listener);
                 }
             }

@@ -1,5 +1,7 @@
 package io.gatehouse.cluster;
 
+import static org.awaitility.Awaitility.await;
+
 import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
 import io.gatehouse.core.GatewayCore;
@@ -15,6 +17,7 @@ import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -167,9 +170,8 @@ public final class ClusterStoreBenchmark {
              GatewayCore nodeB = GatewayCore.builder().settings(hub).store(storeB).start()) {
             DeviceId device = DeviceId.of("receiver");
             nodeA.registry().create(device).get(10, TimeUnit.SECONDS);
-            while (nodeB.registry().get(device).isEmpty()) {
-                Thread.sleep(1); // the registry feed: about a millisecond
-            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> nodeB.registry().get(device).isPresent()); // the registry feed: about a millisecond
             // the device completes every message it gets, keeping the queue short
             AtomicReference<Receiver> completing = new AtomicReference<>();
             Receiver receiver = nodeA.c2d().openReceiver(device, new DeliverySink() {

@@ -15,6 +15,7 @@ import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.queue.QueueSettings;
 import io.gatehouse.core.queue.ReadAheadBudget;
 import io.gatehouse.core.queue.Receiver;
+import io.gatehouse.core.queue.StoredMessage;
 import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
@@ -23,7 +24,6 @@ import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -126,18 +126,12 @@ public final class FeedbackService implements OutcomeListeners {
             return;
         }
         owned = true;
-        Map<Long, Integer> counts = new HashMap<>();
+        for (StoredMessage message : StoredMessage.from(QueueKind.FEEDBACK, entries)) {
+            queue.restore(message.sequence(), message.header(), message.deliveryCount());
+        }
         entries.forEach((key, value) -> {
-            if (key.kind() == RecordKind.FEEDBACK_DELIVERY_COUNT) {
-                counts.put(key.id(), QueueMessageCodec.decodeCount(value));
-            }
-        });
-        new TreeMap<>(entries).forEach((key, value) -> {
-            switch (key.kind()) {
-                case FEEDBACK_MESSAGE -> queue.restore(key.id(), QueueMessageCodec.decodeHeader(value),
-                        counts.getOrDefault(key.id(), 0));
-                case FEEDBACK_RECORD -> restoreRecord(key, value);
-                default -> { }
+            if (key.kind() == RecordKind.FEEDBACK_RECORD) {
+                restoreRecord(key, value);
             }
         });
         afterRestore();

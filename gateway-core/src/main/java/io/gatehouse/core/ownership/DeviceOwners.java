@@ -135,11 +135,6 @@ public final class DeviceOwners {
         owned.remove(device);
     }
 
-    /** The device's restoration here, or null when this node does not own it (and is not claiming it). */
-    public CompletableFuture<Void> ownedHere(DeviceId device) {
-        return ownership.ownsEveryDevice() ? CompletableFuture.completedFuture(null) : owned.get(device);
-    }
-
     /**
      * Runs a service call for {@code device} where the device is owned: here ({@code here}) when this node owns it or
      * claims it now because no live node does, else on the owner, whose answer {@code decode} reads. {@code call} is
@@ -162,16 +157,13 @@ public final class DeviceOwners {
                         ? adopt(device, claimed.entries()).thenCompose(ok -> here.get())
                         : OwnerCalls.resultOf(((Placement.Answered) placement).answer()).thenApply(decode));
         return result.exceptionallyCompose(failure -> {
-            boolean lostHere = StoreException.isNotOwner(failure);
-            if (attempts <= 1 || !lostHere && !OwnerCalls.MovedException.isIn(failure)) {
+            if (attempts <= 1 || !StoreException.isNotOwner(failure)) {
                 return CompletableFuture.failedFuture(failure);
             }
-            // the device moved on while the call was under way (it connected to another node): follow it
-            if (lostHere) {
-                release(device);
-            } else {
-                ownership.forgetOwner(device);
-            }
+            // the device moved on while the call was under way (it connected to another node), whether the store
+            // refused this node's write or the node the call went to had let the device go: follow it
+            release(device);
+            ownership.forgetOwner(device);
             return whereOwned(device, call, answerWithin, here, decode, attempts - 1);
         });
     }

@@ -10,11 +10,11 @@ import io.gatehouse.core.model.MessagePropertiesCodec;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
+import io.gatehouse.core.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
@@ -41,21 +41,6 @@ public final class OwnerCalls {
         }
 
         record Method(MethodCall call) implements Call {
-        }
-    }
-
-    /** The caller's side of a call that reached a node the device had left meanwhile. */
-    static final class MovedException extends RuntimeException {
-        MovedException() {
-            super("the device moved to another node", null, false, false);
-        }
-
-        static boolean isIn(Throwable failure) {
-            Throwable t = failure;
-            while (t instanceof CompletionException && t.getCause() != null) {
-                t = t.getCause();
-            }
-            return t instanceof MovedException;
         }
     }
 
@@ -120,13 +105,16 @@ public final class OwnerCalls {
         return new byte[] {MOVED};
     }
 
-    /** The result the answer carries, or its failure ({@link MovedException} when the device had moved on). */
+    /**
+     * The result the answer carries, or its failure: a {@link StoreException#notOwner} when the node had let the
+     * device go, as when the store refuses a write of a device that moved.
+     */
     static CompletableFuture<byte[]> resultOf(byte[] answer) {
         BinaryReader r = new BinaryReader(answer);
         return switch (r.readByte()) {
             case ANSWERED -> CompletableFuture.completedFuture(r.readBytes());
             case FAILED -> CompletableFuture.failedFuture(new GatewayException(ErrorCode.valueOf(r.readString()), r.readString()));
-            case MOVED -> CompletableFuture.failedFuture(new MovedException());
+            case MOVED -> CompletableFuture.failedFuture(StoreException.notOwner("the node the call went to had let the device go"));
             default -> throw new IllegalArgumentException("unknown answer to a call between nodes");
         };
     }

@@ -185,7 +185,7 @@ public final class CloudToDevice {
     private final class OwnedQueues implements DeviceOwners.OwnedState {
         @Override
         public void restore(DeviceId device, Map<StateKey, byte[]> entries) {
-            WriteBatch orphans = restoreQueue(device, StoredMessage.from(entries));
+            WriteBatch orphans = restoreQueue(device, StoredMessage.from(QueueKind.C2D, entries));
             if (!orphans.isEmpty()) {
                 store.write(orphans);
             }

@@ -10,17 +10,17 @@ import java.util.Map;
 /** A queued message as the store holds it, by its header only, with its delivery count: what a queue restores. */
 public record StoredMessage(long sequence, QueueMessageCodec.Header header, int deliveryCount) {
 
-    /** The C2D messages among one device's stored entries, with their delivery counts, in sequence order. */
-    public static List<StoredMessage> from(Map<StateKey, byte[]> entries) {
+    /** The messages of {@code kind} among a queue's stored entries, with their delivery counts, in sequence order. */
+    public static List<StoredMessage> from(QueueKind kind, Map<StateKey, byte[]> entries) {
         Map<Long, Integer> counts = new HashMap<>();
         entries.forEach((key, value) -> {
-            if (key.kind() == QueueKind.C2D.countKind()) {
+            if (key.kind() == kind.countKind()) {
                 counts.put(key.id(), QueueMessageCodec.decodeCount(value));
             }
         });
         List<StoredMessage> messages = new ArrayList<>();
         entries.forEach((key, value) -> {
-            if (key.kind() == QueueKind.C2D.messageKind()) {
+            if (key.kind() == kind.messageKind()) {
                 messages.add(new StoredMessage(key.id(), QueueMessageCodec.decodeHeader(value), counts.getOrDefault(key.id(), 0)));
             }
         });
