@@ -24,6 +24,7 @@ import io.gatehouse.core.methods.MethodResult;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.ownership.DevicePresence;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.Receiver;
@@ -353,21 +354,37 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
+    void theConnectionStateAndQueueDepthOfADeviceReadThroughAnyNodeAreTheOwningNodes() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            DeviceConnections.Registration connection = connectTo(nodeA, D1);
+            get(nodeA.c2d().send(D1, request("m0"))); // returns once A's claim is through
+            get(nodeB.c2d().send(D1, request("m1")));
+
+            DevicePresence throughB = get(nodeB.presences().of(D1));
+            assertThat(throughB.connection().connected()).isTrue();
+            assertThat(throughB.cloudToDeviceMessageCount()).isEqualTo(2);
+            assertThat(throughB.connection().stateUpdatedTime())
+                    .isEqualTo(nodeA.connections().state(D1).stateUpdatedTime());
+            // what B knows without asking: nothing of a device owned elsewhere (what lists and queries show)
+            assertThat(nodeB.presences().here(D1).connection().connected()).isFalse();
+
+            connection.close();
+            DevicePresence afterDisconnect = get(nodeB.presences().of(D1));
+            assertThat(afterDisconnect.connection().connected()).isFalse();
+            assertThat(afterDisconnect.cloudToDeviceMessageCount()).isEqualTo(2);
+            assertThat(get(nodeA.presences().of(D1))).isEqualTo(afterDisconnect);
+        }
+    }
+
+    @Test
     void aDirectMethodInvokedThroughAnyNodeRunsOnTheNodeTheDeviceIsConnectedTo() throws Exception {
         try (TwoNodes nodes = new TwoNodes()) {
             GatewayCore nodeA = nodes.nodeA;
             GatewayCore nodeB = nodes.nodeB;
             // the device connects to A (which claims it) and subscribes to methods there; it answers every call
-            DeviceConnections.Registration connection = nodeA.connections().register(D1, new DeviceConnections.Connection() {
-                @Override
-                public String protocol() {
-                    return "MQTT";
-                }
-
-                @Override
-                public void close(String reason) {
-                }
-            });
+            DeviceConnections.Registration connection = connectTo(nodeA, D1);
             List<MethodRequest> requests = new CopyOnWriteArrayList<>();
             nodeA.methods().subscribe(connection, request -> {
                 requests.add(request);
@@ -453,6 +470,20 @@ class GatewayCoreOnClusterTest {
             storeB.close();
             storeA.close();
         }
+    }
+
+    /** Registers an MQTT connection of {@code device} on {@code node} that nothing closes but the test. */
+    private static DeviceConnections.Registration connectTo(GatewayCore node, DeviceId device) {
+        return node.connections().register(device, new DeviceConnections.Connection() {
+            @Override
+            public String protocol() {
+                return "MQTT";
+            }
+
+            @Override
+            public void close(String reason) {
+            }
+        });
     }
 
     private static void assertSamePositions(List<D2cEvent> read, List<EventPosition> appended) {

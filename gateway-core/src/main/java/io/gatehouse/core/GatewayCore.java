@@ -8,6 +8,7 @@ import io.gatehouse.core.exec.ShardGroup;
 import io.gatehouse.core.feedback.FeedbackService;
 import io.gatehouse.core.methods.DirectMethods;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.ownership.DevicePresences;
 import io.gatehouse.core.ownership.OwnerCalls;
 import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.registry.AccessPolicies;
@@ -69,6 +70,7 @@ public final class GatewayCore implements AutoCloseable {
     private final PersistentSessions sessions;
     private final DeviceTwins twins;
     private final DirectMethods methods;
+    private final DevicePresences presences;
 
     private GatewayCore(Builder b) {
         this.settings = b.settings;
@@ -90,6 +92,7 @@ public final class GatewayCore implements AutoCloseable {
         this.sessions = new PersistentSessions(store.state());
         this.twins = new DeviceTwins(store.state(), clock, registry);
         this.methods = new DirectMethods(shards, registry, clock, c2d.owners());
+        this.presences = new DevicePresences(connections, c2d);
         // nodes sharing the store: a device's calls run on the node it is connected to
         connections.onConnect(c2d.owners()::claim);
         registry.addListener(new RegistryListener() {
@@ -146,9 +149,15 @@ public final class GatewayCore implements AutoCloseable {
 
             @Override
             public CompletableFuture<byte[]> called(DeviceId device, byte[] call) {
-                return c2d.owners().answer(device, call, read -> read instanceof OwnerCalls.Call.Method method
-                        ? methods.invokeHere(device, method.call()).thenApply(OwnerCalls::methodResult)
-                        : c2d.run(device, read));
+                return c2d.owners().answer(device, call, read -> {
+                    if (read instanceof OwnerCalls.Call.Method method) {
+                        return methods.invokeHere(device, method.call()).thenApply(OwnerCalls::methodResult);
+                    }
+                    if (read instanceof OwnerCalls.Call.Presence) {
+                        return CompletableFuture.completedFuture(OwnerCalls.presence(presences.here(device)));
+                    }
+                    return c2d.run(device, read);
+                });
             }
 
             @Override
@@ -238,6 +247,11 @@ public final class GatewayCore implements AutoCloseable {
 
     public DirectMethods methods() {
         return methods;
+    }
+
+    /** Devices' connection states and C2D queue depths, for the registry. */
+    public DevicePresences presences() {
+        return presences;
     }
 
     Store store() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceStatus;
 import io.gatehouse.core.registry.SymmetricKeys;
+import io.gatehouse.core.ownership.DevicePresence;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import java.time.Instant;
 
@@ -17,7 +18,8 @@ final class DeviceJson {
     private DeviceJson() {
     }
 
-    static ObjectNode toJson(Device device, ConnectionState connection, int cloudToDeviceMessageCount) {
+    static ObjectNode toJson(Device device, DevicePresence presence) {
+        ConnectionState connection = presence.connection();
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("deviceId", device.id().value());
         node.putNull("moduleId");
@@ -33,7 +35,7 @@ final class DeviceJson {
         node.put("connectionState", connection.connected() ? "Connected" : "Disconnected");
         node.put("connectionStateUpdatedTime", time(connection.stateUpdatedTime()));
         node.put("lastActivityTime", time(connection.lastActivityTime()));
-        node.put("cloudToDeviceMessageCount", cloudToDeviceMessageCount);
+        node.put("cloudToDeviceMessageCount", presence.cloudToDeviceMessageCount());
         putAuthentication(node, device.keys());
         node.putObject("capabilities").put("iotEdge", false);
         return node;

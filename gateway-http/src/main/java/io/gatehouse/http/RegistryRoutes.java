@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.ownership.DevicePresence;
 import io.gatehouse.core.registry.AccessRight;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceStatus;
@@ -53,7 +54,8 @@ public final class RegistryRoutes {
     private CompletableFuture<RestResponse> get(RestRequest request) {
         DeviceId id = request.deviceId();
         Device device = core.registry().get(id).orElseThrow(() -> notFound(id));
-        return CompletableFuture.completedFuture(deviceResponse(200, device));
+        // the device may be connected to another node of a cluster, and its queue is there: ask that node
+        return core.presences().of(id).thenApply(presence -> deviceResponse(200, device, presence));
     }
 
     private CompletableFuture<RestResponse> delete(RestRequest request) {
@@ -100,11 +102,17 @@ public final class RegistryRoutes {
     }
 
     private RestResponse deviceResponse(int status, Device device) {
-        return RestResponse.json(status, Json.bytes(json(device)), Map.of("ETag", "\"" + device.etag() + "\""));
+        return deviceResponse(status, device, core.presences().here(device.id()));
     }
 
+    private static RestResponse deviceResponse(int status, Device device, DevicePresence presence) {
+        return RestResponse.json(status, Json.bytes(DeviceJson.toJson(device, presence)),
+                Map.of("ETag", "\"" + device.etag() + "\""));
+    }
+
+    /** In a cluster, lists show devices connected to (and queues held by) other nodes as disconnected and empty. */
     private ObjectNode json(Device device) {
-        return DeviceJson.toJson(device, core.connections().state(device.id()), core.c2d().depth(device.id()));
+        return DeviceJson.toJson(device, core.presences().here(device.id()));
     }
 
 

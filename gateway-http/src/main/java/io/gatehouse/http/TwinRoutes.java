@@ -53,19 +53,19 @@ public final class TwinRoutes {
     private CompletableFuture<RestResponse> get(RestRequest request) {
         DeviceId id = request.deviceId();
         Twin twin = core.twins().get(id).orElseThrow(() -> notFound(id));
-        return CompletableFuture.completedFuture(twinResponse(twin));
+        return twinResponse(twin);
     }
 
     private CompletableFuture<RestResponse> patch(RestRequest request) {
         TwinBody body = TwinBody.of(Json.parse(request.body()));
         return core.twins().patch(request.deviceId(), ifMatch(request), body.tags(), body.desired())
-                .thenApply(this::twinResponse);
+                .thenCompose(this::twinResponse);
     }
 
     private CompletableFuture<RestResponse> replace(RestRequest request) {
         TwinBody body = TwinBody.of(Json.parse(request.body()));
         return core.twins().replace(request.deviceId(), ifMatch(request), body.tags(), body.desired())
-                .thenApply(this::twinResponse);
+                .thenCompose(this::twinResponse);
     }
 
     /** Tags and desired properties of a service's twin body; reported properties are the device's alone. */
@@ -211,13 +211,16 @@ public final class TwinRoutes {
         return core.twins().get(device.id()).map(twin -> serviceJson(twin, device)).orElse(null);
     }
 
+    /** In a cluster, queries see devices connected to (and queues held by) other nodes as disconnected and empty. */
     private ObjectNode serviceJson(Twin twin, Device device) {
-        return TwinJson.service(twin, device, core.connections().state(device.id()), core.c2d().depth(device.id()));
+        return TwinJson.service(twin, device, core.presences().here(device.id()));
     }
 
-    private RestResponse twinResponse(Twin twin) {
+    /** One twin: its connection state and queue depth as the node owning the device knows them. */
+    private CompletableFuture<RestResponse> twinResponse(Twin twin) {
         Device device = core.registry().get(twin.deviceId()).orElseThrow(() -> notFound(twin.deviceId()));
-        return RestResponse.json(200, Json.bytes(serviceJson(twin, device)), Map.of("ETag", "\"" + twin.etag() + "\""));
+        return core.presences().of(device.id()).thenApply(presence -> RestResponse.json(200,
+                Json.bytes(TwinJson.service(twin, device, presence)), Map.of("ETag", "\"" + twin.etag() + "\"")));
     }
 
     private static String ifMatch(RestRequest request) {

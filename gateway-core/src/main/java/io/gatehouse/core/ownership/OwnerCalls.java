@@ -8,6 +8,7 @@ import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.model.MessagePropertiesCodec;
 import io.gatehouse.core.queue.C2dRequest;
+import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
 import io.gatehouse.core.store.StoreException;
@@ -18,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
- * method), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
+ * method, a read of its presence), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
  * stored.
  */
 public final class OwnerCalls {
@@ -27,6 +28,7 @@ public final class OwnerCalls {
     private static final int SEND = 1;
     private static final int PURGE = 2;
     private static final int METHOD = 3;
+    private static final int PRESENCE = 4;
     private static final int ANSWERED = 0;
     private static final int FAILED = 1;
     /** The node no longer owns the device: place the call again. */
@@ -41,6 +43,9 @@ public final class OwnerCalls {
         }
 
         record Method(MethodCall call) implements Call {
+        }
+
+        record Presence() implements Call {
         }
     }
 
@@ -60,6 +65,10 @@ public final class OwnerCalls {
         return new BinaryWriter(2).writeByte(VERSION).writeByte(PURGE).toByteArray();
     }
 
+    public static byte[] presence() {
+        return new BinaryWriter(2).writeByte(VERSION).writeByte(PRESENCE).toByteArray();
+    }
+
     public static byte[] method(MethodCall call) {
         return new BinaryWriter(64 + call.payload().length).writeByte(VERSION).writeByte(METHOD)
                 .writeString(call.name()).writeBytes(call.payload())
@@ -73,6 +82,8 @@ public final class OwnerCalls {
         switch (op) {
             case PURGE:
                 return new Call.Purge();
+            case PRESENCE:
+                return new Call.Presence();
             case METHOD:
                 return new Call.Method(new MethodCall(r.readString(), r.readBytes(), Duration.ofMillis(r.readLong()),
                         Duration.ofMillis(r.readLong())));
@@ -125,6 +136,21 @@ public final class OwnerCalls {
 
     public static String text(byte[] value) {
         return new String(value, StandardCharsets.UTF_8);
+    }
+
+    public static byte[] presence(DevicePresence presence) {
+        ConnectionState connection = presence.connection();
+        return new BinaryWriter(24).writeBoolean(connection.connected())
+                .writeLong(connection.stateUpdatedTime().toEpochMilli())
+                .writeLong(connection.lastActivityTime().toEpochMilli())
+                .writeInt(presence.cloudToDeviceMessageCount()).toByteArray();
+    }
+
+    public static DevicePresence presence(byte[] encoded) {
+        BinaryReader r = new BinaryReader(encoded);
+        ConnectionState connection = new ConnectionState(r.readBoolean(), Instant.ofEpochMilli(r.readLong()),
+                Instant.ofEpochMilli(r.readLong()));
+        return new DevicePresence(connection, r.readInt());
     }
 
     public static byte[] methodResult(MethodResult result) {

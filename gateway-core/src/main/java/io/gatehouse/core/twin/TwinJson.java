@@ -3,6 +3,7 @@ package io.gatehouse.core.twin;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.core.registry.Device;
+import io.gatehouse.core.ownership.DevicePresence;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 
 /** The JSON shapes of a twin: the service's whole document and the device's properties. */
@@ -15,7 +16,8 @@ public final class TwinJson {
      * The twin as IoT Hub's service API returns it (GET/PATCH/PUT {@code /twins/{id}}, queries): identity fields
      * from the registry, then tags (when there are any) and both sections with {@code $metadata} and {@code $version}.
      */
-    public static ObjectNode service(Twin twin, Device device, ConnectionState connection, int c2dCount) {
+    public static ObjectNode service(Twin twin, Device device, DevicePresence presence) {
+        ConnectionState connection = presence.connection();
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("deviceId", twin.deviceId().value());
         node.put("etag", twin.etag());
@@ -24,7 +26,7 @@ public final class TwinJson {
         node.put("statusUpdateTime", DeviceTwins.format(device.statusUpdatedTime()));
         node.put("connectionState", connection.connected() ? "Connected" : "Disconnected");
         node.put("lastActivityTime", DeviceTwins.format(connection.lastActivityTime()));
-        node.put("cloudToDeviceMessageCount", c2dCount);
+        node.put("cloudToDeviceMessageCount", presence.cloudToDeviceMessageCount());
         node.put("authenticationType", "sas");
         node.put("version", twin.version());
         if (!twin.rawTags().isEmpty()) {
