@@ -28,6 +28,7 @@ import com.microsoft.azure.sdk.iot.service.registry.DeviceConnectionState;
 import com.microsoft.azure.sdk.iot.service.registry.DeviceStatus;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryStatistics;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,31 +51,34 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The official Azure IoT device SDK (iot-device-client) and service SDK (iot-service-client) for Java, unmodified,
- * against the PACKAGED gateway process on the ports the SDKs hard-code: MQTTS 8883, AMQPS 5671, HTTPS 443. The SDKs
- * dial {@code hub.gatehouse.test}, which failsafe's hosts file maps to 127.0.0.1 (docs/tls-and-host-names.md), and trust only the
- * gateway's development CA.
+ * The lifecycle suite of the official Azure IoT device SDK (iot-device-client) and service SDK (iot-service-client)
+ * for Java, unmodified, against a hub on the ports the SDKs hard-code: MQTTS 8883, AMQPS 5671, HTTPS 443. The SDKs
+ * dial {@code hub.gatehouse.test}, which failsafe's hosts file maps to 127.0.0.1 (docs/tls-and-host-names.md), and
+ * trust only the hub's development CA. Each subclass starts the hub its own way: one packaged gateway process
+ * ({@link AzureSdkStandardPortsIT}), or three cluster nodes behind a load balancer ({@link AzureSdkOnClusterIT}); the
+ * tests are the same, word for word.
  *
- * <p>One gateway serves the whole class; this is the only IT class on the standard ports, and failsafe runs IT
- * classes one after another, so nothing else of ours binds them meanwhile.
+ * <p>One hub serves the whole class; only the subclasses bind the standard ports, and failsafe runs IT classes one
+ * after another, so nothing else of ours binds them meanwhile.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AzureSdkStandardPortsIT {
+abstract class AzureSdkLifecycleSuite {
 
-    private static final String HOST = "hub.gatehouse.test";
-    private static final int PARTITIONS = 2;
+    static final String HOST = "hub.gatehouse.test";
+    static final int PARTITIONS = 2;
     private static final int MAX_DELIVERY_COUNT = 2;
     private static final int QUEUE_DEPTH = 50;
     private static final Duration WAIT = AzureServiceSide.WAIT;
 
-    private static final String CONFIG = StandardPorts.config(HOST, """
+    /** The hub's settings the suite's assertions depend on, in the gateway's YAML. */
+    private static final String SUITE_CONFIG = """
             events: {partitionCount: %d}
             cloudToDevice:
               maxDeliveryCount: %d
               feedback: {batchWindowAsIso8601: PT0.05S}
-            """.formatted(PARTITIONS, MAX_DELIVERY_COUNT));
+            """.formatted(PARTITIONS, MAX_DELIVERY_COUNT);
 
-    private GatewayProcess gateway;
+    private HubEndpoint hub;
     private AzureServiceSide service;
     private SSLContext trustOnlyGatewayCa;
     private RestClient rest;
@@ -82,16 +86,24 @@ class AzureSdkStandardPortsIT {
     private MessagingClient messaging;
     private final List<DeviceClient> deviceClients = new ArrayList<>();
 
-    @BeforeAll
-    void startGatewayAndServiceClients(@TempDir Path dir) throws Exception {
-        StandardPorts.requireBindable();
-        gateway = GatewayProcess.configured(dir.resolve("data"), CONFIG).start();
-        assertThat(gateway.port("mqtt")).isEqualTo(8883);
-        assertThat(gateway.port("amqp")).isEqualTo(5671);
-        assertThat(gateway.port("https")).isEqualTo(443);
-        assertThat(gateway.serviceConnectionString()).startsWith("HostName=" + HOST + ";");
+    /**
+     * Starts the hub with {@code hostName} {@link #HOST}, clients reaching it on 127.0.0.1:8883, 5671 and 443, and
+     * {@code suiteConfig} among its settings.
+     */
+    protected abstract HubEndpoint startHub(Path dir, String suiteConfig) throws Exception;
 
-        service = new AzureServiceSide(gateway, PARTITIONS);
+    /** What the hub logged so far, all its processes together. */
+    protected abstract String hubLog() throws IOException;
+
+    protected abstract void stopHub() throws Exception;
+
+    @BeforeAll
+    void startHubAndServiceClients(@TempDir Path dir) throws Exception {
+        StandardPorts.requireBindable();
+        hub = startHub(dir, SUITE_CONFIG);
+        assertThat(hub.serviceConnectionString()).startsWith("HostName=" + HOST + ";");
+
+        service = new AzureServiceSide(hub, PARTITIONS);
         trustOnlyGatewayCa = service.trustOnlyGatewayCa;
         rest = service.rest;
         registry = service.registry;
@@ -106,9 +118,7 @@ class AzureSdkStandardPortsIT {
         if (service != null) {
             service.close();
         }
-        if (gateway != null) {
-            gateway.stopCleanly();
-        }
+        stopHub();
     }
 
     // ------------------------------------------------------------------ registry over HTTPS 443
@@ -309,7 +319,7 @@ class AzureSdkStandardPortsIT {
         assertThatThrownBy(() -> messaging.send("it-full", c2d("one-too-many", DeliveryAcknowledgement.None)))
                 .isInstanceOf(IotHubDeviceMaximumQueueDepthExceededException.class);
         assertThat(registry.getDevice("it-full").getCloudToDeviceMessageCount()).isEqualTo(QUEUE_DEPTH);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(gateway.log())
+        await().atMost(WAIT).untilAsserted(() -> assertThat(hubLog())
                 .containsOnlyOnce("refused C2D send of device it-nobody: DeviceNotFound")
                 .containsOnlyOnce("refused C2D send of device it-full: IotHubDeviceMaximumQueueDepthExceeded"));
 
@@ -330,7 +340,7 @@ class AzureSdkStandardPortsIT {
 
     @Test
     void aServiceWithAWrongKeyGetsTheSdksUnauthorizedExceptionOverAmqpsAndHttps() throws Exception {
-        String wrongKey = gateway.serviceConnectionString()
+        String wrongKey = hub.serviceConnectionString()
                 .replaceAll("SharedAccessKey=[^;]+", "SharedAccessKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
         MessagingClient impostor = new MessagingClient(wrongKey, IotHubServiceClientProtocol.AMQPS,
                 MessagingClientOptions.builder().sslContext(trustOnlyGatewayCa).build());

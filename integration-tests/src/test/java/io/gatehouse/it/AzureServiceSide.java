@@ -26,8 +26,8 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The back end of the Azure SDK integration tests: the Java service SDK's registry, messaging and feedback
- * clients of one gateway process, trusting only its development CA, and the gateway's event REST route to read
- * telemetry back. The registry client has no TLS option: it uses HttpsURLConnection's defaults, set here and
+ * clients of one hub (a gateway process or a cluster behind a load balancer), trusting only its development CA, and
+ * the hub's event REST route to read telemetry back. The registry client has no TLS option: it uses HttpsURLConnection's defaults, set here and
  * restored on close.
  */
 final class AzureServiceSide implements AutoCloseable {
@@ -44,20 +44,24 @@ final class AzureServiceSide implements AutoCloseable {
     private final int partitions;
 
     AzureServiceSide(GatewayProcess gateway, int partitions) throws Exception {
+        this(HubEndpoint.of(gateway), partitions);
+    }
+
+    AzureServiceSide(HubEndpoint hub, int partitions) throws Exception {
         this.partitions = partitions;
-        trustOnlyGatewayCa = DevelopmentCaTrust.sslContext(gateway.caCertificate());
+        trustOnlyGatewayCa = DevelopmentCaTrust.sslContext(hub.caCertificate());
         previousHttpsFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
         HttpsURLConnection.setDefaultSSLSocketFactory(trustOnlyGatewayCa.getSocketFactory());
-        rest = new RestClient(gateway);
-        registry = new RegistryClient(gateway.serviceConnectionString());
-        messaging = new MessagingClient(gateway.serviceConnectionString(), IotHubServiceClientProtocol.AMQPS,
+        rest = new RestClient(hub);
+        registry = new RegistryClient(hub.serviceConnectionString());
+        messaging = new MessagingClient(hub.serviceConnectionString(), IotHubServiceClientProtocol.AMQPS,
                 MessagingClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
         messaging.open();
         Function<FeedbackBatch, AcknowledgementType> collect = batch -> {
             feedback.addAll(batch.getRecords());
             return AcknowledgementType.COMPLETE;
         };
-        feedbackProcessor = new MessageFeedbackProcessorClient(gateway.serviceConnectionString(),
+        feedbackProcessor = new MessageFeedbackProcessorClient(hub.serviceConnectionString(),
                 IotHubServiceClientProtocol.AMQPS, collect,
                 MessageFeedbackProcessorClientOptions.builder().sslContext(trustOnlyGatewayCa).build());
         feedbackProcessor.start();

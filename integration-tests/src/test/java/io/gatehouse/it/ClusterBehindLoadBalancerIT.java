@@ -72,6 +72,8 @@ class ClusterBehindLoadBalancerIT {
 
     private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** HAProxy's frontend (and backend) for the nodes' plain MQTT ports. */
+    private static final String MQTT = "mqtt";
     private static final int PARTITIONS = 4;
     private static final int DEVICES = 12;
     /** Each device publishes at most this often, with at most {@link #IN_FLIGHT} publishes unacknowledged. */
@@ -117,15 +119,15 @@ class ClusterBehindLoadBalancerIT {
         Assumptions.assumeTrue(Files.isExecutable(HaproxyProcess.BINARY),
                 "HAProxy is not installed at /usr/sbin/haproxy (Debian package haproxy): no load balancer to test behind");
         long began = System.nanoTime();
-        String jdbcUrl = postgres.newSchemaUrl();
-        String topic = "it-events-" + System.nanoTime();
+        ClusterStoreConfig cluster = ClusterStoreConfig.fresh(kafka, postgres);
+        String jdbcUrl = cluster.jdbcUrl();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < DEVICES; i++) {
             ids.add("lb-device-" + i);
         }
-        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", jdbcUrl, topic));
-             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", jdbcUrl, topic));
-             GatewayProcess nodeC = GatewayProcess.configured(dir.resolve("c"), yaml("node-c", jdbcUrl, topic))) {
+        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", cluster));
+             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", cluster));
+             GatewayProcess nodeC = GatewayProcess.configured(dir.resolve("c"), yaml("node-c", cluster))) {
             startTogether(nodeA, nodeB, nodeC);
             RestClient restA = new RestClient(nodeA);
             RestClient restB = new RestClient(nodeB);
@@ -143,18 +145,18 @@ class ClusterBehindLoadBalancerIT {
                     new HaproxyProcess.Backend("node-a", nodeA.port("mqtt-plain"), nodeA.port("health")),
                     new HaproxyProcess.Backend("node-b", nodeB.port("mqtt-plain"), nodeB.port("health")),
                     new HaproxyProcess.Backend("node-c", nodeC.port("mqtt-plain"), nodeC.port("health")));
-            HaproxyProcess haproxy = HaproxyProcess.start(dir.resolve("haproxy"), backends);
+            HaproxyProcess haproxy = HaproxyProcess.start(dir.resolve("haproxy"),
+                    List.of(new HaproxyProcess.Route(MQTT, 0, backends)));
             ScheduledExecutorService publishing = Executors.newSingleThreadScheduledExecutor();
             ScheduledExecutorService sending = Executors.newScheduledThreadPool(DEVICES);
             ScheduledExecutorService feedbackTaking = Executors.newSingleThreadScheduledExecutor();
             List<Device> devices = new ArrayList<>();
             try {
-                await().atMost(WAIT).until(() -> haproxy.serverStatus().values().stream().allMatch("UP"::equals)
-                        && haproxy.serverStatus().size() == 3);
+                await().atMost(WAIT).until(() -> haproxy.allUp() && haproxy.serverStatus(MQTT).size() == 3);
 
                 // one after the other, so that round robin puts four on each node
                 for (String id : ids) {
-                    Device d = new Device(id, haproxy.port());
+                    Device d = new Device(id, haproxy.port(MQTT));
                     devices.add(d);
                     d.connectAndSubscribe();
                 }
@@ -179,7 +181,8 @@ class ClusterBehindLoadBalancerIT {
                 long killedAt = System.nanoTime();
                 devices.forEach(d -> d.killedAt(connectsBefore.get(d.id)));
 
-                await().atMost(Duration.ofSeconds(10)).until(() -> "DOWN".equals(haproxy.serverStatus().get("node-a")));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> "DOWN".equals(haproxy.serverStatus(MQTT).get("node-a")));
                 // the devices of node A reconnect through HAProxy to B or C and subscribe again: the node they reach
                 // shows them connected with a receiver on their C2D queue
                 List<Device> moved = devices.stream().filter(d -> onA.contains(d.id)).toList();
@@ -533,14 +536,7 @@ class ClusterBehindLoadBalancerIT {
                 """.formatted(id, KEY, KEY);
     }
 
-    private String yaml(String nodeId, String jdbcUrl, String topic) {
-        return EventHubsGatewayConfig.ephemeralPorts(PARTITIONS) + """
-                store.type: cluster
-                cluster.nodeId: %s
-                cluster.kafka.bootstrapServers: %s
-                cluster.kafka.topic: %s
-                cluster.jdbc.url: "%s"
-                cluster.jdbc.user: %s
-                """.formatted(nodeId, kafka.bootstrapServers(), topic, jdbcUrl, EmbeddedPostgres.USER);
+    private static String yaml(String nodeId, ClusterStoreConfig cluster) {
+        return EventHubsGatewayConfig.ephemeralPorts(PARTITIONS) + cluster.yaml(nodeId);
     }
 }

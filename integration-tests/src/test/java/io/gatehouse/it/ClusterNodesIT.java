@@ -72,10 +72,9 @@ class ClusterNodesIT {
 
     @Test
     void nodesShareIdentitiesAndTelemetryAndAKilledNodeLosesNoAcknowledgedEvent() throws Exception {
-        String jdbcUrl = postgres.newSchemaUrl();
-        String topic = "it-events-" + System.nanoTime();
-        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", jdbcUrl, topic));
-             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", jdbcUrl, topic))) {
+        ClusterStoreConfig cluster = ClusterStoreConfig.fresh(kafka, postgres);
+        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", cluster));
+             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", cluster))) {
             nodeA.start();
             nodeB.start();
             RestClient restB = new RestClient(nodeB);
@@ -105,11 +104,10 @@ class ClusterNodesIT {
     @Test
     void c2dSentThroughEitherNodeReachesTheDeviceWhereverItIsConnected() throws Exception {
         String device = "actuator-1";
-        String jdbcUrl = postgres.newSchemaUrl();
-        String topic = "it-events-" + System.nanoTime();
+        ClusterStoreConfig cluster = ClusterStoreConfig.fresh(kafka, postgres);
         StandardPorts.awaitFree(SERVICE_AMQPS_PORT); // another test's gateway may still be releasing it
-        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", jdbcUrl, topic, NODE_A_ADDRESS));
-             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", jdbcUrl, topic, NODE_B_ADDRESS))) {
+        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", cluster, NODE_A_ADDRESS));
+             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", cluster, NODE_B_ADDRESS))) {
             nodeA.start();
             nodeB.start();
             assertThat(GatewayProcess.parts(nodeA.serviceConnectionString()).get("HostName")).isEqualTo(NODE_A_ADDRESS);
@@ -220,12 +218,12 @@ class ClusterNodesIT {
                 """.formatted(id, status, KEY, KEY);
     }
 
-    private String yaml(String nodeId, String jdbcUrl, String topic) {
-        return EventHubsGatewayConfig.ephemeralPorts(PARTITIONS) + clusterYaml(nodeId, jdbcUrl, topic);
+    private static String yaml(String nodeId, ClusterStoreConfig cluster) {
+        return EventHubsGatewayConfig.ephemeralPorts(PARTITIONS) + cluster.yaml(nodeId);
     }
 
     /** A node listening at {@code address}, which is also its host name, with AMQPS on the service SDK's port. */
-    private String yaml(String nodeId, String jdbcUrl, String topic, String address) {
+    private static String yaml(String nodeId, ClusterStoreConfig cluster, String address) {
         return """
                 hostName: %s
                 bindAddress: %s
@@ -234,17 +232,6 @@ class ClusterNodesIT {
                 https: {port: 0}
                 health: {port: 0}
                 events: {partitionCount: %d}
-                """.formatted(address, address, SERVICE_AMQPS_PORT, PARTITIONS) + clusterYaml(nodeId, jdbcUrl, topic);
-    }
-
-    private String clusterYaml(String nodeId, String jdbcUrl, String topic) {
-        return """
-                store.type: cluster
-                cluster.nodeId: %s
-                cluster.kafka.bootstrapServers: %s
-                cluster.kafka.topic: %s
-                cluster.jdbc.url: "%s"
-                cluster.jdbc.user: %s
-                """.formatted(nodeId, kafka.bootstrapServers(), topic, jdbcUrl, EmbeddedPostgres.USER);
+                """.formatted(address, address, SERVICE_AMQPS_PORT, PARTITIONS) + cluster.yaml(nodeId);
     }
 }

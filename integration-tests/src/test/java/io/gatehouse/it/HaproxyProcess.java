@@ -19,39 +19,46 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * HAProxy ({@code /usr/sbin/haproxy}, Debian's {@code haproxy} package) in front of gateway processes, as an operator
- * would put a TCP load balancer in front of a cluster: one frontend on an ephemeral loopback port, TCP mode, round
- * robin over the nodes' plain MQTT ports, each node checked with {@code GET /health} on its health port every 500 ms
- * and taken out after one failed check (a refused connection after {@code kill -9}). A connection that cannot reach
- * the chosen node is dispatched to another. A stats page on a second port shows what HAProxy thinks of each node.
+ * would put a TCP load balancer in front of a cluster: one frontend per {@link Route} on a loopback port (ephemeral
+ * unless given), TCP mode (TLS passes through to the nodes), round robin over the nodes' ports of that route, each
+ * node checked with {@code GET /health} on its health port every 500 ms and taken out after one failed check (a
+ * refused connection after {@code kill -9}). A connection that cannot reach the chosen node is dispatched to another.
+ * A stats page on one more port shows what HAProxy thinks of each node. Idle connections are kept for 10 minutes,
+ * longer than any client's keep-alive (the Azure device SDK's MQTT keep-alive is 230 s).
  *
  * <p>It runs in the foreground ({@code -db}) as a child process of the test, as whichever user runs the test: the
- * configuration has no {@code user}/{@code group} lines and binds no privileged port, so neither root nor an ordinary
- * user needs anything else.
+ * configuration has no {@code user}/{@code group} lines, so it needs no more than the ports it binds.
  */
 final class HaproxyProcess implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/sbin/haproxy");
+    // columns of the stats CSV: # pxname,svname,qcur,qmax,scur,smax,slim,stot,...,wredis,status,...
+    private static final int SESSIONS_TOTAL = 7;
+    private static final int STATUS = 17;
 
     /** A backend server: its name in HAProxy, the port it forwards to and the port of its health check. */
     record Backend(String name, int port, int healthPort) {
     }
 
+    /** A frontend and the servers behind it: {@code name} names both in HAProxy; {@code port} 0 = an ephemeral one. */
+    record Route(String name, int port, List<Backend> backends) {
+    }
+
     private final Path log;
-    private final int frontendPort;
+    private final Map<String, Integer> frontendPorts;
     private final int statsPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    private HaproxyProcess(Path log, int frontendPort, int statsPort) {
+    private HaproxyProcess(Path log, Map<String, Integer> frontendPorts, int statsPort) {
         this.log = log;
-        this.frontendPort = frontendPort;
+        this.frontendPorts = frontendPorts;
         this.statsPort = statsPort;
     }
 
-    /** Writes the configuration into {@code dir}, starts HAProxy, and waits until its frontend takes connections. */
-    static HaproxyProcess start(Path dir, List<Backend> backends) throws IOException {
+    /** Writes the configuration into {@code dir}, starts HAProxy, and waits until its frontends take connections. */
+    static HaproxyProcess start(Path dir, List<Route> routes) throws IOException {
         Files.createDirectories(dir);
-        int frontendPort = freePort();
         int statsPort = freePort();
         StringBuilder cfg = new StringBuilder("""
                 global
@@ -60,8 +67,8 @@ final class HaproxyProcess implements AutoCloseable {
                 defaults
                     mode tcp
                     timeout connect 2s
-                    timeout client 60s
-                    timeout server 60s
+                    timeout client 10m
+                    timeout server 10m
                     retries 3
                     option redispatch
 
@@ -71,24 +78,31 @@ final class HaproxyProcess implements AutoCloseable {
                     stats enable
                     stats uri /stats
                     stats refresh 1s
+                """.formatted(statsPort));
+        Map<String, Integer> frontendPorts = new LinkedHashMap<>();
+        for (Route route : routes) {
+            int port = route.port() == 0 ? freePort() : route.port();
+            frontendPorts.put(route.name(), port);
+            cfg.append("""
 
-                frontend mqtt
-                    bind 127.0.0.1:%d
-                    default_backend nodes
+                    frontend %1$s
+                        bind 127.0.0.1:%2$d
+                        default_backend %1$s
 
-                backend nodes
-                    balance roundrobin
-                    option httpchk GET /health
-                    default-server inter 500 fall 1 rise 1
-                """.formatted(statsPort, frontendPort));
-        for (Backend b : backends) {
-            cfg.append("    server ").append(b.name()).append(" 127.0.0.1:").append(b.port())
-                    .append(" check port ").append(b.healthPort()).append('\n');
+                    backend %1$s
+                        balance roundrobin
+                        option httpchk GET /health
+                        default-server inter 500 fall 1 rise 1
+                    """.formatted(route.name(), port));
+            for (Backend b : route.backends()) {
+                cfg.append("    server ").append(b.name()).append(" 127.0.0.1:").append(b.port())
+                        .append(" check port ").append(b.healthPort()).append('\n');
+            }
         }
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, cfg);
         Path log = dir.resolve("haproxy.log");
-        HaproxyProcess haproxy = new HaproxyProcess(log, frontendPort, statsPort);
+        HaproxyProcess haproxy = new HaproxyProcess(log, frontendPorts, statsPort);
         haproxy.process = new ProcessBuilder(BINARY.toString(), "-f", config.toString(), "-db")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         try {
@@ -100,7 +114,7 @@ final class HaproxyProcess implements AutoCloseable {
                             throw new IllegalStateException("exited with " + haproxy.process.exitValue());
                         }
                         try {
-                            haproxy.serverStatus();
+                            haproxy.statsCsv();
                             return true;
                         } catch (IOException e) {
                             return false;
@@ -113,25 +127,54 @@ final class HaproxyProcess implements AutoCloseable {
         return haproxy;
     }
 
-    /** The frontend port devices dial. */
-    int port() {
-        return frontendPort;
+    /** The port clients of {@code route} dial. */
+    int port(String route) {
+        return frontendPorts.get(route);
     }
 
-    /** What HAProxy thinks of each backend server now ({@code UP}, {@code DOWN}, ...), by name, from its stats page. */
-    Map<String, String> serverStatus() throws IOException, InterruptedException {
-        URI page = URI.create("http://127.0.0.1:" + statsPort + "/stats;csv");
-        HttpResponse<String> csv = http.send(HttpRequest.newBuilder(page)
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, String> status = new LinkedHashMap<>();
-        for (String line : csv.body().split("\n")) {
+    /**
+     * What HAProxy thinks of each server behind {@code route} now ({@code UP}, {@code DOWN}, ...), by name, from its
+     * stats page.
+     */
+    Map<String, String> serverStatus(String route) throws IOException, InterruptedException {
+        return serverColumn(route, STATUS);
+    }
+
+    /** How many connections HAProxy has handed to each server behind {@code route} so far, by name. */
+    Map<String, Integer> sessionsServed(String route) throws IOException, InterruptedException {
+        Map<String, Integer> sessions = new LinkedHashMap<>();
+        serverColumn(route, SESSIONS_TOTAL).forEach((server, count) -> sessions.put(server, Integer.parseInt(count)));
+        return sessions;
+    }
+
+    /** One column of the stats CSV for each server behind {@code route}. */
+    private Map<String, String> serverColumn(String route, int column) throws IOException, InterruptedException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : statsCsv().split("\n")) {
             String[] fields = line.split(",", -1);
-            // # pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,...
-            if (fields.length > 17 && "nodes".equals(fields[0]) && !"BACKEND".equals(fields[1])) {
-                status.put(fields[1], fields[17]);
+            if (fields.length > column && route.equals(fields[0]) && !"BACKEND".equals(fields[1])
+                    && !"FRONTEND".equals(fields[1])) {
+                values.put(fields[1], fields[column]);
             }
         }
-        return status;
+        return values;
+    }
+
+    /** Whether every server behind every route is up. */
+    boolean allUp() throws IOException, InterruptedException {
+        for (String route : frontendPorts.keySet()) {
+            Map<String, String> status = serverStatus(route);
+            if (status.isEmpty() || !status.values().stream().allMatch("UP"::equals)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String statsCsv() throws IOException, InterruptedException {
+        URI page = URI.create("http://127.0.0.1:" + statsPort + "/stats;csv");
+        return http.send(HttpRequest.newBuilder(page).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     String log() {

@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 
-/** Calls a gateway process's REST API over HTTPS, trusting its CA and signing with its owner policy. */
+/** Calls a hub's REST API over HTTPS, trusting its CA and signing with its owner policy. */
 final class RestClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,10 +23,14 @@ final class RestClient {
     private final String token;
 
     RestClient(GatewayProcess gateway) throws Exception {
-        SSLContext ssl = DevelopmentCaTrust.sslContext(gateway.caCertificate());
+        this(HubEndpoint.of(gateway));
+    }
+
+    RestClient(HubEndpoint hub) throws Exception {
+        SSLContext ssl = DevelopmentCaTrust.sslContext(hub.caCertificate());
         http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-        base = "https://localhost:" + gateway.port("https");
-        Map<String, String> cs = GatewayProcess.parts(gateway.serviceConnectionString());
+        base = "https://localhost:" + hub.httpsPort();
+        Map<String, String> cs = GatewayProcess.parts(hub.serviceConnectionString());
         token = SasTokens.serviceToken(cs.get("HostName"), cs.get("SharedAccessKeyName"), cs.get("SharedAccessKey"),
                 Instant.now().plusSeconds(3600));
     }

@@ -25,14 +25,26 @@ final class StandardPorts {
 
     /** A gateway configuration on the standard ports (other listeners ephemeral), followed by {@code moreYaml}. */
     static String config(String hostName, String moreYaml) {
+        return config(hostName, 8883, 5671, 443) + moreYaml;
+    }
+
+    /**
+     * The same with every listener on an ephemeral port, for a gateway behind a load balancer that listens on the
+     * standard ports.
+     */
+    static String behindLoadBalancer(String hostName, String moreYaml) {
+        return config(hostName, 0, 0, 0) + moreYaml;
+    }
+
+    private static String config(String hostName, int mqtt, int amqp, int https) {
         return """
                 hostName: %s
                 bindAddress: 127.0.0.1
-                mqtt: {port: 8883, plainPort: 0}
-                amqp: {port: 5671, plainPort: 0}
-                https: {port: 443}
+                mqtt: {port: %d, plainPort: 0}
+                amqp: {port: %d, plainPort: 0}
+                https: {port: %d}
                 health: {port: 0}
-                """.formatted(hostName) + moreYaml;
+                """.formatted(hostName, mqtt, amqp, https);
     }
 
     /** Skips the calling test class where the ports may not be bound; waits while something else holds them. */
