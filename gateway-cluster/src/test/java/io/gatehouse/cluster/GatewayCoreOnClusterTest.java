@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.cluster.testing.ClusterEngines;
 import io.gatehouse.cluster.testing.EmbeddedKafka;
@@ -22,6 +23,7 @@ import io.gatehouse.core.methods.MethodCall;
 import io.gatehouse.core.methods.MethodRequest;
 import io.gatehouse.core.methods.MethodResult;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.ownership.DevicePresence;
@@ -44,6 +46,7 @@ import io.gatehouse.core.testing.RecordingSink;
 import io.gatehouse.core.time.ManualClock;
 import io.gatehouse.core.twin.DesiredPatch;
 import io.gatehouse.core.twin.Twin;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,6 +57,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -379,6 +383,38 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
+    void twoServicesPatchingOneTwinThroughTwoNodesWithTheSameEtagCannotBothPass() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            connectTo(nodeA, D1);
+            get(nodeA.c2d().send(D1, request("m0"))); // returns once A's claim is through: A owns the device
+            for (int round = 0; round < 5; round++) {
+                String etag = nodeA.twins().get(D1).orElseThrow().etag();
+                List<CompletableFuture<Twin>> patches = List.of(
+                        nodeA.twinChanges().patch(D1, etag, null, desiredBy("a", round)),
+                        nodeB.twinChanges().patch(D1, etag, null, desiredBy("b", round)));
+                List<Twin> passed = new ArrayList<>();
+                List<GatewayException> refused = new ArrayList<>();
+                for (CompletableFuture<Twin> patch : patches) {
+                    try {
+                        passed.add(get(patch));
+                    } catch (ExecutionException e) {
+                        refused.add(GatewayException.unwrap(e.getCause()));
+                    }
+                }
+                assertThat(passed).as("round %d", round).hasSize(1);
+                assertThat(refused).singleElement()
+                        .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.PRECONDITION_FAILED));
+                // what a read through either node shows next is the one patch that passed
+                Twin winner = passed.get(0);
+                await().atMost(WAIT).until(() -> nodeB.twins().get(D1).orElseThrow().etag().equals(winner.etag()));
+                assertThat(nodeA.twins().get(D1).orElseThrow().etag()).isEqualTo(winner.etag());
+            }
+        }
+    }
+
+    @Test
     void aDirectMethodInvokedThroughAnyNodeRunsOnTheNodeTheDeviceIsConnectedTo() throws Exception {
         try (TwoNodes nodes = new TwoNodes()) {
             GatewayCore nodeA = nodes.nodeA;
@@ -470,6 +506,10 @@ class GatewayCoreOnClusterTest {
             storeB.close();
             storeA.close();
         }
+    }
+
+    private static JsonNode desiredBy(String node, int round) throws IOException {
+        return JSON.readTree("{\"by\": \"" + node + "\", \"round\": " + round + "}");
     }
 
     /** Registers an MQTT connection of {@code device} on {@code node} that nothing closes but the test. */

@@ -10,6 +10,7 @@ import io.gatehouse.core.methods.DirectMethods;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.ownership.DevicePresences;
 import io.gatehouse.core.ownership.OwnerCalls;
+import io.gatehouse.core.ownership.TwinChanges;
 import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
@@ -71,6 +72,7 @@ public final class GatewayCore implements AutoCloseable {
     private final DeviceTwins twins;
     private final DirectMethods methods;
     private final DevicePresences presences;
+    private final TwinChanges twinChanges;
 
     private GatewayCore(Builder b) {
         this.settings = b.settings;
@@ -93,6 +95,7 @@ public final class GatewayCore implements AutoCloseable {
         this.twins = new DeviceTwins(store.state(), clock, registry);
         this.methods = new DirectMethods(shards, registry, clock, c2d.owners());
         this.presences = new DevicePresences(connections, c2d);
+        this.twinChanges = new TwinChanges(twins, c2d.owners());
         // nodes sharing the store: a device's calls run on the node it is connected to
         connections.onConnect(c2d.owners()::claim);
         registry.addListener(new RegistryListener() {
@@ -155,6 +158,9 @@ public final class GatewayCore implements AutoCloseable {
                     }
                     if (read instanceof OwnerCalls.Call.Presence) {
                         return CompletableFuture.completedFuture(OwnerCalls.presence(presences.here(device)));
+                    }
+                    if (read instanceof OwnerCalls.Call.TwinChange change) {
+                        return twinChanges.run(device, change);
                     }
                     return c2d.run(device, read);
                 });
@@ -247,6 +253,11 @@ public final class GatewayCore implements AutoCloseable {
 
     public DirectMethods methods() {
         return methods;
+    }
+
+    /** The service's changes of twins (they run where the device is owned); {@link #twins()} for the rest. */
+    public TwinChanges twinChanges() {
+        return twinChanges;
     }
 
     /** Devices' connection states and C2D queue depths, for the registry. */

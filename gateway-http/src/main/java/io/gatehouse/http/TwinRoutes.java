@@ -58,13 +58,13 @@ public final class TwinRoutes {
 
     private CompletableFuture<RestResponse> patch(RestRequest request) {
         TwinBody body = TwinBody.of(Json.parse(request.body()));
-        return core.twins().patch(request.deviceId(), ifMatch(request), body.tags(), body.desired())
+        return core.twinChanges().patch(request.deviceId(), ifMatch(request), body.tags(), body.desired())
                 .thenCompose(this::twinResponse);
     }
 
     private CompletableFuture<RestResponse> replace(RestRequest request) {
         TwinBody body = TwinBody.of(Json.parse(request.body()));
-        return core.twins().replace(request.deviceId(), ifMatch(request), body.tags(), body.desired())
+        return core.twinChanges().replace(request.deviceId(), ifMatch(request), body.tags(), body.desired())
                 .thenCompose(this::twinResponse);
     }
 

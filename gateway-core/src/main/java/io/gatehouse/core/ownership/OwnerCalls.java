@@ -1,5 +1,8 @@
 package io.gatehouse.core.ownership;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.methods.MethodCall;
 import io.gatehouse.core.methods.MethodResult;
@@ -19,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
- * method, a read of its presence), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
+ * method, a read of its presence, a change of its twin), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
  * stored.
  */
 public final class OwnerCalls {
@@ -29,6 +32,9 @@ public final class OwnerCalls {
     private static final int PURGE = 2;
     private static final int METHOD = 3;
     private static final int PRESENCE = 4;
+    private static final int TWIN_PATCH = 5;
+    private static final int TWIN_REPLACE = 6;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ANSWERED = 0;
     private static final int FAILED = 1;
     /** The node no longer owns the device: place the call again. */
@@ -47,6 +53,10 @@ public final class OwnerCalls {
 
         record Presence() implements Call {
         }
+
+        /** The service's patch ({@code replace} false) or replacement of the twin's tags and desired properties. */
+        record TwinChange(boolean replace, String ifMatch, JsonNode tags, JsonNode desired) implements Call {
+        }
     }
 
     private OwnerCalls() {
@@ -63,6 +73,12 @@ public final class OwnerCalls {
 
     public static byte[] purge() {
         return new BinaryWriter(2).writeByte(VERSION).writeByte(PURGE).toByteArray();
+    }
+
+    public static byte[] twinChange(Call.TwinChange change) {
+        return new BinaryWriter(256).writeByte(VERSION).writeByte(change.replace() ? TWIN_REPLACE : TWIN_PATCH)
+                .writeString(change.ifMatch()).writeString(jsonText(change.tags()))
+                .writeString(jsonText(change.desired())).toByteArray();
     }
 
     public static byte[] presence() {
@@ -84,6 +100,9 @@ public final class OwnerCalls {
                 return new Call.Purge();
             case PRESENCE:
                 return new Call.Presence();
+            case TWIN_PATCH:
+            case TWIN_REPLACE:
+                return new Call.TwinChange(op == TWIN_REPLACE, r.readString(), json(r.readString()), json(r.readString()));
             case METHOD:
                 return new Call.Method(new MethodCall(r.readString(), r.readBytes(), Duration.ofMillis(r.readLong()),
                         Duration.ofMillis(r.readLong())));
@@ -151,6 +170,18 @@ public final class OwnerCalls {
         ConnectionState connection = new ConnectionState(r.readBoolean(), Instant.ofEpochMilli(r.readLong()),
                 Instant.ofEpochMilli(r.readLong()));
         return new DevicePresence(connection, r.readInt());
+    }
+
+    private static String jsonText(JsonNode node) {
+        return node == null ? null : node.toString();
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return text == null ? null : JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("a twin change between nodes carries JSON that does not parse", e);
+        }
     }
 
     public static byte[] methodResult(MethodResult result) {

@@ -9,16 +9,16 @@ import java.io.UncheckedIOException;
 
 /**
  * The stored form of a twin: compact JSON with the generation, the version, the tags and each section's values,
- * metadata and version. The device id is the key's owner.
+ * metadata and version. The device id is the key's owner. Nodes of a cluster also hand each other twins this way.
  */
-final class TwinCodec {
+public final class TwinCodec {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private TwinCodec() {
     }
 
-    static byte[] encode(Twin twin) {
+    public static byte[] encode(Twin twin) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("generationId", twin.generationId());
         node.put("version", twin.version());
@@ -32,7 +32,7 @@ final class TwinCodec {
         }
     }
 
-    static Twin decode(DeviceId device, byte[] stored) {
+    public static Twin decode(DeviceId device, byte[] stored) {
         try {
             JsonNode node = MAPPER.readTree(stored);
             return new Twin(device, node.get("generationId").asText(), node.get("version").asLong(),
