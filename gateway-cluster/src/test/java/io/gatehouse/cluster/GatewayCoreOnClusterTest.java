@@ -337,8 +337,10 @@ class GatewayCoreOnClusterTest {
             assertThat(onA.get(0).patch().get("interval").asInt()).isEqualTo(30);
             assertThat(nodeA.twins().get(D1).orElseThrow().etag()).isEqualTo(patched.etag());
 
-            // the device reports through A; a service reading through B sees it
+            // the device reports through A; a service reading through B sees it, at once when it asks A, the owner
+            get(nodeA.c2d().send(D1, request("m0"))); // returns once A's claim is through: A owns the device
             Twin reported = get(nodeA.twins().patchReported(D1, JSON.readTree("{\"firmware\": \"2.1\"}")));
+            assertThat(get(nodeB.twinsWhereOwned().get(D1)).version()).isEqualTo(reported.version());
             await().atMost(WAIT).until(() -> nodeB.twins().get(D1).orElseThrow().version() == reported.version());
             assertThat(nodeB.twins().get(D1).orElseThrow().reported().values().get("firmware").asText()).isEqualTo("2.1");
             assertThat(onA).hasSize(1); // a reported change is no desired patch
@@ -392,8 +394,8 @@ class GatewayCoreOnClusterTest {
             for (int round = 0; round < 5; round++) {
                 String etag = nodeA.twins().get(D1).orElseThrow().etag();
                 List<CompletableFuture<Twin>> patches = List.of(
-                        nodeA.twinChanges().patch(D1, etag, null, desiredBy("a", round)),
-                        nodeB.twinChanges().patch(D1, etag, null, desiredBy("b", round)));
+                        nodeA.twinsWhereOwned().patch(D1, etag, null, desiredBy("a", round)),
+                        nodeB.twinsWhereOwned().patch(D1, etag, null, desiredBy("b", round)));
                 List<Twin> passed = new ArrayList<>();
                 List<GatewayException> refused = new ArrayList<>();
                 for (CompletableFuture<Twin> patch : patches) {

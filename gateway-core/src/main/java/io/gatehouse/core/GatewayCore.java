@@ -10,7 +10,7 @@ import io.gatehouse.core.methods.DirectMethods;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.ownership.DevicePresences;
 import io.gatehouse.core.ownership.OwnerCalls;
-import io.gatehouse.core.ownership.TwinChanges;
+import io.gatehouse.core.ownership.TwinsWhereOwned;
 import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
@@ -72,7 +72,7 @@ public final class GatewayCore implements AutoCloseable {
     private final DeviceTwins twins;
     private final DirectMethods methods;
     private final DevicePresences presences;
-    private final TwinChanges twinChanges;
+    private final TwinsWhereOwned twinsWhereOwned;
 
     private GatewayCore(Builder b) {
         this.settings = b.settings;
@@ -95,7 +95,7 @@ public final class GatewayCore implements AutoCloseable {
         this.twins = new DeviceTwins(store.state(), clock, registry);
         this.methods = new DirectMethods(shards, registry, clock, c2d.owners());
         this.presences = new DevicePresences(connections, c2d);
-        this.twinChanges = new TwinChanges(twins, c2d.owners());
+        this.twinsWhereOwned = new TwinsWhereOwned(twins, c2d.owners());
         // nodes sharing the store: a device's calls run on the node it is connected to
         connections.onConnect(c2d.owners()::claim);
         registry.addListener(new RegistryListener() {
@@ -159,8 +159,8 @@ public final class GatewayCore implements AutoCloseable {
                     if (read instanceof OwnerCalls.Call.Presence) {
                         return CompletableFuture.completedFuture(OwnerCalls.presence(presences.here(device)));
                     }
-                    if (read instanceof OwnerCalls.Call.TwinChange change) {
-                        return twinChanges.run(device, change);
+                    if (read instanceof OwnerCalls.Call.TwinRead || read instanceof OwnerCalls.Call.TwinChange) {
+                        return twinsWhereOwned.run(device, read);
                     }
                     return c2d.run(device, read);
                 });
@@ -255,9 +255,9 @@ public final class GatewayCore implements AutoCloseable {
         return methods;
     }
 
-    /** The service's changes of twins (they run where the device is owned); {@link #twins()} for the rest. */
-    public TwinChanges twinChanges() {
-        return twinChanges;
+    /** The service's reads and changes of twins (they run where the device is owned); {@link #twins()} for the rest. */
+    public TwinsWhereOwned twinsWhereOwned() {
+        return twinsWhereOwned;
     }
 
     /** Devices' connection states and C2D queue depths, for the registry. */

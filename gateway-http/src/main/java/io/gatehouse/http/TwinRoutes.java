@@ -7,6 +7,7 @@ import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.methods.MethodCall;
 import io.gatehouse.core.methods.MethodResult;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.ownership.DevicePresence;
 import io.gatehouse.core.query.Query;
 import io.gatehouse.core.registry.AccessRight;
 import io.gatehouse.core.registry.Device;
@@ -52,19 +53,22 @@ public final class TwinRoutes {
 
     private CompletableFuture<RestResponse> get(RestRequest request) {
         DeviceId id = request.deviceId();
-        Twin twin = core.twins().get(id).orElseThrow(() -> notFound(id));
-        return twinResponse(twin);
+        if (core.registry().get(id).isEmpty()) {
+            throw notFound(id);
+        }
+        // the device's own node has what it reported a moment ago
+        return core.twinsWhereOwned().get(id).thenCompose(this::twinResponse);
     }
 
     private CompletableFuture<RestResponse> patch(RestRequest request) {
         TwinBody body = TwinBody.of(Json.parse(request.body()));
-        return core.twinChanges().patch(request.deviceId(), ifMatch(request), body.tags(), body.desired())
+        return core.twinsWhereOwned().patch(request.deviceId(), ifMatch(request), body.tags(), body.desired())
                 .thenCompose(this::twinResponse);
     }
 
     private CompletableFuture<RestResponse> replace(RestRequest request) {
         TwinBody body = TwinBody.of(Json.parse(request.body()));
-        return core.twinChanges().replace(request.deviceId(), ifMatch(request), body.tags(), body.desired())
+        return core.twinsWhereOwned().replace(request.deviceId(), ifMatch(request), body.tags(), body.desired())
                 .thenCompose(this::twinResponse);
     }
 
@@ -218,9 +222,13 @@ public final class TwinRoutes {
 
     /** One twin: its connection state and queue depth as the node owning the device knows them. */
     private CompletableFuture<RestResponse> twinResponse(Twin twin) {
+        return core.presences().of(twin.deviceId()).thenApply(presence -> twinResponse(twin, presence));
+    }
+
+    private RestResponse twinResponse(Twin twin, DevicePresence presence) {
         Device device = core.registry().get(twin.deviceId()).orElseThrow(() -> notFound(twin.deviceId()));
-        return core.presences().of(device.id()).thenApply(presence -> RestResponse.json(200,
-                Json.bytes(TwinJson.service(twin, device, presence)), Map.of("ETag", "\"" + twin.etag() + "\"")));
+        return RestResponse.json(200, Json.bytes(TwinJson.service(twin, device, presence)),
+                Map.of("ETag", "\"" + twin.etag() + "\""));
     }
 
     private static String ifMatch(RestRequest request) {

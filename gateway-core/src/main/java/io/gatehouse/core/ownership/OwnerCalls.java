@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
- * method, a read of its presence, a change of its twin), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
+ * method, a read of its presence, a read or change of its twin), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
  * stored.
  */
 public final class OwnerCalls {
@@ -34,6 +34,7 @@ public final class OwnerCalls {
     private static final int PRESENCE = 4;
     private static final int TWIN_PATCH = 5;
     private static final int TWIN_REPLACE = 6;
+    private static final int TWIN_READ = 7;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ANSWERED = 0;
     private static final int FAILED = 1;
@@ -52,6 +53,9 @@ public final class OwnerCalls {
         }
 
         record Presence() implements Call {
+        }
+
+        record TwinRead() implements Call {
         }
 
         /** The service's patch ({@code replace} false) or replacement of the twin's tags and desired properties. */
@@ -75,7 +79,11 @@ public final class OwnerCalls {
         return new BinaryWriter(2).writeByte(VERSION).writeByte(PURGE).toByteArray();
     }
 
-    public static byte[] twinChange(Call.TwinChange change) {
+    /** A {@link Call.TwinRead} or a {@link Call.TwinChange}. */
+    public static byte[] twinCall(Call call) {
+        if (!(call instanceof Call.TwinChange change)) {
+            return new BinaryWriter(2).writeByte(VERSION).writeByte(TWIN_READ).toByteArray();
+        }
         return new BinaryWriter(256).writeByte(VERSION).writeByte(change.replace() ? TWIN_REPLACE : TWIN_PATCH)
                 .writeString(change.ifMatch()).writeString(jsonText(change.tags()))
                 .writeString(jsonText(change.desired())).toByteArray();
@@ -100,6 +108,8 @@ public final class OwnerCalls {
                 return new Call.Purge();
             case PRESENCE:
                 return new Call.Presence();
+            case TWIN_READ:
+                return new Call.TwinRead();
             case TWIN_PATCH:
             case TWIN_REPLACE:
                 return new Call.TwinChange(op == TWIN_REPLACE, r.readString(), json(r.readString()), json(r.readString()));
