@@ -65,27 +65,39 @@ final class NodeCalls {
         owners.remove(device.value());
     }
 
-    /** Hands {@code call} to {@code owner}; completes with its answer, or fails busy without one in time. */
+    /**
+     * Hands {@code call} to {@code owner}; completes with its answer, or fails busy without one in time (then the owner
+     * is looked up again next time).
+     */
     CompletableFuture<byte[]> forward(String owner, DeviceId device, byte[] call, Duration answerWithin) {
+        return ask(owner, device, call, answerWithin).whenComplete((answer, failure) -> {
+            if (failure != null) {
+                forget(device);
+            }
+        });
+    }
+
+    /** Hands {@code call} about {@code device} to the node {@code node}; completes with its answer, or fails busy. */
+    CompletableFuture<byte[]> ask(String node, DeviceId device, byte[] call, Duration answerWithin) {
         long token = nextToken.incrementAndGet();
         CompletableFuture<byte[]> answer = new CompletableFuture<>();
         pending.put(token, answer);
         worker.after(answerWithin.toMillis(), () -> {
             if (pending.remove(token) != null) {
-                forget(device);
                 answer.completeExceptionally(new GatewayException(ErrorCode.SERVER_BUSY,
-                        "the node owning device " + device + " did not answer within " + answerWithin.toMillis() + " ms"));
+                        "node " + node + " did not answer a call for device " + device + " within "
+                                + answerWithin.toMillis() + " ms"));
             }
         });
         Runnable failed = () -> {
             if (pending.remove(token) != null) {
-                answer.completeExceptionally(StoreException.unavailable("the call could not be handed to the node owning "
-                        + device + ": PostgreSQL did not take the notification", null));
+                answer.completeExceptionally(StoreException.unavailable("the call for device " + device
+                        + " could not be handed to node " + node + ": PostgreSQL did not take the notification", null));
             }
         };
         String inline = Base64.getEncoder().encodeToString(call);
         if (inline.length() <= INLINE_CALL_CHARS) {
-            worker.post(OwnershipWorker.channelOf(owner), "icall " + token + " " + origin + " " + device.value() + " " + inline,
+            worker.post(OwnershipWorker.channelOf(node), "icall " + token + " " + origin + " " + device.value() + " " + inline,
                     failed);
             return answer;
         }
@@ -95,7 +107,7 @@ final class NodeCalls {
                 send.setString(2, origin);
                 send.setLong(3, token);
                 send.setBytes(4, call);
-                send.setString(5, OwnershipWorker.channelOf(owner));
+                send.setString(5, OwnershipWorker.channelOf(node));
                 send.executeQuery().close();
             }
             return null;

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -173,6 +174,16 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     @Override
     public List<ClusterMember> members() {
         return members;
+    }
+
+    @Override
+    public CompletableFuture<List<byte[]>> askEveryNode(DeviceId device, byte[] call, Duration answerWithin) {
+        List<CompletableFuture<byte[]>> answers = members.stream().filter(m -> m.alive() && !m.self())
+                // a node that does not answer in time (or went away) has nothing to say
+                .map(m -> calls.ask(m.origin(), device, call, answerWithin).exceptionally(failure -> null))
+                .toList();
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> answers.stream()
+                .map(CompletableFuture::join).filter(Objects::nonNull).toList());
     }
 
     @Override

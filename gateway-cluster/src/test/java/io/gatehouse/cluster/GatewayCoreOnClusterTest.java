@@ -29,6 +29,7 @@ import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.ownership.DevicePresence;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
+import io.gatehouse.core.queue.PolledInboxes;
 import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
@@ -385,6 +386,46 @@ class GatewayCoreOnClusterTest {
     }
 
     @Test
+    void aPollingDeviceSettlesThroughEitherNodeWhatItTookThroughTheOther() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            get(nodeA.c2d().send(D1, request("m0"))); // nobody owned D1: A claims it and holds its queue
+            get(nodeA.c2d().send(D1, request("m1")));
+
+            Delivery first = get(nodeB.polls().take(D1)).orElseThrow(); // taken on A, where the lock is held
+            assertThat(id(first)).isEqualTo("m0");
+            get(nodeA.polls().settle(D1, first.lockToken(), PolledInboxes.Settlement.COMPLETE));
+            Delivery second = get(nodeA.polls().take(D1)).orElseThrow();
+            assertThat(id(second)).isEqualTo("m1");
+            get(nodeB.polls().settle(D1, second.lockToken(), PolledInboxes.Settlement.REJECT)); // settled on A
+            assertThat(get(nodeB.polls().take(D1))).isEmpty();
+            assertThat(get(nodeB.presences().of(D1)).cloudToDeviceMessageCount()).isZero();
+            assertThat(nodeB.polls().openInboxes()).isZero();
+            // a lock nobody holds any more is lost, through either node
+            assertThatThrownBy(() -> get(nodeB.polls().settle(D1, second.lockToken(), PolledInboxes.Settlement.COMPLETE)))
+                    .cause().isInstanceOfSatisfying(GatewayException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_LOST));
+        }
+    }
+
+    @Test
+    void aModuleConnectedToOneNodeIsSeenConnectedThroughTheOther() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            await().atMost(WAIT).until(() -> nodeB.clusterMembers().stream().filter(ClusterMember::alive).count() == 2);
+            assertThat(get(nodeB.presences().ofModule(D1, "sensor")).connected()).isFalse();
+
+            DeviceConnections.Registration module = connectTo(nodeA, D1, "sensor");
+            assertThat(get(nodeB.presences().ofModule(D1, "sensor")).connected()).isTrue();
+            assertThat(get(nodeB.presences().of(D1)).connection().connected()).as("the device itself").isFalse();
+            module.close();
+            assertThat(get(nodeB.presences().ofModule(D1, "sensor")).connected()).isFalse();
+        }
+    }
+
+    @Test
     void twoServicesPatchingOneTwinThroughTwoNodesWithTheSameEtagCannotBothPass() throws Exception {
         try (TwoNodes nodes = new TwoNodes()) {
             GatewayCore nodeA = nodes.nodeA;
@@ -516,7 +557,12 @@ class GatewayCoreOnClusterTest {
 
     /** Registers an MQTT connection of {@code device} on {@code node} that nothing closes but the test. */
     private static DeviceConnections.Registration connectTo(GatewayCore node, DeviceId device) {
-        return node.connections().register(device, new DeviceConnections.Connection() {
+        return connectTo(node, device, null);
+    }
+
+    /** The same for one of the device's modules ({@code moduleId} null: the device itself). */
+    private static DeviceConnections.Registration connectTo(GatewayCore node, DeviceId device, String moduleId) {
+        return node.connections().register(device, moduleId, new DeviceConnections.Connection() {
             @Override
             public String protocol() {
                 return "MQTT";

@@ -10,8 +10,10 @@ import io.gatehouse.core.methods.DirectMethods;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.ownership.DevicePresences;
 import io.gatehouse.core.ownership.OwnerCalls;
+import io.gatehouse.core.ownership.PollsWhereOwned;
 import io.gatehouse.core.ownership.TwinsWhereOwned;
 import io.gatehouse.core.queue.CloudToDevice;
+import io.gatehouse.core.queue.PolledInboxes;
 import io.gatehouse.core.registry.AccessPolicies;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.DeviceRegistry;
@@ -73,6 +75,7 @@ public final class GatewayCore implements AutoCloseable {
     private final DirectMethods methods;
     private final DevicePresences presences;
     private final TwinsWhereOwned twinsWhereOwned;
+    private final PollsWhereOwned polls;
 
     private GatewayCore(Builder b) {
         this.settings = b.settings;
@@ -96,6 +99,7 @@ public final class GatewayCore implements AutoCloseable {
         this.methods = new DirectMethods(shards, registry, clock, c2d.owners());
         this.presences = new DevicePresences(connections, c2d);
         this.twinsWhereOwned = new TwinsWhereOwned(twins, c2d.owners());
+        this.polls = new PollsWhereOwned(new PolledInboxes(c2d), c2d.owners());
         // nodes sharing the store: a device's calls run on the node it is connected to
         connections.onConnect(c2d.owners()::claim);
         registry.addListener(new RegistryListener() {
@@ -161,6 +165,12 @@ public final class GatewayCore implements AutoCloseable {
                     }
                     if (read instanceof OwnerCalls.Call.TwinRead || read instanceof OwnerCalls.Call.TwinChange) {
                         return twinsWhereOwned.run(device, read);
+                    }
+                    if (read instanceof OwnerCalls.Call.PollTake || read instanceof OwnerCalls.Call.PollSettle) {
+                        return polls.run(device, read);
+                    }
+                    if (read instanceof OwnerCalls.Call.ModulePresence module) {
+                        return CompletableFuture.completedFuture(presences.moduleHere(device, module.moduleId()));
                     }
                     return c2d.run(device, read);
                 });
@@ -258,6 +268,11 @@ public final class GatewayCore implements AutoCloseable {
     /** The service's reads and changes of twins (they run where the device is owned); {@link #twins()} for the rest. */
     public TwinsWhereOwned twinsWhereOwned() {
         return twinsWhereOwned;
+    }
+
+    /** The C2D polls of devices that hold no connection (HTTPS). */
+    public PollsWhereOwned polls() {
+        return polls;
     }
 
     /** Devices' connection states and C2D queue depths, for the registry. */

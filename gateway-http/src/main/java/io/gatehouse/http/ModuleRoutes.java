@@ -55,7 +55,8 @@ public final class ModuleRoutes {
         DeviceId device = request.deviceId();
         String moduleId = moduleId(request);
         Module module = core.modules().get(device, moduleId).orElseThrow(() -> notFound(device, moduleId));
-        return CompletableFuture.completedFuture(response(module));
+        // in a cluster the module may be connected to any node: each is asked
+        return core.presences().ofModule(device, moduleId).thenApply(connection -> response(module, connection));
     }
 
     private CompletableFuture<RestResponse> delete(RestRequest request) {
@@ -75,12 +76,20 @@ public final class ModuleRoutes {
     }
 
     private RestResponse response(Module module) {
-        return RestResponse.json(200, Json.bytes(json(module)), Map.of("ETag", "\"" + module.etag() + "\""));
+        return response(module, core.connections().state(module.deviceId(), module.moduleId()));
+    }
+
+    private static RestResponse response(Module module, ConnectionState connection) {
+        return RestResponse.json(200, Json.bytes(json(module, connection)), Map.of("ETag", "\"" + module.etag() + "\""));
+    }
+
+    /** In a cluster, lists show modules connected to other nodes as disconnected. */
+    private ObjectNode json(Module module) {
+        return json(module, core.connections().state(module.deviceId(), module.moduleId()));
     }
 
     /** IoT Hub's module JSON. Modules get no C2D messages, so their count is always 0. */
-    private ObjectNode json(Module module) {
-        ConnectionState connection = core.connections().state(module.deviceId(), module.moduleId());
+    private static ObjectNode json(Module module, ConnectionState connection) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("moduleId", module.moduleId());
         node.put("deviceId", module.deviceId().value());

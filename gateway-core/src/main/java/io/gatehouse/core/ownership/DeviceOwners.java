@@ -7,7 +7,9 @@ import io.gatehouse.core.store.DeviceOwnership.Placement;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StoreException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -116,13 +118,22 @@ public final class DeviceOwners {
      * back, "moved" when this node no longer owns it.
      */
     public CompletableFuture<byte[]> answer(DeviceId device, byte[] call, Function<OwnerCalls.Call, CompletableFuture<byte[]>> run) {
-        CompletableFuture<Void> ownedHere = owned.get(device);
+        OwnerCalls.Call read = OwnerCalls.read(call);
+        CompletableFuture<Void> ownedHere = read.needsOwner() ? owned.get(device) : CompletableFuture.completedFuture(null);
         if (ownedHere == null) {
             return CompletableFuture.completedFuture(OwnerCalls.moved());
         }
-        OwnerCalls.Call read = OwnerCalls.read(call);
         return ownedHere.thenCompose(ok -> run.apply(read))
                 .handle((result, failure) -> failure == null ? OwnerCalls.answered(result) : OwnerCalls.failed(failure));
+    }
+
+    /**
+     * Runs {@code call} about {@code device} on every other live node, owner or not; the results of those that answered
+     * in time. None on a store of one node.
+     */
+    public CompletableFuture<List<byte[]>> askEveryNode(DeviceId device, byte[] call, Duration answerWithin) {
+        return ownership.askEveryNode(device, call, answerWithin).thenApply(answers -> answers.stream()
+                .map(OwnerCalls::resultIfAnswered).flatMap(Optional::stream).toList());
     }
 
     /** Devices this node owns (or is claiming); 0 on a store of one node, which owns them all without counting. */

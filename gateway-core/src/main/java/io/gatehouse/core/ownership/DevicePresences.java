@@ -3,6 +3,7 @@ package io.gatehouse.core.ownership;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.session.DeviceConnections;
+import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,6 +32,35 @@ public final class DevicePresences {
         }
         return c2d.owners().whereOwned(device, OwnerCalls.presence(), ANSWER_WITHIN,
                 () -> CompletableFuture.completedFuture(here(device)), OwnerCalls::presence);
+    }
+
+    /**
+     * A module's connection state. A module connects to whichever node it reaches, independently of its device, so on a
+     * store that several nodes share every node is asked: the one it is connected to wins, else the latest change.
+     */
+    public CompletableFuture<ConnectionState> ofModule(DeviceId device, String moduleId) {
+        ConnectionState here = connections.state(device, moduleId);
+        if (here.connected() || c2d.owners().ownsEveryDevice()) {
+            return CompletableFuture.completedFuture(here);
+        }
+        return c2d.owners().askEveryNode(device, OwnerCalls.modulePresence(moduleId), ANSWER_WITHIN).thenApply(answers -> {
+            ConnectionState latest = here;
+            for (byte[] answer : answers) {
+                ConnectionState there = OwnerCalls.presence(answer).connection();
+                if (there.connected()) {
+                    return there;
+                }
+                if (there.stateUpdatedTime().isAfter(latest.stateUpdatedTime())) {
+                    latest = there;
+                }
+            }
+            return latest;
+        });
+    }
+
+    /** What {@link #ofModule} asks of each node: the module's state here. */
+    public byte[] moduleHere(DeviceId device, String moduleId) {
+        return OwnerCalls.presence(new DevicePresence(connections.state(device, moduleId), 0));
     }
 
     /**

@@ -8,9 +8,13 @@ import io.gatehouse.core.methods.MethodCall;
 import io.gatehouse.core.methods.MethodResult;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
+import io.gatehouse.core.model.LockToken;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.model.MessagePropertiesCodec;
 import io.gatehouse.core.queue.C2dRequest;
+import io.gatehouse.core.queue.Delivery;
+import io.gatehouse.core.queue.PolledInboxes;
+import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import io.gatehouse.core.store.BinaryReader;
 import io.gatehouse.core.store.BinaryWriter;
@@ -18,11 +22,12 @@ import io.gatehouse.core.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
- * method, a read of its presence, a read or change of its twin), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
+ * method, a read of its presence, a read or change of its twin, a polling device's take or settlement), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
  * stored.
  */
 public final class OwnerCalls {
@@ -35,6 +40,9 @@ public final class OwnerCalls {
     private static final int TWIN_PATCH = 5;
     private static final int TWIN_REPLACE = 6;
     private static final int TWIN_READ = 7;
+    private static final int POLL_TAKE = 8;
+    private static final int POLL_SETTLE = 9;
+    private static final int MODULE_PRESENCE = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ANSWERED = 0;
     private static final int FAILED = 1;
@@ -43,6 +51,10 @@ public final class OwnerCalls {
 
     /** A call as the owner reads it. */
     public sealed interface Call {
+        /** Whether only the node owning the device may answer it (all but those asked of every node). */
+        default boolean needsOwner() {
+            return true;
+        }
         record Send(C2dRequest request) implements Call {
         }
 
@@ -56,6 +68,22 @@ public final class OwnerCalls {
         }
 
         record TwinRead() implements Call {
+        }
+
+        /** Asked of every node, owner or not: whether a module of the device is connected there. */
+        record ModulePresence(String moduleId) implements Call {
+            @Override
+            public boolean needsOwner() {
+                return false;
+            }
+        }
+
+        /** A polling device (HTTPS) takes a message under lock from the inbox on the owner. */
+        record PollTake() implements Call {
+        }
+
+        /** A polling device settles a message the inbox on the owner holds under {@code token}. */
+        record PollSettle(LockToken token, PolledInboxes.Settlement settlement) implements Call {
         }
 
         /** The service's patch ({@code replace} false) or replacement of the twin's tags and desired properties. */
@@ -89,6 +117,19 @@ public final class OwnerCalls {
                 .writeString(jsonText(change.desired())).toByteArray();
     }
 
+    public static byte[] modulePresence(String moduleId) {
+        return new BinaryWriter(64).writeByte(VERSION).writeByte(MODULE_PRESENCE).writeString(moduleId).toByteArray();
+    }
+
+    public static byte[] pollTake() {
+        return new BinaryWriter(2).writeByte(VERSION).writeByte(POLL_TAKE).toByteArray();
+    }
+
+    public static byte[] pollSettle(Call.PollSettle settle) {
+        return new BinaryWriter(64).writeByte(VERSION).writeByte(POLL_SETTLE).writeByte(settle.settlement().ordinal())
+                .writeString(settle.token().toString()).toByteArray();
+    }
+
     public static byte[] presence() {
         return new BinaryWriter(2).writeByte(VERSION).writeByte(PRESENCE).toByteArray();
     }
@@ -110,6 +151,13 @@ public final class OwnerCalls {
                 return new Call.Presence();
             case TWIN_READ:
                 return new Call.TwinRead();
+            case MODULE_PRESENCE:
+                return new Call.ModulePresence(r.readString());
+            case POLL_TAKE:
+                return new Call.PollTake();
+            case POLL_SETTLE:
+                PolledInboxes.Settlement settlement = PolledInboxes.Settlement.values()[r.readByte()];
+                return new Call.PollSettle(LockToken.parse(r.readString()), settlement);
             case TWIN_PATCH:
             case TWIN_REPLACE:
                 return new Call.TwinChange(op == TWIN_REPLACE, r.readString(), json(r.readString()), json(r.readString()));
@@ -143,6 +191,12 @@ public final class OwnerCalls {
 
     public static byte[] moved() {
         return new byte[] {MOVED};
+    }
+
+    /** The result an answer carries, or empty when the call failed or the device had moved. */
+    static Optional<byte[]> resultIfAnswered(byte[] answer) {
+        BinaryReader r = new BinaryReader(answer);
+        return r.readByte() == ANSWERED ? Optional.of(r.readBytes()) : Optional.empty();
     }
 
     /**
@@ -180,6 +234,27 @@ public final class OwnerCalls {
         ConnectionState connection = new ConnectionState(r.readBoolean(), Instant.ofEpochMilli(r.readLong()),
                 Instant.ofEpochMilli(r.readLong()));
         return new DevicePresence(connection, r.readInt());
+    }
+
+    /** What a poll took: a message under lock, or none. */
+    public static byte[] polled(Optional<Delivery> taken) {
+        if (taken.isEmpty()) {
+            return new BinaryWriter(1).writeBoolean(false).toByteArray();
+        }
+        Delivery delivery = taken.get();
+        byte[] message = QueueMessageCodec.encode(delivery.message(), "");
+        return new BinaryWriter(64 + message.length).writeBoolean(true).writeString(delivery.lockToken().toString())
+                .writeInt(delivery.deliveryCount()).writeBytes(message).toByteArray();
+    }
+
+    public static Optional<Delivery> polled(byte[] encoded) {
+        BinaryReader r = new BinaryReader(encoded);
+        if (!r.readBoolean()) {
+            return Optional.empty();
+        }
+        LockToken token = LockToken.parse(r.readString());
+        int deliveryCount = r.readInt();
+        return Optional.of(new Delivery(token, deliveryCount, QueueMessageCodec.decode(r.readBytes()).message()));
     }
 
     private static String jsonText(JsonNode node) {

@@ -137,6 +137,15 @@ public interface DeviceOwnership {
     default void releaseReader(String consumerGroup, int partition, long ownerLevel) {
     }
 
+    /**
+     * Hands {@code call} about {@code device} to every other live node, owner or not (what only the node holding a
+     * connection knows, such as a module's); completes with the answers that came within {@code answerWithin}. Empty
+     * for a store of one node.
+     */
+    default CompletableFuture<List<byte[]>> askEveryNode(DeviceId device, byte[] call, Duration answerWithin) {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
     /** Registers the one listener for what other nodes ask of this one. */
     void listen(Listener listener);
 

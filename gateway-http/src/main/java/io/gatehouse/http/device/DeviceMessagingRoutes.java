@@ -4,7 +4,7 @@ import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.events.EventSource;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.LockToken;
-import io.gatehouse.core.queue.Receiver;
+import io.gatehouse.core.queue.PolledInboxes.Settlement;
 import io.gatehouse.http.RestException;
 import io.gatehouse.http.RestRequest;
 import io.gatehouse.http.RestResponse;
@@ -13,7 +13,6 @@ import io.gatehouse.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiFunction;
 
 /**
  * IoT Hub's HTTPS device API (docs/device-transports.md), the third device protocol beside MQTT and AMQP: telemetry (of devices
@@ -26,11 +25,9 @@ public final class DeviceMessagingRoutes {
     private static final String DEVICE_BOUND = "/devices/{id}/messages/deviceBound";
 
     private final GatewayCore core;
-    private final C2dInboxes inboxes;
 
     public DeviceMessagingRoutes(GatewayCore core) {
         this.core = core;
-        this.inboxes = new C2dInboxes(core.c2d());
     }
 
     public void register(Router router) {
@@ -41,9 +38,9 @@ public final class DeviceMessagingRoutes {
                 .route(HttpMethod.POST, DEVICE_BOUND + "/{etag}/abandon", DEVICE, this::abandon);
     }
 
-    /** Devices holding a core receiver for HTTPS right now (each one that has a poll running or a message locked). */
+    /** Devices holding a core receiver for HTTPS here now (each one that has a poll running or a message locked). */
     public int openInboxes() {
-        return inboxes.open();
+        return core.polls().openInboxes();
     }
 
     /** 204 once every event of the request is durable (a batch is stored in order, each event on its own). */
@@ -59,7 +56,8 @@ public final class DeviceMessagingRoutes {
 
     /** 200 with one message under lock, or 204 when none is waiting (the device polls again later). */
     private CompletableFuture<RestResponse> receive(RestRequest request) {
-        return inboxes.take(request.device().deviceId())
+        // the lock is held where the device is owned, whichever node the next request reaches
+        return core.polls().take(request.device().deviceId())
                 .thenApply(taken -> taken.map(C2dResponse::of).orElseGet(RestResponse::noContent));
     }
 
@@ -69,17 +67,16 @@ public final class DeviceMessagingRoutes {
      */
     private CompletableFuture<RestResponse> completeOrReject(RestRequest request) {
         boolean reject = request.query().containsKey("reject") || request.query().containsKey("?reject");
-        return settle(request, reject ? Receiver::reject : Receiver::complete);
+        return settle(request, reject ? Settlement.REJECT : Settlement.COMPLETE);
     }
 
     private CompletableFuture<RestResponse> abandon(RestRequest request) {
-        return settle(request, Receiver::abandon);
+        return settle(request, Settlement.ABANDON);
     }
 
-    private CompletableFuture<RestResponse> settle(RestRequest request,
-                                                   BiFunction<Receiver, LockToken, CompletableFuture<Void>> settlement) {
+    private CompletableFuture<RestResponse> settle(RestRequest request, Settlement settlement) {
         DeviceId device = request.device().deviceId();
-        return inboxes.settle(device, lockToken(request), settlement).thenApply(ok -> RestResponse.noContent());
+        return core.polls().settle(device, lockToken(request), settlement).thenApply(ok -> RestResponse.noContent());
     }
 
     /** The ETag as the SDKs send it back: without quotes (a quoted one is accepted too). */

@@ -1,4 +1,4 @@
-package io.gatehouse.http.device;
+package io.gatehouse.core.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gatehouse.core.config.HubSettings;
 import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.ErrorCode;
+import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.MessageProperties;
-import io.gatehouse.core.queue.C2dRequest;
-import io.gatehouse.core.queue.Delivery;
-import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.testing.ManualCore;
 import io.gatehouse.core.testing.ManualStore;
-import io.gatehouse.http.RestException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,21 +23,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One device's inbox against a core whose store writes complete when the test says so. */
-class C2dInboxTest {
+class PolledInboxTest {
 
     private static final DeviceId D1 = DeviceId.of("d1");
 
     private ManualStore store;
     private ManualCore hub;
     private final AtomicInteger retired = new AtomicInteger();
-    private C2dInbox inbox;
+    private PolledInbox inbox;
 
     @BeforeEach
     void setUp() {
         store = new ManualStore(HubSettings.defaults().eventPartitions());
         hub = new ManualCore(HubSettings.defaults(), store);
         hub.createDevice("d1");
-        inbox = new C2dInbox(D1, hub.core.c2d(), retired::incrementAndGet, Duration.ofMillis(100));
+        inbox = new PolledInbox(D1, hub.core.c2d(), retired::incrementAndGet, Duration.ofMillis(100));
     }
 
     @AfterEach
@@ -73,7 +71,7 @@ class C2dInboxTest {
         send("m1");
         Delivery delivery = take().orElseThrow();
         assertThat(inbox.isOpen()).isTrue();
-        CompletableFuture<Void> completed = inbox.settle(delivery.lockToken(), Receiver::complete);
+        CompletableFuture<Void> completed = inbox.settle(delivery.lockToken(), PolledInboxes.Settlement.COMPLETE);
         hub.run();
         completed.get(5, TimeUnit.SECONDS);
         assertThat(inbox.isOpen()).isFalse();
@@ -92,19 +90,19 @@ class C2dInboxTest {
         CompletableFuture<Optional<Delivery>> first = inbox.take();
         hub.run();
         assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(RestException.class, e -> assertThat(e.status()).isEqualTo(503));
+                .cause().isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SERVER_BUSY));
         // nothing is held: the inbox retired and its receiver's unannounced lock went back to the queue
         assertThat(inbox.isOpen()).isFalse();
         store.release();
         hub.run();
 
-        C2dInbox next = new C2dInbox(D1, hub.core.c2d(), retired::incrementAndGet, Duration.ofMillis(100));
+        PolledInbox next = new PolledInbox(D1, hub.core.c2d(), retired::incrementAndGet, Duration.ofMillis(100));
         CompletableFuture<Optional<Delivery>> second = next.take();
         hub.run();
         Delivery delivery = second.get(5, TimeUnit.SECONDS).orElseThrow();
         assertThat(delivery.message().messageId()).isEqualTo("m1");
         assertThat(delivery.deliveryCount()).as("the abandoned attempt was never seen: not counted").isEqualTo(1);
-        CompletableFuture<Void> completed = next.settle(delivery.lockToken(), Receiver::complete);
+        CompletableFuture<Void> completed = next.settle(delivery.lockToken(), PolledInboxes.Settlement.COMPLETE);
         hub.run();
         completed.get(5, TimeUnit.SECONDS);
         assertThat(next.isOpen()).isFalse();

@@ -1,14 +1,9 @@
-package io.gatehouse.http.device;
+package io.gatehouse.core.queue;
 
+import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.LockToken;
-import io.gatehouse.core.queue.CloudToDevice;
-import io.gatehouse.core.queue.Delivery;
-import io.gatehouse.core.queue.DeliverySink;
-import io.gatehouse.core.queue.Receiver;
-import io.gatehouse.core.model.DeviceId;
-import io.gatehouse.http.RestException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -17,11 +12,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 
 /**
- * One device's C2D queue as HTTPS sees it. HTTP has no connection to hold a lock, so the inbox holds it: a
- * GET takes one message through a core receiver ({@link Receiver#pollOne()}), and that receiver stays open
+ * One device's C2D queue as a polling client (HTTPS) sees it. HTTP has no connection to hold a lock, so the inbox
+ * holds it: a GET takes one message through a receiver ({@link Receiver#pollOne()}), and that receiver stays open
  * while any message it delivered is locked, because closing it would abandon them. Once nothing is locked,
  * parked or being polled, the receiver is closed and the inbox retires, so an idle device costs nothing.
  *
@@ -30,7 +24,7 @@ import java.util.function.BiFunction;
  * parked and is the answer to the next GET; the lock timeout still runs for it, as for a message a device
  * received and forgot.
  */
-final class C2dInbox implements DeliverySink {
+final class PolledInbox implements DeliverySink {
 
     /** A delivery follows a successful poll within a store write; this only bounds a failing store. */
     static final Duration DELIVERY_WAIT = Duration.ofSeconds(10);
@@ -46,7 +40,7 @@ final class C2dInbox implements DeliverySink {
     private int polls;
     private boolean retired;
 
-    C2dInbox(DeviceId device, CloudToDevice c2d, Runnable retire, Duration deliveryWait) {
+    PolledInbox(DeviceId device, CloudToDevice c2d, Runnable retire, Duration deliveryWait) {
         this.device = device;
         this.c2d = c2d;
         this.retire = retire;
@@ -101,12 +95,12 @@ final class C2dInbox implements DeliverySink {
                 waiting.remove(delivery);
             }
             // the store is too slow to count the delivery: the device retries (503 is retryable in the SDKs)
-            throw new RestException(503, "ServerBusy", "the message of device " + device + " could not be locked in time");
+            throw new GatewayException(ErrorCode.SERVER_BUSY, "the message of device " + device + " could not be locked in time");
         });
     }
 
     /** Completes, rejects or abandons a message this inbox holds; LOCK_LOST for any other token. */
-    CompletableFuture<Void> settle(LockToken token, BiFunction<Receiver, LockToken, CompletableFuture<Void>> settlement) {
+    CompletableFuture<Void> settle(LockToken token, PolledInboxes.Settlement settlement) {
         Receiver holder;
         synchronized (this) {
             if (!held.contains(token) || parked.stream().anyMatch(d -> d.lockToken().equals(token))) {
