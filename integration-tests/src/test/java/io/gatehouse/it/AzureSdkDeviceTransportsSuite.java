@@ -39,36 +39,46 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The device transports beyond MQTT and AMQP over TCP, with the unmodified Java device SDK against the packaged
- * gateway on the standard ports (docs/device-transports.md): HTTPS (telemetry, C2D poll with complete, reject and abandon), MQTT
- * and AMQP over WebSockets on 443, and module identities. The service side is the Java service SDK.
+ * The device transports beyond MQTT and AMQP over TCP, with the unmodified Java device SDK against a hub on the
+ * standard ports (docs/device-transports.md): HTTPS (telemetry, C2D poll with complete, reject and abandon), MQTT
+ * and AMQP over WebSockets on 443, and module identities. The service side is the Java service SDK. Each subclass
+ * starts the hub its own way: one packaged gateway ({@link AzureSdkDeviceTransportsIT}) or three cluster nodes behind a
+ * load balancer ({@link AzureSdkDeviceTransportsOnClusterIT}); the tests are the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AzureSdkDeviceTransportsIT {
+abstract class AzureSdkDeviceTransportsSuite {
 
-    private static final String HOST = "hub.gatehouse.test";
+    static final String HOST = "hub.gatehouse.test";
     private static final int PARTITIONS = 2;
     private static final Duration WAIT = AzureServiceSide.WAIT;
 
-    private static final String CONFIG = StandardPorts.config(HOST, """
+    /** The hub's settings the suite's assertions depend on, in the gateway's YAML. */
+    private static final String SUITE_CONFIG = """
             events: {partitionCount: %d}
             cloudToDevice:
               maxDeliveryCount: 3
               feedback: {batchWindowAsIso8601: PT0.05S}
-            """.formatted(PARTITIONS));
+            """.formatted(PARTITIONS);
 
-    private GatewayProcess gateway;
     private AzureServiceSide service;
     private SSLContext trustOnlyGatewayCa;
     private RegistryClient registry;
     private MessagingClient messaging;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
+    /**
+     * Starts the hub with {@code hostName} {@link #HOST}, clients reaching it on 127.0.0.1:8883, 5671 and 443, and
+     * {@code suiteConfig} among its settings.
+     */
+    protected abstract HubEndpoint startHub(Path dir, String suiteConfig) throws Exception;
+
+    /** Stops the hub, asserting it stopped gracefully and logged no error. */
+    protected abstract void stopHub() throws Exception;
+
     @BeforeAll
-    void startGatewayAndServiceClients(@TempDir Path dir) throws Exception {
+    void startHubAndServiceClients(@TempDir Path dir) throws Exception {
         StandardPorts.requireBindable();
-        gateway = GatewayProcess.configured(dir.resolve("data"), CONFIG).start();
-        service = new AzureServiceSide(gateway, PARTITIONS);
+        service = new AzureServiceSide(startHub(dir, SUITE_CONFIG), PARTITIONS);
         trustOnlyGatewayCa = service.trustOnlyGatewayCa;
         registry = service.registry;
         messaging = service.messaging;
@@ -82,9 +92,7 @@ class AzureSdkDeviceTransportsIT {
         if (service != null) {
             service.close();
         }
-        if (gateway != null) {
-            gateway.stopCleanly();
-        }
+        stopHub();
     }
 
     // ------------------------------------------------------------------ HTTPS

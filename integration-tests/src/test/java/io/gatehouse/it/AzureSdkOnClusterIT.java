@@ -16,19 +16,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ClusterEngines.class)
 class AzureSdkOnClusterIT extends AzureSdkLifecycleSuite {
 
-    private final EmbeddedKafka kafka;
-    private final EmbeddedPostgres postgres;
-    private LoadBalancedCluster cluster;
+    private final LoadBalancedCluster cluster;
 
     AzureSdkOnClusterIT(EmbeddedKafka kafka, EmbeddedPostgres postgres) {
-        this.kafka = kafka;
-        this.postgres = postgres;
+        this.cluster = new LoadBalancedCluster(kafka, postgres);
     }
 
     @Override
     protected HubEndpoint startHub(Path dir, String suiteConfig) throws Exception {
-        cluster = LoadBalancedCluster.start(dir, kafka, postgres, HOST, suiteConfig);
-        return cluster.endpoint();
+        return cluster.start(dir, HOST, suiteConfig);
     }
 
     @Override
@@ -38,14 +34,10 @@ class AzureSdkOnClusterIT extends AzureSdkLifecycleSuite {
 
     @Override
     protected void stopHub() throws Exception {
-        if (cluster == null) {
-            return;
-        }
         try {
             cluster.assertEveryNodeServedConnections();
-            cluster.stopCleanly();
         } finally {
-            cluster.close();
+            cluster.stopCleanly();
         }
     }
 }

@@ -26,45 +26,43 @@ final class LoadBalancedCluster implements AutoCloseable {
     private static final String[] NODES = {"node-a", "node-b", "node-c"};
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final Path dir;
+    private final EmbeddedKafka kafka;
+    private final EmbeddedPostgres postgres;
     private final List<GatewayProcess> nodes = new ArrayList<>();
+    private Path dir;
     private HaproxyProcess haproxy;
 
-    private LoadBalancedCluster(Path dir) {
-        this.dir = dir;
+    /** A cluster on the test run's engines; nothing runs before {@link #start}. */
+    LoadBalancedCluster(EmbeddedKafka kafka, EmbeddedPostgres postgres) {
+        this.kafka = kafka;
+        this.postgres = postgres;
     }
 
     /**
-     * Starts the nodes with host name {@code hostName} and {@code moreYaml} among their settings, then HAProxy; skips
-     * the calling test (with the reason) where HAProxy is not installed.
+     * Starts the nodes in {@code dir} with host name {@code hostName} and {@code moreYaml} among their settings, then
+     * HAProxy; skips the calling test (with the reason) where HAProxy is not installed. What a client needs to reach it.
      */
-    static LoadBalancedCluster start(Path dir, EmbeddedKafka kafka, EmbeddedPostgres postgres, String hostName,
-                                     String moreYaml) throws Exception {
+    HubEndpoint start(Path dir, String hostName, String moreYaml) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(HaproxyProcess.BINARY),
                 "HAProxy is not installed at /usr/sbin/haproxy (Debian package haproxy): no load balancer to test behind");
+        this.dir = dir;
         ClusterStoreConfig store = ClusterStoreConfig.fresh(kafka, postgres);
         String config = StandardPorts.behindLoadBalancer(hostName, moreYaml);
-        LoadBalancedCluster cluster = new LoadBalancedCluster(dir);
-        try {
-            GatewayProcess first = GatewayProcess.configured(dir.resolve("a"), config + store.yaml(NODES[0]));
-            cluster.nodes.add(first);
-            Path tls = first.dataDir().resolve("tls");
-            for (int i = 1; i < NODES.length; i++) {
-                cluster.nodes.add(GatewayProcess.configured(dir.resolve(NODES[i].substring("node-".length())),
-                        config + store.yaml(NODES[i]),
-                        "--tls-cert", tls.resolve("server.pem").toString(),
-                        "--tls-key", tls.resolve("server-key.pem").toString()));
-            }
-            cluster.startNodesAndBalancer();
-            for (GatewayProcess node : cluster.nodes) {
-                assertThat(node.serviceConnectionString()).as("every node serves the policies of the shared registry")
-                        .isEqualTo(first.serviceConnectionString());
-            }
-            return cluster;
-        } catch (Exception | Error e) {
-            cluster.close();
-            throw e;
+        GatewayProcess first = GatewayProcess.configured(dir.resolve("a"), config + store.yaml(NODES[0]));
+        nodes.add(first);
+        Path tls = first.dataDir().resolve("tls");
+        for (int i = 1; i < NODES.length; i++) {
+            nodes.add(GatewayProcess.configured(dir.resolve(NODES[i].substring("node-".length())),
+                    config + store.yaml(NODES[i]),
+                    "--tls-cert", tls.resolve("server.pem").toString(),
+                    "--tls-key", tls.resolve("server-key.pem").toString()));
         }
+        startNodesAndBalancer();
+        for (GatewayProcess node : nodes) {
+            assertThat(node.serviceConnectionString()).as("every node serves the policies of the shared registry")
+                    .isEqualTo(first.serviceConnectionString());
+        }
+        return new HubEndpoint(first.serviceConnectionString(), first.caCertificate(), haproxy.port("https"));
     }
 
     /** Node A first: it issues the certificate the others present. */
@@ -86,11 +84,6 @@ final class LoadBalancedCluster implements AutoCloseable {
             backends.add(new HaproxyProcess.Backend(NODES[i], nodePort.applyAsInt(node), node.port("health")));
         }
         return new HaproxyProcess.Route(name, port, backends);
-    }
-
-    HubEndpoint endpoint() {
-        GatewayProcess first = nodes.get(0);
-        return new HubEndpoint(first.serviceConnectionString(), first.caCertificate(), haproxy.port("https"));
     }
 
     /** Node A's data directory, where the CLI finds the service's keys. */
@@ -128,18 +121,32 @@ final class LoadBalancedCluster implements AutoCloseable {
 
     /** Stops HAProxy, then each node gracefully; their exit codes. */
     List<Integer> stop() throws InterruptedException {
-        haproxy.close();
+        if (haproxy != null) {
+            haproxy.close();
+        }
         List<Integer> exits = new ArrayList<>();
         for (GatewayProcess node : nodes) {
-            exits.add(node.stop());
+            if (node.isAlive()) {
+                exits.add(node.stop());
+            }
         }
         return exits;
     }
 
-    /** Stops gracefully and asserts of every node what {@link GatewayProcess#stopCleanly} asserts of one. */
+    /**
+     * Stops gracefully and asserts of every node what {@link GatewayProcess#stopCleanly} asserts of one; whatever
+     * still runs after a failure is killed. Nothing to do when the cluster never started.
+     */
     void stopCleanly() throws InterruptedException, IOException {
-        assertThat(stop()).as("graceful stops").allSatisfy(exit -> assertThat(exit).isIn(0, 143));
-        assertThat(log()).doesNotContain("\tat ").doesNotContain(" ERROR ");
+        if (nodes.isEmpty()) {
+            return;
+        }
+        try {
+            assertThat(stop()).as("graceful stops").allSatisfy(exit -> assertThat(exit).isIn(0, 143));
+            assertThat(log()).doesNotContain("\tat ").doesNotContain(" ERROR ");
+        } finally {
+            close();
+        }
     }
 
     /** Whatever still runs is killed: for a test that failed half way. */

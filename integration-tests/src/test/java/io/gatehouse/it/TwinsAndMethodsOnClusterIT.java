@@ -17,19 +17,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ClusterEngines.class)
 class TwinsAndMethodsOnClusterIT extends TwinsAndMethodsSuite {
 
-    private final EmbeddedKafka kafka;
-    private final EmbeddedPostgres postgres;
-    private LoadBalancedCluster cluster;
+    private final LoadBalancedCluster cluster;
 
     TwinsAndMethodsOnClusterIT(EmbeddedKafka kafka, EmbeddedPostgres postgres) {
-        this.kafka = kafka;
-        this.postgres = postgres;
+        this.cluster = new LoadBalancedCluster(kafka, postgres);
     }
 
     @Override
     protected HubEndpoint startHub(Path dir) throws Exception {
-        cluster = LoadBalancedCluster.start(dir, kafka, postgres, HOST, "");
-        return cluster.endpoint();
+        return cluster.start(dir, HOST, "");
     }
 
     @Override
@@ -49,13 +45,6 @@ class TwinsAndMethodsOnClusterIT extends TwinsAndMethodsSuite {
 
     @Override
     protected void stopHub() throws Exception {
-        if (cluster == null) {
-            return;
-        }
-        try {
-            cluster.stopCleanly();
-        } finally {
-            cluster.close();
-        }
+        cluster.stopCleanly();
     }
 }
