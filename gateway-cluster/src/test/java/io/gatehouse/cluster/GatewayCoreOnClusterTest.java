@@ -477,6 +477,20 @@ class GatewayCoreOnClusterTest {
             assertThat(new String(result.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"rebooting\":true}");
             assertThat(requests).extracting(MethodRequest::name).containsExactly("reboot");
 
+            // an invocation waiting on A for a device to connect follows it to B, where it connects and answers
+            DeviceId later = DeviceId.of("later");
+            get(nodeA.registry().create(later));
+            await().atMost(WAIT).until(() -> nodeB.registry().get(later).isPresent());
+            get(nodeA.c2d().send(later, request("l0"))); // nobody owned it: A claims it, so A holds the invocation
+            CompletableFuture<MethodResult> waiting = nodeA.methods().invoke(later, new MethodCall("ping", body("{}"),
+                    Duration.ofSeconds(10), Duration.ofSeconds(20)));
+            await().atMost(WAIT).until(() -> nodeA.methods().pendingCount() == 1); // it waits on A
+            assertThat(waiting).isNotDone();
+            DeviceConnections.Registration onB = connectTo(nodeB, later);
+            nodeB.methods().subscribe(onB, request -> nodeB.methods().respond(later, request.requestId(), 202, body("\"pong\"")));
+            MethodResult answered = get(waiting);
+            assertThat(answered.status()).isEqualTo(202);
+
             // a device that is nowhere connected: not online, whichever node is asked
             DeviceId offline = DeviceId.of("offline");
             get(nodeA.registry().create(offline));

@@ -152,6 +152,7 @@ public final class GatewayCore implements AutoCloseable {
             public void released(DeviceId device) {
                 connections.revoke(device, "device " + device + " connected to another node");
                 c2d.owners().release(device);
+                methods.deviceMoved(device);
             }
 
             @Override

@@ -45,11 +45,13 @@ public final class DirectMethods {
     private static final class Waiting {
         final MethodCall call;
         final CompletableFuture<MethodResult> result;
+        final long connectDeadline;
         Timer timer;
 
-        Waiting(MethodCall call, CompletableFuture<MethodResult> result) {
+        Waiting(MethodCall call, CompletableFuture<MethodResult> result, long connectDeadline) {
             this.call = call;
             this.result = result;
+            this.connectDeadline = connectDeadline;
         }
     }
 
@@ -118,6 +120,31 @@ public final class DirectMethods {
         });
     }
 
+    /**
+     * The device connected to another node sharing the store, which owns it now: the invocations waiting here for it
+     * to connect go there, with what is left of their connect timeouts.
+     */
+    public void deviceMoved(DeviceId device) {
+        shard(device).execute(() -> {
+            List<Waiting> moved = waiting.remove(device);
+            if (moved == null) {
+                return;
+            }
+            for (Waiting w : moved) {
+                w.timer.cancel();
+                Duration left = Duration.ofMillis(Math.max(0, w.connectDeadline - clock.millis()));
+                MethodCall rest = new MethodCall(w.call.name(), w.call.payload(), w.call.responseTimeout(), left);
+                invoke(device, rest).whenComplete((answer, failure) -> {
+                    if (failure == null) {
+                        w.result.complete(answer);
+                    } else {
+                        w.result.completeExceptionally(failure);
+                    }
+                });
+            }
+        });
+    }
+
     /** Invocations waiting for an answer or for the device to connect. */
     public int pendingCount() {
         return pending.size() + waiting.values().stream().mapToInt(List::size).sum();
@@ -137,9 +164,9 @@ public final class DirectMethods {
             result.completeExceptionally(notOnline(device));
             return;
         }
-        Waiting w = new Waiting(call, result);
+        Waiting w = new Waiting(call, result, clock.millis() + call.connectTimeout().toMillis());
         waiting.computeIfAbsent(device, d -> new ArrayList<>()).add(w);
-        w.timer = shard(device).schedule(clock.millis() + call.connectTimeout().toMillis(), () -> {
+        w.timer = shard(device).schedule(w.connectDeadline, () -> {
             List<Waiting> list = waiting.get(device);
             if (list != null && list.remove(w)) {
                 if (list.isEmpty()) {
