@@ -7,6 +7,8 @@ import com.azure.core.util.IterableStream;
 import com.azure.messaging.eventhubs.EventHubConsumerClient;
 import com.azure.messaging.eventhubs.models.EventPosition;
 import com.azure.messaging.eventhubs.models.PartitionEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -19,6 +21,7 @@ import io.gatehouse.cluster.testing.ClusterEngines;
 import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
 import io.gatehouse.core.auth.SasTokens;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +50,7 @@ class ClusterNodesIT {
 
     private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final String DEVICE = "sensor-1";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 200;
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -94,6 +98,61 @@ class ClusterNodesIT {
 
             nodeA.kill();
             assertThat(readThrough(nodeB)).containsExactlyElementsOf(sent);
+        }
+    }
+
+    /**
+     * The timers of a node killed with {@code kill -9} run on without its devices: a C2D message queued on node A (its
+     * device is connected there but takes no C2D) that expires after A was killed is dead-lettered by node B, which
+     * takes over the queues of a node whose heartbeat stopped, and its Expired feedback reaches a back end through B;
+     * the other message waits on B. The device never reconnects.
+     */
+    @Test
+    void theTimersOfAKilledNodeRunOnAnotherWithoutItsDevicesReconnecting() throws Exception {
+        ClusterStoreConfig cluster = ClusterStoreConfig.fresh(kafka, postgres);
+        try (GatewayProcess nodeA = GatewayProcess.configured(dir.resolve("a"), yaml("node-a", cluster));
+             GatewayProcess nodeB = GatewayProcess.configured(dir.resolve("b"), yaml("node-b", cluster))) {
+            nodeA.start();
+            nodeB.start();
+            RestClient restA = new RestClient(nodeA);
+            RestClient restB = new RestClient(nodeB);
+            restB.json("PUT", "/devices/" + DEVICE + "?api-version=2021-04-12", device("enabled"));
+            Mqtt3AsyncClient client = MqttDevices.client(nodeA, DEVICE, KEY);
+            await().atMost(WAIT).ignoreExceptions().until(() -> client.connect().get(5, TimeUnit.SECONDS) != null);
+            await().atMost(WAIT).until(() -> restA.json("GET", "/gatehouse/statistics", null)
+                    .path("cluster").path("devicesOwnedHere").asInt() == 1); // A claimed the device
+
+            Instant expiry = Instant.now().plusSeconds(3);
+            for (Map<String, String> headers : List.of(
+                    Map.of("iothub-messageid", "expires-after-kill", "iothub-ack", "full", "iothub-expiry", expiry.toString()),
+                    Map.of("iothub-messageid", "outlives-the-kill", "iothub-ack", "none"))) {
+                HttpResponse<String> sent = restB.send("POST", "/gatehouse/devices/" + DEVICE + "/messages", "command",
+                        headers);
+                assertThat(sent.statusCode()).as(sent.body()).isEqualTo(201); // handed to A, the owner, and stored there
+            }
+            nodeA.kill();
+            long killedAt = System.nanoTime();
+
+            // B sees A's heartbeat stop, takes its queues over and runs the expiry: the feedback arrives through B
+            List<String> statuses = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                HttpResponse<String> taken = restB.send("GET", "/gatehouse/feedback?waitSeconds=5", null);
+                if (taken.statusCode() == 200) {
+                    for (JsonNode record : JSON.readTree(taken.body()).path("records")) {
+                        if ("expires-after-kill".equals(record.path("originalMessageId").asText())) {
+                            statuses.add(record.path("statusCode").asText());
+                        }
+                    }
+                }
+                return !statuses.isEmpty();
+            });
+            System.out.printf("node A killed: its queue's expiry ran on node B %.1f s later%n",
+                    (System.nanoTime() - killedAt) / 1e9);
+            assertThat(statuses).containsExactly("Expired");
+            JsonNode device = restB.json("GET", "/devices/" + DEVICE + "?api-version=2021-04-12", null);
+            assertThat(device.path("cloudToDeviceMessageCount").asInt()).as("the message without expiry waits on B")
+                    .isEqualTo(1);
+            assertThat(device.path("connectionState").asText()).isEqualTo("Disconnected");
         }
     }
 
