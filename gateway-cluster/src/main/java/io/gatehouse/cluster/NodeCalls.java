@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Service calls handed from one node to the node owning the device, and their answers. A call travels to the
  * owner's channel inside a notification (base64), or, when too large for one, as a row of {@code gatehouse_call}
- * announced there; the answer comes back on the caller's channel under the caller's token. The caller remembers
+ * announced there; the answer comes back on the caller's channel under the caller's token, the same two ways. The caller remembers
  * each device's owner for the next calls until the owner says the device moved or does not answer.
  */
 final class NodeCalls {
@@ -33,9 +33,13 @@ final class NodeCalls {
      */
     private static final int INLINE_CALL_CHARS = 7000;
     static final int KNOWN_OWNERS = 100_000;
-    private static final String SEND_CALL = "WITH c AS (INSERT INTO gatehouse_call (device, reply_to, token, payload)"
-            + " VALUES (?, ?, ?, ?) RETURNING id) SELECT pg_notify(?, 'call ' || id) FROM c";
-    private static final String TAKE_CALL = "DELETE FROM gatehouse_call WHERE id = ? RETURNING device, reply_to, token, payload";
+    /**
+     * Stores a call (or an answer) too large for a notification and announces its row: {@code call <id>} to the owner,
+     * {@code sreply <id>} to the caller; {@code reply_to} is the caller either way.
+     */
+    private static final String STORE = "WITH c AS (INSERT INTO gatehouse_call (device, reply_to, token, payload)"
+            + " VALUES (?, ?, ?, ?) RETURNING id) SELECT pg_notify(?, ? || id) FROM c";
+    private static final String TAKE = "DELETE FROM gatehouse_call WHERE id = ? RETURNING device, reply_to, token, payload";
 
     private final OwnershipWorker worker;
     private final String origin;
@@ -99,23 +103,33 @@ final class NodeCalls {
         if (inline.length() <= INLINE_CALL_CHARS) {
             worker.post(OwnershipWorker.channelOf(node), "icall " + token + " " + origin + " " + device.value() + " " + inline,
                     failed);
-            return answer;
+        } else {
+            store(new Stored(device, origin, token, call), node, "call ", failed);
         }
+        return answer;
+    }
+
+    /** A row of {@code gatehouse_call}: a call or an answer for the caller {@code replyTo}, under its token. */
+    private record Stored(DeviceId device, String replyTo, long token, byte[] payload) {
+    }
+
+    /** Writes {@code row} and announces it on {@code node}'s channel as {@code announcement} followed by its id. */
+    private void store(Stored row, String node, String announcement, Runnable failed) {
         worker.transaction(connection -> {
-            try (PreparedStatement send = connection.prepareStatement(SEND_CALL)) {
-                send.setString(1, device.value());
-                send.setString(2, origin);
-                send.setLong(3, token);
-                send.setBytes(4, call);
-                send.setString(5, OwnershipWorker.channelOf(node));
-                send.executeQuery().close();
+            try (PreparedStatement store = connection.prepareStatement(STORE)) {
+                store.setString(1, row.device().value());
+                store.setString(2, row.replyTo());
+                store.setLong(3, row.token());
+                store.setBytes(4, row.payload());
+                store.setString(5, OwnershipWorker.channelOf(node));
+                store.setString(6, announcement);
+                store.executeQuery().close();
             }
             return null;
         }).exceptionally(failure -> {
             failed.run();
             return null;
         });
-        return answer;
     }
 
     /** {@code icall <token> <caller> <device> <call in base64>}: device ids hold no spaces. */
@@ -126,7 +140,7 @@ final class NodeCalls {
 
     /** {@code call <id>}: the call is a row of {@code gatehouse_call}, taken on the listening connection. */
     void storedCall(Connection listening, long id, DeviceOwnership.Listener listener) throws SQLException {
-        try (PreparedStatement take = listening.prepareStatement(TAKE_CALL)) {
+        try (PreparedStatement take = listening.prepareStatement(TAKE)) {
             take.setLong(1, id);
             try (ResultSet row = take.executeQuery()) {
                 if (row.next()) {
@@ -138,20 +152,42 @@ final class NodeCalls {
 
     private void answer(DeviceOwnership.Listener listener, DeviceId device, String caller, long token, byte[] call) {
         listener.called(device, call).whenComplete((answer, failure) -> {
-            if (answer != null) {
-                worker.post(OwnershipWorker.channelOf(caller), "reply " + token + " " + Base64.getEncoder().encodeToString(answer),
-                        () -> LOG.warn("Could not answer a call from another node: PostgreSQL did not take the notification"));
-            } else {
+            if (answer == null) {
                 LOG.warn("A call for device {} failed here: {}", device, failure.toString());
+                return;
+            }
+            Runnable failed = () -> LOG.warn("Could not answer a call from another node: PostgreSQL did not take it");
+            String inline = Base64.getEncoder().encodeToString(answer);
+            if (inline.length() <= INLINE_CALL_CHARS) {
+                worker.post(OwnershipWorker.channelOf(caller), "reply " + token + " " + inline, failed);
+            } else {
+                // a method's result, a twin or a message body may be too large for a notification
+                store(new Stored(device, caller, token, answer), caller, "sreply ", failed);
             }
         });
     }
 
     /** {@code reply <token> <answer in base64>}. */
     void reply(String token, String answer) {
-        CompletableFuture<byte[]> waiting = pending.remove(Long.parseLong(token));
+        complete(Long.parseLong(token), Base64.getDecoder().decode(answer));
+    }
+
+    /** {@code sreply <id>}: the answer is a row of {@code gatehouse_call}, taken on the listening connection. */
+    void storedReply(Connection listening, long id) throws SQLException {
+        try (PreparedStatement take = listening.prepareStatement(TAKE)) {
+            take.setLong(1, id);
+            try (ResultSet row = take.executeQuery()) {
+                if (row.next()) {
+                    complete(row.getLong(3), row.getBytes(4));
+                }
+            }
+        }
+    }
+
+    private void complete(long token, byte[] answer) {
+        CompletableFuture<byte[]> waiting = pending.remove(token);
         if (waiting != null) {
-            waiting.complete(Base64.getDecoder().decode(answer));
+            waiting.complete(answer);
         }
     }
 

@@ -342,6 +342,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
             case "call" -> calls.storedCall(listening, Long.parseLong(parts[1]), listener);
             case "icall" -> calls.inlineCall(payload, listener);
             case "reply" -> calls.reply(parts[1], parts[2]);
+            case "sreply" -> calls.storedReply(listening, Long.parseLong(parts[1]));
             default -> LOG.warn("Unknown message on this node's channel: {}", parts[0]);
         }
     }

@@ -465,9 +465,11 @@ class GatewayCoreOnClusterTest {
             // the device connects to A (which claims it) and subscribes to methods there; it answers every call
             DeviceConnections.Registration connection = connectTo(nodeA, D1);
             List<MethodRequest> requests = new CopyOnWriteArrayList<>();
+            String large = "{\"log\":\"" + "x".repeat(20_000) + "\"}"; // more than a notification carries
             nodeA.methods().subscribe(connection, request -> {
                 requests.add(request);
-                nodeA.methods().respond(D1, request.requestId(), 200, body("{\"rebooting\":true}"));
+                nodeA.methods().respond(D1, request.requestId(), 200,
+                        body(request.name().equals("dump") ? large : "{\"rebooting\":true}"));
             });
             get(nodeA.c2d().send(D1, request("m0"))); // returns once A's claim is through
 
@@ -476,6 +478,8 @@ class GatewayCoreOnClusterTest {
             assertThat(result.status()).isEqualTo(200);
             assertThat(new String(result.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"rebooting\":true}");
             assertThat(requests).extracting(MethodRequest::name).containsExactly("reboot");
+            MethodCall dump = new MethodCall("dump", body("{}"), Duration.ofSeconds(10), Duration.ZERO);
+            assertThat(new String(get(nodeB.methods().invoke(D1, dump)).payload(), StandardCharsets.UTF_8)).isEqualTo(large);
 
             // an invocation waiting on A for a device to connect follows it to B, where it connects and answers
             DeviceId later = DeviceId.of("later");
