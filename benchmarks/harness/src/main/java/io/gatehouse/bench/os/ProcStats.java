@@ -3,6 +3,7 @@ package io.gatehouse.bench.os;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -19,30 +20,75 @@ public final class ProcStats {
 
     /** User plus system CPU time of the whole process (all threads), in microseconds. */
     public static long cpuMicros(long pid) {
+        return statTicksMicros(pid, false);
+    }
+
+    /**
+     * As {@link #cpuMicros}, plus the CPU time of the children it has waited for: when a PostgreSQL backend or
+     * worker ends, its time moves into the postmaster's, so a sum over a process tree loses nothing.
+     */
+    public static long cpuMicrosWithEndedChildren(long pid) {
+        return statTicksMicros(pid, true);
+    }
+
+    private static long statTicksMicros(long pid, boolean withChildren) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // the command name may hold spaces: fields are counted after its closing parenthesis
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+            if (withChildren) {
+                ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]); // cutime, cstime (fields 16 and 17)
+            }
             return ticks * 1_000_000 / CLOCK_TICKS_PER_SECOND;
         } catch (IOException e) {
             return -1;
         }
     }
 
+    /**
+     * The command line of a process, one argument per element (empty if it is gone). Read from
+     * {@code /proc/PID/cmdline} directly: {@code ProcessHandle.Info.arguments()} is empty past 4 KB, the size
+     * of a JVM's command line with a long class path.
+     */
+    public static List<String> commandLine(long pid) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return cmdline.isEmpty() ? List.of() : List.of(cmdline.split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Resident set size now, in bytes (-1 if the process is gone). */
     public static long rssBytes(long pid) {
-        return statusKb(pid, "VmRSS:") * 1024;
+        return bytes(statusKb(pid, "VmRSS:"));
     }
 
     /** The highest resident set size the process ever had, in bytes. */
     public static long peakRssBytes(long pid) {
-        return statusKb(pid, "VmHWM:") * 1024;
+        return bytes(statusKb(pid, "VmHWM:"));
+    }
+
+    /**
+     * Proportional set size now, in bytes (-1 if the process is gone): its resident pages, each page it shares
+     * with other processes divided among them, so a sum over processes counts shared memory once.
+     */
+    public static long pssBytes(long pid) {
+        return bytes(kb(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:"));
+    }
+
+    private static long bytes(long kb) {
+        return kb < 0 ? -1 : kb * 1024;
     }
 
     private static long statusKb(long pid, String key) {
+        return kb(Path.of("/proc", Long.toString(pid), "status"), key);
+    }
+
+    private static long kb(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(key)) {
                     return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
                 }
