@@ -75,7 +75,7 @@ public final class Launchers {
         List<String> cmd = launch.java(launch.moduleClassPath(module), mainClass, args);
         BrokerProcess p = BrokerProcess.start(broker.id(), cmd, dataDir, dataDir.resolveSibling(dataDir.getFileName() + ".log"),
                 line -> line.contains("PEER READY"), START_TIMEOUT);
-        return new RunningBroker(broker, broker.durability(), p, "127.0.0.1", mqttPort, amqpPort, new PeerDialect(), dataDir);
+        return new RunningBroker(broker, broker.durability(), p, "127.0.0.1", MqttNodes.one(mqttPort), amqpPort, new PeerDialect(), dataDir);
     }
 
     private RunningBroker gatehouse(Path dataDir, int devices, IntFunction<String> deviceIds) throws IOException {
@@ -113,7 +113,7 @@ public final class Launchers {
             if (!durability.equals(launch.durabilityOf(Broker.GATEHOUSE))) {
                 throw new IOException("Gatehouse reports '" + storeLine.strip() + "', not the durability asked for");
             }
-            return new RunningBroker(Broker.GATEHOUSE, durability, p, "127.0.0.1", mqtt, amqp, dialect, dataDir);
+            return new RunningBroker(Broker.GATEHOUSE, durability, p, "127.0.0.1", MqttNodes.one(mqtt), amqp, dialect, dataDir);
         } catch (IOException | RuntimeException e) {
             p.close();
             throw e;
@@ -147,6 +147,7 @@ public final class Launchers {
                 ""));
         BrokerProcess p = BrokerProcess.startListening("mosquitto", launch.pinned(List.of(exe, "-c", conf.toString())), dataDir,
                 dataDir.resolveSibling(dataDir.getFileName() + ".log"), port, START_TIMEOUT);
-        return new RunningBroker(Broker.MOSQUITTO, Broker.MOSQUITTO.durability(), p, "127.0.0.1", port, -1, new PeerDialect(), dataDir);
+        return new RunningBroker(Broker.MOSQUITTO, Broker.MOSQUITTO.durability(), p, "127.0.0.1", MqttNodes.one(port), -1,
+                new PeerDialect(), dataDir);
     }
 }

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import io.gatehouse.bench.broker.Dialect;
+import io.gatehouse.bench.broker.MqttNodes;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +24,8 @@ import java.util.function.Consumer;
  */
 public final class MqttFleet implements AutoCloseable {
 
-    /** How the fleet's clients connect. */
-    public record Options(String host, int port, Dialect dialect, boolean cleanSession, int keepAliveSeconds,
+    /** How the fleet's clients connect: device {@code i} of the fleet to the node {@code nodes} gives it. */
+    public record Options(String host, MqttNodes nodes, Dialect dialect, boolean cleanSession, int keepAliveSeconds,
                           InetAddress localAddress, Consumer<Mqtt3Publish> onMessage) {
     }
 
@@ -41,16 +42,16 @@ public final class MqttFleet implements AutoCloseable {
     /** Connects one client per id; fails if any CONNECT fails or they are not all connected within the timeout. */
     public static MqttFleet connect(List<String> ids, Options o, int inFlight, Duration timeout) throws Exception {
         List<Mqtt3AsyncClient> clients = new ArrayList<>(ids.size());
-        for (String id : ids) {
-            clients.add(build(id, o));
+        for (int i = 0; i < ids.size(); i++) {
+            clients.add(build(ids.get(i), o.nodes().portOf(i), o));
         }
         long start = System.nanoTime();
         connectAll(clients, ids, o, inFlight, timeout);
         return new MqttFleet(ids, clients, System.nanoTime() - start);
     }
 
-    private static Mqtt3AsyncClient build(String id, Options o) {
-        var builder = MqttClient.builder().useMqttVersion3().identifier(id).serverHost(o.host()).serverPort(o.port());
+    private static Mqtt3AsyncClient build(String id, int port, Options o) {
+        var builder = MqttClient.builder().useMqttVersion3().identifier(id).serverHost(o.host()).serverPort(port);
         if (o.localAddress() != null) {
             builder = builder.transportConfig().localAddress(o.localAddress()).socketConnectTimeout(60, TimeUnit.SECONDS)
                     .mqttConnectTimeout(60, TimeUnit.SECONDS).applyTransportConfig();

@@ -1,6 +1,7 @@
 package io.gatehouse.bench.load;
 
 import io.gatehouse.bench.broker.Dialect;
+import io.gatehouse.bench.broker.MqttNodes;
 import io.gatehouse.bench.broker.RunningBroker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -41,12 +42,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RawMqttFleet implements AutoCloseable {
 
-    /** How a device connects. */
-    public record Options(String host, int port, Dialect dialect, int keepAliveSeconds) {
+    /** How a device connects: device {@code i} of the fleet to the node {@code nodes} gives it. */
+    public record Options(String host, MqttNodes nodes, Dialect dialect, int keepAliveSeconds) {
 
-        /** The broker's plain MQTT listener, with a keep-alive long enough for a paused device. */
+        /** The broker's plain MQTT listeners, with a keep-alive long enough for a paused device. */
         public static Options of(RunningBroker broker) {
-            return new Options(broker.host(), broker.mqttPort(), broker.dialect(), 120);
+            return new Options(broker.host(), broker.mqtt(), broker.dialect(), 120);
         }
     }
 
@@ -94,7 +95,7 @@ public final class RawMqttFleet implements AutoCloseable {
                 if (!window.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     throw new IllegalStateException("connecting timed out after " + fleet.devices.size() + " of " + ids.size());
                 }
-                Device device = fleet.new Device(o, id, payload, null);
+                Device device = fleet.new Device(o, o.nodes().portOf(fleet.devices.size()), id, payload, null);
                 fleet.devices.add(device);
                 CompletableFuture<Void> connected = device.open();
                 connected.whenComplete((ok, failure) -> window.release());
@@ -114,7 +115,7 @@ public final class RawMqttFleet implements AutoCloseable {
      * delivery. Peers store telemetry only when a subscription wants it.
      */
     public void subscribe(Options o, String clientId, String filter, Duration timeout) throws Exception {
-        Device subscriber = new Device(o, clientId, new byte[0], filter);
+        Device subscriber = new Device(o, o.nodes().first(), clientId, new byte[0], filter);
         subscriber.open().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         subscriber.subscribed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -215,6 +216,7 @@ public final class RawMqttFleet implements AutoCloseable {
     /** One device connection; all of its state belongs to the loop. */
     private final class Device extends ChannelInboundHandlerAdapter {
         private final Options options;
+        private final int port;
         private final String id;
         private final String subscription;
         private final byte[] prefix;
@@ -230,8 +232,9 @@ public final class RawMqttFleet implements AutoCloseable {
         int outstanding;
         boolean dirty;
 
-        Device(Options options, String id, byte[] payload, String subscription) {
+        Device(Options options, int port, String id, byte[] payload, String subscription) {
             this.options = options;
+            this.port = port;
             this.id = id;
             this.subscription = subscription;
             this.payload = payload;
@@ -252,7 +255,7 @@ public final class RawMqttFleet implements AutoCloseable {
                             ch.pipeline().addLast(Device.this);
                         }
                     })
-                    .connect(options.host(), options.port())
+                    .connect(options.host(), port)
                     .addListener(f -> {
                         if (!f.isSuccess()) {
                             connected.completeExceptionally(f.cause());

@@ -54,7 +54,7 @@ public final class C2dEndToEnd implements Scenario {
         int devices = s.c2dDevices();
         int window = devices * s.c2dWindowPerDevice();
         C2dReceivers receivers = new C2dReceivers(MAX_MESSAGES);
-        MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), false, 120, null, receivers);
+        MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqtt(), broker.dialect(), false, 120, null, receivers);
         try (MqttFleet fleet = MqttFleet.connect(Devices.ids(0, devices), options, 200, Duration.ofMinutes(5));
              C2dService service = openService(broker)) {
             fleet.subscribeC2d(broker.dialect(), 200, Duration.ofMinutes(5));

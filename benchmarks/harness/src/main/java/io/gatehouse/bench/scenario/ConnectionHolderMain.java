@@ -2,6 +2,7 @@ package io.gatehouse.bench.scenario;
 
 import io.gatehouse.bench.broker.Dialect;
 import io.gatehouse.bench.broker.GatehouseDialect;
+import io.gatehouse.bench.broker.MqttNodes;
 import io.gatehouse.bench.broker.PeerDialect;
 import io.gatehouse.bench.load.MqttFleet;
 import java.net.InetAddress;
@@ -30,7 +31,7 @@ public final class ConnectionHolderMain {
         MqttFleet fleet;
         try {
             fleet = MqttFleet.connect(Devices.ids(first, count),
-                    new MqttFleet.Options(host, port, dialect, true, 900, source, null), 200, Duration.ofMinutes(10));
+                    new MqttFleet.Options(host, MqttNodes.one(port), dialect, true, 900, source, null), 200, Duration.ofMinutes(10));
         } catch (Exception e) {
             System.out.println("FAILED " + e.getMessage().replace('\n', ' '));
             System.out.flush();

@@ -105,7 +105,7 @@ public final class Connections implements Scenario {
 
     /** Connects and disconnects a few devices first, so the broker's connection path is compiled before it is timed. */
     private static void warmUp(RunningBroker broker, int devices) throws Exception {
-        MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), true, 60, null, null);
+        MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqtt(), broker.dialect(), true, 60, null, null);
         MqttFleet.connect(Devices.ids(0, devices), options, 100, Duration.ofMinutes(5)).close();
     }
 

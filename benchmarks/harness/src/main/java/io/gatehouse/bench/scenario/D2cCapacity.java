@@ -53,7 +53,7 @@ public final class D2cCapacity implements Scenario {
     }
 
     static MqttFleet.Options deviceOptions(RunningBroker broker) {
-        return new MqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), true, 120, null, null);
+        return new MqttFleet.Options(broker.host(), broker.mqtt(), broker.dialect(), true, 120, null, null);
     }
 
     @Override

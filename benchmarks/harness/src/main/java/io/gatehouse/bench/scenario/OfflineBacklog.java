@@ -44,7 +44,7 @@ public final class OfflineBacklog implements Scenario {
         List<String> ids = Devices.ids(0, devices);
         boolean sessions = broker.kind() != Broker.GATEHOUSE;
         C2dReceivers receivers = new C2dReceivers(total);
-        MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqttPort(), broker.dialect(), !sessions, 600, null, receivers);
+        MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqtt(), broker.dialect(), !sessions, 600, null, receivers);
         if (sessions) {
             // create each device's persistent session and subscription, then leave
             try (MqttFleet once = MqttFleet.connect(ids, options, 500, Duration.ofMinutes(10))) {
