@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -24,15 +22,10 @@ import java.util.function.Predicate;
  */
 public final class BrokerProcess implements AutoCloseable {
 
-    /** Brokers still running: a harness stopped by Ctrl-C or SIGTERM ends them (and only them) on its way out. */
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy), "stop-brokers"));
-    }
-
     private final String name;
     private final Process process;
+    /** SIGTERM to exactly this process if the harness exits while it runs. */
+    private final Runnable destroyOnExit;
     private final Path log;
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile String readyLine;
@@ -41,6 +34,8 @@ public final class BrokerProcess implements AutoCloseable {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.destroyOnExit = process::destroy;
+        StopOnExit.add(destroyOnExit);
     }
 
     /** Starts {@code command} and waits until it accepts TCP connections on {@code port} (for quiet programs). */
@@ -83,7 +78,6 @@ public final class BrokerProcess implements AutoCloseable {
         // the harness's own settings (GATEHOUSE_BENCH_*) are not the gateway's: it refuses GATEHOUSE_ names it does not know
         pb.environment().keySet().removeIf(variable -> variable.startsWith("GATEHOUSE_BENCH_"));
         Process p = pb.start();
-        RUNNING.add(p);
         BrokerProcess bp = new BrokerProcess(name, p, log);
         Thread pump = new Thread(() -> bp.pumpOutput(isReady), name + "-output");
         pump.setDaemon(true);
@@ -151,7 +145,7 @@ public final class BrokerProcess implements AutoCloseable {
         try {
             stop();
         } finally {
-            RUNNING.remove(process);
+            StopOnExit.remove(destroyOnExit);
         }
     }
 
