@@ -14,12 +14,14 @@ import io.gatehouse.bench.scenario.OfflineBacklog;
 import io.gatehouse.bench.scenario.Scale;
 import io.gatehouse.bench.scenario.Scenario;
 import io.gatehouse.bench.scenario.ScenarioContext;
+import io.gatehouse.cluster.testing.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +32,9 @@ import picocli.CommandLine.Option;
         description = {"Runs the benchmark scenarios against Gatehouse and peer brokers, each started here in its own process,",
                 "and writes latest.json and latest.md. Brokers run pinned to one CPU, the load generator to another."},
         footer = {"", "Scenarios: latency-floor, d2c-capacity, d2c-e2e, c2d-e2e, amqp-transfer, offline-backlog, connections.",
-                "Brokers:   gatehouse, artemis, moquette, hivemq-ce, mosquitto (skipped unless installed)."})
+                "Brokers:   gatehouse, artemis, moquette, hivemq-ce, mosquitto (skipped unless installed),",
+                "           gatehouse-cluster-1, gatehouse-cluster-3 (gateway nodes on one Kafka and one PostgreSQL;",
+                "           skipped unless PostgreSQL is installed)."})
 public final class GatehouseBench implements Callable<Integer> {
 
     private static final List<Scenario> SCENARIOS = List.of(new LatencyFloor(), new D2cCapacity(), new D2cEndToEnd(), new C2dEndToEnd(),
@@ -136,6 +140,15 @@ public final class GatehouseBench implements Callable<Integer> {
                 skipped.add("mosquitto: not installed (pass --install-mosquitto to apt-get install it)");
             }
         }
+        Optional<String> noPostgres = EmbeddedPostgres.unavailableReason();
+        if (noPostgres.isPresent()) {
+            for (Broker cluster : List.copyOf(chosenBrokers)) {
+                if (cluster.isCluster()) {
+                    chosenBrokers.remove(cluster);
+                    skipped.add(cluster.id() + ": " + noPostgres.get());
+                }
+            }
+        }
         String broker = "none".equals(brokerCpu) ? null : brokerCpu;
         String load = "none".equals(loadCpu) ? null : loadCpu;
         Path work = (workDir != null ? workDir : root.resolve("bench/work")).toAbsolutePath();
@@ -156,8 +169,8 @@ public final class GatehouseBench implements Callable<Integer> {
                 + ("batch".equals(gatehouseSync) ? "" : "; Gatehouse with --sync " + gatehouseSync);
         System.out.println("gatehouse-bench: " + description);
         for (Broker b : chosenBrokers) {
-            System.out.println("  " + b.id() + " [" + launch.durabilityOf(b) + "]: " + b.description()
-                    + (launch.durabilityOf(b).equals(b.durability()) ? "" : " -- but with --gatehouse-store " + gatehouseStore + " --gatehouse-sync " + gatehouseSync));
+            System.out.println("  " + b.id() + " [" + launch.durabilityLabelOf(b) + "]: " + b.description()
+                    + (launch.durabilityLabelOf(b).equals(b.durabilityLabel()) ? "" : " -- but with --gatehouse-store " + gatehouseStore + " --gatehouse-sync " + gatehouseSync));
         }
         Harness harness = new Harness(new Launchers(launch), context, runs, Duration.ofMinutes(runMinutes), output, description,
                 skipped);

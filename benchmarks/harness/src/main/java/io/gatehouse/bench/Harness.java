@@ -3,6 +3,8 @@ package io.gatehouse.bench;
 import io.gatehouse.bench.broker.Broker;
 import io.gatehouse.bench.broker.Launchers;
 import io.gatehouse.bench.broker.RunningBroker;
+import io.gatehouse.bench.os.CpuAffinity;
+import io.gatehouse.bench.os.ProcessTree;
 import io.gatehouse.bench.report.MachineInfo;
 import io.gatehouse.bench.report.Medians;
 import io.gatehouse.bench.report.Reports;
@@ -103,24 +105,28 @@ final class Harness {
         deleteTree(dataDir);
         RunningBroker running = null;
         List<ResultRow> rows;
+        int devices = scenario.devicesNeeded(context.scale());
         try {
-            running = launchers.start(broker, dataDir, scenario.devicesNeeded(context.scale()), Devices::id);
+            running = launchers.start(broker, scenario.path(), dataDir, devices, Devices::id);
             rows = runBounded(scenario, running);
-            if (!running.process().isAlive()) {
-                Path log = running.process().log();
-                rows.forEach(row -> row.note("broker process died during the run; see " + log));
+            if (!running.processes().isAlive()) {
+                List<Path> logs = running.processes().logs();
+                rows.forEach(row -> row.note("a broker process died during the run; see " + logs));
+            } else {
+                noteHowItRan(running, devices, rows);
             }
         } catch (Exception e) {
             context.log().printf("    FAILED: %s%n", e);
             e.printStackTrace(context.log());
-            rows = List.of(ResultRow.of(scenario.id(), "failed", broker.id(), launchers.launch().durabilityOf(broker)).errors(1)
-                    .note("run failed: " + e.toString().replace('\n', ' ')));
+            rows = List.of(ResultRow.of(scenario.id(), "failed", broker.id(), launchers.launch().durabilityOf(broker, scenario.path()))
+                    .errors(1).note("run failed: " + e.toString().replace('\n', ' ')));
         }
         try {
             // a failed run too: what the broker logged (out of memory, out of files) is usually why
             if (running != null) {
                 List<ResultRow> noted = rows;
-                brokerLogTroubles(running.process().log()).forEach(t -> noted.forEach(row -> row.note("broker log: " + t)));
+                running.processes().logs().forEach(log ->
+                        brokerLogTroubles(log).forEach(t -> noted.forEach(row -> row.note("broker log: " + t))));
             }
             return rows;
         } finally {
@@ -128,6 +134,26 @@ final class Harness {
                 running.close();
             }
             deleteTree(dataDir);
+        }
+    }
+
+    /**
+     * What the figures of a run cover: the broker's memory at its end (unless the scenario measured its own), what
+     * a cluster's rows sum over, and any thread of the broker that was not on the brokers' CPU.
+     */
+    private void noteHowItRan(RunningBroker running, int devices, List<ResultRow> rows) {
+        ProcessTree tree = running.processTree();
+        long memory = tree.memoryBytes();
+        String cpu = launchers.launch().brokerCpu();
+        List<String> outside = cpu == null ? List.of() : CpuAffinity.threadsOutside(tree, cpu);
+        for (ResultRow row : rows) {
+            if (row.rssBytes() == null) {
+                row.rssBytes(memory);
+            }
+            running.notes(devices).forEach(row::note);
+            if (!outside.isEmpty()) {
+                row.note(outside.size() + " broker threads were allowed outside CPU " + cpu + " at the end of the run");
+            }
         }
     }
 

@@ -11,10 +11,18 @@ import java.util.List;
 /** What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports; Gatehouse's store and sync policy. */
 public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore, String gatehouseSync) {
 
-    /** Gatehouse with {@code --store memory} or {@code --sync never} is not durable. */
-    public String durabilityOf(Broker broker) {
-        boolean notDurable = !"journal".equals(gatehouseStore) || "never".equals(gatehouseSync);
-        return broker == Broker.GATEHOUSE && notDurable ? "D0" : broker.durability();
+    /** Gatehouse with {@code --store memory} or {@code --sync never} is not durable (the cluster brokers ignore both). */
+    public String durabilityOf(Broker broker, MessagePath path) {
+        return broker == Broker.GATEHOUSE && journalNotDurable() ? "D0" : broker.durability(path);
+    }
+
+    /** What the harness prints for a broker: its label, or D0 for a journal made not durable by the flags. */
+    public String durabilityLabelOf(Broker broker) {
+        return broker == Broker.GATEHOUSE && journalNotDurable() ? "D0" : broker.durabilityLabel();
+    }
+
+    private boolean journalNotDurable() {
+        return !"journal".equals(gatehouseStore) || "never".equals(gatehouseSync);
     }
 
     /** The command prefix that pins a process to the broker's CPU ({@code taskset -c N}), if pinning is on. */

@@ -1,13 +1,10 @@
 package io.gatehouse.bench.broker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -19,9 +16,6 @@ public final class Launchers {
     /** Every Gatehouse device gets this key, so the load generator can compute its SAS tokens. */
     static final String DEVICE_KEY = Base64.getEncoder().encodeToString(
             "gatehouse-bench-device-key-0001!".getBytes(StandardCharsets.US_ASCII));
-
-    /** Gatehouse's default number of D2C event partitions (the harness does not change it). */
-    private static final int EVENT_PARTITIONS = 4;
 
     private final Launch launch;
 
@@ -39,14 +33,19 @@ public final class Launchers {
     }
 
     /**
-     * Starts {@code broker} on an empty {@code dataDir}. Gatehouse needs its devices declared: {@code deviceIds}
-     * names the first {@code devices} of them (peers accept any client id).
+     * Starts {@code broker} on an empty {@code dataDir} for a scenario whose messages take {@code path} (which sets
+     * the run's durability label). Gatehouse needs its devices declared: {@code deviceIds} names the first
+     * {@code devices} of them (peers accept any client id).
      */
-    public RunningBroker start(Broker broker, Path dataDir, int devices, IntFunction<String> deviceIds) throws IOException {
+    public RunningBroker start(Broker broker, MessagePath path, Path dataDir, int devices, IntFunction<String> deviceIds)
+            throws IOException {
         Files.createDirectories(dataDir);
         switch (broker) {
             case GATEHOUSE:
-                return gatehouse(dataDir, devices, deviceIds);
+                return gatehouse(path, dataDir, devices, deviceIds);
+            case GATEHOUSE_CLUSTER_1:
+            case GATEHOUSE_CLUSTER_3:
+                return GatehouseCluster.start(broker, path, launch, dataDir, devices, deviceIds, START_TIMEOUT);
             case ARTEMIS: {
                 int mqtt = Launch.freePort();
                 int amqp = Launch.freePort();
@@ -73,60 +72,27 @@ public final class Launchers {
     private RunningBroker peer(Broker broker, String module, String mainClass, List<String> args, Path dataDir,
                                int mqttPort, int amqpPort) throws IOException {
         List<String> cmd = launch.java(launch.moduleClassPath(module), mainClass, args);
-        BrokerProcess p = BrokerProcess.start(broker.id(), cmd, dataDir, dataDir.resolveSibling(dataDir.getFileName() + ".log"),
-                line -> line.contains("PEER READY"), START_TIMEOUT);
-        return new RunningBroker(broker, broker.durability(), p, "127.0.0.1", MqttNodes.one(mqttPort), amqpPort, new PeerDialect(), dataDir);
+        BrokerProcess p = BrokerProcess.start(broker.id(), cmd, dataDir, logOf(dataDir), line -> line.contains("PEER READY"), START_TIMEOUT);
+        return new RunningBroker(broker, broker.durabilityLabel(), BrokerProcesses.of(p), "127.0.0.1", MqttNodes.one(mqttPort),
+                amqpPort, new PeerDialect(), dataDir);
     }
 
-    private RunningBroker gatehouse(Path dataDir, int devices, IntFunction<String> deviceIds) throws IOException {
-        Path jar = launch.repoRoot().resolve("gateway-server/target/gatehouse.jar");
-        if (!Files.exists(jar)) {
-            throw new IOException(jar + " is missing: build with ./gatehouse-bench");
+    private RunningBroker gatehouse(MessagePath path, Path dataDir, int devices, IntFunction<String> deviceIds) throws IOException {
+        GatehouseNode node = GatehouseNode.start(launch, "gatehouse", dataDir, logOf(dataDir), GatehouseNode.devicesYaml(devices, deviceIds),
+                List.of("--store", launch.gatehouseStore(), "--sync", launch.gatehouseSync()), START_TIMEOUT);
+        // trust the gateway's own banner over the flags: its store line says "(durable)" only for a synced journal
+        String durability = node.storeLine().contains("(durable)") ? "D1" : "D0";
+        if (!durability.equals(launch.durabilityOf(Broker.GATEHOUSE, path))) {
+            node.process().close();
+            throw new IOException("Gatehouse reports '" + node.storeLine() + "', not the durability asked for");
         }
-        Path config = dataDir.resolveSibling(dataDir.getFileName() + "-config.yaml");
-        StringBuilder yaml = new StringBuilder("devices:\n");
-        for (int i = 0; i < devices; i++) {
-            yaml.append("  - {id: ").append(deviceIds.apply(i)).append(", primaryKey: \"").append(DEVICE_KEY).append("\"}\n");
-        }
-        Files.writeString(config, yaml);
-        List<String> args = new ArrayList<>(List.of("start", "--data-dir", dataDir.toString(), "--config", config.toString(),
-                "--host-name", "localhost", "--store", launch.gatehouseStore(), "--sync", launch.gatehouseSync(),
-                "--mqtt-port", "0", "--mqtt-plain-port", "0", "--amqp-port", "0", "--amqp-plain-port", "0", "--https-port", "0"));
-        List<String> cmd = launch.java(null, "-jar " + jar, args);
-        BrokerProcess p = BrokerProcess.start("gatehouse", cmd, dataDir.getParent(), dataDir.resolveSibling(dataDir.getFileName() + ".log"),
-                line -> line.startsWith("Gatehouse is running"), START_TIMEOUT);
-        try {
-            JsonNode info = new ObjectMapper().readTree(dataDir.resolve("gatehouse.json").toFile());
-            JsonNode ports = info.path("ports");
-            int mqtt = ports.path("mqtt-plain").asInt(-1);
-            int amqp = ports.path("amqp-plain").asInt(-1);
-            if (mqtt <= 0) {
-                throw new IOException("Gatehouse listens for no plain MQTT (ports: " + ports + "): are the adapters merged?");
-            }
-            String serviceKey = serviceKey(info.path("serviceConnectionString").asText());
-            GatehouseDialect dialect = new GatehouseDialect(info.path("hostName").asText("localhost"), DEVICE_KEY, serviceKey,
-                    EVENT_PARTITIONS, ports.path("https").asInt(-1), Path.of(info.path("trustFile").asText()));
-            // trust the gateway's own banner over the flags: its store line says "(durable)" only for a synced journal
-            String storeLine = Files.readAllLines(p.log()).stream().filter(l -> l.strip().startsWith("Store:"))
-                    .findFirst().orElse("no store line in the banner");
-            String durability = storeLine.contains("(durable)") ? "D1" : "D0";
-            if (!durability.equals(launch.durabilityOf(Broker.GATEHOUSE))) {
-                throw new IOException("Gatehouse reports '" + storeLine.strip() + "', not the durability asked for");
-            }
-            return new RunningBroker(Broker.GATEHOUSE, durability, p, "127.0.0.1", MqttNodes.one(mqtt), amqp, dialect, dataDir);
-        } catch (IOException | RuntimeException e) {
-            p.close();
-            throw e;
-        }
+        return new RunningBroker(Broker.GATEHOUSE, durability, BrokerProcesses.of(node.process()), "127.0.0.1",
+                MqttNodes.one(node.port("mqtt-plain")), node.port("amqp-plain"), node.dialect(), dataDir);
     }
 
-    private static String serviceKey(String connectionString) {
-        for (String part : connectionString.split(";")) {
-            if (part.startsWith("SharedAccessKey=")) {
-                return part.substring("SharedAccessKey=".length());
-            }
-        }
-        throw new IllegalStateException("no SharedAccessKey in the service connection string");
+    /** A broker's output goes beside its data directory, which is deleted after the run: the log stays. */
+    private static Path logOf(Path dataDir) {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".log");
     }
 
     private RunningBroker mosquitto(Path dataDir) throws IOException {
@@ -146,8 +112,8 @@ public final class Launchers {
                 "log_type notice",
                 ""));
         BrokerProcess p = BrokerProcess.startListening("mosquitto", launch.pinned(List.of(exe, "-c", conf.toString())), dataDir,
-                dataDir.resolveSibling(dataDir.getFileName() + ".log"), port, START_TIMEOUT);
-        return new RunningBroker(Broker.MOSQUITTO, Broker.MOSQUITTO.durability(), p, "127.0.0.1", MqttNodes.one(port), -1,
-                new PeerDialect(), dataDir);
+                logOf(dataDir), port, START_TIMEOUT);
+        return new RunningBroker(Broker.MOSQUITTO, Broker.MOSQUITTO.durabilityLabel(), BrokerProcesses.of(p), "127.0.0.1",
+                MqttNodes.one(port), -1, new PeerDialect(), dataDir);
     }
 }

@@ -1,29 +1,34 @@
 package io.gatehouse.bench.os;
 
-/** CPU time a process spends between two moments, next to the wall time, for CPU per message and utilisation. */
+import java.util.function.LongSupplier;
+
+/** CPU time of a process (or a broker's process tree) between two moments, next to the wall time, for CPU per message and utilisation. */
 public final class CpuMeter {
 
-    private final long pid;
+    private final LongSupplier cpuMicrosSoFar;
     private final long startCpu;
     private final long startNanos;
 
-    private CpuMeter(long pid) {
-        this.pid = pid;
-        this.startCpu = ProcStats.cpuMicros(pid);
+    private CpuMeter(LongSupplier cpuMicrosSoFar) {
+        this.cpuMicrosSoFar = cpuMicrosSoFar;
+        this.startCpu = cpuMicrosSoFar.getAsLong();
         this.startNanos = System.nanoTime();
     }
 
-    public static CpuMeter start(long pid) {
-        return new CpuMeter(pid);
+    /** Every process of a broker, summed. */
+    public static CpuMeter start(ProcessTree broker) {
+        return new CpuMeter(broker::cpuMicros);
     }
 
+    /** The harness itself (the load generator), without its child processes. */
     public static CpuMeter self() {
-        return new CpuMeter(ProcessHandle.current().pid());
+        long pid = ProcessHandle.current().pid();
+        return new CpuMeter(() -> ProcStats.cpuMicros(pid));
     }
 
     /** CPU microseconds used since the start. */
     public long cpuMicros() {
-        return ProcStats.cpuMicros(pid) - startCpu;
+        return cpuMicrosSoFar.getAsLong() - startCpu;
     }
 
     /** CPU used as a fraction of one core since the start. */

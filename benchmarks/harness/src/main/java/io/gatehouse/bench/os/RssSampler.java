@@ -5,7 +5,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Samples a process's resident set size every 100 ms and keeps the highest, for "peak RSS during a phase". */
+/**
+ * Samples a broker's memory ({@link ProcessTree#memoryBytes}: the RSS of a lone process, the summed PSS of
+ * several) every 100 ms and keeps the highest, for "peak RSS during a phase".
+ */
 public final class RssSampler implements AutoCloseable {
 
     private final AtomicLong peak = new AtomicLong();
@@ -15,8 +18,8 @@ public final class RssSampler implements AutoCloseable {
         return t;
     });
 
-    public RssSampler(long pid) {
-        timer.scheduleAtFixedRate(() -> peak.accumulateAndGet(ProcStats.rssBytes(pid), Math::max), 0, 100, TimeUnit.MILLISECONDS);
+    public RssSampler(ProcessTree broker) {
+        timer.scheduleAtFixedRate(() -> peak.accumulateAndGet(broker.memoryBytes(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
     }
 
     public long peakBytes() {

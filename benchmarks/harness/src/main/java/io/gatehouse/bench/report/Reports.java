@@ -29,7 +29,8 @@ public final class Reports {
             new Column("connects/s", true, ResultRow::connectsPerSec, "%,.0f"),
             new Column("RSS B/conn", false, ResultRow::bytesPerConnection, "%,.0f"),
             new Column("heap B/conn", false, ResultRow::heapBytesPerConnection, "%,.0f"),
-            new Column("peak RSS MB", false, r -> r.peakRssBytes() == null ? null : r.peakRssBytes() / 1048576.0, "%,.0f"));
+            new Column("peak RSS MB", false, r -> r.peakRssBytes() == null ? null : r.peakRssBytes() / 1048576.0, "%,.0f"),
+            new Column("RSS MB", false, r -> r.rssBytes() == null ? null : r.rssBytes() / 1048576.0, "%,.0f"));
 
     private Reports() {
     }

@@ -113,7 +113,7 @@ public final class AmqpTransfer implements Scenario {
         send(sender, unsettled, rejected, seq, s.amqpWarmup().toNanos());
         latencies.reset();
         long before = received.get();
-        CpuMeter cpu = CpuMeter.start(broker.pid());
+        CpuMeter cpu = CpuMeter.start(broker.processTree());
         send(sender, unsettled, rejected, seq, s.amqpPhase().toNanos());
         long delivered = received.get() - before;
         long cpuMicros = cpu.cpuMicros();

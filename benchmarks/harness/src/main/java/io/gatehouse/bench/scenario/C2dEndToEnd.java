@@ -1,7 +1,7 @@
 package io.gatehouse.bench.scenario;
 
-import io.gatehouse.bench.broker.Broker;
 import io.gatehouse.bench.broker.GatehouseDialect;
+import io.gatehouse.bench.broker.MessagePath;
 import io.gatehouse.bench.broker.RunningBroker;
 import io.gatehouse.bench.load.AmqpC2dService;
 import io.gatehouse.bench.load.C2dService;
@@ -37,6 +37,11 @@ public final class C2dEndToEnd implements Scenario {
     }
 
     @Override
+    public MessagePath path() {
+        return MessagePath.C2D;
+    }
+
+    @Override
     public int devicesNeeded(Scale scale) {
         return scale.c2dDevices();
     }
@@ -63,7 +68,7 @@ public final class C2dEndToEnd implements Scenario {
             awaitArrivals(receivers, seq[0]);
 
             receivers.latencies().reset();
-            CpuMeter cpu = CpuMeter.start(broker.pid());
+            CpuMeter cpu = CpuMeter.start(broker.processTree());
             long before = receivers.received();
             closedLoop(service, fleet, receivers, window, s.c2dPhase(), seq);
             long delivered = receivers.received() - before;
@@ -94,7 +99,7 @@ public final class C2dEndToEnd implements Scenario {
                     .duplicates(receivers.duplicates()).losses(seq[0] - receivers.distinct())
                     .note(service.describe())
                     .note(String.format("latency at %.0f msgs/s (half the closed-loop rate), from intended send to device receipt", rate));
-            if (broker.kind() != Broker.GATEHOUSE) {
+            if (!broker.kind().isGatehouse()) {
                 row.note("peer: durable (persistent-session) subscription queue per device");
             }
             if (!drainedA || !drainedB) {

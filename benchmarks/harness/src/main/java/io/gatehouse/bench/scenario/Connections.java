@@ -1,5 +1,6 @@
 package io.gatehouse.bench.scenario;
 
+import io.gatehouse.bench.broker.Broker;
 import io.gatehouse.bench.broker.GatehouseDialect;
 import io.gatehouse.bench.broker.Launchers;
 import io.gatehouse.bench.broker.RunningBroker;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +35,16 @@ public final class Connections implements Scenario {
         return "connections";
     }
 
+    /**
+     * Connections cost what they cost on the node holding them, which the single-node row measures: the holder
+     * processes dial one port, and spreading them over a cluster's nodes is not built.
+     */
+    @Override
+    public Optional<String> notApplicable(Broker broker) {
+        return broker.isCluster() ? Optional.of("idle connections are a per-node figure (see gatehouse); the holder processes"
+                + " dial one node, and heap per connection needs a single JVM") : Optional.empty();
+    }
+
     @Override
     public int devicesNeeded(Scale scale) {
         return Collections.max(scale.connectionLevels());
@@ -41,7 +53,7 @@ public final class Connections implements Scenario {
     @Override
     public List<ResultRow> run(RunningBroker broker, ScenarioContext ctx) throws Exception {
         Scale s = ctx.scale();
-        long pid = broker.pid();
+        long pid = broker.processTree().roots().get(0); // one process: the cluster brokers do not run this scenario
         boolean jvm = broker.kind().isJvm();
         warmUp(broker, Math.min(WARM_UP_CONNECTIONS, s.connectionLevels().get(0)));
         Baseline base = Baseline.take(pid, jvm);

@@ -173,7 +173,7 @@ public final class D2cCapacity implements Scenario {
             long completedBefore = completed.get();
             long failedBefore = failed.get();
             long issuedBefore = issuedTotal;
-            CpuMeter cpu = CpuMeter.start(broker.pid());
+            CpuMeter cpu = CpuMeter.start(broker.processTree());
             CpuMeter generator = CpuMeter.self();
             long start = System.nanoTime();
             boolean[] overloaded = {false};
@@ -272,7 +272,7 @@ public final class D2cCapacity implements Scenario {
 
         @Override
         public Step step(int rate, Duration duration) throws Exception {
-            CpuMeter cpu = CpuMeter.start(broker.pid());
+            CpuMeter cpu = CpuMeter.start(broker.processTree());
             CpuMeter generator = CpuMeter.self();
             long start = System.nanoTime();
             RawMqttFleet.Result r = fleet.drive(rate, duration, Duration.ofSeconds(60));

@@ -62,7 +62,7 @@ public final class D2cEndToEnd implements Scenario {
         Scale s = ctx.scale();
         long receivedBefore = backend.received();
         backend.latencies().reset();
-        CpuMeter cpu = CpuMeter.start(broker.pid());
+        CpuMeter cpu = CpuMeter.start(broker.processTree());
         RawMqttFleet.Result r = fleet.drive(rate, s.d2cStep(), Duration.ofSeconds(60));
         long expected = receivedBefore + r.acknowledged();
         boolean allArrived = Waits.until(() -> backend.received() >= expected, Duration.ofSeconds(60));

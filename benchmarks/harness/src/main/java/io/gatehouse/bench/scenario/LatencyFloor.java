@@ -40,7 +40,7 @@ public final class LatencyFloor implements Scenario {
                 publish(client, topic, payload);
             }
             latencies.reset();
-            CpuMeter cpu = CpuMeter.start(broker.pid());
+            CpuMeter cpu = CpuMeter.start(broker.processTree());
             long start = System.nanoTime();
             for (int i = 0; i < s.latencyMessages(); i++) {
                 long t0 = System.nanoTime();

@@ -1,13 +1,12 @@
 package io.gatehouse.bench.scenario;
 
-import io.gatehouse.bench.broker.Broker;
+import io.gatehouse.bench.broker.MessagePath;
 import io.gatehouse.bench.broker.RunningBroker;
 import io.gatehouse.bench.load.C2dService;
 import io.gatehouse.bench.load.MqttFleet;
 import io.gatehouse.bench.load.Payloads;
 import io.gatehouse.bench.load.Waits;
 import io.gatehouse.bench.os.CpuMeter;
-import io.gatehouse.bench.os.ProcStats;
 import io.gatehouse.bench.os.RssSampler;
 import io.gatehouse.bench.report.ResultRow;
 import java.time.Duration;
@@ -31,6 +30,11 @@ public final class OfflineBacklog implements Scenario {
     }
 
     @Override
+    public MessagePath path() {
+        return MessagePath.C2D;
+    }
+
+    @Override
     public int devicesNeeded(Scale scale) {
         return scale.backlogDevices();
     }
@@ -42,7 +46,7 @@ public final class OfflineBacklog implements Scenario {
         int perDevice = s.backlogPerDevice();
         int total = devices * perDevice;
         List<String> ids = Devices.ids(0, devices);
-        boolean sessions = broker.kind() != Broker.GATEHOUSE;
+        boolean sessions = !broker.kind().isGatehouse();
         C2dReceivers receivers = new C2dReceivers(total);
         MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqtt(), broker.dialect(), !sessions, 600, null, receivers);
         if (sessions) {
@@ -76,17 +80,17 @@ public final class OfflineBacklog implements Scenario {
         long peak;
         long cpuMicros;
         boolean complete;
-        try (RssSampler rss = new RssSampler(broker.pid())) {
-            CpuMeter cpu = CpuMeter.start(broker.pid());
+        try (RssSampler rss = new RssSampler(broker.processTree())) {
+            CpuMeter cpu = CpuMeter.start(broker.processTree());
             long start = System.nanoTime();
             try (MqttFleet fleet = MqttFleet.connect(ids, options, 500, s.backlogTimeout())) {
                 if (!sessions) {
                     fleet.subscribeC2d(broker.dialect(), 500, s.backlogTimeout());
                 }
                 // a broker that dies (out of memory, say) ends the wait at once, not after the timeout
-                complete = Waits.until(() -> receivers.distinct() >= total - refused || !broker.process().isAlive(),
+                complete = Waits.until(() -> receivers.distinct() >= total - refused || !broker.processes().isAlive(),
                         s.backlogTimeout());
-                if (!broker.process().isAlive()) {
+                if (!broker.processes().isAlive()) {
                     throw new IllegalStateException("the broker exited while the backlog drained");
                 }
                 drainSeconds = (System.nanoTime() - start) / 1e9;
@@ -101,7 +105,7 @@ public final class OfflineBacklog implements Scenario {
         ResultRow row = ctx.row(id(), devices + " devices x " + perDevice + " queued, all reconnect", broker)
                 .msgsPerSec(distinct / drainSeconds).messages(total)
                 .duplicates(received - distinct).losses(total - refused - distinct).errors(refused)
-                .peakRssBytes(peak).rssBytes(ProcStats.rssBytes(broker.pid()))
+                .peakRssBytes(peak).rssBytes(broker.processTree().memoryBytes())
                 .cpuMicrosPerMsg(distinct == 0 ? 0 : (double) cpuMicros / distinct)
                 .note(serviceDescription).note(String.format("queued at %.0f msgs/s", enqueueRate));
         if (sessions) {
