@@ -24,19 +24,28 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * once every in-sync replica has the event (idempotent producer, {@code acks=all}): a device's PUBACK or AMQP
  * {@code accepted} then means the event is in Kafka.
  *
- * <p>Every node reads the same topic: {@link #read} fetches from Kafka, and a {@link TailFollower} tells the
- * core about events other nodes appended. {@link #first} and {@link #last} answer from what this node has seen,
- * without a round trip. Retention is the topic's: {@link #removeBefore} only refreshes the oldest event.
+ * <p>Every node reads the same topic. A {@link TailFollower} fetches every new event once, tells the core about
+ * those other nodes appended, and keeps the newest of each partition in a {@link RecentEvents} window together
+ * with this node's own acknowledged appends: readers at the tail, the usual Event Hubs consumers, are served
+ * from memory. Only readers further back fetch from Kafka, through a {@link PartitionReader}. {@link #first}
+ * and {@link #last} answer from what this node has seen, without a round trip. Retention is the topic's:
+ * {@link #removeBefore} only refreshes the oldest event.
  */
 public final class KafkaEventLog implements EventLog, AutoCloseable {
 
     /** The most events one read returns (the core reads at most 256 at a time). */
     private static final int MAX_READ = 256;
+    /**
+     * The memory each partition's window of recent events may hold (payloads plus a small overhead): at 256-byte
+     * events, some 45,000 of them, seconds of traffic even at tens of thousands of events per second.
+     */
+    static final long RECENT_BYTES_PER_PARTITION = 16L * 1024 * 1024;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
 
     private final String topic;
     private final PartitionBounds[] bounds;
+    private final RecentEvents[] recent;
     private final KafkaProducer<byte[], byte[]> producer;
     private final PartitionReader reader;
     private final TailFollower follower;
@@ -45,9 +54,14 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     private volatile AppendListener listener = (partition, lastSequence) -> { };
     private volatile boolean closed;
 
-    private KafkaEventLog(KafkaSettings settings, PartitionBounds[] bounds, PartitionReader reader, long[] ends) {
+    private KafkaEventLog(KafkaSettings settings, PartitionBounds[] bounds, PartitionReader reader, long[] ends,
+                          long recentBytesPerPartition) {
         this.topic = settings.topic();
         this.bounds = bounds;
+        this.recent = new RecentEvents[ends.length];
+        for (int p = 0; p < ends.length; p++) {
+            recent[p] = new RecentEvents(ends[p], recentBytesPerPartition);
+        }
         this.reader = reader;
         this.producer = new KafkaProducer<>(producerProperties(settings), new ByteArraySerializer(), new ByteArraySerializer());
         this.follower = new TailFollower(settings, ends, this::seenByFollower);
@@ -61,6 +75,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
      * @throws StoreException when Kafka cannot be reached or refuses (the message says which and where)
      */
     public static KafkaEventLog open(KafkaSettings settings) {
+        return open(settings, RECENT_BYTES_PER_PARTITION);
+    }
+
+    /** As {@link #open(KafkaSettings)}, with windows of recent events of another size (tests make them small). */
+    static KafkaEventLog open(KafkaSettings settings, long recentBytesPerPartition) {
         PartitionReader reader = null;
         try (Admin admin = Admin.create(settings.clientProperties("admin"))) {
             int partitions = EventTopic.ensure(admin, settings);
@@ -74,7 +93,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
                         ? new PartitionBounds(reader.firstFrom(p, start), reader.firstFrom(p, ends[p] - 1))
                         : new PartitionBounds(null, null);
             }
-            KafkaEventLog log = new KafkaEventLog(settings, bounds, reader, ends);
+            KafkaEventLog log = new KafkaEventLog(settings, bounds, reader, ends, recentBytesPerPartition);
             log.follower.start();
             return log;
         } catch (ExecutionException | TimeoutException | KafkaException e) {
@@ -147,6 +166,8 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
                 breaker.acknowledged(System.nanoTime());
                 EventRecord record = KafkaRecords.of(metadata.offset(), metadata.timestamp(), payload);
                 known.seen(record, record);
+                // before completing: the core then wakes readers, who find the event in the window
+                recent[partition].acknowledged(record);
                 stored.complete(record);
             });
         } catch (KafkaException | IllegalStateException e) {
@@ -171,18 +192,27 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         this.listener = appendListener;
     }
 
-    private void seenByFollower(int partition, EventRecord first, EventRecord last) {
-        bounds[partition].seen(first, last);
+    private void seenByFollower(int partition, List<EventRecord> events) {
+        EventRecord last = events.get(events.size() - 1);
+        bounds[partition].seen(events.get(0), last);
+        recent[partition].followed(events);
         listener.appended(partition, last.sequenceNumber());
     }
 
+    /**
+     * From the window of recent events when it holds {@code fromSequence}; from Kafka when that is older. An
+     * event past the window is not followed yet: nothing is returned, and the follower's notification wakes
+     * the reader when it is.
+     */
     @Override
     public List<EventRecord> read(int partition, long fromSequence, int maxEvents) {
         EventRecord newest = bounds(partition).newest();
         if (maxEvents <= 0 || newest == null || fromSequence > newest.sequenceNumber()) {
             return List.of();
         }
-        return reader.read(partition, fromSequence, Math.min(maxEvents, MAX_READ));
+        int max = Math.min(maxEvents, MAX_READ);
+        List<EventRecord> held = recent[partition].read(fromSequence, max);
+        return held != null ? held : reader.read(partition, fromSequence, max);
     }
 
     @Override

@@ -2,11 +2,11 @@ package io.gatehouse.cluster;
 
 import io.gatehouse.core.store.EventRecord;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -14,8 +14,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads and position lookups on the event topic, for the core's read shard: one consumer without a group
- * (positions are the core's business, not Kafka's), shared by all partitions, one call at a time.
+ * Reads of older events and position lookups on the event topic, for the core's read shard: one consumer
+ * without a group (positions are the core's business, not Kafka's), shared by all partitions, one call at a
+ * time. Events at the tail come from {@link RecentEvents} instead; this serves readers that start in the past
+ * or fell behind the window. Such a reader reads on from where its last read ended, so the consumer stays
+ * where it is, keeps what the last poll brought beyond the read, and prefetches the next batch meanwhile:
+ * catching up costs one fetch per batch, not a seek and a fetch per read.
  */
 final class PartitionReader implements AutoCloseable {
 
@@ -25,6 +29,9 @@ final class PartitionReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition[] partitions;
+    /** The partition the consumer is assigned, and what its last poll fetched that no read took yet. */
+    private TopicPartition current;
+    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
 
     PartitionReader(KafkaSettings settings, int partitionCount, int maxBatch) {
         Properties p = settings.clientProperties("reader");
@@ -41,21 +48,37 @@ final class PartitionReader implements AutoCloseable {
 
     /** Up to {@code max} events from {@code from} on; empty when none arrives within {@link #READ_TIMEOUT}. */
     synchronized List<EventRecord> read(int partition, long from, int max) {
-        TopicPartition tp = partitions[partition];
-        if (!consumer.assignment().equals(Set.of(tp))) {
-            consumer.assign(List.of(tp));
-        }
-        consumer.seek(tp, Math.max(0, from));
+        positionAt(partitions[partition], Math.max(0, from));
         List<EventRecord> out = new ArrayList<>();
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-        while (out.isEmpty() && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(tp)) {
-                if (out.size() < max && record.offset() >= from) {
-                    out.add(KafkaRecords.toEvent(record));
-                }
-            }
+        while (fetched.isEmpty() && System.nanoTime() < deadline) {
+            consumer.poll(POLL).records(current).forEach(fetched::add);
+        }
+        while (out.size() < max && !fetched.isEmpty()) {
+            out.add(KafkaRecords.toEvent(fetched.poll()));
         }
         return out;
+    }
+
+    /** Makes the next record the consumer hands out the first at or after {@code from}. */
+    private void positionAt(TopicPartition tp, long from) {
+        if (!tp.equals(current)) {
+            consumer.assign(List.of(tp));
+            current = tp;
+            fetched.clear();
+            consumer.seek(tp, from);
+            return;
+        }
+        while (!fetched.isEmpty() && fetched.peek().offset() < from) {
+            fetched.poll();
+        }
+        // what is kept (or, with nothing kept, where the consumer stands) must start right at from; a reader
+        // elsewhere, or an event retention removed in between, means starting over there
+        long next = fetched.isEmpty() ? consumer.position(tp) : fetched.peek().offset();
+        if (next != from) {
+            fetched.clear();
+            consumer.seek(tp, from);
+        }
     }
 
     /** The first retained event at or after {@code offset}, or null. */

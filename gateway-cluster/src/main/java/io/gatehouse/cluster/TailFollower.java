@@ -17,16 +17,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows the end of every partition of the event topic on a thread of its own, so that this node learns of
- * the events other nodes append without being told: a consumer without a group, assigned all partitions, that
- * long-polls from where the log ended at start. The broker answers a poll as soon as there is something new,
- * so readers on this node see another node's event about one round trip after Kafka acknowledged it.
+ * the events other nodes append without being told, and holds them for its readers: a consumer without a
+ * group, assigned all partitions, that long-polls from where the log ended at start. The broker answers a poll
+ * as soon as there is something new, so readers on this node see another node's event about one round trip
+ * after Kafka acknowledged it.
  */
 final class TailFollower implements AutoCloseable {
 
-    /** Told the first and last event of each partition's new batch, in offset order. */
+    /** Told each partition's newly fetched events, in offset order (never an empty list). */
     @FunctionalInterface
     interface Listener {
-        void seen(int partition, EventRecord first, EventRecord last);
+        void seen(int partition, List<EventRecord> events);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TailFollower.class);
@@ -44,6 +45,8 @@ final class TailFollower implements AutoCloseable {
         Properties p = settings.clientProperties("tail");
         p.setProperty("enable.auto.commit", "false");
         p.setProperty("auto.offset.reset", "earliest");
+        // a node behind after a burst catches up in few polls
+        p.setProperty("max.poll.records", "2000");
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.listener = listener;
         for (int i = 0; i < ends.length; i++) {
@@ -81,8 +84,11 @@ final class TailFollower implements AutoCloseable {
     private void publish(ConsumerRecords<byte[], byte[]> batch) {
         for (TopicPartition tp : batch.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> records = batch.records(tp);
-            listener.seen(tp.partition(), KafkaRecords.toEvent(records.get(0)),
-                    KafkaRecords.toEvent(records.get(records.size() - 1)));
+            List<EventRecord> events = new ArrayList<>(records.size());
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                events.add(KafkaRecords.toEvent(record));
+            }
+            listener.seen(tp.partition(), events);
         }
     }
 
