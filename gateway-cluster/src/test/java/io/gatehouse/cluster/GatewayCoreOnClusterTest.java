@@ -60,6 +60,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -382,6 +383,41 @@ class GatewayCoreOnClusterTest {
             assertThat(afterDisconnect.connection().connected()).isFalse();
             assertThat(afterDisconnect.cloudToDeviceMessageCount()).isEqualTo(2);
             assertThat(get(nodeA.presences().of(D1))).isEqualTo(afterDisconnect);
+        }
+    }
+
+    @Test
+    void listsAndQueriesThroughAnyNodeSeeTheConnectionsAndQueuesOfEveryNode() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            GatewayCore nodeA = nodes.nodeA;
+            GatewayCore nodeB = nodes.nodeB;
+            DeviceId onB = DeviceId.of("d2");
+            // each node asks the nodes it knows alive
+            for (GatewayCore node : List.of(nodeA, nodeB)) {
+                await().atMost(WAIT).until(() -> node.clusterMembers().stream().filter(ClusterMember::alive).count() == 2);
+            }
+            DeviceConnections.Registration connection = connectTo(nodeA, D1);
+            connectTo(nodeB, onB);
+            get(nodeA.c2d().send(D1, request("m0"))); // returns once A's claim is through
+            get(nodeB.c2d().send(D1, request("m1")));
+
+            for (GatewayCore through : List.of(nodeA, nodeB)) {
+                String node = through == nodeA ? "through A" : "through B";
+                Function<DeviceId, DevicePresence> every = get(through.presences().ofEveryDevice());
+                assertThat(every.apply(D1).connection().connected()).as(node).isTrue();
+                assertThat(every.apply(D1).cloudToDeviceMessageCount()).as(node).isEqualTo(2);
+                assertThat(every.apply(onB).connection().connected()).as(node).isTrue();
+                assertThat(every.apply(DeviceId.of("never-connected")).connection().connected()).isFalse();
+                assertThat(get(through.presences().connectedCount())).as(node).isEqualTo(2);
+            }
+
+            connection.close();
+            Function<DeviceId, DevicePresence> afterDisconnect = get(nodeB.presences().ofEveryDevice());
+            assertThat(afterDisconnect.apply(D1).connection().connected()).isFalse();
+            assertThat(afterDisconnect.apply(D1).cloudToDeviceMessageCount()).as("still queued on A").isEqualTo(2);
+            assertThat(afterDisconnect.apply(D1).connection().stateUpdatedTime())
+                    .isEqualTo(nodeA.connections().state(D1).stateUpdatedTime());
+            assertThat(get(nodeB.presences().connectedCount())).isEqualTo(1);
         }
     }
 

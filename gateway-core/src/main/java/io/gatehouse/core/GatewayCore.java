@@ -173,6 +173,9 @@ public final class GatewayCore implements AutoCloseable {
                     if (read instanceof OwnerCalls.Call.ModulePresence module) {
                         return CompletableFuture.completedFuture(presences.moduleHere(device, module.moduleId()));
                     }
+                    if (read instanceof OwnerCalls.Call.PresencesHeld) {
+                        return CompletableFuture.completedFuture(presences.heldHere());
+                    }
                     return c2d.run(device, read);
                 });
             }

@@ -66,10 +66,13 @@ public final class RegistryRoutes {
 
     private CompletableFuture<RestResponse> list(RestRequest request) {
         int top = request.intQuery("top", 1000, 1, Integer.MAX_VALUE);
-        ArrayNode array = Json.MAPPER.createArrayNode();
-        List<Device> devices = core.registry().list();
-        devices.stream().limit(top).forEach(d -> array.add(json(d)));
-        return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(array)));
+        List<Device> devices = core.registry().list().stream().limit(top).toList();
+        // in a cluster, devices connected to (and queues held by) other nodes are asked of them, once for the page
+        return core.presences().ofEveryDevice().thenApply(presence -> {
+            ArrayNode array = Json.MAPPER.createArrayNode();
+            devices.forEach(d -> array.add(DeviceJson.toJson(d, presence.apply(d.id()))));
+            return RestResponse.json(200, Json.bytes(array));
+        });
     }
 
     private CompletableFuture<RestResponse> purge(RestRequest request) {
@@ -96,9 +99,11 @@ public final class RegistryRoutes {
     }
 
     private CompletableFuture<RestResponse> serviceStatistics(RestRequest request) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("connectedDeviceCount", core.connections().connectedCount());
-        return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(node)));
+        return core.presences().connectedCount().thenApply(connected -> {
+            ObjectNode node = Json.MAPPER.createObjectNode();
+            node.put("connectedDeviceCount", connected);
+            return RestResponse.json(200, Json.bytes(node));
+        });
     }
 
     private RestResponse deviceResponse(int status, Device device) {
@@ -108,11 +113,6 @@ public final class RegistryRoutes {
     private static RestResponse deviceResponse(int status, Device device, DevicePresence presence) {
         return RestResponse.json(status, Json.bytes(DeviceJson.toJson(device, presence)),
                 Map.of("ETag", "\"" + device.etag() + "\""));
-    }
-
-    /** In a cluster, lists show devices connected to (and queues held by) other nodes as disconnected and empty. */
-    private ObjectNode json(Device device) {
-        return DeviceJson.toJson(device, core.presences().here(device.id()));
     }
 
 

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * IoT Hub's twin, direct method and query REST API: {@code GET/PATCH/PUT /twins/{id}} with {@code If-Match},
@@ -150,14 +151,19 @@ public final class TwinRoutes {
         String text = Json.text(Json.parse(request.body()), "query");
         Query query = Query.parse(text);
         int pageSize = pageSize(request.header(PAGE_SIZE));
+        String after = continuationOf(request.header(CONTINUATION));
+        // conditions may name connection states: in a cluster, those of other nodes' devices are asked of them first
+        return core.presences().ofEveryDevice().thenApply(presence -> query(query, pageSize, after, presence));
+    }
+
+    private RestResponse query(Query query, int pageSize, String after, Function<DeviceId, DevicePresence> presence) {
         List<Device> devices = core.registry().list();
         if (query.isCount()) {
-            long count = devices.stream().map(this::serviceJson).filter(t -> t != null && query.matches(t)).count();
+            long count = devices.stream().map(d -> serviceJson(d, presence)).filter(t -> t != null && query.matches(t)).count();
             ArrayNode rows = Json.MAPPER.createArrayNode();
             rows.addObject().put(query.countAlias(), count);
-            return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(rows), Map.of("x-ms-item-type", "Raw")));
+            return RestResponse.json(200, Json.bytes(rows), Map.of("x-ms-item-type", "Raw"));
         }
-        String after = continuationOf(request.header(CONTINUATION));
         ArrayNode page = Json.MAPPER.createArrayNode();
         String last = null;
         boolean more = false;
@@ -165,7 +171,7 @@ public final class TwinRoutes {
             if (after != null && device.id().value().compareTo(after) <= 0) {
                 continue;
             }
-            ObjectNode twin = serviceJson(device);
+            ObjectNode twin = serviceJson(device, presence);
             if (twin == null || !query.matches(twin)) {
                 continue;
             }
@@ -181,7 +187,7 @@ public final class TwinRoutes {
         if (more) {
             headers.put(CONTINUATION, Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
         }
-        return CompletableFuture.completedFuture(RestResponse.json(200, Json.bytes(page), headers));
+        return RestResponse.json(200, Json.bytes(page), headers);
     }
 
     private static int pageSize(String header) {
@@ -211,13 +217,9 @@ public final class TwinRoutes {
         }
     }
 
-    private ObjectNode serviceJson(Device device) {
-        return core.twins().get(device.id()).map(twin -> serviceJson(twin, device)).orElse(null);
-    }
-
-    /** In a cluster, queries see devices connected to (and queues held by) other nodes as disconnected and empty. */
-    private ObjectNode serviceJson(Twin twin, Device device) {
-        return TwinJson.service(twin, device, core.presences().here(device.id()));
+    private ObjectNode serviceJson(Device device, Function<DeviceId, DevicePresence> presence) {
+        return core.twins().get(device.id()).map(twin -> TwinJson.service(twin, device, presence.apply(device.id())))
+                .orElse(null);
     }
 
     /** One twin: its connection state and queue depth as the node owning the device knows them. */

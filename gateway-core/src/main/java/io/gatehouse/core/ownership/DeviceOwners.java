@@ -29,6 +29,8 @@ public final class DeviceOwners {
 
     /** How often a call is placed again when the device moved while the call was under way. */
     private static final int PLACEMENT_ATTEMPTS = 3;
+    /** What a call about no device in particular names where calls name their device; nodes never look it up. */
+    private static final DeviceId NO_DEVICE = DeviceId.of("$hub");
 
     /** What this node keeps of an owned device: its C2D queue. Both run on the device's shard. */
     public interface OwnedState {
@@ -134,6 +136,11 @@ public final class DeviceOwners {
     public CompletableFuture<List<byte[]>> askEveryNode(DeviceId device, byte[] call, Duration answerWithin) {
         return ownership.askEveryNode(device, call, answerWithin).thenApply(answers -> answers.stream()
                 .map(OwnerCalls::resultIfAnswered).flatMap(Optional::stream).toList());
+    }
+
+    /** As {@link #askEveryNode(DeviceId, byte[], Duration)}, for a call about no device in particular. */
+    public CompletableFuture<List<byte[]>> askEveryNode(byte[] call, Duration answerWithin) {
+        return askEveryNode(NO_DEVICE, call, answerWithin);
     }
 
     /** Devices this node owns (or is claiming); 0 on a store of one node, which owns them all without counting. */

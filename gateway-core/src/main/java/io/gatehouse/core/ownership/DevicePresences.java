@@ -5,7 +5,12 @@ import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Devices' connection states and C2D queue depths. Only the node owning a device knows them: a device is owned where
@@ -56,6 +61,75 @@ public final class DevicePresences {
             }
             return latest;
         });
+    }
+
+    /**
+     * The presence of every device, for lists and queries: on a store that several nodes share, every node is asked once
+     * for the devices connected to it or with messages queued on it; the others are disconnected with empty queues.
+     * Devices that connected nowhere since this node started show the time it started as their last state change.
+     */
+    public CompletableFuture<Function<DeviceId, DevicePresence>> ofEveryDevice() {
+        Map<DeviceId, DevicePresence> held = held();
+        if (c2d.owners().ownsEveryDevice()) {
+            return CompletableFuture.completedFuture(device -> held.getOrDefault(device, here(device)));
+        }
+        return c2d.owners().askEveryNode(OwnerCalls.presencesHeld(), ANSWER_WITHIN).thenApply(answers -> {
+            for (byte[] answer : answers) {
+                OwnerCalls.presences(answer).forEach((device, there) -> held.merge(device, there, DevicePresences::combined));
+            }
+            return device -> held.getOrDefault(device, here(device));
+        });
+    }
+
+    /**
+     * How many devices are connected to the hub. On a store that several nodes share: the devices connected to any live
+     * node (a device counted once while it moves; its modules' connections are not counted).
+     */
+    public CompletableFuture<Integer> connectedCount() {
+        if (c2d.owners().ownsEveryDevice()) {
+            return CompletableFuture.completedFuture(connections.connectedCount());
+        }
+        Set<DeviceId> connected = new HashSet<>(connections.connectedProtocols().keySet());
+        return c2d.owners().askEveryNode(OwnerCalls.presencesHeld(), ANSWER_WITHIN).thenApply(answers -> {
+            for (byte[] answer : answers) {
+                OwnerCalls.presences(answer).forEach((device, there) -> {
+                    if (there.connection().connected()) {
+                        connected.add(device);
+                    }
+                });
+            }
+            return connected.size();
+        });
+    }
+
+    /** What {@link #ofEveryDevice} asks of each node: the presences of the devices connected or queued here. */
+    public byte[] heldHere() {
+        return OwnerCalls.presences(held());
+    }
+
+    private Map<DeviceId, DevicePresence> held() {
+        Map<DeviceId, DevicePresence> held = new HashMap<>();
+        for (DeviceId device : connections.connectedProtocols().keySet()) {
+            held.put(device, here(device));
+        }
+        c2d.depthsHeld().forEach((device, depth) -> held.computeIfAbsent(device, this::here));
+        return held;
+    }
+
+    /**
+     * One device as two nodes see it, which can differ while it moves: connected where its connection is (the later
+     * one, if both still think so), its queue where it is held.
+     */
+    private static DevicePresence combined(DevicePresence a, DevicePresence b) {
+        ConnectionState first = a.connection();
+        ConnectionState second = b.connection();
+        ConnectionState connection;
+        if (first.connected() != second.connected()) {
+            connection = first.connected() ? first : second;
+        } else {
+            connection = second.stateUpdatedTime().isAfter(first.stateUpdatedTime()) ? second : first;
+        }
+        return new DevicePresence(connection, Math.max(a.cloudToDeviceMessageCount(), b.cloudToDeviceMessageCount()));
     }
 
     /** What {@link #ofModule} asks of each node: the module's state here. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.methods.MethodCall;
 import io.gatehouse.core.methods.MethodResult;
+import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.LockToken;
@@ -22,13 +23,16 @@ import io.gatehouse.core.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
- * method, a read of its presence, a read or change of its twin, a polling device's take or settlement), and their answers, in a compact binary form. Only nodes of the same version talk this way: it is never
- * stored.
+ * method, a read of its presence, a read or change of its twin, a polling device's take or settlement), those asked of
+ * every node (a module's presence, the presences a node holds), and their answers, in a compact binary form. Only
+ * nodes of the same version talk this way: it is never stored.
  */
 public final class OwnerCalls {
 
@@ -43,6 +47,7 @@ public final class OwnerCalls {
     private static final int POLL_TAKE = 8;
     private static final int POLL_SETTLE = 9;
     private static final int MODULE_PRESENCE = 10;
+    private static final int PRESENCES_HELD = 11;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ANSWERED = 0;
     private static final int FAILED = 1;
@@ -72,6 +77,17 @@ public final class OwnerCalls {
 
         /** Asked of every node, owner or not: whether a module of the device is connected there. */
         record ModulePresence(String moduleId) implements Call {
+            @Override
+            public boolean needsOwner() {
+                return false;
+            }
+        }
+
+        /**
+         * Asked of every node: the presences it knows of devices connected to it or with messages queued on it (for
+         * lists and queries, which show every device's).
+         */
+        record PresencesHeld() implements Call {
             @Override
             public boolean needsOwner() {
                 return false;
@@ -121,6 +137,10 @@ public final class OwnerCalls {
         return new BinaryWriter(64).writeByte(VERSION).writeByte(MODULE_PRESENCE).writeString(moduleId).toByteArray();
     }
 
+    public static byte[] presencesHeld() {
+        return new BinaryWriter(2).writeByte(VERSION).writeByte(PRESENCES_HELD).toByteArray();
+    }
+
     public static byte[] pollTake() {
         return new BinaryWriter(2).writeByte(VERSION).writeByte(POLL_TAKE).toByteArray();
     }
@@ -153,6 +173,8 @@ public final class OwnerCalls {
                 return new Call.TwinRead();
             case MODULE_PRESENCE:
                 return new Call.ModulePresence(r.readString());
+            case PRESENCES_HELD:
+                return new Call.PresencesHeld();
             case POLL_TAKE:
                 return new Call.PollTake();
             case POLL_SETTLE:
@@ -234,6 +256,22 @@ public final class OwnerCalls {
         ConnectionState connection = new ConnectionState(r.readBoolean(), Instant.ofEpochMilli(r.readLong()),
                 Instant.ofEpochMilli(r.readLong()));
         return new DevicePresence(connection, r.readInt());
+    }
+
+    public static byte[] presences(Map<DeviceId, DevicePresence> presences) {
+        BinaryWriter w = new BinaryWriter(16 + 64 * presences.size()).writeInt(presences.size());
+        presences.forEach((device, presence) -> w.writeString(device.value()).writeBytes(presence(presence)));
+        return w.toByteArray();
+    }
+
+    public static Map<DeviceId, DevicePresence> presences(byte[] encoded) {
+        BinaryReader r = new BinaryReader(encoded);
+        int count = r.readInt();
+        Map<DeviceId, DevicePresence> presences = new HashMap<>(count * 2);
+        for (int i = 0; i < count; i++) {
+            presences.put(DeviceId.of(r.readString()), presence(r.readBytes()));
+        }
+        return presences;
     }
 
     /** What a poll took: a message under lock, or none. */

@@ -16,6 +16,7 @@ import io.gatehouse.core.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -257,6 +258,18 @@ public final class CloudToDevice {
     }
 
     /** Total messages enqueued or locked over all devices. */
+    /** The devices whose queues here hold messages, with how many. */
+    public Map<DeviceId, Integer> depthsHeld() {
+        Map<DeviceId, Integer> depths = new HashMap<>();
+        queues.forEach((device, queue) -> {
+            int depth = queue.depth();
+            if (depth > 0) {
+                depths.put(device, depth);
+            }
+        });
+        return depths;
+    }
+
     public long totalDepth() {
         long total = 0;
         for (LifecycleQueue queue : queues.values()) {
