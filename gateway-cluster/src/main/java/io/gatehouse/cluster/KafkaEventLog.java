@@ -36,10 +36,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     /** The most events one read returns (the core reads at most 256 at a time). */
     private static final int MAX_READ = 256;
     /**
-     * The memory each partition's window of recent events may hold (payloads plus a small overhead): at 256-byte
-     * events, some 45,000 of them, seconds of traffic even at tens of thousands of events per second.
+     * The memory the windows of recent events may hold together (payloads plus a small overhead), shared equally by
+     * the partitions: with the default 4 partitions, some 45,000 events of 256 bytes each, seconds of traffic even
+     * at tens of thousands of events per second.
      */
-    static final long RECENT_BYTES_PER_PARTITION = 16L * 1024 * 1024;
+    static final long RECENT_BYTES = 64L * 1024 * 1024;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -75,11 +76,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
      * @throws StoreException when Kafka cannot be reached or refuses (the message says which and where)
      */
     public static KafkaEventLog open(KafkaSettings settings) {
-        return open(settings, RECENT_BYTES_PER_PARTITION);
+        return open(settings, RECENT_BYTES);
     }
 
     /** As {@link #open(KafkaSettings)}, with windows of recent events of another size (tests make them small). */
-    static KafkaEventLog open(KafkaSettings settings, long recentBytesPerPartition) {
+    static KafkaEventLog open(KafkaSettings settings, long recentBytes) {
         PartitionReader reader = null;
         try (Admin admin = Admin.create(settings.clientProperties("admin"))) {
             int partitions = EventTopic.ensure(admin, settings);
@@ -93,7 +94,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
                         ? new PartitionBounds(reader.firstFrom(p, start), reader.firstFrom(p, ends[p] - 1))
                         : new PartitionBounds(null, null);
             }
-            KafkaEventLog log = new KafkaEventLog(settings, bounds, reader, ends, recentBytesPerPartition);
+            KafkaEventLog log = new KafkaEventLog(settings, bounds, reader, ends, recentBytes / partitions);
             log.follower.start();
             return log;
         } catch (ExecutionException | TimeoutException | KafkaException e) {

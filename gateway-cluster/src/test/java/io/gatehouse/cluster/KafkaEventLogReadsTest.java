@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KafkaEventLogReadsTest {
 
     private static final int EVENTS_PER_NODE = 1500;
+    /** The one partition's window: some 40 events of the size these tests append. */
     private static final long SMALL_WINDOW_BYTES = 40 * (96 + 20);
 
     private final EmbeddedKafka kafka;
