@@ -1,8 +1,8 @@
 package io.gatehouse.cluster;
 
 import io.gatehouse.core.store.EventRecord;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,28 +11,34 @@ import java.util.List;
  * soon as Kafka acknowledges them when nothing another node appended can still come before them.
  *
  * <p>The window covers the offsets from {@link #start()} to {@link #end()}: every event Kafka holds in that range
- * is here, in order. It only grows at its end; when the events it holds exceed its byte budget, the oldest make
- * room. A read below the window goes to Kafka; one at or past its end waits for the follower.
+ * is here, in order. It only grows at its end; when the payloads it holds would exceed its byte budget, the oldest
+ * make room. A read below the window goes to Kafka; one at or past its end waits for the follower.
+ *
+ * <p>Payloads live off the heap, in one ring of bytes, and each event's offset, time and place in primitive
+ * arrays: the window keeps tens of seconds of traffic, and as objects every one of them would be copied by
+ * several young collections before it grew old. A read copies the payloads it returns.
  */
 final class RecentEvents {
 
-    /** What an event costs here beyond its payload: the record, its array and this window's slot. */
-    private static final int OVERHEAD_BYTES = 96;
-
-    private final long budgetBytes;
-    private EventRecord[] ring = new EventRecord[64];
+    private final ByteBuffer bytes;
+    // the events held, oldest first, as a ring over these arrays
+    private long[] offsets = new long[64];
+    private long[] times = new long[64];
+    private int[] positions = new int[64];
+    private int[] lengths = new int[64];
     private int head;
     private int size;
-    private long bytes;
+    /** Where the next payload goes in {@link #bytes}, and where the oldest held one starts. */
+    private int writeAt;
     private long start;
     private long end;
 
     /** @param from the offset the window starts (and ends) at: where the partition ended when this node opened it */
     RecentEvents(long from, long budgetBytes) {
-        if (budgetBytes < 0) {
-            throw new IllegalArgumentException("budgetBytes must not be negative");
+        if (budgetBytes < 0 || budgetBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("budgetBytes must be between 0 and " + Integer.MAX_VALUE);
         }
-        this.budgetBytes = budgetBytes;
+        this.bytes = ByteBuffer.allocateDirect((int) budgetBytes);
         this.start = from;
         this.end = from;
     }
@@ -84,41 +90,97 @@ final class RecentEvents {
         }
         List<EventRecord> out = new ArrayList<>(count);
         for (int i = index; i < index + count; i++) {
-            out.add(at(i));
+            int slot = slot(i);
+            byte[] payload = new byte[lengths[slot]];
+            bytes.get(positions[slot], payload);
+            out.add(new EventRecord(offsets[slot], offsets[slot], times[slot], payload));
         }
         return out;
     }
 
     private void add(EventRecord record) {
-        if (size == ring.length) {
+        end = record.offset() + 1;
+        byte[] payload = record.payload();
+        if (payload.length > bytes.capacity()) {
+            // larger than the whole window: it holds nothing now, and readers of it go to Kafka
+            clear();
+            return;
+        }
+        int position = placeFor(payload.length);
+        bytes.put(position, payload);
+        writeAt = position + payload.length;
+        if (size == offsets.length) {
             grow();
         }
-        ring[(head + size) % ring.length] = record;
-        size++;
-        bytes += cost(record);
-        end = record.offset() + 1;
-        while (bytes > budgetBytes && size > 0) {
-            EventRecord oldest = ring[head];
-            ring[head] = null;
-            head = (head + 1) % ring.length;
-            size--;
-            bytes -= cost(oldest);
-            start = size == 0 ? end : ring[head].offset();
+        int slot = slot(size);
+        offsets[slot] = record.offset();
+        times[slot] = record.enqueuedTimeMillis();
+        positions[slot] = position;
+        lengths[slot] = payload.length;
+        if (size++ == 0) {
+            start = record.offset();
         }
     }
 
-    private void grow() {
-        EventRecord[] larger = new EventRecord[ring.length * 2];
-        for (int i = 0; i < size; i++) {
-            larger[i] = at(i);
+    /**
+     * Where a payload of {@code length} bytes goes: after the newest, or at the ring's beginning when it does not
+     * fit before the ring's end. The oldest events leave the window, in order, until the place is free.
+     */
+    private int placeFor(int length) {
+        while (size > 0) {
+            int oldest = positions[head];
+            boolean wrapped = positions[slot(size - 1)] < oldest; // the newest lies before the oldest
+            if (wrapped) {
+                if (oldest - writeAt >= length) {
+                    return writeAt;
+                }
+            } else if (bytes.capacity() - writeAt >= length) {
+                return writeAt;
+            } else if (oldest >= length) {
+                return 0;
+            }
+            removeOldest();
         }
-        Arrays.fill(ring, null);
-        ring = larger;
+        return 0;
+    }
+
+    private void removeOldest() {
+        head = (head + 1) % offsets.length;
+        size--;
+        start = size == 0 ? end : offsets[head];
+    }
+
+    private void clear() {
+        head = 0;
+        size = 0;
+        writeAt = 0;
+        start = end;
+    }
+
+    /** Doubles the arrays (only when full: then the ring's oldest entry is at {@code head} and the newest before it). */
+    private void grow() {
+        offsets = unrolled(offsets, new long[offsets.length * 2]);
+        times = unrolled(times, new long[times.length * 2]);
+        positions = unrolled(positions, new int[positions.length * 2]);
+        lengths = unrolled(lengths, new int[lengths.length * 2]);
         head = 0;
     }
 
-    private EventRecord at(int index) {
-        return ring[(head + index) % ring.length];
+    /** The full ring's entries, oldest first, at the start of {@code larger}. */
+    private long[] unrolled(long[] ring, long[] larger) {
+        System.arraycopy(ring, head, larger, 0, ring.length - head);
+        System.arraycopy(ring, 0, larger, ring.length - head, head);
+        return larger;
+    }
+
+    private int[] unrolled(int[] ring, int[] larger) {
+        System.arraycopy(ring, head, larger, 0, ring.length - head);
+        System.arraycopy(ring, 0, larger, ring.length - head, head);
+        return larger;
+    }
+
+    private int slot(int index) {
+        return (head + index) % offsets.length;
     }
 
     /** The index of the first held event with an offset at or after {@code offset}; {@code size} when none. */
@@ -127,16 +189,12 @@ final class RecentEvents {
         int high = size;
         while (low < high) {
             int middle = (low + high) >>> 1;
-            if (at(middle).offset() < offset) {
+            if (offsets[slot(middle)] < offset) {
                 low = middle + 1;
             } else {
                 high = middle;
             }
         }
         return low;
-    }
-
-    private static long cost(EventRecord record) {
-        return record.payload().length + OVERHEAD_BYTES;
     }
 }

@@ -32,6 +32,8 @@ final class TailFollower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TailFollower.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final int FETCH_MIN_BYTES = 64 * 1024;
+    private static final Duration FETCH_WAIT = Duration.ofMillis(10);
     private static final long RETRY_MILLIS = 1000;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -47,6 +49,11 @@ final class TailFollower implements AutoCloseable {
         p.setProperty("auto.offset.reset", "earliest");
         // a node behind after a burst catches up in few polls
         p.setProperty("max.poll.records", "2000");
+        // without a floor, every produce request of any node wakes this fetch: a round trip (and broker work)
+        // per produce request. Other nodes' events may wait up to FETCH_WAIT for company; this node's own reach
+        // its readers when Kafka acknowledges them.
+        p.setProperty("fetch.min.bytes", Integer.toString(FETCH_MIN_BYTES));
+        p.setProperty("fetch.max.wait.ms", Long.toString(FETCH_WAIT.toMillis()));
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.listener = listener;
         for (int i = 0; i < ends.length; i++) {

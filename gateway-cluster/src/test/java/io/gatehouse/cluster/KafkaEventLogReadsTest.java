@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KafkaEventLogReadsTest {
 
     private static final int EVENTS_PER_NODE = 1500;
-    /** The one partition's window: some 40 events of the size these tests append. */
-    private static final long SMALL_WINDOW_BYTES = 40 * (96 + 20);
+    /** The one partition's window: some 40 of the events these tests append ("a-123", "b-1499": up to 6 bytes). */
+    private static final long SMALL_WINDOW_BYTES = 40 * 6;
 
     private final EmbeddedKafka kafka;
 

@@ -3,15 +3,17 @@ package io.gatehouse.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.store.EventRecord;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class RecentEventsTest {
 
     private static final int PAYLOAD = 104;
-    /** What one event of {@link #PAYLOAD} bytes costs in the window's budget. */
-    private static final int COST = 200;
+    /** The window's budget counts payload bytes. */
+    private static final int COST = PAYLOAD;
 
     @Test
     void readsFromAnyHeldOffsetAndWaitsPastTheEnd() {
@@ -66,6 +68,51 @@ class RecentEventsTest {
         RecentEvents window = new RecentEvents(0, 100 * COST);
         window.followed(List.of(event(0), event(1), event(5), event(6)));
         assertThat(offsets(window.read(2, 10))).as("the first held at or after the offset").containsExactly(5L, 6L);
+    }
+
+    @Test
+    void eventsOfEverySizeComeBackAsTheyWentInWhileTheRingWrapsManyTimes() {
+        Random random = new Random(17);
+        RecentEvents window = new RecentEvents(0, 10_000);
+        List<EventRecord> added = new ArrayList<>();
+        for (long offset = 0; offset < 5_000; offset++) {
+            byte[] payload = new byte[1 + random.nextInt(900)];
+            random.nextBytes(payload);
+            EventRecord event = new EventRecord(offset, offset, 1_000 + offset, payload);
+            added.add(event);
+            window.followed(List.of(event));
+
+            List<EventRecord> held = window.read(window.start(), Integer.MAX_VALUE);
+            assertThat(held).isNotEmpty();
+            assertThat(held.get(held.size() - 1).offset()).isEqualTo(offset);
+            int heldBytes = held.stream().mapToInt(e -> e.payload().length).sum();
+            assertThat(heldBytes).isLessThanOrEqualTo(10_000);
+            for (EventRecord e : held) {
+                EventRecord original = added.get((int) e.offset());
+                assertThat(e.payload()).as("offset %d", e.offset()).isEqualTo(original.payload());
+                assertThat(e.enqueuedTimeMillis()).isEqualTo(original.enqueuedTimeMillis());
+            }
+        }
+    }
+
+    @Test
+    void anEventLargerThanTheWholeWindowEmptiesIt() {
+        RecentEvents window = new RecentEvents(0, 10 * COST);
+        window.followed(events(0, 5));
+        window.followed(List.of(new EventRecord(5, 5, 0, new byte[11 * COST])));
+
+        assertThat(window.read(5, 1)).as("read from Kafka").isNull();
+        assertThat(window.start()).isEqualTo(6);
+        window.followed(events(6, 8));
+        assertThat(offsets(window.read(6, 10))).containsExactly(6L, 7L);
+    }
+
+    @Test
+    void aReadReturnsCopies() {
+        RecentEvents window = new RecentEvents(0, 10 * COST);
+        window.followed(events(0, 1));
+        window.read(0, 1).get(0).payload()[0] = 42;
+        assertThat(window.read(0, 1).get(0).payload()[0]).isZero();
     }
 
     private static List<EventRecord> events(long from, long to) {
