@@ -101,14 +101,16 @@ final class RecentEvents {
     private void add(EventRecord record) {
         end = record.offset() + 1;
         byte[] payload = record.payload();
-        if (payload.length > bytes.capacity()) {
+        // an empty payload still takes a byte, so that no two events held share a place in the ring
+        int footprint = Math.max(1, payload.length);
+        if (footprint > bytes.capacity()) {
             // larger than the whole window: it holds nothing now, and readers of it go to Kafka
             clear();
             return;
         }
-        int position = placeFor(payload.length);
+        int position = placeFor(footprint);
         bytes.put(position, payload);
-        writeAt = position + payload.length;
+        writeAt = position + footprint;
         if (size == offsets.length) {
             grow();
         }

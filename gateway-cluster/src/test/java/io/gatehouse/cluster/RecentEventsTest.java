@@ -108,6 +108,22 @@ class RecentEventsTest {
     }
 
     @Test
+    void emptyEventsTakeTheirTurnInTheRingLikeOthers() {
+        // 8 bytes: every event takes at least one, so the ring wraps every few events
+        RecentEvents window = new RecentEvents(0, 8);
+        for (long offset = 0; offset < 100; offset++) {
+            byte[] payload = offset % 3 == 0 ? new byte[0] : new byte[] {(byte) offset};
+            window.followed(List.of(new EventRecord(offset, offset, 0, payload)));
+        }
+        List<EventRecord> held = window.read(window.start(), 100);
+        assertThat(offsets(held)).hasSizeBetween(4, 8).endsWith(99L);
+        for (EventRecord e : held) {
+            byte[] expected = e.offset() % 3 == 0 ? new byte[0] : new byte[] {(byte) e.offset()};
+            assertThat(e.payload()).as("offset %d", e.offset()).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void aReadReturnsCopies() {
         RecentEvents window = new RecentEvents(0, 10 * COST);
         window.followed(events(0, 1));
