@@ -59,6 +59,10 @@ public final class GatehouseBench implements Callable<Integer> {
     @Option(names = "--step-seconds", paramLabel = "S", description = "Length of a rate step or measured phase (default 10, quick 1).")
     Integer stepSeconds;
 
+    @Option(names = "--warm-up-seconds", paramLabel = "S",
+            description = "Length of every scenario's warm-up before it measures (default 15-20, quick 0.5).")
+    Integer warmUpSeconds;
+
     @Option(names = "--run-minutes", paramLabel = "M", defaultValue = "15",
             description = "Longest one run of a scenario on one broker may take; a run past it fails and its broker is stopped (default 15).")
     int runMinutes;
@@ -114,6 +118,9 @@ public final class GatehouseBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Path root = repo.toAbsolutePath().normalize();
         Scale scale = quick ? Scale.smoke() : Scale.full();
+        if (warmUpSeconds != null) {
+            scale = scale.withWarmUp(Duration.ofSeconds(warmUpSeconds));
+        }
         if (stepSeconds != null) {
             scale = scale.withStep(Duration.ofSeconds(stepSeconds));
         }

@@ -48,6 +48,13 @@ public record Scale(boolean quick,
                 backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, connectionsPerProcess);
     }
 
+    /** Every scenario's warm-up this long (a JVM broker on one shared core may need minutes to finish compiling). */
+    public Scale withWarmUp(Duration warmUp) {
+        return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, warmUp, d2cStep, d2cRates,
+                c2dDevices, warmUp, c2dPhase, c2dWindowPerDevice, warmUp, amqpPhase,
+                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, connectionsPerProcess);
+    }
+
     public Scale withRates(List<Integer> rates) {
         return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, d2cWarmup, d2cStep, rates,
                 c2dDevices, c2dWarmup, c2dPhase, c2dWindowPerDevice, amqpWarmup, amqpPhase,
