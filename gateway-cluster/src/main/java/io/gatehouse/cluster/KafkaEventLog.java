@@ -36,9 +36,9 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     /** The most events one read returns (the core reads at most 256 at a time). */
     private static final int MAX_READ = 256;
     /**
-     * The memory the windows of recent events may hold together (payloads plus a small overhead), shared equally by
-     * the partitions: with the default 4 partitions, some 45,000 events of 256 bytes each, seconds of traffic even
-     * at tens of thousands of events per second.
+     * The payload bytes the windows of recent events may hold together (off the heap), shared equally by the
+     * partitions: with the default 4 partitions, about 50,000 events with 256-byte bodies each, seconds of traffic
+     * even at tens of thousands of events per second.
      */
     static final long RECENT_BYTES = 64L * 1024 * 1024;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * Follows the end of every partition of the event topic on a thread of its own, so that this node learns of
  * the events other nodes append without being told, and holds them for its readers: a consumer without a
  * group, assigned all partitions, that long-polls from where the log ended at start. The broker answers a poll
- * as soon as there is something new, so readers on this node see another node's event about one round trip
- * after Kafka acknowledged it.
+ * once {@link #FETCH_MIN_BYTES} arrived or {@link #FETCH_WAIT} passed, so readers on this node see another
+ * node's event at most that wait plus a round trip after Kafka acknowledged it.
  */
 final class TailFollower implements AutoCloseable {
 

@@ -2,6 +2,7 @@ package io.gatehouse.it;
 
 import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
+import io.gatehouse.cluster.testing.NodeConfig;
 import java.sql.SQLException;
 
 /**
@@ -16,13 +17,6 @@ record ClusterStoreConfig(String bootstrapServers, String jdbcUrl, String topic)
 
     /** The YAML lines that make a gateway the node {@code nodeId} of this cluster. */
     String yaml(String nodeId) {
-        return """
-                store.type: cluster
-                cluster.nodeId: %s
-                cluster.kafka.bootstrapServers: %s
-                cluster.kafka.topic: %s
-                cluster.jdbc.url: "%s"
-                cluster.jdbc.user: %s
-                """.formatted(nodeId, bootstrapServers, topic, jdbcUrl, EmbeddedPostgres.USER);
+        return NodeConfig.yaml(nodeId, bootstrapServers, topic, jdbcUrl, EmbeddedPostgres.USER);
     }
 }

@@ -6,9 +6,7 @@ import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -69,16 +67,10 @@ public final class DevicePresences {
      * Devices that connected nowhere since this node started show the time it started as their last state change.
      */
     public CompletableFuture<Function<DeviceId, DevicePresence>> ofEveryDevice() {
-        Map<DeviceId, DevicePresence> held = held();
         if (c2d.owners().ownsEveryDevice()) {
-            return CompletableFuture.completedFuture(device -> held.getOrDefault(device, here(device)));
+            return CompletableFuture.completedFuture(this::here);
         }
-        return c2d.owners().askEveryNode(OwnerCalls.presencesHeld(), ANSWER_WITHIN).thenApply(answers -> {
-            for (byte[] answer : answers) {
-                OwnerCalls.presences(answer).forEach((device, there) -> held.merge(device, there, DevicePresences::combined));
-            }
-            return device -> held.getOrDefault(device, here(device));
-        });
+        return heldByEveryNode().thenApply(held -> device -> held.getOrDefault(device, here(device)));
     }
 
     /**
@@ -89,16 +81,18 @@ public final class DevicePresences {
         if (c2d.owners().ownsEveryDevice()) {
             return CompletableFuture.completedFuture(connections.connectedCount());
         }
-        Set<DeviceId> connected = new HashSet<>(connections.connectedProtocols().keySet());
+        return heldByEveryNode().thenApply(held ->
+                (int) held.values().stream().filter(presence -> presence.connection().connected()).count());
+    }
+
+    /** The presences every live node holds (this one included), one per device, combined where nodes disagree. */
+    private CompletableFuture<Map<DeviceId, DevicePresence>> heldByEveryNode() {
+        Map<DeviceId, DevicePresence> held = held();
         return c2d.owners().askEveryNode(OwnerCalls.presencesHeld(), ANSWER_WITHIN).thenApply(answers -> {
             for (byte[] answer : answers) {
-                OwnerCalls.presences(answer).forEach((device, there) -> {
-                    if (there.connection().connected()) {
-                        connected.add(device);
-                    }
-                });
+                OwnerCalls.presences(answer).forEach((device, there) -> held.merge(device, there, DevicePresences::combined));
             }
-            return connected.size();
+            return held;
         });
     }
 

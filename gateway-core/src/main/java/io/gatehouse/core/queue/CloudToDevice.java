@@ -257,7 +257,6 @@ public final class CloudToDevice {
         });
     }
 
-    /** Total messages enqueued or locked over all devices. */
     /** The devices whose queues here hold messages, with how many. */
     public Map<DeviceId, Integer> depthsHeld() {
         Map<DeviceId, Integer> depths = new HashMap<>();
@@ -270,6 +269,7 @@ public final class CloudToDevice {
         return depths;
     }
 
+    /** Total messages enqueued or locked over all devices. */
     public long totalDepth() {
         long total = 0;
         for (LifecycleQueue queue : queues.values()) {

@@ -1,6 +1,7 @@
 package io.gatehouse.bench.broker;
 
 import io.gatehouse.bench.os.CpuAffinity;
+import io.gatehouse.cluster.testing.NodeConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,13 +59,6 @@ final class GatehouseCluster {
     }
 
     private static String clusterYaml(String nodeId, KafkaAndPostgres engines) {
-        return """
-                store.type: cluster
-                cluster.nodeId: %s
-                cluster.kafka.bootstrapServers: %s
-                cluster.kafka.topic: %s
-                cluster.jdbc.url: "%s"
-                cluster.jdbc.user: %s
-                """.formatted(nodeId, engines.kafkaBootstrapServers(), TOPIC, engines.jdbcUrl(), engines.jdbcUser());
+        return NodeConfig.yaml(nodeId, engines.kafkaBootstrapServers(), TOPIC, engines.jdbcUrl(), engines.jdbcUser());
     }
 }
