@@ -39,9 +39,10 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
     static final int MAX_GROUP = 512;
     static final long PROBE_MILLIS = 1000;
-    private static final Pending CLOSE = new Pending(null, null);
+    private static final Pending CLOSE = new Pending(null, null, false);
 
-    private record Pending(WriteBatch batch, CompletableFuture<Void> durable) {
+    /** A batch to commit, or (with {@code catchUp}) an empty one whose future waits for the registry feed's mark. */
+    private record Pending(WriteBatch batch, CompletableFuture<Void> done, boolean catchUp) {
     }
 
     private final PostgresSettings settings;
@@ -101,7 +102,20 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> write(WriteBatch batch) {
-        CompletableFuture<Void> durable = new CompletableFuture<>();
+        return enqueue(batch, false);
+    }
+
+    /**
+     * Other nodes' registry changes committed before now, heard: a mark of the registry feed rides on the next
+     * group commit (one for every catch-up asked meanwhile), and the future completes when the feed hears it.
+     */
+    @Override
+    public Optional<CompletableFuture<Void>> catchUp() {
+        return Optional.of(enqueue(new WriteBatch(), true));
+    }
+
+    private CompletableFuture<Void> enqueue(WriteBatch batch, boolean catchUp) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (queue) {
             if (closed) {
                 return CompletableFuture.failedFuture(new StoreException("the PostgreSQL state store is closed"));
@@ -110,9 +124,9 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
             if (down != null) {
                 return CompletableFuture.failedFuture(StoreException.unavailable(down, null));
             }
-            queue.add(new Pending(batch, durable));
+            queue.add(new Pending(batch, done, catchUp));
         }
-        return durable;
+        return done;
     }
 
     /**
@@ -212,6 +226,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     }
 
     private void commit(List<Pending> group) {
+        CompletableFuture<Void> heard;
         NetChanges changes = new NetChanges();
         group.forEach(pending -> changes.add(pending.batch()));
         try {
@@ -227,6 +242,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
             }
             StateTable.apply(connection, changes.byKey());
             registryFeed.announce(connection, changes.byKey());
+            heard = group.stream().anyMatch(Pending::catchUp) ? registryFeed.announceMark(connection) : null;
             connection.commit();
         } catch (SQLException e) {
             LOG.warn("PostgreSQL did not commit {} state batches: {}", group.size(), e.getMessage());
@@ -235,10 +251,24 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
             reconnect();
             String why = "PostgreSQL did not commit the change: " + e.getMessage();
             StoreException failure = isConnectionFailure(e) ? StoreException.unavailable(why, e) : new StoreException(why, e);
-            group.forEach(pending -> pending.durable().completeExceptionally(failure));
+            group.forEach(pending -> pending.done().completeExceptionally(failure));
             return;
         }
-        group.forEach(pending -> pending.durable().complete(null));
+        for (Pending pending : group) {
+            if (pending.catchUp()) {
+                heard.whenComplete((ok, failure) -> settle(pending.done(), failure));
+            } else {
+                pending.done().complete(null);
+            }
+        }
+    }
+
+    private static void settle(CompletableFuture<Void> done, Throwable failure) {
+        if (failure == null) {
+            done.complete(null);
+        } else {
+            done.completeExceptionally(failure);
+        }
     }
 
     /** What owns the rows {@code keys} change (devices, the feedback queue): this node must own it. */
@@ -266,7 +296,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
                 allowed.add(pending);
             } else {
                 ownership.lost(lost);
-                pending.durable().completeExceptionally(StoreException.notOwner(
+                pending.done().completeExceptionally(StoreException.notOwner(
                         lost + " is owned by another node now: this node may no longer change its queue"));
             }
         }

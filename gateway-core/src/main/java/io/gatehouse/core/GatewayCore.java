@@ -88,7 +88,7 @@ public final class GatewayCore implements AutoCloseable {
         this.registry = new DeviceRegistry(store.state(), clock, b.keys);
         this.modules = new ModuleRegistry(store.state(), registry);
         this.policies = new AccessPolicies(store.state(), b.keys);
-        this.authenticator = new SasAuthenticator(registry, modules, policies, clock);
+        this.authenticator = new SasAuthenticator(registry, modules, policies, clock, store.state()::catchUp);
         this.feedback = new FeedbackService(settings, shards.shard(0), store.state(), clock);
         this.c2d = new CloudToDevice(settings, shards, store.state(), clock,
                 device -> registry.get(device).map(Device::generationId).orElse(null), feedback);

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,21 +61,48 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String description = request.method() + " " + uri.rawPath();
+        Router.Match match;
+        CompletableFuture<Principal> principal;
+        try {
+            match = router.match(methodOf(request), uri.rawPath());
+            principal = authorize(match, tokenOf(match.route(), request, uri));
+        } catch (RuntimeException e) {
+            answer(ctx, keepAlive, description, CompletableFuture.failedFuture(e));
+            return;
+        }
+        // the request is released when this returns: keep what serving it needs
+        Router.Match matched = match;
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        Function<Principal, RestRequest> restRequest = who -> new RestRequest(request.method(), uri.rawPath(),
+                matched.parameters(), uri.parameters(), request.headers(), body, who);
+        if (principal.isDone()) {
+            serve(ctx, keepAlive, description, matched.route(), principal, restRequest);
+        } else {
+            // a refusal waiting for other nodes' registry changes
+            principal.whenComplete((who, failure) -> ctx.executor().execute(() ->
+                    serve(ctx, keepAlive, description, matched.route(), principal, restRequest)));
+        }
+    }
+
+    private void serve(ChannelHandlerContext ctx, boolean keepAlive, String description, Router.Route route,
+                       CompletableFuture<Principal> principal, Function<Principal, RestRequest> restRequest) {
         CompletableFuture<RestResponse> response;
         try {
-            Router.Match match = router.match(methodOf(request), uri.rawPath());
-            Principal principal = authorize(match, tokenOf(match.route(), request, uri));
-            RestRequest restRequest = new RestRequest(request.method(), uri.rawPath(), match.parameters(),
-                    uri.parameters(), request.headers(), ByteBufUtil.getBytes(request.content()), principal);
-            if (match.route().stream() != null) {
-                openStream(ctx, match.route().stream(), restRequest);
+            RestRequest request = restRequest.apply(principal.join());
+            if (route.stream() != null) {
+                openStream(ctx, route.stream(), request);
                 return;
             }
-            response = match.route().handler().handle(restRequest);
+            response = route.handler().handle(request);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
-        String description = request.method() + " " + uri.rawPath();
+        answer(ctx, keepAlive, description, response);
+    }
+
+    private static void answer(ChannelHandlerContext ctx, boolean keepAlive, String description,
+                               CompletableFuture<RestResponse> response) {
         response.whenComplete((ok, failure) -> ctx.executor().execute(() ->
                 respond(ctx, keepAlive, ok != null ? ok : toResponse(description, failure))));
     }
@@ -128,24 +156,30 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return request.method();
     }
 
-    /** Who the token speaks for, when the route allows it; a 401 otherwise (the SDKs read 403 as "quota exceeded"). */
-    private Principal authorize(Router.Match match, String authorization) {
+    /**
+     * Who the token speaks for, when the route allows it (null for open routes); a 401 otherwise (the SDKs read 403
+     * as "quota exceeded"). A refusal is final once this node caught up with other nodes' registry changes.
+     */
+    private CompletableFuture<Principal> authorize(Router.Match match, String authorization) {
         RouteAccess access = match.route().access();
         if (access instanceof RouteAccess.Open) {
-            return null;
+            return CompletableFuture.completedFuture(null);
         }
         if (authorization == null || authorization.isBlank()) {
             throw new RestException(401, "IotHubUnauthorizedAccess", match.route().tokenInQuery()
                     ? "a SAS token is missing: send it in the Authorization header or the 'sas' query parameter"
                     : "the Authorization header with a SAS token is missing");
         }
-        AuthResult<?> result = access instanceof RouteAccess.Service service
-                ? authenticator.authenticateService(authorization.trim(), service.right())
-                : authenticator.authenticateIdentity(pathDevice(match), match.parameters().get("moduleId"), authorization.trim());
-        if (result instanceof AuthResult.Failure<?> f) {
-            throw new RestException(401, "IotHubUnauthorizedAccess", f.reason());
-        }
-        return result.principal();
+        CompletableFuture<? extends AuthResult<? extends Principal>> result = access instanceof RouteAccess.Service service
+                ? authenticator.authenticateServiceLatest(authorization.trim(), service.right())
+                : authenticator.authenticateIdentityLatest(pathDevice(match), match.parameters().get("moduleId"),
+                        authorization.trim());
+        return result.thenApply(verdict -> {
+            if (verdict instanceof AuthResult.Failure<?> f) {
+                throw new RestException(401, "IotHubUnauthorizedAccess", f.reason());
+            }
+            return verdict.principal();
+        });
     }
 
     private static DeviceId pathDevice(Router.Match match) {

@@ -48,6 +48,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -60,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * One MQTT connection of one device: the CONNECT handshake, then telemetry, C2D and subscriptions through the
  * flows it owns; PUBLISHes reach their flow through the {@link TopicRouter}. It only translates between MQTT packets and core operations; it never touches storage.
  *
- * <p>States: awaiting CONNECT → connected → closed. Everything here runs on the channel's event loop;
+ * <p>States: awaiting CONNECT → (authenticating, while a refusal waits for other nodes' registry changes) →
+ * connected → closed; what the device sends while authenticating waits, unread or held, until the verdict. Everything here runs on the channel's event loop;
  * the core's callbacks hop onto it. Each connection logs one line when it opens and one when it closes (with
  * the reason); each refused operation is logged once, without stack traces for client errors.
  */
@@ -73,7 +75,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     /** IoT Hub's application property on a will message sent as telemetry. */
     static final String WILL_PROPERTY = "iothub-MessageType";
 
-    private enum State { AWAITING_CONNECT, CONNECTED, CLOSED }
+    private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
+
+    /** Packets a device may send after CONNECT before its CONNACK, held while authenticating; more closes it. */
+    static final int MAX_HELD_PACKETS = 64;
 
     private final GatewayCore core;
     private final MqttOptions options;
@@ -86,6 +91,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private boolean clientDisconnected;
     private boolean readSinceLastTouch;
     private String clientId;
+    private final ArrayDeque<MqttMessage> held = new ArrayDeque<>();
 
     private DevicePrincipal principal;
     private DeviceConnections.Registration registration;
@@ -119,6 +125,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             }
             if (packet.decoderResult().isFailure()) {
                 onMalformed(packet);
+                return;
+            }
+            if (state == State.AUTHENTICATING) {
+                hold(packet);
                 return;
             }
             if (state == State.AWAITING_CONNECT) {
@@ -191,7 +201,28 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         ConnectDecision.Login login = (ConnectDecision.Login) decision;
-        AuthResult<DevicePrincipal> auth = core.authenticator().authenticateIdentity(login.device(), login.moduleId(), login.password());
+        var auth = core.authenticator().authenticateIdentityLatest(login.device(), login.moduleId(), login.password());
+        if (auth.isDone()) {
+            onAuthenticated(login, auth.join());
+            return;
+        }
+        state = State.AUTHENTICATING;
+        updateReading();
+        auth.whenComplete((result, failure) -> ctx.executor().execute(() -> {
+            if (state != State.AUTHENTICATING) {
+                return; // closed meanwhile
+            }
+            state = State.AWAITING_CONNECT;
+            if (failure != null) {
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "credentials not checked: " + failure);
+            } else {
+                onAuthenticated(login, result);
+            }
+            replayHeld();
+        }));
+    }
+
+    private void onAuthenticated(ConnectDecision.Login login, AuthResult<DevicePrincipal> auth) {
         if (auth instanceof AuthResult.Failure<DevicePrincipal> failure) {
             refuse(failure.kind() == AuthResult.FailureKind.NOT_AUTHORIZED
                     ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED
@@ -205,6 +236,23 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         accept(login, auth.principal());
+    }
+
+    private void hold(MqttMessage packet) {
+        if (held.size() == MAX_HELD_PACKETS) {
+            close("more than " + MAX_HELD_PACKETS + " packets sent before the CONNACK");
+            return;
+        }
+        held.add((MqttMessage) ReferenceCountUtil.retain(packet));
+    }
+
+    /** What the device sent while it was being authenticated, in order, now that it is accepted (or refused). */
+    private void replayHeld() {
+        MqttMessage packet;
+        while ((packet = held.poll()) != null) {
+            channelRead(ctx, packet);
+        }
+        updateReading();
     }
 
     private void accept(ConnectDecision.Login login, DevicePrincipal device) {
@@ -315,7 +363,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     /** Reads only while the telemetry backlog is short and the device takes what we send. */
     private void updateReading() {
-        boolean read = state != State.CLOSED && (telemetry == null || !telemetry.isBacklogged()) && ctx.channel().isWritable();
+        boolean read = state != State.CLOSED && state != State.AUTHENTICATING && (telemetry == null || !telemetry.isBacklogged()) && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -333,6 +381,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         state = State.CLOSED;
+        held.forEach(ReferenceCountUtil::release);
+        held.clear();
         if (closeReason == null) {
             closeReason = "connection lost";
         }
@@ -373,7 +423,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object event) {
         if (event instanceof IdleStateEvent) {
-            if (state == State.AWAITING_CONNECT) {
+            if (state == State.AUTHENTICATING) {
+                close("no verdict on its credentials within " + options.connectTimeout().toMillis() + " ms");
+            } else if (state == State.AWAITING_CONNECT) {
                 close("no CONNECT within " + options.connectTimeout().toMillis() + " ms");
             } else if (telemetry != null && telemetry.isBacklogged()) {
                 // reading is paused by us, waiting for the store: the device is not idle

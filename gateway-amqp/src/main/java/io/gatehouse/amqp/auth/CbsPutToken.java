@@ -5,6 +5,8 @@ import io.gatehouse.core.auth.Principal;
 import io.gatehouse.core.auth.SasAuthenticator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
 import org.apache.qpid.proton.amqp.messaging.Properties;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * correlation-id back to one), with {@code status-code} as an AMQP int: 200, 400 (malformed request) or 401 for
  * every refused token, whether its signature is bad or its identity may not connect (disabled device, policy without
  * the right): Azure's AMQP clients read 403 as "quota exceeded" (the device SDK reports QUOTA_EXCEEDED).
- * Renewals arrive on the same links and replace the identity's expiry.
+ * Renewals arrive on the same links and replace the identity's expiry. A refused token is answered once this node
+ * caught up with other nodes' registry changes ({@link SasAuthenticator#authenticateLatest}).
  */
 public final class CbsPutToken {
 
@@ -29,25 +32,34 @@ public final class CbsPutToken {
     private final SasAuthenticator authenticator;
     private final ConnectionCredentials credentials;
     private final String peer;
+    private final Executor loop;
 
-    public CbsPutToken(SasAuthenticator authenticator, ConnectionCredentials credentials, String peer) {
+    /** {@code loop} runs tasks on the connection's event loop, where the credentials live. */
+    public CbsPutToken(SasAuthenticator authenticator, ConnectionCredentials credentials, String peer, Executor loop) {
         this.authenticator = authenticator;
         this.credentials = credentials;
         this.peer = peer;
+        this.loop = loop;
     }
 
-    /** Handles one request and returns the reply. */
-    public Message handle(Message request) {
+    /** Handles one request; the reply is ready on the connection's event loop. */
+    public CompletableFuture<Message> handle(Message request) {
         Map<String, Object> app = applicationProperties(request);
         Object operation = app.get("operation");
         String name = String.valueOf(app.get("name"));
         if (!"put-token".equals(operation)) {
-            return refuse(request, 400, name, "unsupported $cbs operation '" + operation + "'");
+            return CompletableFuture.completedFuture(refuse(request, 400, name, "unsupported $cbs operation '" + operation + "'"));
         }
         if (!(request.getBody() instanceof AmqpValue value) || !(value.getValue() instanceof String token)) {
-            return refuse(request, 400, name, "put-token needs the token as an amqp-value string");
+            return CompletableFuture.completedFuture(
+                    refuse(request, 400, name, "put-token needs the token as an amqp-value string"));
         }
-        AuthResult<Principal> result = authenticator.authenticate(token);
+        CompletableFuture<AuthResult<Principal>> result = authenticator.authenticateLatest(token);
+        return result.isDone() ? CompletableFuture.completedFuture(answer(request, name, result.join()))
+                : result.thenApplyAsync(latest -> answer(request, name, latest), loop);
+    }
+
+    private Message answer(Message request, String name, AuthResult<Principal> result) {
         if (result instanceof AuthResult.Failure<Principal> failure) {
             return refuse(request, 401, name, failure.reason());
         }

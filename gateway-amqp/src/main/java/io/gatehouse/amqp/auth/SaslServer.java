@@ -5,6 +5,8 @@ import io.gatehouse.core.auth.Principal;
 import io.gatehouse.core.auth.SasAuthenticator;
 import io.gatehouse.core.model.DeviceId;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.qpid.proton.engine.Sasl;
 import org.apache.qpid.proton.engine.SaslListener;
 import org.apache.qpid.proton.engine.Transport;
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The server side of SASL. ANONYMOUS always succeeds: the Java SDKs use it and then authenticate through
  * {@code $cbs}. PLAIN carries a SAS token as the password, with user name {@code {deviceId}@sas.{hub}} for a
- * device or a policy name for a service, and must match the token's identity.
+ * device or a policy name for a service, and must match the token's identity. A refused token gets its outcome
+ * once this node caught up with other nodes' registry changes ({@link SasAuthenticator#authenticateLatest}).
  */
 public final class SaslServer implements SaslListener {
 
@@ -24,15 +27,21 @@ public final class SaslServer implements SaslListener {
     private final ConnectionCredentials credentials;
     private final String peer;
     private final Runnable onRefused;
+    private final Executor loop;
     private String mechanism;
     private boolean refused;
 
-    /** {@code onRefused} runs once the outcome says no: the connection then closes after writing it. */
-    public SaslServer(SasAuthenticator authenticator, ConnectionCredentials credentials, String peer, Runnable onRefused) {
+    /**
+     * {@code onRefused} runs once the outcome says no: the connection then closes after writing it. {@code loop} runs
+     * tasks on the connection's event loop and flushes afterwards (an outcome decided later is written by it).
+     */
+    public SaslServer(SasAuthenticator authenticator, ConnectionCredentials credentials, String peer, Runnable onRefused,
+                      Executor loop) {
         this.authenticator = authenticator;
         this.credentials = credentials;
         this.peer = peer;
         this.onRefused = onRefused;
+        this.loop = loop;
     }
 
     /** The mechanism the peer chose, or null before SASL init (or without SASL). */
@@ -71,7 +80,7 @@ public final class SaslServer implements SaslListener {
         String user = text.substring(first + 1, second);
         String password = text.substring(second + 1);
         int at = user.indexOf("@sas.");
-        AuthResult<? extends Principal> result;
+        CompletableFuture<? extends AuthResult<? extends Principal>> result;
         if (at > 0 && user.startsWith("@sas.root.", at)) {
             // {policy}@sas.root.{hub}: a service, as Microsoft's IoT Hub samples sign in to read events
             result = policy(user.substring(0, at), password);
@@ -81,10 +90,18 @@ public final class SaslServer implements SaslListener {
                 refuse(sasl, "SASL PLAIN user name names an invalid device id");
                 return;
             }
-            result = authenticator.authenticateDevice(DeviceId.of(id), password);
+            result = authenticator.authenticateIdentityLatest(DeviceId.of(id), null, password);
         } else {
             result = policy(user, password);
         }
+        if (result.isDone()) {
+            conclude(sasl, result.join());
+        } else {
+            result.thenAcceptAsync(latest -> conclude(sasl, latest), loop);
+        }
+    }
+
+    private void conclude(Sasl sasl, AuthResult<? extends Principal> result) {
         if (result instanceof AuthResult.Failure<?> failure) {
             refuse(sasl, failure.reason());
             return;
@@ -94,13 +111,14 @@ public final class SaslServer implements SaslListener {
     }
 
     /** A token that, when it names a policy, must name {@code user}'s. */
-    private AuthResult<Principal> policy(String user, String password) {
-        AuthResult<Principal> result = authenticator.authenticate(password);
-        if (result.isSuccess() && result.principal() instanceof Principal.ServicePrincipal service
-                && !service.policyName().equals(user)) {
-            return AuthResult.notAuthorized("the token is for policy " + service.policyName() + ", not " + user);
-        }
-        return result;
+    private CompletableFuture<AuthResult<Principal>> policy(String user, String password) {
+        return authenticator.authenticateLatest(password).thenApply(result -> {
+            if (result.isSuccess() && result.principal() instanceof Principal.ServicePrincipal service
+                    && !service.policyName().equals(user)) {
+                return AuthResult.notAuthorized("the token is for policy " + service.policyName() + ", not " + user);
+            }
+            return result;
+        });
     }
 
     private void refuse(Sasl sasl, String reason) {

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
@@ -73,13 +74,12 @@ public final class AmqpConnection implements EngineListener, LinkContext {
         this.credentials = new ConnectionCredentials(core.clock());
         this.bindings = new DeviceBindings(core.connections(),
                 (device, reason) -> execute(() -> revoke(device, reason)));
-        CbsPutToken cbs = new CbsPutToken(core.authenticator(), credentials, peer);
+        CbsPutToken cbs = new CbsPutToken(core.authenticator(), credentials, peer, this::execute);
         EventHubManagement management = new EventHubManagement(core, credentials, STARTED, peer);
-        this.router = new LinkRouter(this, request -> {
-            org.apache.qpid.proton.message.Message reply = cbs.handle(request);
-            scheduleExpiryCheck();
+        this.router = new LinkRouter(this, request -> cbs.handle(request).thenApply(reply -> {
+            scheduleExpiryCheck(); // on the loop: the reply of a token arrives there
             return reply;
-        }, management::handle);
+        }), request -> CompletableFuture.completedFuture(management.handle(request)));
     }
 
     public void bind(ProtonEngine engine) {
@@ -102,7 +102,7 @@ public final class AmqpConnection implements EngineListener, LinkContext {
         sasl = new SaslServer(core.authenticator(), credentials, peer, () -> {
             closeReason = "SASL authentication failed";
             engine.closeAfterFlush();
-        });
+        }, this::execute);
         return sasl;
     }
 

@@ -18,6 +18,7 @@ import io.gatehouse.core.events.EventStream;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.registry.AccessRight;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
@@ -40,10 +41,11 @@ final class LinkRouter {
     private static final long REDIRECT_DETACH_DELAY_MS = 100;
 
     private final AmqpConnection connection;
-    private final Function<Message, Message> cbs;
-    private final Function<Message, Message> management;
+    private final Function<Message, CompletableFuture<Message>> cbs;
+    private final Function<Message, CompletableFuture<Message>> management;
 
-    LinkRouter(AmqpConnection connection, Function<Message, Message> cbs, Function<Message, Message> management) {
+    LinkRouter(AmqpConnection connection, Function<Message, CompletableFuture<Message>> cbs,
+               Function<Message, CompletableFuture<Message>> management) {
         this.connection = connection;
         this.cbs = cbs;
         this.management = management;

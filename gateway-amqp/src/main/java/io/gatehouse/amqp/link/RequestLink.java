@@ -10,7 +10,7 @@ import org.apache.qpid.proton.message.Message;
 
 /**
  * The request side of a request/response node ({@code $cbs}, {@code $management}): each request is answered on
- * the node's reply link and then accepted. Few requests may be outstanding (a small credit window), so a peer
+ * the node's reply link (when the handler's answer is ready) and then accepted. Few requests may be outstanding (a small credit window), so a peer
  * that sends requests but never takes the replies stalls itself, not us.
  */
 public final class RequestLink extends InboundLink {
@@ -18,9 +18,9 @@ public final class RequestLink extends InboundLink {
     private static final int WINDOW = 16;
 
     private final String node;
-    private final Function<Message, Message> handler;
+    private final Function<Message, CompletableFuture<Message>> handler;
 
-    public RequestLink(LinkContext ctx, Receiver receiver, String node, Function<Message, Message> handler) {
+    public RequestLink(LinkContext ctx, Receiver receiver, String node, Function<Message, CompletableFuture<Message>> handler) {
         super(ctx, receiver, WINDOW);
         this.node = node;
         this.handler = handler;
@@ -35,8 +35,7 @@ public final class RequestLink extends InboundLink {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.PRECONDITION_FAILED,
                     "attach a receiver from " + node + " before sending requests to it"));
         }
-        replies.send(handler.apply(request));
-        return CompletableFuture.completedFuture(null);
+        return handler.apply(request).thenAccept(reply -> ctx.execute(() -> replies.send(reply)));
     }
 
     @Override

@@ -13,9 +13,14 @@ import io.gatehouse.core.registry.ModuleRegistry;
 import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.time.Clock;
 import java.security.MessageDigest;
+import io.gatehouse.core.registry.RegistryCatchUp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Validates SAS tokens (docs/protocols.md#sas-tokens, docs/event-hubs.md): the signature is HMAC-SHA256 over {@code sr} exactly as it appears in the
@@ -24,19 +29,59 @@ import java.util.Optional;
  * URL-encoded audience, not lower-cased, one per link). Expired tokens are refused; the device
  * id comes from the decoded {@code sr}. The host part of {@code sr} is not checked: clients name the hub
  * or gateway host they dialled, which need not be ours.
+ *
+ * <p>The {@code ...Latest} variants are for connections: on a node that shares its registry with others, a refusal
+ * stands only once this node has caught up with every registry change committed before the attempt, so a device
+ * created (or re-keyed, or enabled) through another node a moment ago gets in. They complete at once when the
+ * token is accepted or the node is alone, otherwise on a store thread.
  */
 public final class SasAuthenticator {
+
+    /** How long a refusal waits for the catch-up at most; then it stands as it was. */
+    static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
 
     private final DeviceRegistry devices;
     private final ModuleRegistry modules;
     private final AccessPolicies policies;
     private final Clock clock;
+    private final RegistryCatchUp registryCatchUp;
 
-    public SasAuthenticator(DeviceRegistry devices, ModuleRegistry modules, AccessPolicies policies, Clock clock) {
+    public SasAuthenticator(DeviceRegistry devices, ModuleRegistry modules, AccessPolicies policies, Clock clock,
+                            RegistryCatchUp registryCatchUp) {
         this.devices = devices;
         this.modules = modules;
         this.policies = policies;
         this.clock = clock;
+        this.registryCatchUp = registryCatchUp;
+    }
+
+    /** {@link #authenticate}, with a refusal checked again once caught up with other nodes' registry changes. */
+    public CompletableFuture<AuthResult<Principal>> authenticateLatest(String token) {
+        return latest(() -> authenticate(token));
+    }
+
+    /** {@link #authenticateIdentity}, with a refusal checked again once caught up with other nodes' registry changes. */
+    public CompletableFuture<AuthResult<DevicePrincipal>> authenticateIdentityLatest(DeviceId expected, String expectedModule,
+                                                                                    String token) {
+        return latest(() -> authenticateIdentity(expected, expectedModule, token));
+    }
+
+    /** {@link #authenticateService}, with a refusal checked again once caught up with other nodes' registry changes. */
+    public CompletableFuture<AuthResult<ServicePrincipal>> authenticateServiceLatest(String token, AccessRight right) {
+        return latest(() -> authenticateService(token, right));
+    }
+
+    private <P extends Principal> CompletableFuture<AuthResult<P>> latest(Supplier<AuthResult<P>> check) {
+        AuthResult<P> first = check.get();
+        if (first.isSuccess()) {
+            return CompletableFuture.completedFuture(first);
+        }
+        // every refusal waits, whatever its reason: a bad signature may be a key changed elsewhere, "disabled" an
+        // enabling not yet heard; the node's catch-ups are shared, so a flood of bad tokens costs few round trips
+        return registryCatchUp.catchUp()
+                .map(caughtUp -> caughtUp.orTimeout(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+                        .handle((ok, failure) -> failure == null ? check.get() : first))
+                .orElseGet(() -> CompletableFuture.completedFuture(first));
     }
 
     /** Whoever the token speaks for: a device (device key, or a DeviceConnect policy) or a service. */

@@ -50,6 +50,15 @@ public interface StateStore {
     default void onChangedElsewhere(StateVisitor listener) {
     }
 
+    /**
+     * For a store other nodes write too: completes once every change of the shared rows (those reported to
+     * {@link #onChangedElsewhere}) that another node committed before this call has reached that listener; fails
+     * when that cannot be known. A store of one node has nothing to catch up with: empty.
+     */
+    default Optional<CompletableFuture<Void>> catchUp() {
+        return Optional.empty();
+    }
+
     /** Which node owns each device's queue; a store of one node owns them all. */
     default DeviceOwnership ownership() {
         return DeviceOwnership.SOLE;

@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Reads come from {@link #durable()}; {@link #holdReads()} makes them wait for {@link #completeReads()} or
  * {@link #failReads()}, and {@link #reads()} lists every read asked for (the core reads queued messages back).
  *
+ * <p>{@link #shareWithOtherNodes()} makes it a store other nodes write too: each catch-up with their changes waits
+ * for {@link #completeCatchUps()} (the test plays the other nodes, changing the registry before it completes them).
+ *
  * <p>Not holding (the default, so that a core can start), everything completes at once. Futures complete on
  * the thread that releases them.
  */
@@ -64,6 +67,11 @@ public final class ManualStore implements Store {
         public Optional<String> unavailability() {
             return Optional.ofNullable(unavailable);
         }
+
+        @Override
+        public Optional<CompletableFuture<Void>> catchUp() {
+            return ManualStore.this.catchUp();
+        }
     };
     private final EventLog events;
     private final AtomicInteger appendsRequested = new AtomicInteger();
@@ -74,6 +82,8 @@ public final class ManualStore implements Store {
     private boolean holdingAppends;
     private volatile boolean failingAppends;
     private volatile String unavailable;
+    private final List<CompletableFuture<Void>> catchUps = new ArrayList<>();
+    private boolean shared;
 
     /** From now on the store says it cannot reach its engine ({@code reason}), or, with null, that it can again. */
     public void unavailable(String reason) {
@@ -88,6 +98,35 @@ public final class ManualStore implements Store {
     public ManualStore(InMemoryStore durable) {
         this.durable = durable;
         this.events = new HeldEventLog(durable.events());
+    }
+
+    /** From now on the store acts as one other nodes write too: catch-ups wait for {@link #completeCatchUps()}. */
+    public synchronized void shareWithOtherNodes() {
+        shared = true;
+    }
+
+    /** How many catch-ups with other nodes' changes wait. */
+    public synchronized int pendingCatchUps() {
+        return catchUps.size();
+    }
+
+    /** Every waiting catch-up is done: this node heard what other nodes committed. */
+    public void completeCatchUps() {
+        List<CompletableFuture<Void>> done;
+        synchronized (this) {
+            done = List.copyOf(catchUps);
+            catchUps.clear();
+        }
+        done.forEach(caughtUp -> caughtUp.complete(null));
+    }
+
+    private synchronized Optional<CompletableFuture<Void>> catchUp() {
+        if (!shared) {
+            return Optional.empty();
+        }
+        CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+        catchUps.add(caughtUp);
+        return Optional.of(caughtUp);
     }
 
     /** From now on writes and appends wait for {@link #completeWrites}/{@link #completeAppends}. */
