@@ -45,6 +45,8 @@ public final class ClusterStoreBenchmark {
     private static final int LONE_COMMITS = 2000;
     private static final int BATCHES = 100_000;
     private static final int REGISTRY_CHANGES = 1000;
+    private static final int CATCH_UPS = 2000;
+    private static final int CATCH_UP_FLOOD = 100_000;
     private static final int DEVICES = 1000;
     private static final int SENDS = 20_000;
     private static final int SENDS_IN_FLIGHT = 100;
@@ -60,6 +62,7 @@ public final class ClusterStoreBenchmark {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start(true)) {
             commits(postgres);
             registryPropagation(postgres);
+            catchUps(postgres);
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
                 c2dAcrossNodes(kafka, postgres);
                 registryFootprint(kafka, postgres);
@@ -153,6 +156,34 @@ public final class ClusterStoreBenchmark {
             }
             System.out.printf("postgres (fsync on): a device change written on node A, seen by node B: %s%n",
                     percentiles(micros));
+        }
+    }
+
+    /**
+     * What a login this node would refuse waits for (read-your-writes across nodes): a catch-up with other nodes'
+     * registry changes, one at a time on an idle node, and a flood of them at once (refusals of a storm of bad tokens).
+     */
+    private static void catchUps(EmbeddedPostgres postgres) throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "bench-catch-up");
+        try (PostgresStateStore node = PostgresStateStore.open(shared)) {
+            node.onChangedElsewhere((key, value) -> { });
+            long[] micros = new long[CATCH_UPS];
+            for (int i = 0; i < CATCH_UPS; i++) {
+                long start = System.nanoTime();
+                node.catchUp().orElseThrow().get(10, TimeUnit.SECONDS);
+                micros[i] = (System.nanoTime() - start) / 1000;
+            }
+            System.out.printf("postgres (fsync on): one catch-up at a time (a refused login's extra wait): %s%n",
+                    percentiles(micros));
+            List<CompletableFuture<Void>> flood = new ArrayList<>(CATCH_UP_FLOOD);
+            long start = System.nanoTime();
+            for (int i = 0; i < CATCH_UP_FLOOD; i++) {
+                flood.add(node.catchUp().orElseThrow());
+            }
+            CompletableFuture.allOf(flood.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("postgres (fsync on): %,d catch-ups asked at once: all done in %.2f s (%,.0f/s)%n",
+                    CATCH_UP_FLOOD, seconds, CATCH_UP_FLOOD / seconds);
         }
     }
 

@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +33,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What the PostgreSQL state store adds to the store contract: closing, failed commits, the schema's version. */
+/**
+ * What the PostgreSQL state store adds to the store contract: closing, failed commits, the schema's version,
+ * catching up with other nodes' registry changes.
+ */
 @ExtendWith(ClusterEngines.class)
 class PostgresStateStoreTest {
 
@@ -53,6 +58,30 @@ class PostgresStateStoreTest {
         assertThat(writes).allSatisfy(write -> assertThat(write).isCompleted().isNotCompletedExceptionally());
         try (PostgresStateStore reopened = PostgresStateStore.open(settings)) {
             assertThat(live(reopened)).hasSize(2000).containsEntry(key(1999), "v1999");
+        }
+    }
+
+    @Test
+    void aCatchUpCompletesOnlyOnceEveryRegistryChangeAnotherNodeCommittedBeforeItWasHandedOver() throws Exception {
+        PostgresSettings a = ClusterTesting.newSchema(postgres, "writing-node");
+        PostgresSettings b = new PostgresSettings(a.url(), a.user(), a.password(), "catching-up-node");
+        Set<StateKey> heard = ConcurrentHashMap.newKeySet();
+        try (PostgresStateStore writer = PostgresStateStore.open(a); PostgresStateStore reader = PostgresStateStore.open(b)) {
+            reader.onChangedElsewhere((key, value) -> heard.add(key));
+            for (int i = 0; i < 200; i++) {
+                StateKey device = StateKey.of(RecordKind.DEVICE, "device-" + i);
+                writer.write(WriteBatch.put(device, value(i))).get(10, TimeUnit.SECONDS);
+
+                reader.catchUp().orElseThrow().get(10, TimeUnit.SECONDS);
+
+                assertThat(heard).as("heard after the catch-up that followed its commit").contains(device);
+            }
+            // many at once share the marks of few group commits, and each waits for its own
+            List<CompletableFuture<Void>> many = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                many.add(reader.catchUp().orElseThrow());
+            }
+            CompletableFuture.allOf(many.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         }
     }
 

@@ -8,16 +8,14 @@ import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Outcome;
 import io.gatehouse.core.testing.ManualCore;
+import io.gatehouse.mqtt.support.EmbeddedMqtt;
 import io.gatehouse.mqtt.support.RawMqttClient;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -28,7 +26,6 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,16 +38,16 @@ import org.junit.jupiter.api.Test;
 class EmbeddedConnectionTest {
 
     private ManualCore core;
+    private EmbeddedMqtt mqtt;
     private EmbeddedChannel channel;
-    private final EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
-    private final EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder());
     private int flushes;
 
     @BeforeEach
     void connect() {
         core = new ManualCore();
         core.createDevice("d1");
-        channel = new EmbeddedChannel(new MqttChannelInitializer(core.core, MqttOptions.defaults(), null));
+        mqtt = new EmbeddedMqtt(core);
+        channel = mqtt.channel;
         channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
             @Override
             public void flush(ChannelHandlerContext ctx) {
@@ -69,46 +66,20 @@ class EmbeddedConnectionTest {
 
     @AfterEach
     void close() {
-        channel.finishAndReleaseAll();
-        encoder.finishAndReleaseAll();
-        decoder.finishAndReleaseAll();
+        mqtt.close();
         core.close();
     }
 
-    /** Encodes the packets into one buffer and hands it to the channel as one read. */
     private void send(MqttMessage... messages) {
-        ByteBuf bytes = Unpooled.buffer();
-        for (MqttMessage message : messages) {
-            encoder.writeOutbound(message);
-            ByteBuf encoded;
-            while ((encoded = encoder.readOutbound()) != null) {
-                bytes.writeBytes(encoded);
-                encoded.release();
-            }
-        }
-        channel.writeInbound(bytes);
-        settle();
+        mqtt.send(messages);
     }
 
-    /** Runs the core's shards and the channel's tasks until both are idle. */
     private void settle() {
-        for (int i = 0; i < 10; i++) {
-            core.run();
-            channel.runPendingTasks();
-        }
+        mqtt.settle();
     }
 
     private List<MqttMessage> received() {
-        List<MqttMessage> messages = new ArrayList<>();
-        ByteBuf bytes;
-        while ((bytes = channel.readOutbound()) != null) {
-            decoder.writeInbound(bytes);
-        }
-        Object message;
-        while ((message = decoder.readInbound()) != null) {
-            messages.add((MqttMessage) message);
-        }
-        return messages;
+        return mqtt.received();
     }
 
     private static MqttPublishMessage telemetry(int packetId) {

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two packaged gateway processes with {@code store.type=cluster} on one Kafka and one PostgreSQL, which the test
- * starts itself: a device provisioned through node B connects to node A; the telemetry node A acknowledged is
+ * starts itself: a device provisioned through node B connects to node A at once (read-your-writes of the
+ * registry across nodes: its first attempt gets in); the telemetry node A acknowledged is
  * read through node B's Event Hub-compatible endpoint with the unmodified Event Hubs SDK after node A was killed
  * with {@code kill -9}; a device disabled through B is disconnected from A. And C2D across nodes: messages a back
  * end sends through either node with the unmodified service SDK reach the device wherever it is connected.
@@ -53,6 +54,8 @@ class ClusterNodesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 200;
+    /** Devices created through node B and logging in through node A at once, each. */
+    private static final int FRESH_DEVICES = 50;
     private static final Duration WAIT = Duration.ofSeconds(30);
     /**
      * The service SDK dials AMQPS on 5671 only, so for it each node listens on 5671 at a loopback address of its own,
@@ -84,9 +87,16 @@ class ClusterNodesIT {
             RestClient restB = new RestClient(nodeB);
             restB.json("PUT", "/devices/" + DEVICE + "?api-version=2021-04-12", device("enabled"));
 
-            // node A hears of the device within a PostgreSQL round trip or so: until then it refuses the login
+            // read-your-writes: node A hears of the device a moment later, and a login waits for that moment
             Mqtt3AsyncClient client = MqttDevices.client(nodeA, DEVICE, KEY);
-            await().atMost(WAIT).ignoreExceptions().until(() -> client.connect().get(5, TimeUnit.SECONDS) != null);
+            client.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            for (int i = 0; i < FRESH_DEVICES; i++) {
+                String fresh = "fresh-" + i;
+                restB.json("PUT", "/devices/" + fresh + "?api-version=2021-04-12", device(fresh, "enabled"));
+                Mqtt3AsyncClient first = MqttDevices.client(nodeA, fresh, KEY);
+                first.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS); // the first attempt, at once, gets in
+                first.disconnect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
             List<String> sent = IntStream.range(0, EVENTS).mapToObj(i -> "reading " + i).toList();
             CompletableFuture.allOf(sent.stream().map(body -> client.publishWith()
                     .topic("devices/" + DEVICE + "/messages/events/").qos(MqttQos.AT_LEAST_ONCE)
@@ -118,7 +128,7 @@ class ClusterNodesIT {
             RestClient restB = new RestClient(nodeB);
             restB.json("PUT", "/devices/" + DEVICE + "?api-version=2021-04-12", device("enabled"));
             Mqtt3AsyncClient client = MqttDevices.client(nodeA, DEVICE, KEY);
-            await().atMost(WAIT).ignoreExceptions().until(() -> client.connect().get(5, TimeUnit.SECONDS) != null);
+            client.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS); // the first attempt gets in (read-your-writes)
             await().atMost(WAIT).until(() -> restA.json("GET", "/gatehouse/statistics", null)
                     .path("cluster").path("devicesOwnedHere").asInt() == 1); // A claimed the device
 
@@ -218,9 +228,8 @@ class ClusterNodesIT {
             p.acknowledge();
             bodies.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
         }, true);
-        // a node hears of a device created through another within a PostgreSQL round trip or so: until then it refuses
-        await().atMost(WAIT).ignoreExceptions()
-                .until(() -> client.connectWith().cleanSession(true).send().get(5, TimeUnit.SECONDS) != null);
+        // a device created through another node a moment ago: its login waits until this node heard of it
+        client.connectWith().cleanSession(true).send().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         client.subscribeWith().topicFilter("devices/" + deviceId + "/messages/devicebound/#").qos(MqttQos.AT_LEAST_ONCE)
                 .send().get(30, TimeUnit.SECONDS);
         return client;

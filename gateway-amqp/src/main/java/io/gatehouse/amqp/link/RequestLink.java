@@ -35,7 +35,12 @@ public final class RequestLink extends InboundLink {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.PRECONDITION_FAILED,
                     "attach a receiver from " + node + " before sending requests to it"));
         }
-        return handler.apply(request).thenAccept(reply -> ctx.execute(() -> replies.send(reply)));
+        CompletableFuture<Message> reply = handler.apply(request);
+        if (reply.isDone() && !reply.isCompletedExceptionally()) {
+            replies.send(reply.join());
+            return reply;
+        }
+        return reply.thenAccept(ready -> ctx.execute(() -> replies.send(ready)));
     }
 
     @Override
