@@ -7,23 +7,15 @@ import io.gatehouse.core.events.EventSource;
 import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.testing.ManualCore;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
-import org.apache.qpid.proton.engine.Collector;
-import org.apache.qpid.proton.engine.Connection;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Receiver;
-import org.apache.qpid.proton.engine.Sasl;
 import org.apache.qpid.proton.engine.Session;
-import org.apache.qpid.proton.engine.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,61 +36,6 @@ class SlowReceiverBackPressureTest {
         hub.close();
     }
 
-    /** A proton-j client engine wired to the channel by hand. */
-    private final class Peer {
-        final Transport transport = Proton.transport();
-        final Connection connection = Proton.connection();
-        final Collector collector = Proton.collector();
-
-        Peer(String user, String token) {
-            connection.collect(collector);
-            Sasl sasl = transport.sasl();
-            sasl.client();
-            sasl.plain(user, token);
-            transport.bind(connection);
-            connection.setContainer("peer");
-            connection.open();
-        }
-
-        /** Moves bytes both ways and runs the core until nothing moves. */
-        void exchange() {
-            for (int round = 0; round < 1000; round++) {
-                boolean moved = false;
-                int pending = transport.pending();
-                if (pending > 0) {
-                    ByteBuffer head = transport.head();
-                    byte[] bytes = new byte[head.remaining()];
-                    head.duplicate().get(bytes);
-                    transport.pop(bytes.length);
-                    channel.writeInbound(Unpooled.wrappedBuffer(bytes));
-                    moved = true;
-                }
-                hub.run();
-                channel.runPendingTasks();
-                ByteBuf out;
-                while ((out = channel.readOutbound()) != null) {
-                    while (out.isReadable()) {
-                        ByteBuffer tail = transport.tail();
-                        int n = Math.min(tail.remaining(), out.readableBytes());
-                        int limit = tail.limit();
-                        tail.limit(tail.position() + n);
-                        out.readBytes(tail);
-                        tail.limit(limit);
-                        transport.process();
-                    }
-                    out.release();
-                    moved = true;
-                }
-                while (collector.peek() != null) {
-                    collector.pop();
-                }
-                if (!moved && !channel.hasPendingTasks()) {
-                    return;
-                }
-            }
-        }
-    }
-
     private static int takeAll(Receiver receiver) {
         int count = 0;
         Delivery delivery;
@@ -117,10 +54,10 @@ class SlowReceiverBackPressureTest {
         for (int i = 0; i < 300; i++) {
             hub.await(hub.core.events().append(source, MessageProperties.builder().messageId("e" + i).build(), new byte[64]));
         }
-        channel = new EmbeddedChannel(new AmqpConnectionHandler(hub.core, AmqpOptions.defaults(), false));
+        channel = EmbeddedAmqpPeer.channel(hub);
         String token = SasTokens.serviceToken("hub.test", "service",
                 hub.core.policies().get("service").orElseThrow().keys().primaryKey(), Instant.ofEpochMilli(hub.clock.millis()).plus(Duration.ofHours(1)));
-        Peer peer = new Peer("service", token);
+        EmbeddedAmqpPeer peer = EmbeddedAmqpPeer.plain(channel, hub, "service", token);
         Session session = peer.connection.session();
         session.open();
         Receiver reader = session.receiver("reader");

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
@@ -78,6 +79,16 @@ final class RestFixture implements AutoCloseable {
 
     /** Sends a request with {@code token} as its Authorization (none when null). */
     HttpResponse<String> callWithToken(String method, String path, String token, String body, String... headers) throws Exception {
+        return http.send(request(method, path, token, body, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@link #callWithToken}, without waiting for the response. */
+    CompletableFuture<HttpResponse<String>> sendWithToken(String method, String path, String token, String body,
+                                                          String... headers) {
+        return http.sendAsync(request(method, path, token, body, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String method, String path, String token, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + listener.port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
@@ -86,7 +97,7 @@ final class RestFixture implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return b.build();
     }
 
     static JsonNode json(HttpResponse<String> response) throws Exception {
