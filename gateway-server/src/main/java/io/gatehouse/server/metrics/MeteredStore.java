@@ -179,6 +179,11 @@ public final class MeteredStore implements Store {
         public Optional<String> unavailability() {
             return delegate.unavailability();
         }
+
+        @Override
+        public Optional<CompletableFuture<Void>> catchUp() {
+            return delegate.catchUp();
+        }
     }
 
     private static final class MeteredEvents extends ForwardingEventLog {
