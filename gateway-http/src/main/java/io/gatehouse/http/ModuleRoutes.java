@@ -54,9 +54,11 @@ public final class ModuleRoutes {
     private CompletableFuture<RestResponse> get(RestRequest request) {
         DeviceId device = request.deviceId();
         String moduleId = moduleId(request);
-        Module module = core.modules().get(device, moduleId).orElseThrow(() -> notFound(device, moduleId));
-        // in a cluster the module may be connected to any node: each is asked
-        return core.presences().ofModule(device, moduleId).thenApply(connection -> response(module, connection));
+        // in a cluster the module may have been created through another node a moment ago, and be connected to any node
+        return core.modules().getLatest(device, moduleId).thenCompose(found -> {
+            Module module = found.orElseThrow(() -> notFound(device, moduleId));
+            return core.presences().ofModule(device, moduleId).thenApply(connection -> response(module, connection));
+        });
     }
 
     private CompletableFuture<RestResponse> delete(RestRequest request) {

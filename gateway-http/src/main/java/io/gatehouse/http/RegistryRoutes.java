@@ -53,9 +53,12 @@ public final class RegistryRoutes {
 
     private CompletableFuture<RestResponse> get(RestRequest request) {
         DeviceId id = request.deviceId();
-        Device device = core.registry().get(id).orElseThrow(() -> notFound(id));
-        // the device may be connected to another node of a cluster, and its queue is there: ask that node
-        return core.presences().of(id).thenApply(presence -> deviceResponse(200, device, presence));
+        // in a cluster, created through another node a moment ago is found; connected to another node (its queue is
+        // there) is asked of that node
+        return core.registry().getLatest(id).thenCompose(found -> {
+            Device device = found.orElseThrow(() -> notFound(id));
+            return core.presences().of(id).thenApply(presence -> deviceResponse(200, device, presence));
+        });
     }
 
     private CompletableFuture<RestResponse> delete(RestRequest request) {

@@ -54,11 +54,11 @@ public final class TwinRoutes {
 
     private CompletableFuture<RestResponse> get(RestRequest request) {
         DeviceId id = request.deviceId();
-        if (core.registry().get(id).isEmpty()) {
-            throw notFound(id);
-        }
-        // the device's own node has what it reported a moment ago
-        return core.twinsWhereOwned().get(id).thenCompose(this::twinResponse);
+        // the device may have been created through another node a moment ago; its own node has what it reported
+        return core.registry().getLatest(id).thenCompose(found -> {
+            found.orElseThrow(() -> notFound(id));
+            return core.twinsWhereOwned().get(id).thenCompose(this::twinResponse);
+        });
     }
 
     private CompletableFuture<RestResponse> patch(RestRequest request) {

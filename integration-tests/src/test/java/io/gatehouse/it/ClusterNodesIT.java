@@ -90,9 +90,12 @@ class ClusterNodesIT {
             // read-your-writes: node A hears of the device a moment later, and a login waits for that moment
             Mqtt3AsyncClient client = MqttDevices.client(nodeA, DEVICE, KEY);
             client.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            RestClient restA = new RestClient(nodeA);
             for (int i = 0; i < FRESH_DEVICES; i++) {
                 String fresh = "fresh-" + i;
                 restB.json("PUT", "/devices/" + fresh + "?api-version=2021-04-12", device(fresh, "enabled"));
+                HttpResponse<String> read = restA.send("GET", "/devices/" + fresh + "?api-version=2021-04-12", null);
+                assertThat(read.statusCode()).as("read through the other node at once: %s", read.body()).isEqualTo(200);
                 Mqtt3AsyncClient first = MqttDevices.client(nodeA, fresh, KEY);
                 first.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS); // the first attempt, at once, gets in
                 first.disconnect().get(WAIT.toSeconds(), TimeUnit.SECONDS);

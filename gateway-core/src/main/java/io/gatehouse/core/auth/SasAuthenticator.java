@@ -14,12 +14,10 @@ import io.gatehouse.core.registry.SymmetricKeys;
 import io.gatehouse.core.time.Clock;
 import java.security.MessageDigest;
 import io.gatehouse.core.registry.RegistryCatchUp;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -36,9 +34,6 @@ import java.util.function.Supplier;
  * token is accepted or the node is alone, otherwise on a store thread.
  */
 public final class SasAuthenticator {
-
-    /** How long a refusal waits for the catch-up at most; then it stands as it was. */
-    static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(5);
 
     private final DeviceRegistry devices;
     private final ModuleRegistry modules;
@@ -72,16 +67,9 @@ public final class SasAuthenticator {
     }
 
     private <P extends Principal> CompletableFuture<AuthResult<P>> latest(Supplier<AuthResult<P>> check) {
-        AuthResult<P> first = check.get();
-        if (first.isSuccess()) {
-            return CompletableFuture.completedFuture(first);
-        }
         // every refusal waits, whatever its reason: a bad signature may be a key changed elsewhere, "disabled" an
         // enabling not yet heard; the node's catch-ups are shared, so a flood of bad tokens costs few round trips
-        return registryCatchUp.catchUp()
-                .map(caughtUp -> caughtUp.orTimeout(CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
-                        .handle((ok, failure) -> failure == null ? check.get() : first))
-                .orElseGet(() -> CompletableFuture.completedFuture(first));
+        return registryCatchUp.latest(check, AuthResult::isSuccess);
     }
 
     /** Whoever the token speaks for: a device (device key, or a DeviceConnect policy) or a service. */

@@ -94,6 +94,14 @@ public final class DeviceRegistry {
         return Optional.ofNullable(devices.get(id));
     }
 
+    /**
+     * {@link #get}, which on a node sharing the store looks again, once caught up with the other nodes' registry
+     * changes, when it finds nothing: a device created through another node a moment ago is found.
+     */
+    public CompletableFuture<Optional<Device>> getLatest(DeviceId id) {
+        return ((RegistryCatchUp) store::catchUp).latest(() -> get(id), Optional::isPresent);
+    }
+
     /** All devices, ordered by id. */
     public List<Device> list() {
         List<Device> all = new ArrayList<>(devices.values());

@@ -64,6 +64,11 @@ public final class ModuleRegistry {
         return Optional.ofNullable(ofDevice == null ? null : ofDevice.get(moduleId));
     }
 
+    /** {@link #get}, looking again once caught up with other nodes' changes when it finds nothing (as devices do). */
+    public CompletableFuture<Optional<Module>> getLatest(DeviceId device, String moduleId) {
+        return ((RegistryCatchUp) store::catchUp).latest(() -> get(device, moduleId), Optional::isPresent);
+    }
+
     /** The device's modules, ordered by id; empty for an unknown device. */
     public List<Module> list(DeviceId device) {
         Map<String, Module> ofDevice = modules.get(device);
