@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Service calls handed from one node to the node owning the device, and their answers. A call travels to the
  * owner's channel inside a notification (base64), or, when too large for one, as a row of {@code gatehouse_call}
  * announced there; the answer comes back on the caller's channel under the caller's token, the same two ways. The caller remembers
- * each device's owner for the next calls until the owner says the device moved or does not answer.
+ * each queue's owner (a device's, the feedback queue's) for the next calls until the owner says the queue moved or
+ * does not answer.
  */
 final class NodeCalls {
 
@@ -45,7 +46,7 @@ final class NodeCalls {
     private final String origin;
     private final Map<Long, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextToken = new AtomicLong();
-    /** Where calls for a device went last (device → origin). */
+    /** Where calls for a queue went last (device id or the feedback queue → origin). */
     private final Map<String, String> owners = new ConcurrentHashMap<>();
 
     NodeCalls(OwnershipWorker worker, String origin) {
@@ -53,30 +54,30 @@ final class NodeCalls {
         this.origin = origin;
     }
 
-    /** The node the last call for {@code device} went to, or null. */
-    String knownOwner(DeviceId device) {
-        return owners.get(device.value());
+    /** The node the last call for {@code queue} went to, or null. */
+    String knownOwner(String queue) {
+        return owners.get(queue);
     }
 
-    void remember(DeviceId device, String owner) {
+    void remember(String queue, String owner) {
         if (owners.size() >= KNOWN_OWNERS) {
             owners.clear(); // a crude bound: a cleared entry costs one lookup
         }
-        owners.put(device.value(), owner);
+        owners.put(queue, owner);
     }
 
-    void forget(DeviceId device) {
-        owners.remove(device.value());
+    void forget(String queue) {
+        owners.remove(queue);
     }
 
     /**
-     * Hands {@code call} to {@code owner}; completes with its answer, or fails busy without one in time (then the owner
-     * is looked up again next time).
+     * Hands {@code call} about {@code device} to {@code owner}, the owner of {@code queue}; completes with its answer,
+     * or fails busy without one in time (then the owner is looked up again next time).
      */
-    CompletableFuture<byte[]> forward(String owner, DeviceId device, byte[] call, Duration answerWithin) {
+    CompletableFuture<byte[]> forward(String owner, String queue, DeviceId device, byte[] call, Duration answerWithin) {
         return ask(owner, device, call, answerWithin).whenComplete((answer, failure) -> {
             if (failure != null) {
-                forget(device);
+                forget(queue);
             }
         });
     }

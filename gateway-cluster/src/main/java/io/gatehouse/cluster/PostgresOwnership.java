@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresOwnership.class);
+    /** The device a call about the feedback queue names on the wire (the owner does not look it up). */
+    private static final DeviceId HUB = DeviceId.of("$hub");
     static final long HEARTBEAT_MILLIS = 1000;
     static final long LEAVE_TIMEOUT_MILLIS = 10_000;
     static final long TAKEOVER_MILLIS = 5000;
@@ -122,11 +124,6 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Map<StateKey, byte[]>> claimFeedback() {
-        return worker.transaction(connection -> take(connection, FEEDBACK, OwnerRows.lock(connection, FEEDBACK)));
-    }
-
-    @Override
     public CompletableFuture<Map<StateKey, byte[]>> feedbackRecords() {
         return worker.transaction(OwnerRows::feedbackRecords);
     }
@@ -137,28 +134,48 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
 
     @Override
     public CompletableFuture<Placement> place(DeviceId device, byte[] call, Duration answerWithin) {
-        String known = calls.knownOwner(device);
-        if (known != null) {
-            return calls.forward(known, device, call, answerWithin).thenApply(Placement.Answered::new);
+        return place(device.value(), device, call, answerWithin);
+    }
+
+    @Override
+    public CompletableFuture<Placement> placeFeedback(byte[] call, Duration answerWithin) {
+        return place(FEEDBACK, HUB, call, answerWithin);
+    }
+
+    /** {@code queue} names the owner row (a device id, or {@link #FEEDBACK}); {@code subject} is the call's device. */
+    private CompletableFuture<Placement> place(String queue, DeviceId subject, byte[] call, Duration answerWithin) {
+        String known = calls.knownOwner(queue);
+        if (known != null && isLive(known)) {
+            return calls.forward(known, queue, subject, call, answerWithin).thenApply(Placement.Answered::new);
         }
         return worker.transaction(connection -> {
-            OwnerRows.Owner owner = OwnerRows.lock(connection, device.value());
+            OwnerRows.Owner owner = OwnerRows.lock(connection, queue);
             if (owner != null && owner.alive() && !owner.origin().equals(origin)) {
                 return new Decision(owner.origin(), null);
             }
-            return new Decision(null, take(connection, device.value(), owner));
+            return new Decision(null, take(connection, queue, owner));
         }).thenCompose(decision -> {
             if (decision.forwardTo() == null) {
                 return CompletableFuture.completedFuture(new Placement.Claimed(decision.claimed()));
             }
-            calls.remember(device, decision.forwardTo());
-            return calls.forward(decision.forwardTo(), device, call, answerWithin).thenApply(Placement.Answered::new);
+            calls.remember(queue, decision.forwardTo());
+            return calls.forward(decision.forwardTo(), queue, subject, call, answerWithin).thenApply(Placement.Answered::new);
         });
+    }
+
+    /** Whether the node {@code origin} beat its heart lately, as the last look at the members saw (a second ago at most). */
+    private boolean isLive(String origin) {
+        return members.stream().anyMatch(member -> member.origin().equals(origin) && member.alive());
     }
 
     @Override
     public void forgetOwner(DeviceId device) {
-        calls.forget(device);
+        calls.forget(device.value());
+    }
+
+    @Override
+    public void forgetFeedbackOwner() {
+        calls.forget(FEEDBACK);
     }
 
     @Override

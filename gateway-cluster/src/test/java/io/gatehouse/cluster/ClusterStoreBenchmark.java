@@ -6,8 +6,10 @@ import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
 import io.gatehouse.core.GatewayCore;
 import io.gatehouse.core.config.HubSettings;
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.LockToken;
+import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.DeliverySink;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -33,8 +36,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Rough figures for the cluster store on this machine, with engines it starts itself (Kafka with one
  * replica, PostgreSQL with fsync on): D2C appends per second through {@link KafkaEventLog} with many appends
  * in flight, PostgreSQL commit latency of one writer alone and throughput of many, device claims, and C2D sends
- * through the node that owns the device and through another node. Not part of CI:
- * {@code ./mvnw -B -q -pl gateway-cluster -am -Pbench-cluster verify}.
+ * through the node that owns the device and through another node, catch-ups with other nodes' registry changes, and
+ * feedback taken through a node that does not own the feedback queue. Not part of CI:
+ * {@code ./mvnw -B -q -pl gateway-cluster -am -Pbench-cluster verify} (add {@code -Dbench.parts=catch-ups,feedback}
+ * for some parts only).
  */
 public final class ClusterStoreBenchmark {
 
@@ -51,21 +56,46 @@ public final class ClusterStoreBenchmark {
     private static final int SENDS = 20_000;
     private static final int SENDS_IN_FLIGHT = 100;
     private static final int FOOTPRINT_DEVICES = 100_000;
+    private static final int FEEDBACK_MESSAGES = 2000;
 
     private ClusterStoreBenchmark() {
     }
 
+    /**
+     * Runs every part ({@code all}, or no argument), or those named, comma-separated: {@code appends, commits, registry,
+     * catch-ups, c2d, feedback, footprint}.
+     */
     public static void main(String[] args) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            appends(kafka);
+        Set<String> parts = args.length == 0 || args[0].equals("all") ? Set.of("appends", "commits", "registry",
+                "catch-ups", "c2d", "feedback", "footprint") : Set.of(args[0].split(","));
+        if (parts.contains("appends")) {
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+                appends(kafka);
+            }
         }
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start(true)) {
-            commits(postgres);
-            registryPropagation(postgres);
-            catchUps(postgres);
+            if (parts.contains("commits")) {
+                commits(postgres);
+            }
+            if (parts.contains("registry")) {
+                registryPropagation(postgres);
+            }
+            if (parts.contains("catch-ups")) {
+                catchUps(postgres);
+            }
+            if (parts.stream().noneMatch(Set.of("c2d", "feedback", "footprint")::contains)) {
+                return;
+            }
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-                c2dAcrossNodes(kafka, postgres);
-                registryFootprint(kafka, postgres);
+                if (parts.contains("c2d")) {
+                    c2dAcrossNodes(kafka, postgres);
+                }
+                if (parts.contains("feedback")) {
+                    feedbackAcrossNodes(kafka, postgres);
+                }
+                if (parts.contains("footprint")) {
+                    registryFootprint(kafka, postgres);
+                }
             }
         }
     }
@@ -231,6 +261,81 @@ public final class ClusterStoreBenchmark {
             }
             receiver.close();
         }
+    }
+
+    /**
+     * A feedback receiver on node B while node A owns the feedback queue: {@link #FEEDBACK_MESSAGES} feedback
+     * messages (one record each) waiting on A, taken and completed through B one at a time (each a take and a
+     * settlement placed on A), against a receiver on A itself.
+     */
+    private static void feedbackAcrossNodes(EmbeddedKafka kafka, EmbeddedPostgres postgres) throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "bench-feedback");
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, PARTITIONS, "bench-feedback");
+        HubSettings hub = HubSettings.defaults().with(HubSettings.C2D_MAX_QUEUE_DEPTH.property(), "5000")
+                .with(HubSettings.FEEDBACK_MAX_RECORDS.property(), "1");
+        try (ClusterStore storeA = ClusterStore.open(shared, topic); ClusterStore storeB = ClusterStore.open(shared, topic);
+             GatewayCore nodeA = GatewayCore.builder().settings(hub).store(storeA).start();
+             GatewayCore nodeB = GatewayCore.builder().settings(hub).store(storeB).start()) {
+            DeviceId device = DeviceId.of("settler");
+            nodeA.registry().create(device).get(10, TimeUnit.SECONDS);
+            AtomicReference<Receiver> settler = new AtomicReference<>();
+            settler.set(nodeA.c2d().openReceiver(device, completingSink(settler, null)));
+            settler.get().addCredit(FEEDBACK_MESSAGES);
+            // a feedback receiver on A takes the first feedback message: A claimed the queue (nobody owned it)
+            CountDownLatch claimed = new CountDownLatch(1);
+            AtomicReference<Receiver> first = new AtomicReference<>();
+            first.set(nodeA.feedback().openReceiver(completingSink(first, claimed)));
+            first.get().addCredit(1);
+            sendAskingFeedback(nodeA, device, 1);
+            claimed.await(30, TimeUnit.SECONDS);
+            first.get().close();
+            for (GatewayCore through : List.of(nodeB, nodeA)) {
+                sendAskingFeedback(nodeA, device, FEEDBACK_MESSAGES);
+                await().atMost(Duration.ofMinutes(2)).until(() -> nodeA.feedback().depth() >= FEEDBACK_MESSAGES);
+                CountDownLatch taken = new CountDownLatch(FEEDBACK_MESSAGES);
+                AtomicReference<Receiver> receiver = new AtomicReference<>();
+                long start = System.nanoTime();
+                receiver.set(through.feedback().openReceiver(completingSink(receiver, taken)));
+                receiver.get().addCredit(10);
+                if (!taken.await(5, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("feedback messages left: " + taken.getCount());
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                receiver.get().close();
+                System.out.printf("feedback: %d messages queued on node A, taken and completed through node %s:"
+                        + " %.0f messages/s (%.2f ms each)%n", FEEDBACK_MESSAGES, through == nodeA ? "A" : "B",
+                        FEEDBACK_MESSAGES / seconds, seconds * 1000 / FEEDBACK_MESSAGES);
+            }
+            settler.get().close();
+        }
+    }
+
+    /** Sends {@code count} messages asking for full feedback to {@code device} through {@code node}. */
+    private static void sendAskingFeedback(GatewayCore node, DeviceId device, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            node.c2d().send(device, new C2dRequest(MessageProperties.builder().messageId("m" + i).build(), AckMode.FULL, null,
+                    new byte[EVENT_BYTES]))
+                    .get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A sink that completes each delivery at once and asks for one more; counts down {@code taken} when given. */
+    private static DeliverySink completingSink(AtomicReference<Receiver> self, CountDownLatch taken) {
+        return new DeliverySink() {
+            @Override
+            public void deliver(Delivery delivery) {
+                self.get().complete(delivery.lockToken()).thenRun(() -> {
+                    if (taken != null) {
+                        taken.countDown();
+                    }
+                });
+                self.get().addCredit(1);
+            }
+
+            @Override
+            public void lockLost(LockToken lockToken) {
+            }
+        };
     }
 
     /**

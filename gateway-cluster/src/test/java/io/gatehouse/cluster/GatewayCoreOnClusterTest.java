@@ -177,7 +177,8 @@ class GatewayCoreOnClusterTest {
             PartitionInfo onB = nodeB.events().partitionInfo(partition);
             assertThat(onB.lastSequenceNumber()).isEqualTo(positions.get(49).sequenceNumber());
             assertThat(onB.lastOffset()).isEqualTo(positions.get(49).offset());
-            assertThat(onB).isEqualTo(nodeA.events().partitionInfo(partition));
+            // node A learns of B's last events when its tail follower fetches them, a moment after Kafka acked them
+            await().atMost(WAIT).untilAsserted(() -> assertThat(nodeA.events().partitionInfo(partition)).isEqualTo(onB));
         }
     }
 
@@ -206,8 +207,13 @@ class GatewayCoreOnClusterTest {
             });
 
             Device created = get(nodeA.registry().create(D1));
-            await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isPresent());
-            assertThat(nodeB.registry().get(D1)).contains(created);
+            // read-your-writes: a read through B right after the creation through A finds the device
+            assertThat(get(nodeB.registry().getLatest(D1))).contains(created);
+            for (int i = 0; i < 100; i++) {
+                DeviceId fresh = DeviceId.of("fresh-" + i);
+                get(nodeA.registry().create(fresh));
+                assertThat(get(nodeB.registry().getLatest(fresh))).as("fresh-%d", i).isPresent();
+            }
 
             Device disabled = get(nodeA.registry().update(D1, created.etag(),
                     new DeviceUpdate(DeviceStatus.DISABLED, "stolen", null)));
@@ -301,21 +307,44 @@ class GatewayCoreOnClusterTest {
             Receiver serviceOnB = nodeB.feedback().openReceiver(feedbackOnB);
             serviceOnB.addCredit(10);
 
-            // settled on A, where the device is; the feedback receiver is on B
+            // settled on A, where the device is; the feedback receiver is on B, which claimed the queue (nobody had it)
             get(nodeB.c2d().send(D1, fullAck("wants-feedback-1")));
             get(onA.complete(device.await(WAIT).lockToken()));
             Delivery feedback = collected(feedbackOnB);
             assertThat(body(feedback)).contains("wants-feedback-1").contains("Success");
             get(serviceOnB.complete(feedback.lockToken()));
+            assertThat(ownsFeedback(nodes.shared, nodes.storeB)).isTrue();
 
-            // a feedback receiver on A takes the feedback queue over; B's receiver gets nothing more
+            // a receiver on A while B owns the queue is served by B: B keeps it, the receivers share its messages
             RecordingSink feedbackOnA = new RecordingSink();
-            nodeA.feedback().openReceiver(feedbackOnA).addCredit(10);
-            await().atMost(WAIT).until(() -> ownsFeedback(nodes.shared, nodes.storeA));
+            Receiver serviceOnA = nodeA.feedback().openReceiver(feedbackOnA);
+            serviceOnA.addCredit(10);
+            serviceOnB.close();
             get(nodeA.c2d().send(D1, fullAck("wants-feedback-2")));
             get(onA.reject(device.await(WAIT).lockToken()));
-            assertThat(body(collected(feedbackOnA))).contains("wants-feedback-2").contains("Rejected");
+            Delivery second = collected(feedbackOnA);
+            assertThat(body(second)).contains("wants-feedback-2").contains("Rejected");
+            assertThat(ownsFeedback(nodes.shared, nodes.storeB)).isTrue();
+            // settled through A, on B: abandoned, it is offered again; completed, it is gone
+            get(serviceOnA.abandon(second.lockToken()));
+            Delivery again = collected(feedbackOnA);
+            assertThat(id(again)).isEqualTo(id(second));
+            assertThat(again.deliveryCount()).isEqualTo(2);
+            assertThatThrownBy(() -> get(serviceOnA.complete(second.lockToken())))
+                    .hasCauseInstanceOf(GatewayException.class).hasMessageContaining("no message of the feedback queue");
+            get(serviceOnA.complete(again.lockToken()));
+            assertThat(nodeB.feedback().depth()).isZero();
             assertThat(feedbackOnB.poll()).isNull();
+
+            // B stops: A's receiver finds no live owner, claims the queue and receives it there
+            nodes.closeB();
+            await().atMost(WAIT.multipliedBy(2)).until(() -> {
+                clock.advance(Duration.ofSeconds(1)); // A's receiver asks again on the core's clock
+                return ownsFeedback(nodes.shared, nodes.storeA);
+            });
+            get(nodeA.c2d().send(D1, fullAck("wants-feedback-3")));
+            get(onA.complete(device.await(WAIT).lockToken()));
+            assertThat(body(collected(feedbackOnA))).contains("wants-feedback-3").contains("Success");
         }
     }
 
@@ -596,11 +625,21 @@ class GatewayCoreOnClusterTest {
             await().atMost(WAIT).until(() -> nodeB.registry().get(D1).isPresent());
         }
 
+        private boolean closedB;
+
+        /** Node B stops (cleanly: its queues are left to be claimed). */
+        void closeB() {
+            if (!closedB) {
+                closedB = true;
+                nodeB.close();
+                storeB.close();
+            }
+        }
+
         @Override
         public void close() {
-            nodeB.close();
+            closeB();
             nodeA.close();
-            storeB.close();
             storeA.close();
         }
     }

@@ -9,6 +9,7 @@ import io.gatehouse.core.feedback.FeedbackService;
 import io.gatehouse.core.methods.DirectMethods;
 import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.ownership.DevicePresences;
+import io.gatehouse.core.ownership.FeedbackWhereOwned;
 import io.gatehouse.core.ownership.OwnerCalls;
 import io.gatehouse.core.ownership.PollsWhereOwned;
 import io.gatehouse.core.ownership.TwinsWhereOwned;
@@ -76,6 +77,7 @@ public final class GatewayCore implements AutoCloseable {
     private final DevicePresences presences;
     private final TwinsWhereOwned twinsWhereOwned;
     private final PollsWhereOwned polls;
+    private final FeedbackWhereOwned feedbackWhereOwned;
 
     private GatewayCore(Builder b) {
         this.settings = b.settings;
@@ -90,6 +92,9 @@ public final class GatewayCore implements AutoCloseable {
         this.policies = new AccessPolicies(store.state(), b.keys);
         this.authenticator = new SasAuthenticator(registry, modules, policies, clock, store.state()::catchUp);
         this.feedback = new FeedbackService(settings, shards.shard(0), store.state(), clock);
+        // nodes sharing the store: feedback receivers here are served by the node owning the feedback queue
+        this.feedbackWhereOwned = new FeedbackWhereOwned(feedback, store.state().ownership());
+        feedback.reachOwnerThrough(feedbackWhereOwned);
         this.c2d = new CloudToDevice(settings, shards, store.state(), clock,
                 device -> registry.get(device).map(Device::generationId).orElse(null), feedback);
         this.events = new EventStream(settings, store.events(), store.state(), clock, readShards.shard(0));
@@ -169,6 +174,9 @@ public final class GatewayCore implements AutoCloseable {
                     }
                     if (read instanceof OwnerCalls.Call.PollTake || read instanceof OwnerCalls.Call.PollSettle) {
                         return polls.run(device, read);
+                    }
+                    if (read instanceof OwnerCalls.Call.FeedbackTake || read instanceof OwnerCalls.Call.FeedbackSettle) {
+                        return feedbackWhereOwned.run(read);
                     }
                     if (read instanceof OwnerCalls.Call.ModulePresence module) {
                         return CompletableFuture.completedFuture(presences.moduleHere(device, module.moduleId()));

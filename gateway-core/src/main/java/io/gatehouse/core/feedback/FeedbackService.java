@@ -8,6 +8,7 @@ import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.DeliverySink;
 import io.gatehouse.core.queue.LifecycleCounters;
 import io.gatehouse.core.queue.LifecycleQueue;
+import io.gatehouse.core.queue.PolledInbox;
 import io.gatehouse.core.queue.OutcomeListeners;
 import io.gatehouse.core.queue.QueueKind;
 import io.gatehouse.core.queue.QueueMessage;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -41,10 +43,12 @@ import org.slf4j.LoggerFactory;
  * the feedback queue, which has the C2D lifecycle under the feedback settings. Creating that message and
  * deleting its pending records is again one batch.
  *
- * <p>On a store that several nodes share, one node owns the feedback queue ({@link DeviceOwnership#claimFeedback}):
- * the node where a feedback receiver opened last, or that took the queue over from a node that stopped. Every node
- * writes the records of the messages its devices settle under a tag of its own; the owner batches its own records
- * as they come and collects the other nodes' every batch window.
+ * <p>On a store that several nodes share, one node owns the feedback queue ({@link DeviceOwnership#placeFeedback}):
+ * the node where a feedback receiver opened while no live node owned it, or that took the queue over from a node that
+ * stopped. A receiver opened on another node is served by the owner ({@link FeedbackReceiver}), so receivers on
+ * several nodes compete for the messages as on one node. Every node writes the records of the messages its devices
+ * settle under a tag of its own; the owner batches its own records as they come and collects the other nodes' every
+ * batch window.
  */
 public final class FeedbackService implements OutcomeListeners {
 
@@ -69,8 +73,13 @@ public final class FeedbackService implements OutcomeListeners {
     private Timer flushTimer;
     /** This node owns the feedback queue (always, on a store of one node). */
     private boolean owned;
-    private boolean claiming;
     private Timer collectTimer;
+    /** Receivers opened here while nodes share the store: each receives here or from the owner, as the queue moves. */
+    private final List<FeedbackReceiver> receivers = new ArrayList<>();
+    /** The owner's inbox serving the receivers of other nodes; null while none polls. */
+    private PolledInbox inboxForOtherNodes;
+    /** How receivers here reach the owner when another node owns the queue (nodes sharing the store only). */
+    private volatile FeedbackOwner owner;
 
     private record Pending(StateKey key, FeedbackRecord record) {
     }
@@ -95,28 +104,59 @@ public final class FeedbackService implements OutcomeListeners {
     }
 
     /**
-     * Opens a receiver of feedback messages (a service's feedback link). On a shared store the feedback queue is
-     * claimed for this node first: its messages are delivered once the claim is through.
+     * Opens a receiver of feedback messages (a service's feedback link). On a shared store it receives here while this
+     * node owns the feedback queue, and from the owning node otherwise; it claims the queue for this node when no
+     * live node owns it.
      */
     public Receiver openReceiver(DeliverySink sink) {
-        Receiver receiver = queue.openReceiver(sink);
-        shard.execute(this::claim);
+        if (ownership.ownsEveryDevice()) {
+            return queue.openReceiver(sink);
+        }
+        FeedbackReceiver receiver = new FeedbackReceiver(this, owner, shard, sink);
+        shard.execute(() -> {
+            receivers.add(receiver);
+            if (owned) {
+                receiver.receiveHere();
+            } else {
+                receiver.receiveThere();
+            }
+        });
         return receiver;
     }
 
-    private void claim() {
-        if (owned || claiming) {
-            return;
+    /** How this node's receivers reach the node owning the feedback queue (set once, before any receiver opens). */
+    public void reachOwnerThrough(FeedbackOwner owner) {
+        this.owner = owner;
+    }
+
+    Receiver openLocalReceiver(DeliverySink sink) {
+        return queue.openReceiver(sink);
+    }
+
+    void receiverClosed(FeedbackReceiver receiver) {
+        receivers.remove(receiver);
+    }
+
+    /**
+     * The owner's side of a take or settlement by another node's receiver (shard thread): the inbox that holds their
+     * locks here, or empty when this node does not own the queue.
+     */
+    public Optional<PolledInbox> inboxForOtherNodes() {
+        shard.assertInShard();
+        if (!owned) {
+            return Optional.empty();
         }
-        claiming = true;
-        ownership.claimFeedback().whenComplete((entries, failure) -> shard.execute(() -> {
-            claiming = false;
-            if (failure != null) {
-                log.warn("Could not claim the feedback queue for this node: {}", failure.toString());
-            } else {
-                adopt(entries);
-            }
-        }));
+        if (inboxForOtherNodes == null) {
+            PolledInbox[] self = new PolledInbox[1];
+            self[0] = new PolledInbox("the feedback queue", queue::openReceiver,
+                    () -> shard.execute(() -> {
+                        if (inboxForOtherNodes == self[0]) {
+                            inboxForOtherNodes = null;
+                        }
+                    }), PolledInbox.DELIVERY_WAIT);
+            inboxForOtherNodes = self[0];
+        }
+        return Optional.of(inboxForOtherNodes);
     }
 
     /** This node owns the feedback queue now, with its stored entries (shard thread): restore and start collecting. */
@@ -136,6 +176,7 @@ public final class FeedbackService implements OutcomeListeners {
         });
         afterRestore();
         collectTimer = shard.schedule(clock.millis() + collectEveryMillis(), this::collect);
+        List.copyOf(receivers).forEach(FeedbackReceiver::receiveHere);
     }
 
     /** Another node owns the feedback queue now: forget it here without writing (shard thread). */
@@ -148,7 +189,9 @@ public final class FeedbackService implements OutcomeListeners {
         flushTimer = null;
         cancel(collectTimer);
         collectTimer = null;
-        queue.release();
+        inboxForOtherNodes = null;
+        queue.release(); // closes the receivers of the queue here, the inbox's too
+        List.copyOf(receivers).forEach(FeedbackReceiver::receiveThere);
     }
 
     /** The owner takes the records other nodes stored, once per batch window (at least a second apart). */

@@ -31,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The service calls for a device that one node hands to the node owning the device (a C2D send or purge, a direct
  * method, a read of its presence, a read or change of its twin, a polling device's take or settlement), those asked of
- * every node (a module's presence, the presences a node holds), and their answers, in a compact binary form. Only
+ * every node (a module's presence, the presences a node holds), a remote feedback receiver's take or settlement (to
+ * the node owning the feedback queue), and their answers, in a compact binary form. Only
  * nodes of the same version talk this way: it is never stored.
  */
 public final class OwnerCalls {
@@ -48,6 +49,8 @@ public final class OwnerCalls {
     private static final int POLL_SETTLE = 9;
     private static final int MODULE_PRESENCE = 10;
     private static final int PRESENCES_HELD = 11;
+    private static final int FEEDBACK_TAKE = 12;
+    private static final int FEEDBACK_SETTLE = 13;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ANSWERED = 0;
     private static final int FAILED = 1;
@@ -102,6 +105,25 @@ public final class OwnerCalls {
         record PollSettle(LockToken token, PolledInboxes.Settlement settlement) implements Call {
         }
 
+        /**
+         * A feedback receiver on another node takes a feedback message under lock from the node owning the feedback
+         * queue; that node checks its ownership itself (no device is involved).
+         */
+        record FeedbackTake() implements Call {
+            @Override
+            public boolean needsOwner() {
+                return false;
+            }
+        }
+
+        /** A feedback receiver on another node settles a message the feedback queue's owner holds under {@code token}. */
+        record FeedbackSettle(LockToken token, PolledInboxes.Settlement settlement) implements Call {
+            @Override
+            public boolean needsOwner() {
+                return false;
+            }
+        }
+
         /** The service's patch ({@code replace} false) or replacement of the twin's tags and desired properties. */
         record TwinChange(boolean replace, String ifMatch, JsonNode tags, JsonNode desired) implements Call {
         }
@@ -146,8 +168,20 @@ public final class OwnerCalls {
     }
 
     public static byte[] pollSettle(Call.PollSettle settle) {
-        return new BinaryWriter(64).writeByte(VERSION).writeByte(POLL_SETTLE).writeByte(settle.settlement().ordinal())
-                .writeString(settle.token().toString()).toByteArray();
+        return settlement(POLL_SETTLE, settle.token(), settle.settlement());
+    }
+
+    public static byte[] feedbackTake() {
+        return new BinaryWriter(2).writeByte(VERSION).writeByte(FEEDBACK_TAKE).toByteArray();
+    }
+
+    public static byte[] feedbackSettle(Call.FeedbackSettle settle) {
+        return settlement(FEEDBACK_SETTLE, settle.token(), settle.settlement());
+    }
+
+    private static byte[] settlement(int op, LockToken token, PolledInboxes.Settlement settlement) {
+        return new BinaryWriter(64).writeByte(VERSION).writeByte(op).writeByte(settlement.ordinal())
+                .writeString(token.toString()).toByteArray();
     }
 
     public static byte[] presence() {
@@ -180,6 +214,11 @@ public final class OwnerCalls {
             case POLL_SETTLE:
                 PolledInboxes.Settlement settlement = PolledInboxes.Settlement.values()[r.readByte()];
                 return new Call.PollSettle(LockToken.parse(r.readString()), settlement);
+            case FEEDBACK_TAKE:
+                return new Call.FeedbackTake();
+            case FEEDBACK_SETTLE:
+                PolledInboxes.Settlement feedbackSettlement = PolledInboxes.Settlement.values()[r.readByte()];
+                return new Call.FeedbackSettle(LockToken.parse(r.readString()), feedbackSettlement);
             case TWIN_PATCH:
             case TWIN_REPLACE:
                 return new Call.TwinChange(op == TWIN_REPLACE, r.readString(), json(r.readString()), json(r.readString()));
@@ -202,8 +241,14 @@ public final class OwnerCalls {
         return new BinaryWriter(8 + result.length).writeByte(ANSWERED).writeBytes(result).toByteArray();
     }
 
-    /** The owner's answer when the call failed; only a {@link GatewayException}'s code crosses over as itself. */
+    /**
+     * The owner's answer when the call failed; only a {@link GatewayException}'s code crosses over as itself. A node
+     * that found it no longer owns the queue (its store refused the write) answers {@link #moved()}.
+     */
     public static byte[] failed(Throwable failure) {
+        if (StoreException.isNotOwner(failure)) {
+            return moved();
+        }
         GatewayException refusal = GatewayException.unwrap(failure);
         ErrorCode code = refusal != null ? refusal.code() : ErrorCode.SERVER_BUSY;
         String message = refusal != null ? refusal.getMessage() : "the node owning the device failed: " + failure;
@@ -225,7 +270,7 @@ public final class OwnerCalls {
      * The result the answer carries, or its failure: a {@link StoreException#notOwner} when the node had let the
      * device go, as when the store refuses a write of a device that moved.
      */
-    static CompletableFuture<byte[]> resultOf(byte[] answer) {
+    public static CompletableFuture<byte[]> resultOf(byte[] answer) {
         BinaryReader r = new BinaryReader(answer);
         return switch (r.readByte()) {
             case ANSWERED -> CompletableFuture.completedFuture(r.readBytes());

@@ -12,9 +12,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * One device's C2D queue as a polling client (HTTPS) sees it. HTTP has no connection to hold a lock, so the inbox
+ * A queue as a polling client sees it: one device's C2D queue for an HTTPS device, the feedback queue for a feedback
+ * receiver on another node. Polls have no connection to hold a lock, so the inbox
  * holds it: a GET takes one message through a receiver ({@link Receiver#pollOne()}), and that receiver stays open
  * while any message it delivered is locked, because closing it would abandon them. Once nothing is locked,
  * parked or being polled, the receiver is closed and the inbox retires, so an idle device costs nothing.
@@ -24,13 +26,14 @@ import java.util.concurrent.TimeUnit;
  * parked and is the answer to the next GET; the lock timeout still runs for it, as for a message a device
  * received and forgot.
  */
-final class PolledInbox implements DeliverySink {
+public final class PolledInbox implements DeliverySink {
 
     /** A delivery follows a successful poll within a store write; this only bounds a failing store. */
-    static final Duration DELIVERY_WAIT = Duration.ofSeconds(10);
+    public static final Duration DELIVERY_WAIT = Duration.ofSeconds(10);
 
-    private final DeviceId device;
-    private final CloudToDevice c2d;
+    /** The queue, as errors name it ("device d1", "the feedback queue"). */
+    private final String queue;
+    private final Function<DeliverySink, Receiver> opener;
     private final Runnable retire;
     private final Duration deliveryWait;
     private final Set<LockToken> held = new HashSet<>();
@@ -40,18 +43,27 @@ final class PolledInbox implements DeliverySink {
     private int polls;
     private boolean retired;
 
-    PolledInbox(DeviceId device, CloudToDevice c2d, Runnable retire, Duration deliveryWait) {
-        this.device = device;
-        this.c2d = c2d;
+    /**
+     * An inbox of the queue {@code opener} opens a receiver of; {@code retire} runs when it retires (idle): later polls
+     * need a fresh one.
+     */
+    public PolledInbox(String queue, Function<DeliverySink, Receiver> opener, Runnable retire, Duration deliveryWait) {
+        this.queue = queue;
+        this.opener = opener;
         this.retire = retire;
         this.deliveryWait = deliveryWait;
+    }
+
+    /** One device's C2D queue. */
+    static PolledInbox ofDevice(DeviceId device, CloudToDevice c2d, Runnable retire, Duration deliveryWait) {
+        return new PolledInbox("device " + device, sink -> c2d.openReceiver(device, sink), retire, deliveryWait);
     }
 
     /**
      * Takes one message under lock, or empty when none is ready now. Completes with null (not empty) when
      * this inbox retired before it could start: the caller asks a fresh one.
      */
-    CompletableFuture<Optional<Delivery>> take() {
+    public CompletableFuture<Optional<Delivery>> take() {
         Receiver poller;
         synchronized (this) {
             if (retired) {
@@ -62,7 +74,7 @@ final class PolledInbox implements DeliverySink {
                 return CompletableFuture.completedFuture(Optional.of(ready));
             }
             if (receiver == null) {
-                receiver = c2d.openReceiver(device, this);
+                receiver = opener.apply(this);
             }
             poller = receiver;
             polls++;
@@ -95,25 +107,25 @@ final class PolledInbox implements DeliverySink {
                 waiting.remove(delivery);
             }
             // the store is too slow to count the delivery: the device retries (503 is retryable in the SDKs)
-            throw new GatewayException(ErrorCode.SERVER_BUSY, "the message of device " + device + " could not be locked in time");
+            throw new GatewayException(ErrorCode.SERVER_BUSY, "the message of " + queue + " could not be locked in time");
         });
     }
 
     /** Completes, rejects or abandons a message this inbox holds; LOCK_LOST for any other token. */
-    CompletableFuture<Void> settle(LockToken token, PolledInboxes.Settlement settlement) {
+    public CompletableFuture<Void> settle(LockToken token, PolledInboxes.Settlement settlement) {
         Receiver holder;
         synchronized (this) {
             if (!held.contains(token) || parked.stream().anyMatch(d -> d.lockToken().equals(token))) {
-                return lockLost(device, token);
+                return lockLost(queue, token);
             }
             holder = receiver;
         }
         return settlement.apply(holder, token).whenComplete((ok, failure) -> forget(token));
     }
 
-    static CompletableFuture<Void> lockLost(DeviceId device, LockToken token) {
+    public static CompletableFuture<Void> lockLost(String queue, LockToken token) {
         return CompletableFuture.failedFuture(new GatewayException(ErrorCode.LOCK_LOST,
-                "no message of device " + device + " is locked under " + token));
+                "no message of " + queue + " is locked under " + token));
     }
 
     @Override

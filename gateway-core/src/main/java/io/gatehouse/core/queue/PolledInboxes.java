@@ -17,7 +17,8 @@ public final class PolledInboxes {
     public enum Settlement {
         COMPLETE, REJECT, ABANDON;
 
-        CompletableFuture<Void> apply(Receiver receiver, LockToken token) {
+        /** Settles the message {@code receiver} holds under {@code token} this way. */
+        public CompletableFuture<Void> apply(Receiver receiver, LockToken token) {
             return switch (this) {
                 case COMPLETE -> receiver.complete(token);
                 case REJECT -> receiver.reject(token);
@@ -43,7 +44,7 @@ public final class PolledInboxes {
     /** Settles a message this node's inbox of the device holds; LOCK_LOST for any other token. */
     public CompletableFuture<Void> settle(DeviceId device, LockToken token, Settlement settlement) {
         PolledInbox inbox = inboxes.get(device);
-        return inbox != null ? inbox.settle(token, settlement) : PolledInbox.lockLost(device, token);
+        return inbox != null ? inbox.settle(token, settlement) : PolledInbox.lockLost("device " + device, token);
     }
 
     /** Devices with an inbox here now (each holds at most one receiver). */
@@ -53,7 +54,7 @@ public final class PolledInboxes {
 
     private PolledInbox newInbox(DeviceId device) {
         PolledInbox[] self = new PolledInbox[1];
-        self[0] = new PolledInbox(device, c2d, () -> inboxes.remove(device, self[0]), PolledInbox.DELIVERY_WAIT);
+        self[0] = PolledInbox.ofDevice(device, c2d, () -> inboxes.remove(device, self[0]), PolledInbox.DELIVERY_WAIT);
         return self[0];
     }
 }

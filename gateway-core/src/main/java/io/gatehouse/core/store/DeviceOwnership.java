@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Ownership moves in two ways: a device that opens a receiver on a node is claimed there ({@link #claim}, taking
  * it from whichever node had it), and a service call for a device is run where the device is owned, or claims it
  * for the calling node when no live node owns it ({@link #place}). The feedback queue is claimed by the node where
- * a feedback receiver opens ({@link #claimFeedback}); every node writes the feedback records of the messages its
+ * a feedback receiver opens while no live node owns it ({@link #placeFeedback}); a receiver on another node is served
+ * by the owner; every node writes the feedback records of the messages its
  * devices settle under a tag of its own ({@link #recordTag}), and the owner collects them ({@link #feedbackRecords}).
  */
 public interface DeviceOwnership {
@@ -42,8 +43,8 @@ public interface DeviceOwnership {
         }
 
         @Override
-        public CompletableFuture<Map<StateKey, byte[]>> claimFeedback() {
-            return CompletableFuture.completedFuture(Map.of());
+        public CompletableFuture<Placement> placeFeedback(byte[] call, Duration answerWithin) {
+            return CompletableFuture.completedFuture(new Placement.Claimed(Map.of()));
         }
 
         @Override
@@ -99,11 +100,12 @@ public interface DeviceOwnership {
     String recordTag();
 
     /**
-     * Makes this node the owner of the feedback queue (the previous owner is told: {@link
-     * Listener#feedbackReleased}); completes with the stored feedback messages, their delivery counts, and the
-     * feedback records of every node.
+     * Where a feedback receiver's take or settlement runs: the live node that owns the feedback queue runs {@code call}
+     * and its answer comes back ({@link Placement.Answered}); when no live node owns it, this node claims it as {@link
+     * #claim} does a device's ({@link Placement.Claimed}: the stored feedback messages, their delivery counts, and the
+     * feedback records of every node) and runs the call itself.
      */
-    CompletableFuture<Map<StateKey, byte[]>> claimFeedback();
+    CompletableFuture<Placement> placeFeedback(byte[] call, Duration answerWithin);
 
     /** The feedback records every node stored and no feedback message holds yet: what the feedback owner collects. */
     CompletableFuture<Map<StateKey, byte[]>> feedbackRecords();
@@ -113,6 +115,10 @@ public interface DeviceOwnership {
      * placement must look the owner up again rather than reuse what it learned.
      */
     default void forgetOwner(DeviceId device) {
+    }
+
+    /** As {@link #forgetOwner}, for the feedback queue. */
+    default void forgetFeedbackOwner() {
     }
 
     /**
@@ -180,7 +186,7 @@ public interface DeviceOwnership {
         /** A reader with {@code ownerLevel} opened on another node: readers here with a lower or equal level, or none, go. */
         void readersDisplaced(String consumerGroup, int partition, long ownerLevel);
 
-        /** Another node claimed the feedback queue: forget it without writing. */
+        /** Another node claimed the feedback queue (this one was taken for dead): forget it without writing. */
         void feedbackReleased();
 
         /** This node took over the feedback queue from a node that stopped or died, with its entries. */
