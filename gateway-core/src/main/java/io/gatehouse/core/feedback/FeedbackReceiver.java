@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A feedback receiver on a node that shares its store with others. While this node owns the feedback queue it is a
- * receiver of the queue here; while another live node owns it, it takes messages from that node one at a time
- * (a take, then at once the next while it has credit, or again after {@link #IDLE_POLL_MILLIS} when none was ready)
- * and settles them there, so receivers on several nodes share the queue as competing consumers. It turns into the
+ * receiver of the queue here; while another live node owns it, it takes messages from that node (up to {@link
+ * #TAKES_IN_FLIGHT} takes at once within its credit, each followed at once by the next, or, when one found none
+ * ready, again after {@link #IDLE_POLL_MILLIS}) and settles them there, so receivers on several nodes share the queue as competing consumers. It turns into the
  * one or the other as the queue moves: when its node takes the queue over, or claims it because no live node owns it.
  *
  * <p>Everything runs on the feedback shard. A message taken from another node that loses its lock there (lock
@@ -30,6 +30,8 @@ final class FeedbackReceiver implements Receiver {
     private static final Logger log = LoggerFactory.getLogger(FeedbackReceiver.class);
     /** How soon a receiver served by another node asks again when no message was ready. */
     static final long IDLE_POLL_MILLIS = 500;
+    /** Takes under way at once: each is a round trip through PostgreSQL and a store write on the owner. */
+    static final int TAKES_IN_FLIGHT = 16;
 
     private final FeedbackService feedback;
     private final FeedbackOwner owner;
@@ -40,7 +42,7 @@ final class FeedbackReceiver implements Receiver {
     private Receiver local;
     /** Locks held on the owning node for this receiver. */
     private final Set<LockToken> heldThere = new HashSet<>();
-    private boolean taking;
+    private int taking;
     private Timer nextTake;
     private boolean closed;
 
@@ -171,12 +173,15 @@ final class FeedbackReceiver implements Receiver {
     }
 
     private void takeIfDue() {
-        if (closed || local != null || taking || credit <= 0 || nextTake != null) {
-            return;
+        while (!closed && local == null && nextTake == null && taking < Math.min(credit, TAKES_IN_FLIGHT)) {
+            take();
         }
-        taking = true;
+    }
+
+    private void take() {
+        taking++;
         owner.take().whenCompleteAsync((taken, failure) -> {
-            taking = false;
+            taking--;
             if (failure != null) {
                 log.debug("A feedback receiver could not take from the node owning the feedback queue: {}", failure.toString());
             }
@@ -187,13 +192,14 @@ final class FeedbackReceiver implements Receiver {
             }
             if (taken != null && taken.isPresent()) {
                 deliverTaken(taken.get());
-                takeIfDue();
-            } else if (local == null) {
+            } else if (local == null && nextTake == null) {
+                // none ready (or the owner could not be reached): ask again a little later
                 nextTake = shard.schedule(shard.clock().millis() + IDLE_POLL_MILLIS, () -> {
                     nextTake = null;
                     takeIfDue();
                 });
             }
+            takeIfDue();
         }, shard);
     }
 
