@@ -3,10 +3,12 @@ package io.gatehouse.cluster;
 import io.gatehouse.core.store.DeviceOwnership;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,14 @@ final class OwnerRows {
     private static final String TAKE = "INSERT INTO gatehouse_owner (device, origin) VALUES (?, ?)"
             + " ON CONFLICT (device) DO UPDATE SET origin = EXCLUDED.origin";
     private static final String DEVICE_ROWS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE owner = ? AND kind = ANY (?)";
+    /** Many devices at once, in a fixed order (by device) so that two nodes claiming overlapping sets never deadlock. */
+    private static final String PLACEHOLDERS = "INSERT INTO gatehouse_owner (device, origin)"
+            + " SELECT d, '' FROM unnest(?::text[]) AS t(d) ORDER BY d ON CONFLICT DO NOTHING";
+    private static final String OWNERS = "SELECT device, origin FROM gatehouse_owner WHERE device = ANY (?) ORDER BY device"
+            + " FOR UPDATE";
+    private static final String TAKE_ALL = "UPDATE gatehouse_owner SET origin = ? WHERE device = ANY (?)";
+    private static final String DEVICES_ROWS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE owner = ANY (?)"
+            + " AND kind = ANY (?)";
     /** The feedback queue's rows: its messages and counts (owner ""), and the records of every node. */
     private static final String FEEDBACK_ROWS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE kind = ANY (?)";
     private static final String FEEDBACK_RECORDS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE kind = "
@@ -86,6 +96,48 @@ final class OwnerRows {
             }
             return read(rows);
         }
+    }
+
+    /**
+     * {@link #lock} and {@link #take} for many devices in a few statements: makes {@code origin} the owner of every
+     * one of {@code devices} (sorted, distinct), tells each previous owner when the transaction commits, and returns
+     * each device's queue rows (every device has an entry, empty when it has no rows).
+     */
+    static Map<String, Map<StateKey, byte[]>> takeAll(Connection connection, String origin, List<String> devices)
+            throws SQLException {
+        Array ids = connection.createArrayOf("text", devices.toArray());
+        try (PreparedStatement placeholders = connection.prepareStatement(PLACEHOLDERS)) {
+            placeholders.setArray(1, ids);
+            placeholders.executeUpdate();
+        }
+        List<String> channels = new ArrayList<>();
+        List<String> releases = new ArrayList<>();
+        try (PreparedStatement owners = connection.prepareStatement(OWNERS)) {
+            owners.setArray(1, ids);
+            try (ResultSet row = owners.executeQuery()) {
+                while (row.next()) {
+                    String previous = row.getString(2);
+                    if (!previous.isEmpty() && !previous.equals(origin)) {
+                        channels.add(OwnershipWorker.channelOf(previous));
+                        releases.add("release " + row.getString(1));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement take = connection.prepareStatement(TAKE_ALL)) {
+            take.setString(1, origin);
+            take.setArray(2, ids);
+            take.executeUpdate();
+        }
+        OwnershipWorker.notifyAll(connection, channels, releases);
+        Map<String, Map<StateKey, byte[]>> entries = new HashMap<>();
+        devices.forEach(device -> entries.put(device, new HashMap<>()));
+        try (PreparedStatement rows = connection.prepareStatement(DEVICES_ROWS)) {
+            rows.setArray(1, ids);
+            rows.setArray(2, connection.createArrayOf("smallint", DEVICE_KINDS));
+            read(rows).forEach((key, value) -> entries.get(key.owner()).put(key, value));
+        }
+        return entries;
     }
 
     /** Every node's feedback records. */

@@ -68,6 +68,18 @@ final class OwnershipWorker implements AutoCloseable {
         }
     }
 
+    /** Notifies each of {@code channels} of the payload at the same place, in the open transaction; nothing when empty. */
+    static void notifyAll(Connection connection, List<String> channels, List<String> payloads) throws SQLException {
+        if (channels.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement notify = connection.prepareStatement(NOTIFY_ALL)) {
+            notify.setArray(1, connection.createArrayOf("text", channels.toArray()));
+            notify.setArray(2, connection.createArrayOf("text", payloads.toArray()));
+            notify.executeQuery().close();
+        }
+    }
+
     /**
      * Runs {@code work} on the worker. A failed statement fails the future as PostgreSQL being unavailable; a refusal
      * (an {@link OwnerLevelConflictException}) rolls back and reaches the caller as itself.
@@ -132,11 +144,7 @@ final class OwnershipWorker implements AutoCloseable {
         }
         try {
             Connection c = connection();
-            try (PreparedStatement notify = c.prepareStatement(NOTIFY_ALL)) {
-                notify.setArray(1, c.createArrayOf("text", notes.stream().map(Note::channel).toArray()));
-                notify.setArray(2, c.createArrayOf("text", notes.stream().map(Note::payload).toArray()));
-                notify.executeQuery().close();
-            }
+            notifyAll(c, notes.stream().map(Note::channel).toList(), notes.stream().map(Note::payload).toList());
             c.commit();
         } catch (SQLException e) {
             disconnect();

@@ -77,6 +77,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     private final ChannelListener channel;
     private final OwnershipWorker worker;
     private final NodeCalls calls;
+    private final DeviceClaims claims;
     private final ReaderLevels readers;
     private volatile Listener listener;
     private volatile List<ClusterMember> members = List.of();
@@ -87,6 +88,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
         this.channel = channel;
         this.worker = new OwnershipWorker(settings);
         this.calls = new NodeCalls(worker, origin);
+        this.claims = new DeviceClaims(worker, origin);
         this.readers = new ReaderLevels(worker, origin);
     }
 
@@ -115,7 +117,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
 
     @Override
     public CompletableFuture<Map<StateKey, byte[]>> claim(DeviceId device) {
-        return worker.transaction(connection -> take(connection, device.value(), OwnerRows.lock(connection, device.value())));
+        return claims.claim(device.value());
     }
 
     @Override

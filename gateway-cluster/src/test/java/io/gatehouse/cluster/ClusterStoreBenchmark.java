@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -51,6 +52,7 @@ public final class ClusterStoreBenchmark {
     private static final int BATCHES = 100_000;
     private static final int REGISTRY_CHANGES = 1000;
     private static final int CATCH_UPS = 2000;
+    private static final int STORM_DEVICES = 20_000;
     private static final int CATCH_UP_FLOOD = 100_000;
     private static final int DEVICES = 1000;
     private static final int SENDS = 20_000;
@@ -63,11 +65,11 @@ public final class ClusterStoreBenchmark {
 
     /**
      * Runs every part ({@code all}, or no argument), or those named, comma-separated: {@code appends, commits, registry,
-     * catch-ups, c2d, feedback, footprint}.
+     * catch-ups, claims, c2d, feedback, footprint}.
      */
     public static void main(String[] args) throws Exception {
         Set<String> parts = args.length == 0 || args[0].equals("all") ? Set.of("appends", "commits", "registry",
-                "catch-ups", "c2d", "feedback", "footprint") : Set.of(args[0].split(","));
+                "catch-ups", "claims", "c2d", "feedback", "footprint") : Set.of(args[0].split(","));
         if (parts.contains("appends")) {
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
                 appends(kafka);
@@ -82,6 +84,9 @@ public final class ClusterStoreBenchmark {
             }
             if (parts.contains("catch-ups")) {
                 catchUps(postgres);
+            }
+            if (parts.contains("claims")) {
+                claimStorms(postgres);
             }
             if (parts.stream().noneMatch(Set.of("c2d", "feedback", "footprint")::contains)) {
                 return;
@@ -186,6 +191,33 @@ public final class ClusterStoreBenchmark {
             }
             System.out.printf("postgres (fsync on): a device change written on node A, seen by node B: %s%n",
                     percentiles(micros));
+        }
+    }
+
+    /**
+     * A reconnect storm's claims: {@link #STORM_DEVICES} devices claimed at once by node A (nobody owned them), then
+     * all of them at once by node B (taking each from A, which is told).
+     */
+    private static void claimStorms(EmbeddedPostgres postgres) throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "bench-claims");
+        try (PostgresStateStore nodeA = PostgresStateStore.open(shared);
+             PostgresStateStore nodeB = PostgresStateStore.open(new PostgresSettings(shared.url(), shared.user(),
+                     shared.password(), "bench-claims-b"))) {
+            for (PostgresStateStore node : List.of(nodeA, nodeB)) {
+                node.ownership().listen(ClusterTesting.releasesInto(ConcurrentHashMap.newKeySet()));
+            }
+            for (PostgresStateStore node : List.of(nodeA, nodeB)) {
+                List<CompletableFuture<?>> claims = new ArrayList<>(STORM_DEVICES);
+                long start = System.nanoTime();
+                for (int i = 0; i < STORM_DEVICES; i++) {
+                    claims.add(node.ownership().claim(DeviceId.of("storm-" + i)));
+                }
+                CompletableFuture.allOf(claims.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("postgres (fsync on): %,d devices claimed at once by node %s (%s): %.2f s, %,.0f claims/s%n",
+                        STORM_DEVICES, node == nodeA ? "A" : "B", node == nodeA ? "nobody owned them" : "each taken from A",
+                        seconds, STORM_DEVICES / seconds);
+            }
         }
     }
 

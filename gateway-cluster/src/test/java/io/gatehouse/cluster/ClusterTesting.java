@@ -2,11 +2,20 @@ package io.gatehouse.cluster;
 
 import io.gatehouse.cluster.testing.EmbeddedKafka;
 import io.gatehouse.cluster.testing.EmbeddedPostgres;
+import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.store.DeviceOwnership;
+import io.gatehouse.core.store.StateKey;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Settings of stores on the test engines, each on a topic and in a schema nobody else uses. */
+/**
+ * Settings of stores on the test engines, each on a topic and in a schema nobody else uses; an ownership listener for
+ * stores without a core.
+ */
 final class ClusterTesting {
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
@@ -25,5 +34,36 @@ final class ClusterTesting {
 
     static ClusterStore openStore(EmbeddedKafka kafka, EmbeddedPostgres postgres, int partitions) throws SQLException {
         return ClusterStore.open(newSchema(postgres, "test-node"), newTopic(kafka, partitions, "test-node"));
+    }
+
+    /** An ownership listener that records the devices this node lost and has nothing else to do (no core). */
+    static DeviceOwnership.Listener releasesInto(Set<DeviceId> released) {
+        return new DeviceOwnership.Listener() {
+            @Override
+            public void released(DeviceId device) {
+                released.add(device);
+            }
+
+            @Override
+            public CompletableFuture<byte[]> called(DeviceId device, byte[] call) {
+                return CompletableFuture.failedFuture(new IllegalStateException("no core here to answer calls"));
+            }
+
+            @Override
+            public void adopted(DeviceId device, Map<StateKey, byte[]> entries) {
+            }
+
+            @Override
+            public void readersDisplaced(String consumerGroup, int partition, long ownerLevel) {
+            }
+
+            @Override
+            public void feedbackReleased() {
+            }
+
+            @Override
+            public void feedbackAdopted(Map<StateKey, byte[]> entries) {
+            }
+        };
     }
 }
