@@ -70,7 +70,7 @@ final class DeviceClaims {
         List<String> devices = new ArrayList<>(new TreeSet<>(batch.stream().map(Claim::device).toList()));
         try {
             Map<String, Map<StateKey, byte[]>> entries = worker.inTransaction(
-                    connection -> OwnerRows.takeAll(connection, origin, devices));
+                    connection -> OwnerRows.takeAll(connection, origin, devices, false));
             batch.forEach(claim -> claim.entries().complete(entries.get(claim.device())));
         } catch (Exception e) {
             worker.disconnect();

@@ -36,8 +36,9 @@ final class OwnerRows {
     /** Many devices at once, in a fixed order (by device) so that two nodes claiming overlapping sets never deadlock. */
     private static final String PLACEHOLDERS = "INSERT INTO gatehouse_owner (device, origin)"
             + " SELECT d, '' FROM unnest(?::text[]) AS t(d) ORDER BY d ON CONFLICT DO NOTHING";
-    private static final String OWNERS = "SELECT device, origin FROM gatehouse_owner WHERE device = ANY (?) ORDER BY device"
-            + " FOR UPDATE";
+    private static final String OWNERS = "SELECT o.device, o.origin, n.heartbeat > now() - interval '" + DEAD_AFTER_SECONDS
+            + " seconds' FROM gatehouse_owner o LEFT JOIN gatehouse_node n ON n.origin = o.origin WHERE o.device = ANY (?)"
+            + " ORDER BY o.device FOR UPDATE OF o";
     private static final String TAKE_ALL = "UPDATE gatehouse_owner SET origin = ? WHERE device = ANY (?)";
     private static final String DEVICES_ROWS = "SELECT kind, owner, id, value FROM gatehouse_state WHERE owner = ANY (?)"
             + " AND kind = ANY (?)";
@@ -100,38 +101,49 @@ final class OwnerRows {
 
     /**
      * {@link #lock} and {@link #take} for many devices in a few statements: makes {@code origin} the owner of every
-     * one of {@code devices} (sorted, distinct), tells each previous owner when the transaction commits, and returns
-     * each device's queue rows (every device has an entry, empty when it has no rows).
+     * one of {@code devices} (sorted, distinct), or, with {@code abandonedOnly}, of those no live node owns; tells each
+     * previous owner when the transaction commits; returns the queue rows of each device taken (an entry for every
+     * one, empty when it has no rows).
      */
-    static Map<String, Map<StateKey, byte[]>> takeAll(Connection connection, String origin, List<String> devices)
-            throws SQLException {
-        Array ids = connection.createArrayOf("text", devices.toArray());
+    static Map<String, Map<StateKey, byte[]>> takeAll(Connection connection, String origin, List<String> devices,
+                                                      boolean abandonedOnly) throws SQLException {
         try (PreparedStatement placeholders = connection.prepareStatement(PLACEHOLDERS)) {
-            placeholders.setArray(1, ids);
+            placeholders.setArray(1, connection.createArrayOf("text", devices.toArray()));
             placeholders.executeUpdate();
         }
+        List<String> taken = new ArrayList<>();
         List<String> channels = new ArrayList<>();
         List<String> releases = new ArrayList<>();
         try (PreparedStatement owners = connection.prepareStatement(OWNERS)) {
-            owners.setArray(1, ids);
+            owners.setArray(1, connection.createArrayOf("text", devices.toArray()));
             try (ResultSet row = owners.executeQuery()) {
                 while (row.next()) {
+                    String device = row.getString(1);
                     String previous = row.getString(2);
+                    boolean unowned = previous.isEmpty() || !row.getBoolean(3);
+                    if (abandonedOnly && !unowned) {
+                        continue; // another node was first, or the owner is alive after all
+                    }
+                    taken.add(device);
                     if (!previous.isEmpty() && !previous.equals(origin)) {
                         channels.add(OwnershipWorker.channelOf(previous));
-                        releases.add("release " + row.getString(1));
+                        releases.add("release " + device);
                     }
                 }
             }
         }
+        Map<String, Map<StateKey, byte[]>> entries = new HashMap<>();
+        if (taken.isEmpty()) {
+            return entries;
+        }
+        Array ids = connection.createArrayOf("text", taken.toArray());
         try (PreparedStatement take = connection.prepareStatement(TAKE_ALL)) {
             take.setString(1, origin);
             take.setArray(2, ids);
             take.executeUpdate();
         }
         OwnershipWorker.notifyAll(connection, channels, releases);
-        Map<String, Map<StateKey, byte[]>> entries = new HashMap<>();
-        devices.forEach(device -> entries.put(device, new HashMap<>()));
+        taken.forEach(device -> entries.put(device, new HashMap<>()));
         try (PreparedStatement rows = connection.prepareStatement(DEVICES_ROWS)) {
             rows.setArray(1, ids);
             rows.setArray(2, connection.createArrayOf("smallint", DEVICE_KINDS));

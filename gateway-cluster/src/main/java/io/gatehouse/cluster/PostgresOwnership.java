@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *       owner's heartbeat is older than {@value OwnerRows#DEAD_AFTER_SECONDS} s, or that nobody owns, is claimed by
  *       the caller instead.</li>
  *   <li>Every {@value #TAKEOVER_MILLIS} ms each node looks for devices whose owner is dead or gone and takes them
- *       over (the first node to lock a device's row wins), so their expiries and lock timeouts run again.</li>
+ *       over, up to {@value #TAKEOVER_BATCH} at a time and at once again while more are found (the first node to
+ *       lock a device's row wins), so their expiries and lock timeouts run again.</li>
  *   <li>Event Hubs owner levels are {@link ReaderLevels}'.</li>
  * </ul>
  * All statements run on one thread with a connection of its own ({@link OwnershipWorker}); the listening on the
@@ -50,7 +52,10 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
     static final long HEARTBEAT_MILLIS = 1000;
     static final long LEAVE_TIMEOUT_MILLIS = 10_000;
     static final long TAKEOVER_MILLIS = 5000;
-    /** Devices taken over per scan: each is one transaction on the worker, which claims and calls also need. */
+    /**
+     * Queues taken over per scan, in one transaction on the worker (which claims and calls also need); a full scan is
+     * followed by the next at once, behind the work queued meanwhile.
+     */
     static final int TAKEOVER_BATCH = 1000;
 
     private static final String HEARTBEAT = "INSERT INTO gatehouse_node (origin, node, heartbeat) VALUES (?, ?, now())"
@@ -276,7 +281,7 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
 
     // ---------------------------------------------------------------- on the worker thread
 
-    /** Takes over, one transaction each, the queues no live node owns. */
+    /** Takes over the queues no live node owns: the devices' in one transaction, the feedback queue's in another. */
     private void takeOverAbandoned() {
         try {
             List<String> abandoned = worker.inTransaction(connection -> {
@@ -295,22 +300,30 @@ final class PostgresOwnership implements DeviceOwnership, AutoCloseable {
                 }
                 return found;
             });
-            for (String owned : abandoned) {
+            int found = abandoned.size();
+            int takenOver = 0;
+            if (abandoned.remove(FEEDBACK)) {
                 Map<StateKey, byte[]> entries = worker.inTransaction(connection -> {
-                    OwnerRows.Owner owner = OwnerRows.lock(connection, owned);
-                    return owner != null && owner.alive() ? null : take(connection, owned, owner); // another node was first
+                    OwnerRows.Owner owner = OwnerRows.lock(connection, FEEDBACK);
+                    return owner != null && owner.alive() ? null : take(connection, FEEDBACK, owner); // another node was first
                 });
-                if (entries == null) {
-                    continue;
-                }
-                if (owned.equals(FEEDBACK)) {
+                if (entries != null) {
                     listener.feedbackAdopted(entries);
-                } else {
-                    listener.adopted(DeviceId.of(owned), entries);
+                    takenOver++;
                 }
             }
             if (!abandoned.isEmpty()) {
-                LOG.info("Took over {} queues that no live node owned", abandoned.size());
+                List<String> devices = new ArrayList<>(new TreeSet<>(abandoned));
+                Map<String, Map<StateKey, byte[]>> taken = worker.inTransaction(
+                        connection -> OwnerRows.takeAll(connection, origin, devices, true));
+                taken.forEach((device, entries) -> listener.adopted(DeviceId.of(device), entries));
+                takenOver += taken.size();
+            }
+            if (takenOver > 0) {
+                LOG.info("Took over {} queues that no live node owned", takenOver);
+            }
+            if (found == TAKEOVER_BATCH) {
+                worker.execute(this::takeOverAbandoned); // more wait: go on, behind the claims queued meanwhile
             }
         } catch (SQLException | RuntimeException e) {
             worker.disconnect();

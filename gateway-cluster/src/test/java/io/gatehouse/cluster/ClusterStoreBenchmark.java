@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -218,6 +219,40 @@ public final class ClusterStoreBenchmark {
                         STORM_DEVICES, node == nodeA ? "A" : "B", node == nodeA ? "nobody owned them" : "each taken from A",
                         seconds, STORM_DEVICES / seconds);
             }
+        }
+        takeOver(shared);
+    }
+
+    /**
+     * The queues of a node that left ({@link #STORM_DEVICES} devices with a message each), taken over by the node that
+     * remains without any device connecting: from the departure until every queue was adopted.
+     */
+    private static void takeOver(PostgresSettings shared) throws Exception {
+        Map<DeviceId, Map<StateKey, byte[]>> adopted = new ConcurrentHashMap<>();
+        try (PostgresStateStore remaining = PostgresStateStore.open(new PostgresSettings(shared.url(), shared.user(),
+                shared.password(), "bench-takeover-b"))) {
+            long start;
+            try (PostgresStateStore leaving = PostgresStateStore.open(new PostgresSettings(shared.url(), shared.user(),
+                    shared.password(), "bench-takeover-a"))) {
+                leaving.ownership().listen(ClusterTesting.releasesInto(ConcurrentHashMap.newKeySet()));
+                List<CompletableFuture<?>> work = new ArrayList<>(STORM_DEVICES);
+                for (int i = 0; i < STORM_DEVICES; i++) {
+                    work.add(leaving.ownership().claim(DeviceId.of("left-" + i)));
+                }
+                CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+                work.clear();
+                for (int i = 0; i < STORM_DEVICES; i++) {
+                    work.add(leaving.write(WriteBatch.put(StateKey.of(RecordKind.C2D_MESSAGE, "left-" + i, 1), new byte[EVENT_BYTES])));
+                }
+                CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+                remaining.ownership().listen(ClusterTesting.recording(ConcurrentHashMap.newKeySet(), adopted));
+                start = System.nanoTime();
+            }
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> adopted.size() == STORM_DEVICES);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("postgres (fsync on): the queues of %,d devices of a node that left, taken over by the other:"
+                    + " %.2f s (%,.0f queues/s, the first scan up to %d s after the departure)%n", STORM_DEVICES, seconds,
+                    STORM_DEVICES / seconds, PostgresOwnership.TAKEOVER_MILLIS / 1000);
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,6 +39,11 @@ final class ClusterTesting {
 
     /** An ownership listener that records the devices this node lost and has nothing else to do (no core). */
     static DeviceOwnership.Listener releasesInto(Set<DeviceId> released) {
+        return recording(released, new ConcurrentHashMap<>());
+    }
+
+    /** The same, also recording the devices this node took over from dead nodes, with their queue rows. */
+    static DeviceOwnership.Listener recording(Set<DeviceId> released, Map<DeviceId, Map<StateKey, byte[]>> adopted) {
         return new DeviceOwnership.Listener() {
             @Override
             public void released(DeviceId device) {
@@ -51,6 +57,7 @@ final class ClusterTesting {
 
             @Override
             public void adopted(DeviceId device, Map<StateKey, byte[]> entries) {
+                adopted.put(device, entries);
             }
 
             @Override

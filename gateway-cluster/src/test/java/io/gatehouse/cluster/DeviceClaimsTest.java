@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Claims asked at once go together ({@link DeviceClaims}): a storm of them takes every device over with its queue
- * rows and tells the node that had them, and two nodes claiming the same devices at once never deadlock.
+ * rows and tells the node that had them, and two nodes claiming the same devices at once never deadlock. The queues
+ * of a node that left are taken over together too.
  */
 @ExtendWith(ClusterEngines.class)
 class DeviceClaimsTest {
@@ -96,6 +97,29 @@ class DeviceClaimsTest {
 
             assertThat(owners(shared)).hasSize(DEVICES).allSatisfy((device, owner) -> assertThat(owner)
                     .isIn(nodeA.ownership().recordTag(), nodeB.ownership().recordTag()));
+        }
+    }
+
+    @Test
+    void theQueuesOfANodeThatLeftAreTakenOverTogether() throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "node-a");
+        Map<DeviceId, Map<StateKey, byte[]>> adoptedByB = new ConcurrentHashMap<>();
+        try (PostgresStateStore nodeB = PostgresStateStore.open(withClient(shared, "node-b"))) {
+            nodeB.ownership().listen(ClusterTesting.recording(ConcurrentHashMap.newKeySet(), adoptedByB));
+            List<DeviceId> devices = IntStream.range(0, DEVICES).mapToObj(i -> DeviceId.of("device-" + i)).toList();
+            try (PostgresStateStore nodeA = PostgresStateStore.open(shared)) {
+                nodeA.ownership().listen(ClusterTesting.releasesInto(ConcurrentHashMap.newKeySet()));
+                allOf(devices.stream().map(nodeA.ownership()::claim).toList());
+                for (int i = 0; i < DEVICES; i += 3) {
+                    nodeA.write(WriteBatch.put(message(devices.get(i)), body(i))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                }
+            } // A leaves: its owner rows go, its queued messages stay
+
+            int withMessages = (DEVICES + 2) / 3;
+            await().atMost(WAIT).until(() -> adoptedByB.size() == withMessages);
+            for (int i = 0; i < DEVICES; i += 3) {
+                assertThat(adoptedByB.get(devices.get(i))).containsOnlyKeys(message(devices.get(i)));
+            }
         }
     }
 
