@@ -130,14 +130,7 @@ class CbsPutTokenWaitsForRegistryCatchUpTest {
 
         assertThat(status(reply())).isEqualTo(200);
         // the connection now speaks for the device: its telemetry link attaches
-        Sender telemetry = peer.connection.session().sender("telemetry");
-        telemetry.getSession().open();
-        Target target = new Target();
-        target.setAddress("/devices/late/messages/events");
-        telemetry.setTarget(target);
-        telemetry.setSource(new Source());
-        telemetry.open();
-        peer.exchange();
+        Sender telemetry = peer.attachSender("telemetry", "/devices/late/messages/events");
         assertThat(telemetry.getRemoteState()).isEqualTo(EndpointState.ACTIVE);
         assertThat((Object) telemetry.getRemoteCondition().getCondition()).as("refusal").isNull();
     }

@@ -6,9 +6,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import org.apache.qpid.proton.Proton;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.Target;
 import org.apache.qpid.proton.engine.Collector;
 import org.apache.qpid.proton.engine.Connection;
 import org.apache.qpid.proton.engine.Sasl;
+import org.apache.qpid.proton.engine.Sender;
+import org.apache.qpid.proton.engine.Session;
 import org.apache.qpid.proton.engine.Transport;
 
 /**
@@ -53,6 +57,20 @@ final class EmbeddedAmqpPeer {
     /** A peer that signs in with SASL ANONYMOUS (and authenticates through {@code $cbs}). */
     static EmbeddedAmqpPeer anonymous(EmbeddedChannel channel, ManualCore hub) {
         return new EmbeddedAmqpPeer(channel, hub, null, null);
+    }
+
+    /** Attaches a sender to {@code address} on a new session and exchanges until the gateway answered the attach. */
+    Sender attachSender(String name, String address) {
+        Session session = connection.session();
+        session.open();
+        Sender sender = session.sender(name);
+        Target target = new Target();
+        target.setAddress(address);
+        sender.setTarget(target);
+        sender.setSource(new Source());
+        sender.open();
+        exchange();
+        return sender;
     }
 
     /** Moves bytes both ways and runs the core until nothing moves (bytes for a closed channel are dropped). */

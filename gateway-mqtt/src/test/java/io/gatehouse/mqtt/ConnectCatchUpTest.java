@@ -50,17 +50,17 @@ class ConnectCatchUpTest {
     @Test
     void aDeviceCreatedElsewhereIsAcceptedAndWhatItSentMeanwhileFollowsInOrder() {
         store.shareWithOtherNodes();
-        send(connect(), telemetry(7), RawMqttClient.pingReq());
+        mqtt.send(connect(), telemetry(7), RawMqttClient.pingReq());
 
-        assertThat(received()).isEmpty();
+        assertThat(mqtt.received()).isEmpty();
         assertThat(store.pendingCatchUps()).isEqualTo(1);
         assertThat(channel.config().isAutoRead()).as("reading paused while the verdict waits").isFalse();
 
         core.await(core.core.registry().create(LATE, DeviceStatus.ENABLED, null, keys));
         store.completeCatchUps();
-        settle();
+        mqtt.settle();
 
-        List<MqttMessage> replies = received();
+        List<MqttMessage> replies = mqtt.received();
         assertThat(replies).extracting(m -> m.fixedHeader().messageType())
                 .containsExactly(MqttMessageType.CONNACK, MqttMessageType.PUBACK, MqttMessageType.PINGRESP);
         assertThat(((MqttConnAckMessage) replies.get(0)).variableHeader().connectReturnCode())
@@ -72,12 +72,12 @@ class ConnectCatchUpTest {
     @Test
     void aRefusalStandsWhenTheCatchUpBringsNothingAndWhatWasSentMeanwhileIsDropped() {
         store.shareWithOtherNodes();
-        send(connect(), telemetry(7));
+        mqtt.send(connect(), telemetry(7));
 
         store.completeCatchUps();
-        settle();
+        mqtt.settle();
 
-        List<MqttMessage> replies = received();
+        List<MqttMessage> replies = mqtt.received();
         assertThat(replies).hasSize(1);
         assertThat(((MqttConnAckMessage) replies.get(0)).variableHeader().connectReturnCode())
                 .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
@@ -88,14 +88,14 @@ class ConnectCatchUpTest {
     @Test
     void aConnectionClosedWhileItsVerdictWaitsStaysClosed() {
         store.shareWithOtherNodes();
-        send(connect(), telemetry(7));
+        mqtt.send(connect(), telemetry(7));
         channel.close();
 
         core.await(core.core.registry().create(LATE, DeviceStatus.ENABLED, null, keys));
         store.completeCatchUps();
-        settle();
+        mqtt.settle();
 
-        assertThat(received()).isEmpty();
+        assertThat(mqtt.received()).isEmpty();
         assertThat(core.core.connections().isConnected(LATE)).isFalse();
         assertThat(store.appendsRequested()).isZero();
     }
@@ -108,16 +108,16 @@ class ConnectCatchUpTest {
         for (int i = 1; i < flood.length; i++) {
             flood[i] = RawMqttClient.pingReq();
         }
-        send(flood);
+        mqtt.send(flood);
 
         assertThat(channel.isOpen()).isFalse();
     }
 
     @Test
     void aNodeAloneAnswersAtOnce() {
-        send(connect());
+        mqtt.send(connect());
 
-        List<MqttMessage> replies = received();
+        List<MqttMessage> replies = mqtt.received();
         assertThat(replies).hasSize(1);
         assertThat(((MqttConnAckMessage) replies.get(0)).variableHeader().connectReturnCode())
                 .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
@@ -132,17 +132,5 @@ class ConnectCatchUpTest {
     private static MqttPublishMessage telemetry(int packetId) {
         return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
                 new MqttPublishVariableHeader("devices/late/messages/events/", packetId), Unpooled.wrappedBuffer(new byte[] {1}));
-    }
-
-    private void send(MqttMessage... messages) {
-        mqtt.send(messages);
-    }
-
-    private void settle() {
-        mqtt.settle();
-    }
-
-    private List<MqttMessage> received() {
-        return mqtt.received();
     }
 }
