@@ -438,6 +438,11 @@ class GatewayCoreOnClusterTest {
                 assertThat(every.apply(onB).connection().connected()).as(node).isTrue();
                 assertThat(every.apply(DeviceId.of("never-connected")).connection().connected()).isFalse();
                 assertThat(get(through.presences().connectedCount())).as(node).isEqualTo(2);
+                // a page of a list asks each node for the page's devices only
+                Function<DeviceId, DevicePresence> page = get(through.presences().of(List.of(D1, onB)));
+                assertThat(page.apply(D1).connection().connected()).as(node).isTrue();
+                assertThat(page.apply(D1).cloudToDeviceMessageCount()).as(node).isEqualTo(2);
+                assertThat(page.apply(onB).connection().connected()).as(node).isTrue();
             }
 
             connection.close();
@@ -447,6 +452,7 @@ class GatewayCoreOnClusterTest {
             assertThat(afterDisconnect.apply(D1).connection().stateUpdatedTime())
                     .isEqualTo(nodeA.connections().state(D1).stateUpdatedTime());
             assertThat(get(nodeB.presences().connectedCount())).isEqualTo(1);
+            assertThat(get(nodeB.presences().of(List.of(D1))).apply(D1).cloudToDeviceMessageCount()).isEqualTo(2);
         }
     }
 

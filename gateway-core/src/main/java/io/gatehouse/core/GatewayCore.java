@@ -184,6 +184,12 @@ public final class GatewayCore implements AutoCloseable {
                     if (read instanceof OwnerCalls.Call.PresencesHeld) {
                         return CompletableFuture.completedFuture(presences.heldHere());
                     }
+                    if (read instanceof OwnerCalls.Call.PresencesOf page) {
+                        return CompletableFuture.completedFuture(presences.heldHere(page.devices()));
+                    }
+                    if (read instanceof OwnerCalls.Call.ConnectedHere) {
+                        return CompletableFuture.completedFuture(OwnerCalls.count(presences.connectedHere()));
+                    }
                     return c2d.run(device, read);
                 });
             }

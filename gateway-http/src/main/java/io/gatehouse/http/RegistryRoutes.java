@@ -70,8 +70,8 @@ public final class RegistryRoutes {
     private CompletableFuture<RestResponse> list(RestRequest request) {
         int top = request.intQuery("top", 1000, 1, Integer.MAX_VALUE);
         List<Device> devices = core.registry().list().stream().limit(top).toList();
-        // in a cluster, devices connected to (and queues held by) other nodes are asked of them, once for the page
-        return core.presences().ofEveryDevice().thenApply(presence -> {
+        // in a cluster, the page's devices connected to (and queues held by) other nodes are asked of them, once
+        return core.presences().of(devices.stream().map(Device::id).toList()).thenApply(presence -> {
             ArrayNode array = Json.MAPPER.createArrayNode();
             devices.forEach(d -> array.add(DeviceJson.toJson(d, presence.apply(d.id()))));
             return RestResponse.json(200, Json.bytes(array));

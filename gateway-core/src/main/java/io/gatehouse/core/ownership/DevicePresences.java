@@ -5,7 +5,9 @@ import io.gatehouse.core.queue.CloudToDevice;
 import io.gatehouse.core.session.DeviceConnections;
 import io.gatehouse.core.session.DeviceConnections.ConnectionState;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -74,24 +76,67 @@ public final class DevicePresences {
     }
 
     /**
-     * How many devices are connected to the hub. On a store that several nodes share: the devices connected to any live
-     * node (a device counted once while it moves; its modules' connections are not counted).
+     * The presences of {@code devices} (a page of a list): on a store that several nodes share, every node is asked
+     * once, for those of them connected to it or with messages queued on it; the others are as {@link #ofEveryDevice}
+     * shows them.
+     */
+    public CompletableFuture<Function<DeviceId, DevicePresence>> of(Collection<DeviceId> devices) {
+        if (c2d.owners().ownsEveryDevice()) {
+            return CompletableFuture.completedFuture(this::here);
+        }
+        List<DeviceId> asked = List.copyOf(devices);
+        Map<DeviceId, DevicePresence> held = heldAmong(asked);
+        return c2d.owners().askEveryNode(OwnerCalls.presencesOf(asked), ANSWER_WITHIN).thenApply(answers -> {
+            merge(held, answers);
+            return device -> held.getOrDefault(device, here(device));
+        });
+    }
+
+    /**
+     * How many devices are connected to the hub. On a store that several nodes share: the sum of every live node's
+     * count (each answers a number, not a list; a device counted once, or, for a moment while it moves, on both nodes;
+     * its modules' connections are not counted).
      */
     public CompletableFuture<Integer> connectedCount() {
         if (c2d.owners().ownsEveryDevice()) {
             return CompletableFuture.completedFuture(connections.connectedCount());
         }
-        return heldByEveryNode().thenApply(held ->
-                (int) held.values().stream().filter(presence -> presence.connection().connected()).count());
+        int here = connectedHere();
+        return c2d.owners().askEveryNode(OwnerCalls.connectedHere(), ANSWER_WITHIN).thenApply(answers ->
+                here + answers.stream().mapToInt(OwnerCalls::count).sum());
+    }
+
+    /** What {@link #connectedCount} asks of each node: its devices' own connections. */
+    public int connectedHere() {
+        return connections.connectedProtocols().size();
+    }
+
+    /** What {@link #of(Collection)} asks of each node: the presences of those of {@code devices} held here. */
+    public byte[] heldHere(List<DeviceId> devices) {
+        return OwnerCalls.presences(heldAmong(devices));
+    }
+
+    private Map<DeviceId, DevicePresence> heldAmong(List<DeviceId> devices) {
+        Map<DeviceId, DevicePresence> held = new HashMap<>();
+        for (DeviceId device : devices) {
+            if (connections.isConnected(device) || c2d.depth(device) > 0) {
+                held.put(device, here(device));
+            }
+        }
+        return held;
+    }
+
+    private static void merge(Map<DeviceId, DevicePresence> held, List<byte[]> answers) {
+        for (byte[] answer : answers) {
+            OwnerCalls.presences(answer).forEach((device, there) -> held.merge(device, there, DevicePresences::combined));
+        }
     }
 
     /** The presences every live node holds (this one included), one per device, combined where nodes disagree. */
     private CompletableFuture<Map<DeviceId, DevicePresence>> heldByEveryNode() {
         Map<DeviceId, DevicePresence> held = held();
         return c2d.owners().askEveryNode(OwnerCalls.presencesHeld(), ANSWER_WITHIN).thenApply(answers -> {
-            for (byte[] answer : answers) {
-                OwnerCalls.presences(answer).forEach((device, there) -> held.merge(device, there, DevicePresences::combined));
-            }
+            merge(held, answers);
             return held;
         });
     }

@@ -23,7 +23,10 @@ import io.gatehouse.core.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +54,8 @@ public final class OwnerCalls {
     private static final int PRESENCES_HELD = 11;
     private static final int FEEDBACK_TAKE = 12;
     private static final int FEEDBACK_SETTLE = 13;
+    private static final int PRESENCES_OF = 14;
+    private static final int CONNECTED_HERE = 15;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ANSWERED = 0;
     private static final int FAILED = 1;
@@ -91,6 +96,22 @@ public final class OwnerCalls {
          * lists and queries, which show every device's).
          */
         record PresencesHeld() implements Call {
+            @Override
+            public boolean needsOwner() {
+                return false;
+            }
+        }
+
+        /** Asked of every node: the presences it holds of {@code devices} (a page of a list). */
+        record PresencesOf(List<DeviceId> devices) implements Call {
+            @Override
+            public boolean needsOwner() {
+                return false;
+            }
+        }
+
+        /** Asked of every node: how many devices are connected to it (their own connections, not modules'). */
+        record ConnectedHere() implements Call {
             @Override
             public boolean needsOwner() {
                 return false;
@@ -163,6 +184,17 @@ public final class OwnerCalls {
         return new BinaryWriter(2).writeByte(VERSION).writeByte(PRESENCES_HELD).toByteArray();
     }
 
+    public static byte[] presencesOf(Collection<DeviceId> devices) {
+        BinaryWriter w = new BinaryWriter(8 + 32 * devices.size()).writeByte(VERSION).writeByte(PRESENCES_OF)
+                .writeInt(devices.size());
+        devices.forEach(device -> w.writeString(device.value()));
+        return w.toByteArray();
+    }
+
+    public static byte[] connectedHere() {
+        return new BinaryWriter(2).writeByte(VERSION).writeByte(CONNECTED_HERE).toByteArray();
+    }
+
     public static byte[] pollTake() {
         return new BinaryWriter(2).writeByte(VERSION).writeByte(POLL_TAKE).toByteArray();
     }
@@ -209,6 +241,15 @@ public final class OwnerCalls {
                 return new Call.ModulePresence(r.readString());
             case PRESENCES_HELD:
                 return new Call.PresencesHeld();
+            case PRESENCES_OF:
+                int count = r.readInt();
+                List<DeviceId> devices = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    devices.add(DeviceId.of(r.readString()));
+                }
+                return new Call.PresencesOf(devices);
+            case CONNECTED_HERE:
+                return new Call.ConnectedHere();
             case POLL_TAKE:
                 return new Call.PollTake();
             case POLL_SETTLE:
@@ -278,6 +319,14 @@ public final class OwnerCalls {
             case MOVED -> CompletableFuture.failedFuture(StoreException.notOwner("the node the call went to had let the device go"));
             default -> throw new IllegalArgumentException("unknown answer to a call between nodes");
         };
+    }
+
+    public static byte[] count(int value) {
+        return new BinaryWriter(4).writeInt(value).toByteArray();
+    }
+
+    public static int count(byte[] encoded) {
+        return new BinaryReader(encoded).readInt();
     }
 
     public static byte[] text(String value) {
