@@ -14,6 +14,8 @@ import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.DeliverySink;
 import io.gatehouse.core.queue.Receiver;
+import io.gatehouse.core.session.DeviceConnections;
+import io.gatehouse.core.store.ClusterMember;
 import io.gatehouse.core.store.EventRecord;
 import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -60,17 +63,19 @@ public final class ClusterStoreBenchmark {
     private static final int SENDS_IN_FLIGHT = 100;
     private static final int FOOTPRINT_DEVICES = 100_000;
     private static final int FEEDBACK_MESSAGES = 2000;
+    private static final int CONNECTED_DEVICES = 20_000;
+    private static final int PRESENCE_ROUNDS = 20;
 
     private ClusterStoreBenchmark() {
     }
 
     /**
      * Runs every part ({@code all}, or no argument), or those named, comma-separated: {@code appends, commits, registry,
-     * catch-ups, claims, c2d, feedback, footprint}.
+     * catch-ups, claims, c2d, feedback, presence, footprint}.
      */
     public static void main(String[] args) throws Exception {
         Set<String> parts = args.length == 0 || args[0].equals("all") ? Set.of("appends", "commits", "registry",
-                "catch-ups", "claims", "c2d", "feedback", "footprint") : Set.of(args[0].split(","));
+                "catch-ups", "claims", "c2d", "feedback", "presence", "footprint") : Set.of(args[0].split(","));
         if (parts.contains("appends")) {
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
                 appends(kafka);
@@ -89,7 +94,7 @@ public final class ClusterStoreBenchmark {
             if (parts.contains("claims")) {
                 claimStorms(postgres);
             }
-            if (parts.stream().noneMatch(Set.of("c2d", "feedback", "footprint")::contains)) {
+            if (parts.stream().noneMatch(Set.of("c2d", "feedback", "presence", "footprint")::contains)) {
                 return;
             }
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -98,6 +103,9 @@ public final class ClusterStoreBenchmark {
                 }
                 if (parts.contains("feedback")) {
                     feedbackAcrossNodes(kafka, postgres);
+                }
+                if (parts.contains("presence")) {
+                    presenceAcrossNodes(kafka, postgres);
                 }
                 if (parts.contains("footprint")) {
                     registryFootprint(kafka, postgres);
@@ -403,6 +411,53 @@ public final class ClusterStoreBenchmark {
             public void lockLost(LockToken lockToken) {
             }
         };
+    }
+
+    /**
+     * What a list page, every device's presence (a twin query with conditions on the connection) and the connected
+     * count cost through node B while {@link #CONNECTED_DEVICES} devices are connected to node A.
+     */
+    private static void presenceAcrossNodes(EmbeddedKafka kafka, EmbeddedPostgres postgres) throws Exception {
+        PostgresSettings shared = ClusterTesting.newSchema(postgres, "bench-presence");
+        KafkaSettings topic = ClusterTesting.newTopic(kafka, PARTITIONS, "bench-presence");
+        try (ClusterStore storeA = ClusterStore.open(shared, topic); ClusterStore storeB = ClusterStore.open(shared, topic);
+             GatewayCore nodeA = GatewayCore.builder().store(storeA).start();
+             GatewayCore nodeB = GatewayCore.builder().store(storeB).start()) {
+            List<DeviceId> devices = new ArrayList<>(CONNECTED_DEVICES);
+            for (int i = 0; i < CONNECTED_DEVICES; i++) {
+                DeviceId device = DeviceId.of("present-" + i);
+                devices.add(device);
+                nodeA.connections().register(device, new DeviceConnections.Connection() {
+                    @Override
+                    public String protocol() {
+                        return "MQTT";
+                    }
+
+                    @Override
+                    public void close(String reason) {
+                    }
+                });
+            }
+            await().atMost(Duration.ofMinutes(1)).until(() -> nodeB.clusterMembers().stream().filter(ClusterMember::alive).count() == 2);
+            List<DeviceId> page = devices.subList(0, 100);
+            double pageMillis = timed(() -> nodeB.presences().of(page));
+            double everyMillis = timed(() -> nodeB.presences().ofEveryDevice());
+            double countMillis = timed(() -> nodeB.presences().connectedCount());
+            System.out.printf("presence through node B, %,d devices connected to node A (mean of %d): a list page of 100"
+                    + " %.1f ms; every device (a query with conditions on the connection) %.1f ms; the connected count"
+                    + " %.1f ms (%d)%n", CONNECTED_DEVICES, PRESENCE_ROUNDS, pageMillis, everyMillis, countMillis,
+                    nodeB.presences().connectedCount().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /** The mean time of {@link #PRESENCE_ROUNDS} runs of {@code call}, after one unmeasured run. */
+    private static double timed(Callable<CompletableFuture<?>> call) throws Exception {
+        call.call().get(30, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        for (int i = 0; i < PRESENCE_ROUNDS; i++) {
+            call.call().get(30, TimeUnit.SECONDS);
+        }
+        return (System.nanoTime() - start) / 1e6 / PRESENCE_ROUNDS;
     }
 
     /**

@@ -17,10 +17,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -37,6 +39,10 @@ public final class TwinRoutes {
     private static final int MAX_PAGE_SIZE = 1000;
     private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
     private static final java.util.regex.Pattern METHOD_NAME = java.util.regex.Pattern.compile("[^/#+?$\\s\\p{Cntrl}]{1,128}");
+
+    /** The twin's properties only the device's own node knows in a cluster. */
+    private static final Set<String> PRESENCE_PROPERTIES = Set.of("connectionState", "lastActivityTime",
+            "cloudToDeviceMessageCount");
 
     private final GatewayCore core;
 
@@ -152,22 +158,37 @@ public final class TwinRoutes {
         Query query = Query.parse(text);
         int pageSize = pageSize(request.header(PAGE_SIZE));
         String after = continuationOf(request.header(CONTINUATION));
-        // conditions may name connection states: in a cluster, those of other nodes' devices are asked of them first
-        return core.presences().ofEveryDevice().thenApply(presence -> query(query, pageSize, after, presence));
+        if (query.readsAny(PRESENCE_PROPERTIES)) {
+            // conditions name connection states: in a cluster, every node is asked for its devices' first
+            return core.presences().ofEveryDevice().thenApply(presence -> query.isCount() ? count(query, presence)
+                    : twins(page(query, pageSize, after, presence), presence));
+        }
+        // the conditions read nothing that only a device's own node knows: the page is chosen here, and only its
+        // devices' connection states are asked for
+        Function<DeviceId, DevicePresence> here = core.presences()::here;
+        if (query.isCount()) {
+            return CompletableFuture.completedFuture(count(query, here));
+        }
+        Page page = page(query, pageSize, after, here);
+        return core.presences().of(page.devices().stream().map(Device::id).toList())
+                .thenApply(presence -> twins(page, presence));
     }
 
-    private RestResponse query(Query query, int pageSize, String after, Function<DeviceId, DevicePresence> presence) {
-        List<Device> devices = core.registry().list();
-        if (query.isCount()) {
-            long count = devices.stream().map(d -> serviceJson(d, presence)).filter(t -> t != null && query.matches(t)).count();
-            ArrayNode rows = Json.MAPPER.createArrayNode();
-            rows.addObject().put(query.countAlias(), count);
-            return RestResponse.json(200, Json.bytes(rows), Map.of("x-ms-item-type", "Raw"));
-        }
-        ArrayNode page = Json.MAPPER.createArrayNode();
-        String last = null;
-        boolean more = false;
-        for (Device device : devices) {
+    /** The devices of one page of a query's result, and whether more follow. */
+    private record Page(List<Device> devices, boolean more) {
+    }
+
+    private RestResponse count(Query query, Function<DeviceId, DevicePresence> presence) {
+        long count = core.registry().list().stream().map(d -> serviceJson(d, presence))
+                .filter(t -> t != null && query.matches(t)).count();
+        ArrayNode rows = Json.MAPPER.createArrayNode();
+        rows.addObject().put(query.countAlias(), count);
+        return RestResponse.json(200, Json.bytes(rows), Map.of("x-ms-item-type", "Raw"));
+    }
+
+    private Page page(Query query, int pageSize, String after, Function<DeviceId, DevicePresence> presence) {
+        List<Device> page = new ArrayList<>();
+        for (Device device : core.registry().list()) {
             if (after != null && device.id().value().compareTo(after) <= 0) {
                 continue;
             }
@@ -176,18 +197,28 @@ public final class TwinRoutes {
                 continue;
             }
             if (page.size() == pageSize) {
-                more = true;
-                break;
+                return new Page(page, true);
             }
-            page.add(twin);
-            last = device.id().value();
+            page.add(device);
         }
+        return new Page(page, false);
+    }
+
+    private RestResponse twins(Page page, Function<DeviceId, DevicePresence> presence) {
+        ArrayNode twins = Json.MAPPER.createArrayNode();
+        page.devices().forEach(device -> {
+            ObjectNode twin = serviceJson(device, presence);
+            if (twin != null) { // deleted meanwhile
+                twins.add(twin);
+            }
+        });
         Map<String, String> headers = new HashMap<>();
         headers.put("x-ms-item-type", "Twin");
-        if (more) {
+        if (page.more()) {
+            String last = page.devices().get(page.devices().size() - 1).id().value();
             headers.put(CONTINUATION, Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
         }
-        return RestResponse.json(200, Json.bytes(page), headers);
+        return RestResponse.json(200, Json.bytes(twins), headers);
     }
 
     private static int pageSize(String header) {

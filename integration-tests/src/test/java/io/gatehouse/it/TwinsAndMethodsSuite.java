@@ -24,6 +24,7 @@ import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
 import com.microsoft.azure.sdk.iot.service.twin.Twin;
 import com.microsoft.azure.sdk.iot.service.twin.TwinClient;
 import com.microsoft.azure.sdk.iot.service.twin.TwinCollection;
+import com.microsoft.azure.sdk.iot.service.twin.TwinConnectionState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -232,6 +233,15 @@ abstract class TwinsAndMethodsSuite {
         TwinQueryResponse all = queries.queryTwins("SELECT * FROM devices WHERE tags.floor > 2 AND IS_DEFINED(tags.building)");
         assertThat(all.next().getDeviceId()).isEqualTo("it-q-1");
         assertThat(all.hasNext()).isFalse();
+
+        // connection states are the device's own node's, whether a condition reads them or only the page shows them
+        openDevice(registry.getDevice("it-q-3"), IotHubClientProtocol.MQTT);
+        TwinQueryResponse b2 = queries.queryTwins("SELECT * FROM devices WHERE tags.building = 'b2'");
+        assertThat(b2.next().getConnectionState()).isEqualTo(TwinConnectionState.CONNECTED.toString());
+        TwinQueryResponse connected = queries.queryTwins(
+                "SELECT * FROM devices WHERE connectionState = 'Connected' AND STARTSWITH(deviceId, 'it-q-')");
+        assertThat(connected.next().getDeviceId()).isEqualTo("it-q-3");
+        assertThat(connected.hasNext()).isFalse();
     }
 
     // ------------------------------------------------------------------ direct methods

@@ -1,6 +1,7 @@
 package io.gatehouse.core.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
 
 /**
  * A parsed registry query: {@code SELECT * FROM devices [WHERE ...]} selects twins;
@@ -33,5 +34,37 @@ public final class Query {
     /** True when the twin (its service JSON) satisfies the WHERE clause, or there is none. */
     public boolean matches(JsonNode twin) {
         return where == null || where.test(twin);
+    }
+
+    /** Whether the WHERE clause reads any of these top-level properties of the twin. */
+    public boolean readsAny(Set<String> properties) {
+        return where != null && reads(where, properties);
+    }
+
+    private static boolean reads(Condition condition, Set<String> properties) {
+        if (condition instanceof Condition.And and) {
+            return reads(and.left(), properties) || reads(and.right(), properties);
+        }
+        if (condition instanceof Condition.Or or) {
+            return reads(or.left(), properties) || reads(or.right(), properties);
+        }
+        if (condition instanceof Condition.Not not) {
+            return reads(not.inner(), properties);
+        }
+        if (condition instanceof Condition.Compare compare) {
+            return reads(compare.left(), properties) || reads(compare.right(), properties);
+        }
+        if (condition instanceof Condition.In in) {
+            return reads(in.operand(), properties);
+        }
+        if (condition instanceof Condition.IsDefined defined) {
+            return reads(defined.path(), properties);
+        }
+        Condition.StartsWith startsWith = (Condition.StartsWith) condition;
+        return reads(startsWith.text(), properties) || reads(startsWith.prefix(), properties);
+    }
+
+    private static boolean reads(Condition.Operand operand, Set<String> properties) {
+        return operand instanceof Condition.Path path && !path.keys().isEmpty() && properties.contains(path.keys().get(0));
     }
 }
