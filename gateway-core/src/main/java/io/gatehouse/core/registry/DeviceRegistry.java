@@ -33,6 +33,8 @@ public final class DeviceRegistry {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final StateStore store;
+    /** Other nodes' changes, heard before a read that found nothing answers so. */
+    private final RegistryCatchUp catchUp;
     private final Clock clock;
     private final KeySource keySource;
     private final Map<DeviceId, Device> devices = new ConcurrentHashMap<>();
@@ -40,6 +42,7 @@ public final class DeviceRegistry {
 
     public DeviceRegistry(StateStore store, Clock clock, KeySource keySource) {
         this.store = store;
+        this.catchUp = store::catchUp;
         this.clock = clock;
         this.keySource = keySource;
     }
@@ -99,7 +102,7 @@ public final class DeviceRegistry {
      * changes, when it finds nothing: a device created through another node a moment ago is found.
      */
     public CompletableFuture<Optional<Device>> getLatest(DeviceId id) {
-        return ((RegistryCatchUp) store::catchUp).latest(() -> get(id), Optional::isPresent);
+        return catchUp.latest(() -> get(id), Optional::isPresent);
     }
 
     /** All devices, ordered by id. */

@@ -23,11 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModuleRegistry {
 
     private final StateStore store;
+    /** Other nodes' changes, heard before a read that found nothing answers so. */
+    private final RegistryCatchUp catchUp;
     private final DeviceRegistry devices;
     private final Map<DeviceId, Map<String, Module>> modules = new ConcurrentHashMap<>();
 
     public ModuleRegistry(StateStore store, DeviceRegistry devices) {
         this.store = store;
+        this.catchUp = store::catchUp;
         this.devices = devices;
     }
 
@@ -66,7 +69,7 @@ public final class ModuleRegistry {
 
     /** {@link #get}, looking again once caught up with other nodes' changes when it finds nothing (as devices do). */
     public CompletableFuture<Optional<Module>> getLatest(DeviceId device, String moduleId) {
-        return ((RegistryCatchUp) store::catchUp).latest(() -> get(device, moduleId), Optional::isPresent);
+        return catchUp.latest(() -> get(device, moduleId), Optional::isPresent);
     }
 
     /** The device's modules, ordered by id; empty for an unknown device. */

@@ -15,9 +15,6 @@ import java.util.function.Supplier;
 @FunctionalInterface
 public interface RegistryCatchUp {
 
-    /** A node alone: its copy is the registry, nothing to wait for. */
-    RegistryCatchUp NONE = Optional::empty;
-
     /** How long a read waits for the catch-up at most; then its first answer stands. */
     Duration LIMIT = Duration.ofSeconds(5);
 
