@@ -107,15 +107,16 @@ final class OwnerRows {
      */
     static Map<String, Map<StateKey, byte[]>> takeAll(Connection connection, String origin, List<String> devices,
                                                       boolean abandonedOnly) throws SQLException {
+        Array asked = connection.createArrayOf("text", devices.toArray());
         try (PreparedStatement placeholders = connection.prepareStatement(PLACEHOLDERS)) {
-            placeholders.setArray(1, connection.createArrayOf("text", devices.toArray()));
+            placeholders.setArray(1, asked);
             placeholders.executeUpdate();
         }
         List<String> taken = new ArrayList<>();
         List<String> channels = new ArrayList<>();
         List<String> releases = new ArrayList<>();
         try (PreparedStatement owners = connection.prepareStatement(OWNERS)) {
-            owners.setArray(1, connection.createArrayOf("text", devices.toArray()));
+            owners.setArray(1, asked);
             try (ResultSet row = owners.executeQuery()) {
                 while (row.next()) {
                     String device = row.getString(1);

@@ -101,7 +101,7 @@ class DeviceClaimsTest {
     }
 
     @Test
-    void theQueuesOfANodeThatLeftAreTakenOverTogether() throws Exception {
+    void theQueuesOfANodeThatLeftAreTakenOverTogetherAndAFullScanIsFollowedAtOnce() throws Exception {
         PostgresSettings shared = ClusterTesting.newSchema(postgres, "node-a");
         Map<DeviceId, Map<StateKey, byte[]>> adoptedByB = new ConcurrentHashMap<>();
         try (PostgresStateStore nodeB = PostgresStateStore.open(withClient(shared, "node-b"))) {
@@ -110,14 +110,20 @@ class DeviceClaimsTest {
             try (PostgresStateStore nodeA = PostgresStateStore.open(shared)) {
                 nodeA.ownership().listen(ClusterTesting.releasesInto(ConcurrentHashMap.newKeySet()));
                 allOf(devices.stream().map(nodeA.ownership()::claim).toList());
-                for (int i = 0; i < DEVICES; i += 3) {
-                    nodeA.write(WriteBatch.put(message(devices.get(i)), body(i))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                List<CompletableFuture<Void>> writes = new ArrayList<>();
+                for (int i = 0; i < DEVICES; i++) {
+                    writes.add(nodeA.write(WriteBatch.put(message(devices.get(i)), body(i))));
                 }
+                CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             } // A leaves: its owner rows go, its queued messages stay
 
-            int withMessages = (DEVICES + 2) / 3;
-            await().atMost(WAIT).until(() -> adoptedByB.size() == withMessages);
-            for (int i = 0; i < DEVICES; i += 3) {
+            // more queues than one scan takes: the first scan is full, and the next follows without waiting its turn
+            await().atMost(WAIT).until(() -> adoptedByB.size() >= PostgresOwnership.TAKEOVER_BATCH);
+            long firstScanDone = System.nanoTime();
+            await().atMost(WAIT).until(() -> adoptedByB.size() == DEVICES);
+            assertThat(Duration.ofNanos(System.nanoTime() - firstScanDone))
+                    .isLessThan(Duration.ofMillis(PostgresOwnership.TAKEOVER_MILLIS / 2)); // the next periodic scan: 5 s
+            for (int i = 0; i < DEVICES; i++) {
                 assertThat(adoptedByB.get(devices.get(i))).containsOnlyKeys(message(devices.get(i)));
             }
         }

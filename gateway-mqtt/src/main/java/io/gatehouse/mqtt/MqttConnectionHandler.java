@@ -62,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * flows it owns; PUBLISHes reach their flow through the {@link TopicRouter}. It only translates between MQTT packets and core operations; it never touches storage.
  *
  * <p>States: awaiting CONNECT → (authenticating, while a refusal waits for other nodes' registry changes) →
- * connected → closed; what the device sends while authenticating waits, unread or held, until the verdict. Everything here runs on the channel's event loop;
- * the core's callbacks hop onto it. Each connection logs one line when it opens and one when it closes (with
+ * connected → closed; what the device sends while authenticating waits, unread or held, until the verdict.
+ * Everything here runs on the channel's event loop; the core's callbacks hop onto it. Each connection logs one line when it opens and one when it closes (with
  * the reason); each refused operation is logged once, without stack traces for client errors.
  */
 final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implements ConnectionControl {
@@ -363,7 +363,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     /** Reads only while the telemetry backlog is short and the device takes what we send. */
     private void updateReading() {
-        boolean read = state != State.CLOSED && state != State.AUTHENTICATING && (telemetry == null || !telemetry.isBacklogged()) && ctx.channel().isWritable();
+        boolean read = state != State.CLOSED && state != State.AUTHENTICATING
+                && (telemetry == null || !telemetry.isBacklogged()) && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

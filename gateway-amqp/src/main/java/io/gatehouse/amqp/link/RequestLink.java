@@ -10,8 +10,8 @@ import org.apache.qpid.proton.message.Message;
 
 /**
  * The request side of a request/response node ({@code $cbs}, {@code $management}): each request is answered on
- * the node's reply link (when the handler's answer is ready) and then accepted. Few requests may be outstanding (a small credit window), so a peer
- * that sends requests but never takes the replies stalls itself, not us.
+ * the node's reply link when the handler's answer is ready, and then accepted. Few requests may be outstanding (a
+ * small credit window), so a peer that sends requests but never takes the replies stalls itself, not us.
  */
 public final class RequestLink extends InboundLink {
 

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * A feedback receiver on a node that shares its store with others. While this node owns the feedback queue it is a
  * receiver of the queue here; while another live node owns it, it takes messages from that node (up to {@link
  * #TAKES_IN_FLIGHT} takes at once within its credit, each followed at once by the next, or, when one found none
- * ready, again after {@link #IDLE_POLL_MILLIS}) and settles them there, so receivers on several nodes share the queue as competing consumers. It turns into the
- * one or the other as the queue moves: when its node takes the queue over, or claims it because no live node owns it.
+ * ready, again after {@link #IDLE_POLL_MILLIS}) and settles them there, so receivers on several nodes share the
+ * queue as competing consumers. It turns into the one or the other as the queue moves: when its node takes the
+ * queue over, or claims it because no live node owns it.
  *
  * <p>Everything runs on the feedback shard. A message taken from another node that loses its lock there (lock
  * timeout) is not reported through {@link DeliverySink#lockLost}: settling it fails with "lock lost".

@@ -8,8 +8,8 @@ import io.gatehouse.core.model.MessageProperties;
 import io.gatehouse.core.queue.DeliverySink;
 import io.gatehouse.core.queue.LifecycleCounters;
 import io.gatehouse.core.queue.LifecycleQueue;
-import io.gatehouse.core.queue.PolledInbox;
 import io.gatehouse.core.queue.OutcomeListeners;
+import io.gatehouse.core.queue.PolledInbox;
 import io.gatehouse.core.queue.QueueKind;
 import io.gatehouse.core.queue.QueueMessage;
 import io.gatehouse.core.queue.QueueMessageCodec;
@@ -147,14 +147,12 @@ public final class FeedbackService implements OutcomeListeners {
             return Optional.empty();
         }
         if (inboxForOtherNodes == null) {
-            PolledInbox[] self = new PolledInbox[1];
-            self[0] = new PolledInbox("the feedback queue", queue::openReceiver,
-                    () -> shard.execute(() -> {
-                        if (inboxForOtherNodes == self[0]) {
+            inboxForOtherNodes = new PolledInbox("the feedback queue", queue::openReceiver,
+                    retired -> shard.execute(() -> {
+                        if (inboxForOtherNodes == retired) {
                             inboxForOtherNodes = null;
                         }
                     }), PolledInbox.DELIVERY_WAIT);
-            inboxForOtherNodes = self[0];
         }
         return Optional.of(inboxForOtherNodes);
     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -34,7 +35,7 @@ public final class PolledInbox implements DeliverySink {
     /** The queue, as errors name it ("device d1", "the feedback queue"). */
     private final String queue;
     private final Function<DeliverySink, Receiver> opener;
-    private final Runnable retire;
+    private final Consumer<PolledInbox> retire;
     private final Duration deliveryWait;
     private final Set<LockToken> held = new HashSet<>();
     private final Deque<Delivery> parked = new ArrayDeque<>();
@@ -44,10 +45,11 @@ public final class PolledInbox implements DeliverySink {
     private boolean retired;
 
     /**
-     * An inbox of the queue {@code opener} opens a receiver of; {@code retire} runs when it retires (idle): later polls
-     * need a fresh one.
+     * An inbox of the queue {@code opener} opens a receiver of; {@code retire} is told when it retires (idle): later
+     * polls need a fresh one.
      */
-    public PolledInbox(String queue, Function<DeliverySink, Receiver> opener, Runnable retire, Duration deliveryWait) {
+    public PolledInbox(String queue, Function<DeliverySink, Receiver> opener, Consumer<PolledInbox> retire,
+                       Duration deliveryWait) {
         this.queue = queue;
         this.opener = opener;
         this.retire = retire;
@@ -55,7 +57,7 @@ public final class PolledInbox implements DeliverySink {
     }
 
     /** One device's C2D queue. */
-    static PolledInbox ofDevice(DeviceId device, CloudToDevice c2d, Runnable retire, Duration deliveryWait) {
+    static PolledInbox ofDevice(DeviceId device, CloudToDevice c2d, Consumer<PolledInbox> retire, Duration deliveryWait) {
         return new PolledInbox("device " + device, sink -> c2d.openReceiver(device, sink), retire, deliveryWait);
     }
 
@@ -172,7 +174,7 @@ public final class PolledInbox implements DeliverySink {
             idle = receiver;
             receiver = null;
         }
-        retire.run();
+        retire.accept(this);
         if (idle != null) {
             idle.close();
         }

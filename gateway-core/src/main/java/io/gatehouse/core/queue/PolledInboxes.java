@@ -53,8 +53,6 @@ public final class PolledInboxes {
     }
 
     private PolledInbox newInbox(DeviceId device) {
-        PolledInbox[] self = new PolledInbox[1];
-        self[0] = PolledInbox.ofDevice(device, c2d, () -> inboxes.remove(device, self[0]), PolledInbox.DELIVERY_WAIT);
-        return self[0];
+        return PolledInbox.ofDevice(device, c2d, retired -> inboxes.remove(device, retired), PolledInbox.DELIVERY_WAIT);
     }
 }

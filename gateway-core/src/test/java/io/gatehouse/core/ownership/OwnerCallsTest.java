@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.methods.MethodCall;
+import io.gatehouse.core.model.DeviceId;
 import io.gatehouse.core.model.ErrorCode;
 import io.gatehouse.core.model.GatewayException;
 import io.gatehouse.core.model.LockToken;
@@ -19,6 +20,7 @@ import io.gatehouse.core.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -120,6 +122,24 @@ class OwnerCallsTest {
         assertThatThrownBy(() -> OwnerCalls.resultOf(OwnerCalls.moved()).get()).cause()
                 .satisfies(e -> assertThat(StoreException.isNotOwner(e)).isTrue());
         assertThat(OwnerCalls.resultIfAnswered(OwnerCalls.moved())).isEmpty();
+        // an owner whose store refused the call's write because the queue moved answers as one that let it go
+        assertThat(OwnerCalls.failed(StoreException.notOwner("claimed by another node"))).isEqualTo(OwnerCalls.moved());
+    }
+
+    @Test
+    void feedbackCallsPageAndCountCallsReadBackAndNeedNoOwner() {
+        LockToken token = new LockToken(UUID.randomUUID());
+        for (PolledInboxes.Settlement settlement : PolledInboxes.Settlement.values()) {
+            OwnerCalls.Call.FeedbackSettle settle = new OwnerCalls.Call.FeedbackSettle(token, settlement);
+            assertThat(OwnerCalls.read(OwnerCalls.feedbackSettle(settle))).isEqualTo(settle);
+        }
+        List<DeviceId> page = List.of(DeviceId.of("d1"), DeviceId.of("d(2)"));
+        List<OwnerCalls.Call> calls = List.of(OwnerCalls.read(OwnerCalls.feedbackTake()),
+                OwnerCalls.read(OwnerCalls.presencesOf(page)), OwnerCalls.read(OwnerCalls.connectedHere()));
+        assertThat(calls).containsExactly(new OwnerCalls.Call.FeedbackTake(), new OwnerCalls.Call.PresencesOf(page),
+                new OwnerCalls.Call.ConnectedHere());
+        assertThat(calls).noneMatch(OwnerCalls.Call::needsOwner);
+        assertThat(OwnerCalls.count(OwnerCalls.count(20_000))).isEqualTo(20_000);
     }
 
     private static byte[] bytes(String text) {

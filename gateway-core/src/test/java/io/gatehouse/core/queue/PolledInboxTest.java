@@ -37,7 +37,7 @@ class PolledInboxTest {
         store = new ManualStore(HubSettings.defaults().eventPartitions());
         hub = new ManualCore(HubSettings.defaults(), store);
         hub.createDevice("d1");
-        inbox = PolledInbox.ofDevice(D1, hub.core.c2d(), retired::incrementAndGet, Duration.ofMillis(100));
+        inbox = PolledInbox.ofDevice(D1, hub.core.c2d(), gone -> retired.incrementAndGet(), Duration.ofMillis(100));
     }
 
     @AfterEach
@@ -96,7 +96,7 @@ class PolledInboxTest {
         store.release();
         hub.run();
 
-        PolledInbox next = PolledInbox.ofDevice(D1, hub.core.c2d(), retired::incrementAndGet, Duration.ofMillis(100));
+        PolledInbox next = PolledInbox.ofDevice(D1, hub.core.c2d(), gone -> retired.incrementAndGet(), Duration.ofMillis(100));
         CompletableFuture<Optional<Delivery>> second = next.take();
         hub.run();
         Delivery delivery = second.get(5, TimeUnit.SECONDS).orElseThrow();
