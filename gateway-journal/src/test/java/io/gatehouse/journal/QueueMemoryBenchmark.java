@@ -119,6 +119,7 @@ public final class QueueMemoryBenchmark {
                     heapBefore, heapAfter, (double) (heapAfter - heapBefore) / total);
             printHistogramDelta(before, after, total);
 
+            held(core, ids);
             List<CompletingSink> sinks = drain(core, ids, total);
             live(core, ids, sinks, total);
         } finally {
@@ -133,6 +134,55 @@ public final class QueueMemoryBenchmark {
                 .to("/devices/" + device + "/messages/devicebound")
                 .build();
         return new C2dRequest(properties, ack, null, body);
+    }
+
+    /**
+     * What a delivery in flight costs: every device attaches a receiver that holds what it gets, as devices that
+     * have not acknowledged yet do, and the live heap once every device holds {@code credit} is compared with the
+     * heap before. Closing the receivers then abandons every lock, and the messages are queued again.
+     */
+    private void held(GatewayCore core, List<DeviceId> ids) throws Exception {
+        long locks = (long) ids.size() * Math.min(credit, messagesPerDevice);
+        Map<String, long[]> before = histogram();
+        long heapBefore = liveHeap();
+        CountDownLatch delivered = new CountDownLatch((int) locks);
+        List<Receiver> receivers = new ArrayList<>(ids.size());
+        for (DeviceId id : ids) {
+            Receiver receiver = core.c2d().openReceiver(id, new HoldingSink(delivered));
+            receiver.addCredit(credit);
+            receivers.add(receiver);
+        }
+        await(delivered);
+        long heapHeld = liveHeap();
+        Map<String, long[]> after = histogram();
+        System.out.printf(Locale.ROOT, "live heap with %,d deliveries in flight: %.1f B per delivery%n", locks,
+                (double) (heapHeld - heapBefore) / locks);
+        printHistogramDelta(before, after, locks);
+        receivers.forEach(Receiver::close);
+    }
+
+    /**
+     * Keeps every delivery unsettled, as a device that has not acknowledged yet; like the MQTT adapter, it keeps
+     * only the lock token once the message is on its way.
+     */
+    private static final class HoldingSink implements DeliverySink {
+        private final CountDownLatch delivered;
+        private final List<LockToken> held = new ArrayList<>();
+
+        HoldingSink(CountDownLatch delivered) {
+            this.delivered = delivered;
+        }
+
+        @Override
+        public synchronized void deliver(Delivery delivery) {
+            held.add(delivery.lockToken());
+            delivered.countDown();
+        }
+
+        @Override
+        public void lockLost(LockToken lockToken) {
+            System.err.println("lock lost: " + lockToken);
+        }
     }
 
     /** Attaches a receiver to every device and times until the whole backlog is completed. */
@@ -247,7 +297,7 @@ public final class QueueMemoryBenchmark {
     }
 
     private static void printHistogramDelta(Map<String, long[]> before, Map<String, long[]> after, long total) {
-        System.out.println("classes that grew most (instances, bytes per queued message):");
+        System.out.println("classes that grew most (instances, bytes per message):");
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), delta(e.getValue(), before.get(e.getKey()))))
                 .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[1]))

@@ -7,29 +7,33 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Identifies one delivery (one lock) of a message. Unique for the life of the process, and a token from a
  * previous process can never match: the high half is random per process, the low half a counter.
- * (A fresh random UUID per delivery would cost a SecureRandom call on the hot path.)
+ * (A fresh random UUID per delivery would cost a SecureRandom call on the hot path.) Written as a UUID; kept
+ * as its two halves, since a token lives as long as its delivery is in flight and a {@link UUID} inside
+ * would double its size.
  */
-public record LockToken(UUID value) {
+public record LockToken(long high, long low) {
 
     private static final long PROCESS_EPOCH = new SecureRandom().nextLong();
     private static final AtomicLong COUNTER = new AtomicLong();
 
     public static LockToken next() {
-        return new LockToken(new UUID(PROCESS_EPOCH, COUNTER.incrementAndGet()));
+        return new LockToken(PROCESS_EPOCH, COUNTER.incrementAndGet());
+    }
+
+    public static LockToken of(UUID uuid) {
+        return new LockToken(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
     }
 
     public static LockToken parse(String text) {
-        return new LockToken(UUID.fromString(text));
+        return of(UUID.fromString(text));
     }
 
     /** The 16 bytes of the token, big-endian (e.g. an AMQP delivery tag). */
     public byte[] toBytes() {
         byte[] bytes = new byte[16];
-        long hi = value.getMostSignificantBits();
-        long lo = value.getLeastSignificantBits();
         for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (hi >>> (56 - 8 * i));
-            bytes[8 + i] = (byte) (lo >>> (56 - 8 * i));
+            bytes[i] = (byte) (high >>> (56 - 8 * i));
+            bytes[8 + i] = (byte) (low >>> (56 - 8 * i));
         }
         return bytes;
     }
@@ -44,11 +48,11 @@ public record LockToken(UUID value) {
             hi = (hi << 8) | (bytes[i] & 0xff);
             lo = (lo << 8) | (bytes[8 + i] & 0xff);
         }
-        return new LockToken(new UUID(hi, lo));
+        return new LockToken(hi, lo);
     }
 
     @Override
     public String toString() {
-        return value.toString();
+        return new UUID(high, low).toString();
     }
 }

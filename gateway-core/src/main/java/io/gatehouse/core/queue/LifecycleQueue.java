@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * its enqueue until it is durable, while a receiver is attached, and while it is locked. Otherwise only what
  * the lifecycle needs stays (sequence, expiry, ack mode, delivery count, and the message id when feedback
  * needs it), and the content is read back from the store ahead of delivery, a window at a time. A message is
- * handed to its receiver once its delivery count is durable and its content is in memory, whichever is last.
- * Expiry is one timer per queue, armed for the earliest expiry.
+ * handed to its receiver once its delivery count is durable and its content is in memory, whichever is last;
+ * once handed over, a durable message's content leaves memory again (a redelivery reads it back), so a delivery
+ * in flight costs the queue only its lock. Expiry is one timer per queue, armed for the earliest expiry; lock
+ * timeouts share another ({@link TimeoutList}).
  */
 public final class LifecycleQueue {
 
@@ -77,6 +79,8 @@ public final class LifecycleQueue {
 
     private final SequenceQueue<Entry> ready = new SequenceQueue<>();
     private final Map<LockToken, Entry> locked = new HashMap<>();
+    /** The locks in the order they time out. */
+    private final TimeoutList<Lock> lockTimeouts;
     private final List<ReceiverImpl> receivers = new ArrayList<>(1);
     private int roundRobin;
     private long nextSequence;
@@ -103,6 +107,7 @@ public final class LifecycleQueue {
         this.readAheadBudget = readAheadBudget;
         this.endListener = endListener;
         this.counters = counters;
+        this.lockTimeouts = new TimeoutList<>(shard, this::lockExpired);
     }
 
     /** Messages enqueued or locked; readable from any thread. */
@@ -210,6 +215,8 @@ public final class LifecycleQueue {
      */
     private void pump() {
         List<Entry> lockedWithoutContent = null;
+        List<Lock> counting = null;
+        WriteBatch counts = null;
         while (!ready.isEmpty()) {
             ReceiverImpl receiver = nextReceiverWithCredit();
             if (receiver == null) {
@@ -224,13 +231,26 @@ public final class LifecycleQueue {
                 end(entry, Outcome.DELIVERY_COUNT_EXCEEDED);
                 continue;
             }
-            lock(entry, receiver);
+            Lock lock = lock(entry, receiver);
+            StateKey countKey = kind.countKey(owner, entry.sequence);
+            byte[] count = QueueMessageCodec.encodeCount(entry.deliveryCount);
+            if (counts == null) {
+                counting = new ArrayList<>();
+                counts = WriteBatch.put(countKey, count);
+            } else {
+                counts.andPut(countKey, count);
+            }
+            counting.add(lock);
             if (needsContent(entry)) {
                 if (lockedWithoutContent == null) {
                     lockedWithoutContent = new ArrayList<>();
                 }
                 lockedWithoutContent.add(entry);
             }
+        }
+        if (counts != null) {
+            List<Lock> written = counting;
+            store.write(counts).whenComplete((ok, failure) -> shard.execute(() -> counted(written, failure)));
         }
         readAhead(lockedWithoutContent);
     }
@@ -343,36 +363,43 @@ public final class LifecycleQueue {
         return null;
     }
 
-    private void lock(Entry entry, ReceiverImpl receiver) {
+    /**
+     * Locks {@code entry} for {@code receiver}, counting one more delivery; the caller writes the count, and the
+     * message is handed over once that is durable.
+     */
+    private Lock lock(Entry entry, ReceiverImpl receiver) {
         ready.remove(entry);
         leaveReadAhead(entry);
         entry.deliveryCount++;
         Lock lock = new Lock(LockToken.next(), entry, receiver);
-        long deadline = shard.clock().millis() + settings.lockDuration().toMillis();
-        lock.timer = shard.schedule(deadline, () -> lockExpired(entry, lock));
+        lockTimeouts.add(lock, shard.clock().millis() + settings.lockDuration().toMillis());
         entry.lock = lock;
         receiver.undelivered.add(lock);
         locked.put(lock.token, entry);
         receiver.credit--;
         entry.countStored = true;
-        int count = entry.deliveryCount;
-        store.write(WriteBatch.put(kind.countKey(owner, entry.sequence), QueueMessageCodec.encodeCount(count)))
-                .whenComplete((ok, failure) -> shard.execute(() -> counted(entry, lock, failure)));
+        return lock;
     }
 
-    /** The delivery count was written: deliver, unless the lock is gone or the content is still on its way. */
-    private void counted(Entry entry, Lock lock, Throwable failure) {
-        if (entry.lock != lock) {
-            return;
+    /**
+     * The delivery counts of {@code locks} (one pump's) were written: deliver, unless a lock is gone or its
+     * content is still on its way.
+     */
+    private void counted(List<Lock> locks, Throwable failure) {
+        for (Lock lock : locks) {
+            Entry entry = lock.entry;
+            if (entry.lock != lock) {
+                continue;
+            }
+            if (failure != null) {
+                // not counted durably: undo this delivery; the next event retries
+                takeBack(entry);
+                ready.add(entry);
+                continue;
+            }
+            lock.counted = true;
+            lock.receiver.deliverReady();
         }
-        if (failure != null) {
-            // not counted durably: undo this delivery; the next event retries
-            takeBack(entry);
-            ready.add(entry);
-            return;
-        }
-        lock.counted = true;
-        lock.receiver.deliverReady();
     }
 
     // ---------------------------------------------------------------- settlement
@@ -426,11 +453,12 @@ public final class LifecycleQueue {
         return result;
     }
 
-    private void lockExpired(Entry entry, Lock lock) {
+    private void lockExpired(Lock lock) {
+        Entry entry = lock.entry;
         if (entry.lock != lock) {
             return;
         }
-        if (entry.expiryMillis <= lock.timer.deadline()) {
+        if (entry.expiryMillis <= lock.deadline()) {
             // the message expires no later than its lock: expiry goes first, as it would with a timer of its own
             loseLock(entry);
             end(entry, Outcome.EXPIRED);
@@ -538,7 +566,7 @@ public final class LifecycleQueue {
 
     private void unlock(Entry entry) {
         Lock lock = entry.lock;
-        lock.timer.cancel();
+        lockTimeouts.remove(lock);
         locked.remove(lock.token);
         entry.lock = null;
     }
@@ -707,11 +735,10 @@ public final class LifecycleQueue {
         }
     }
 
-    private static final class Lock {
+    private static final class Lock extends TimeoutList.Node<Lock> {
         final LockToken token;
         final Entry entry;
         final ReceiverImpl receiver;
-        Timer timer;
         /** The delivery count is durable. */
         boolean counted;
         /** The receiver was handed the message. */
@@ -758,7 +785,11 @@ public final class LifecycleQueue {
                 undelivered.poll();
                 lock.announced = true;
                 counters.delivered();
-                sink.deliver(new Delivery(lock.token, lock.entry.deliveryCount, lock.entry.content));
+                Entry entry = lock.entry;
+                sink.deliver(new Delivery(lock.token, entry.deliveryCount, entry.content));
+                if (entry.sequence < storedBelow.get()) {
+                    entry.content = null; // the receiver has it; were it delivered again, the store has it
+                }
             }
         }
 

@@ -78,7 +78,7 @@ class OwnerCallsTest {
 
     @Test
     void aPollSettlementAndWhatAPollTookReadBack() {
-        LockToken token = new LockToken(UUID.randomUUID());
+        LockToken token = LockToken.of(UUID.randomUUID());
         for (PolledInboxes.Settlement settlement : PolledInboxes.Settlement.values()) {
             OwnerCalls.Call.PollSettle settle = new OwnerCalls.Call.PollSettle(token, settlement);
             assertThat(OwnerCalls.read(OwnerCalls.pollSettle(settle))).isEqualTo(settle);
@@ -128,7 +128,7 @@ class OwnerCallsTest {
 
     @Test
     void feedbackCallsPageAndCountCallsReadBackAndNeedNoOwner() {
-        LockToken token = new LockToken(UUID.randomUUID());
+        LockToken token = LockToken.of(UUID.randomUUID());
         for (PolledInboxes.Settlement settlement : PolledInboxes.Settlement.values()) {
             OwnerCalls.Call.FeedbackSettle settle = new OwnerCalls.Call.FeedbackSettle(token, settlement);
             assertThat(OwnerCalls.read(OwnerCalls.feedbackSettle(settle))).isEqualTo(settle);

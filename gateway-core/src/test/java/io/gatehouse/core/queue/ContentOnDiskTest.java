@@ -93,6 +93,37 @@ class ContentOnDiskTest {
     }
 
     @Test
+    void aDeliveredMessageLeavesMemoryAndIsReadBackOnlyToBeDeliveredAgain() {
+        RecordingSink sink = new RecordingSink();
+        Receiver receiver = c2d.openReceiver(D1, sink);
+        hub.run();
+        send("given-back");
+        send("timed-out");
+        receiver.addCredit(2);
+        hub.run();
+        List<Delivery> first = sink.drain();
+        assertThat(ids(first)).containsExactly("given-back", "timed-out");
+        assertThat(store.reads()).as("delivered from memory").isEmpty();
+
+        hub.await(receiver.abandon(first.get(0).lockToken()));
+        receiver.addCredit(1);
+        hub.run();
+        Delivery again = sink.poll();
+        assertThat(again.message().body()).isEqualTo("given-back".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.reads()).containsExactly(List.of(messageKey(0)));
+
+        hub.await(receiver.complete(again.lockToken()));
+        hub.advance(hub.settings.c2dLockDuration().plusSeconds(1));
+        assertThat(sink.drainLost()).containsExactly(first.get(1).lockToken());
+        receiver.addCredit(1);
+        hub.run();
+        Delivery afterTimeout = sink.poll();
+        assertThat(afterTimeout.message().messageId()).isEqualTo("timed-out");
+        assertThat(afterTimeout.deliveryCount()).isEqualTo(2);
+        assertThat(store.reads()).containsExactly(List.of(messageKey(0)), List.of(messageKey(1)));
+    }
+
+    @Test
     void theContentLeavesMemoryWhenTheLastReceiverDetaches() {
         RecordingSink first = new RecordingSink();
         Receiver receiver = c2d.openReceiver(D1, first);

@@ -139,6 +139,31 @@ class DurabilityDisciplineTest {
     }
 
     @Test
+    void theDeliveryCountsOfMessagesLockedTogetherGoInOneWriteAndFailTogether() {
+        for (String id : List.of("m1", "m2", "m3")) {
+            hub.await(send(id, AckMode.NONE));
+        }
+        store.hold();
+        receiver.addCredit(3);
+        hub.run();
+        assertThat(store.pendingBatches()).singleElement().satisfies(b -> assertThat(kinds(b))
+                .containsExactly(RecordKind.C2D_DELIVERY_COUNT, RecordKind.C2D_DELIVERY_COUNT,
+                        RecordKind.C2D_DELIVERY_COUNT));
+        store.failNextWrite();
+        hub.run();
+        assertThat(sink.poll()).isNull();
+        assertThat(hub.await(c2d.stats(D1))).isEqualTo(new QueueStats(3, 0, 1));
+
+        receiver.addCredit(0);
+        hub.run();
+        store.completeWrites(1);
+        hub.run();
+        assertThat(sink.drain()).extracting(d -> d.message().messageId() + "#" + d.deliveryCount())
+                .containsExactly("m1#1", "m2#1", "m3#1");
+        store.release();
+    }
+
+    @Test
     void aFailedDeliveryCountWriteReturnsTheMessageAndTheCredit() {
         hub.await(send("m1", AckMode.NONE));
         store.hold();
