@@ -14,7 +14,7 @@ import io.gatehouse.core.queue.QueueKind;
 import io.gatehouse.core.queue.QueueMessage;
 import io.gatehouse.core.queue.QueueMessageCodec;
 import io.gatehouse.core.queue.QueueSettings;
-import io.gatehouse.core.queue.ReadAheadBudget;
+import io.gatehouse.core.queue.ReadBudget;
 import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.queue.StoredMessage;
 import io.gatehouse.core.store.DeviceOwnership;
@@ -96,7 +96,7 @@ public final class FeedbackService implements OutcomeListeners {
                 settings.feedbackMaxDeliveryCount(), Integer.MAX_VALUE);
         // feedback about feedback does not exist: a feedback message that ends just goes
         this.queue = new LifecycleQueue("", "", QueueKind.FEEDBACK, queueSettings, shard, store,
-                ReadAheadBudget.ofOneQueue(), (ack, messageId, outcome, batch) -> null, counters);
+                ReadBudget.ofOneQueue(), (ack, messageId, outcome, batch) -> null, counters);
     }
 
     public LifecycleCounters counters() {

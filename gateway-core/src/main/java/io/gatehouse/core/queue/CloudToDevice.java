@@ -45,10 +45,15 @@ public final class CloudToDevice {
     private final DeviceDirectory devices;
     private final OutcomeListeners outcomes;
     private final LifecycleCounters counters = new LifecycleCounters();
-    private final ReadAheadBudget readAheadBudget;
+    private final ReadBudget readBudget;
     private final Map<DeviceId, LifecycleQueue> queues = new ConcurrentHashMap<>();
     /** How long a node that does not own a device waits for the owner's answer to a send or purge. */
     private static final Duration CALL_ANSWER_WITHIN = Duration.ofSeconds(10);
+    /**
+     * Locked messages whose content may be on its way back from the store at once, hub-wide: enough to keep the
+     * store's reader busy, few enough that a fleet reconnecting to its backlog does not read it all at once.
+     */
+    static final int READS_FOR_DELIVERIES = 4096;
 
     private final DeviceOwners owners;
 
@@ -62,7 +67,7 @@ public final class CloudToDevice {
         this.clock = clock;
         this.devices = devices;
         this.outcomes = outcomes;
-        this.readAheadBudget = new ReadAheadBudget(settings.c2dReadAheadMessages());
+        this.readBudget = new ReadBudget(settings.c2dReadAheadMessages(), READS_FOR_DELIVERIES);
         this.owners = new DeviceOwners(store.ownership(), shards, new OwnedQueues());
     }
 
@@ -70,9 +75,9 @@ public final class CloudToDevice {
         return counters;
     }
 
-    /** Messages the queues may still read ahead of delivery (hub-wide). */
-    public ReadAheadBudget readAheadBudget() {
-        return readAheadBudget;
+    /** Messages the queues may still read from the store ahead of delivery and for it (hub-wide). */
+    public ReadBudget readBudget() {
+        return readBudget;
     }
 
     /**
@@ -309,6 +314,6 @@ public final class CloudToDevice {
 
     private LifecycleQueue queueOf(DeviceId device, String generationId) {
         return queues.computeIfAbsent(device, id -> new LifecycleQueue(id.value(), generationId, QueueKind.C2D, queueSettings,
-                shards.shardFor(id), store, readAheadBudget, outcomes.forDevice(id, generationId), counters));
+                shards.shardFor(id), store, readBudget, outcomes.forDevice(id, generationId), counters));
     }
 }

@@ -73,7 +73,7 @@ public final class LifecycleQueue {
     private final QueueSettings settings;
     private final Shard shard;
     private final StateStore store;
-    private final ReadAheadBudget readAheadBudget;
+    private final ReadBudget readBudget;
     private final EndListener endListener;
     private final LifecycleCounters counters;
 
@@ -94,9 +94,11 @@ public final class LifecycleQueue {
     private final AtomicLong storedBelow = new AtomicLong();
     /** A receiver is attached: written on the shard, read by the store threads that complete enqueues. */
     private volatile boolean receiving;
+    /** Waiting for the hub's {@link ReadBudget} to lock a message whose content is on disk only. */
+    private boolean waitingForReads;
 
     public LifecycleQueue(String owner, String ownerGeneration, QueueKind kind, QueueSettings settings, Shard shard,
-                          StateStore store, ReadAheadBudget readAheadBudget, EndListener endListener,
+                          StateStore store, ReadBudget readBudget, EndListener endListener,
                           LifecycleCounters counters) {
         this.owner = owner;
         this.ownerGeneration = ownerGeneration;
@@ -104,7 +106,7 @@ public final class LifecycleQueue {
         this.settings = settings;
         this.shard = shard;
         this.store = store;
-        this.readAheadBudget = readAheadBudget;
+        this.readBudget = readBudget;
         this.endListener = endListener;
         this.counters = counters;
         this.lockTimeouts = new TimeoutList<>(shard, this::lockExpired);
@@ -231,7 +233,13 @@ public final class LifecycleQueue {
                 end(entry, Outcome.DELIVERY_COUNT_EXCEEDED);
                 continue;
             }
+            boolean readForDelivery = needsContent(entry);
+            if (readForDelivery && !readBudget.takeForDelivery()) {
+                waitForReads();
+                break;
+            }
             Lock lock = lock(entry, receiver);
+            lock.holdsRead = readForDelivery;
             StateKey countKey = kind.countKey(owner, entry.sequence);
             byte[] count = QueueMessageCodec.encodeCount(entry.deliveryCount);
             if (counts == null) {
@@ -255,6 +263,30 @@ public final class LifecycleQueue {
         readAhead(lockedWithoutContent);
     }
 
+    /** The hub's reads for deliveries are all taken: pump again when one comes back. */
+    private void waitForReads() {
+        if (!waitingForReads) {
+            waitingForReads = true;
+            readBudget.whenFreeForDeliveries(() -> shard.execute(this::readsFreed));
+        }
+    }
+
+    private void readsFreed() {
+        waitingForReads = false;
+        pump();
+        if (!waitingForReads) {
+            readBudget.wakeOneIfFree(); // this queue needed no share: another may
+        }
+    }
+
+    /** The lock's content has been handed over, or the lock is gone: its read for delivery is no longer held. */
+    private void releaseRead(Lock lock) {
+        if (lock.holdsRead) {
+            lock.holdsRead = false;
+            readBudget.giveBackForDelivery();
+        }
+    }
+
     /**
      * Loads the content of the messages just locked without it, and of the first ready messages: twice as many
      * as the receivers could take next (what they hold plus their credit), at most {@link #READ_AHEAD}, so that
@@ -271,7 +303,7 @@ public final class LifecycleQueue {
             }
         }
         boolean refill = missing > 0 && (2 * missing >= window || missing == ahead);
-        int granted = refill ? readAheadBudget.take(missing) : 0;
+        int granted = refill ? readBudget.takeAhead(missing) : 0;
         if (lockedWithoutContent == null && granted == 0) {
             return;
         }
@@ -295,7 +327,7 @@ public final class LifecycleQueue {
     private void leaveReadAhead(Entry entry) {
         if (entry.readAhead) {
             entry.readAhead = false;
-            readAheadBudget.giveBack();
+            readBudget.giveBackAhead();
         }
     }
 
@@ -567,6 +599,7 @@ public final class LifecycleQueue {
     private void unlock(Entry entry) {
         Lock lock = entry.lock;
         lockTimeouts.remove(lock);
+        releaseRead(lock);
         locked.remove(lock.token);
         entry.lock = null;
     }
@@ -704,7 +737,7 @@ public final class LifecycleQueue {
         boolean countStored;
         /** A read of its content from the store is under way. */
         boolean loading;
-        /** Its content is (being) read ahead of any lock: it holds one message of the hub's {@link ReadAheadBudget}. */
+        /** Its content is (being) read ahead of any lock: it holds one message of the hub's {@link ReadBudget} ahead. */
         boolean readAhead;
         boolean ended;
         Lock lock;
@@ -743,6 +776,8 @@ public final class LifecycleQueue {
         boolean counted;
         /** The receiver was handed the message. */
         boolean announced;
+        /** Its content is read from the store under one of the hub's reads for deliveries ({@link ReadBudget}). */
+        boolean holdsRead;
 
         Lock(LockToken token, Entry entry, ReceiverImpl receiver) {
             this.token = token;
@@ -787,6 +822,7 @@ public final class LifecycleQueue {
                 counters.delivered();
                 Entry entry = lock.entry;
                 sink.deliver(new Delivery(lock.token, entry.deliveryCount, entry.content));
+                releaseRead(lock);
                 if (entry.sequence < storedBelow.get()) {
                     entry.content = null; // the receiver has it; were it delivered again, the store has it
                 }

@@ -48,7 +48,9 @@ final class GatehouseNode {
                 "--host-name", "localhost", "--mqtt-port", "0", "--mqtt-plain-port", "0", "--amqp-port", "0",
                 "--amqp-plain-port", "0", "--https-port", "0", "--health-port", "0"));
         args.addAll(storeArgs);
-        BrokerProcess p = BrokerProcess.start(name, launch.java(null, "-jar " + jar, args), dataDir.getParent(), log,
+        // as ./gatehouse and the container image run it: a heap too small ends the run instead of stalling it
+        List<String> command = launch.java(List.of("-XX:+ExitOnOutOfMemoryError"), null, "-jar " + jar, args);
+        BrokerProcess p = BrokerProcess.start(name, command, dataDir.getParent(), log,
                 line -> line.startsWith("Gatehouse is running"), timeout);
         try {
             JsonNode info = new ObjectMapper().readTree(dataDir.resolve("gatehouse.json").toFile());

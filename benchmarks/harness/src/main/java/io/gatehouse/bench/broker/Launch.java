@@ -39,8 +39,14 @@ public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, S
 
     /** A {@code java} command line with the shared JVM settings. */
     public List<String> java(String classPath, String mainClass, List<String> args) {
+        return java(List.of(), classPath, mainClass, args);
+    }
+
+    /** As {@link #java(String, String, List)}, with {@code ownOptions} of this JVM before the common ones. */
+    public List<String> java(List<String> ownOptions, String classPath, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ownOptions);
         cmd.addAll(jvmOptions);
         if (classPath != null) {
             cmd.add("-cp");

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hub-wide read-ahead budget: when many queues with offline backlogs get receivers at once, what is read back
- * beyond the locked messages stays within the budget, delivery never waits for it, and it is all given back.
+ * The hub-wide read budget: when many queues with offline backlogs get receivers at once, what is read back
+ * ahead of the locked messages stays within its budget and delivery never waits for it; the locked messages read
+ * at once stay within theirs, and the queues that found none left deliver as shares come back. All is given back.
  */
-class ReadAheadBudgetTest {
+class ReadBudgetTest {
 
     private static final int BUDGET = 10;
     private static final int DEVICES = 3;
@@ -57,7 +58,7 @@ class ReadAheadBudgetTest {
         int read = store.reads().stream().mapToInt(List::size).sum();
         assertThat(read).as("the locked messages, and no more read ahead than the budget")
                 .isEqualTo(DEVICES * CREDIT + BUDGET);
-        assertThat(c2d.readAheadBudget().available()).isZero();
+        assertThat(c2d.readBudget().availableAhead()).isZero();
 
         Map<DeviceId, List<String>> delivered = new TreeMap<>();
         for (int round = 0; round < QUEUED * 2; round++) {
@@ -81,7 +82,7 @@ class ReadAheadBudgetTest {
         }
         assertThat(store.reads().stream().mapToInt(List::size).sum()).as("each message read once")
                 .isEqualTo(DEVICES * QUEUED);
-        assertThat(c2d.readAheadBudget().available()).as("all given back").isEqualTo(BUDGET);
+        assertThat(c2d.readBudget().availableAhead()).as("all given back").isEqualTo(BUDGET);
     }
 
     @Test
@@ -94,11 +95,56 @@ class ReadAheadBudgetTest {
         Receiver receiver = c2d.openReceiver(device, new RecordingSink());
         receiver.addCredit(CREDIT);
         hub.run();
-        assertThat(c2d.readAheadBudget().available()).as("twice the credit read ahead").isEqualTo(BUDGET - 2 * CREDIT);
+        assertThat(c2d.readBudget().availableAhead()).as("twice the credit read ahead").isEqualTo(BUDGET - 2 * CREDIT);
 
         receiver.close();
         hub.run();
 
-        assertThat(c2d.readAheadBudget().available()).isEqualTo(BUDGET);
+        assertThat(c2d.readBudget().availableAhead()).isEqualTo(BUDGET);
+    }
+
+    @Test
+    void lockedMessagesAreReadAFewThousandAtATimeAndEveryQueueGetsItsTurn() {
+        ManualStore quiet = new ManualStore(HubSettings.defaults().eventPartitions());
+        ManualCore noReadAhead = new ManualCore(HubSettings.defaults()
+                .with(HubSettings.C2D_READ_AHEAD_MESSAGES.property(), "0"), quiet);
+        try {
+            CloudToDevice queues = noReadAhead.core.c2d();
+            int devices = CloudToDevice.READS_FOR_DELIVERIES / CREDIT + 25;
+            List<DeviceId> ids = new ArrayList<>();
+            for (int d = 0; d < devices; d++) {
+                DeviceId device = DeviceId.of("d" + d);
+                noReadAhead.createDevice(device.value());
+                for (int i = 0; i < CREDIT; i++) {
+                    noReadAhead.await(queues.send(device, C2dRequest.of(device + "-m" + i, new byte[] {(byte) i})));
+                }
+                ids.add(device);
+            }
+            quiet.holdReads();
+            List<RecordingSink> sinks = new ArrayList<>();
+            for (DeviceId device : ids) {
+                RecordingSink sink = new RecordingSink();
+                queues.openReceiver(device, sink).addCredit(CREDIT);
+                sinks.add(sink);
+            }
+            noReadAhead.run();
+            assertThat(quiet.reads().stream().mapToInt(List::size).sum()).as("read at once")
+                    .isEqualTo(CloudToDevice.READS_FOR_DELIVERIES);
+            assertThat(queues.readBudget().availableForDeliveries()).isZero();
+
+            for (int round = 0; round < 10 && quiet.pendingReads() > 0; round++) {
+                quiet.completeReads();
+                noReadAhead.run();
+            }
+
+            int delivered = sinks.stream().mapToInt(sink -> sink.drain().size()).sum();
+            assertThat(delivered).as("every locked message, the waiting queues' too").isEqualTo(devices * CREDIT);
+            assertThat(quiet.reads().stream().mapToInt(List::size).sum()).as("each read once")
+                    .isEqualTo(devices * CREDIT);
+            assertThat(queues.readBudget().availableForDeliveries()).as("all given back")
+                    .isEqualTo(CloudToDevice.READS_FOR_DELIVERIES);
+        } finally {
+            noReadAhead.close();
+        }
     }
 }
