@@ -217,8 +217,7 @@ public final class LifecycleQueue {
      */
     private void pump() {
         List<Entry> lockedWithoutContent = null;
-        List<Lock> counting = null;
-        WriteBatch counts = null;
+        CountWrite counts = null;
         while (!ready.isEmpty()) {
             ReceiverImpl receiver = nextReceiverWithCredit();
             if (receiver == null) {
@@ -240,15 +239,10 @@ public final class LifecycleQueue {
             }
             Lock lock = lock(entry, receiver);
             lock.holdsRead = readForDelivery;
-            StateKey countKey = kind.countKey(owner, entry.sequence);
-            byte[] count = QueueMessageCodec.encodeCount(entry.deliveryCount);
             if (counts == null) {
-                counting = new ArrayList<>();
-                counts = WriteBatch.put(countKey, count);
-            } else {
-                counts.andPut(countKey, count);
+                counts = new CountWrite();
             }
-            counting.add(lock);
+            counts.add(lock);
             if (needsContent(entry)) {
                 if (lockedWithoutContent == null) {
                     lockedWithoutContent = new ArrayList<>();
@@ -257,8 +251,7 @@ public final class LifecycleQueue {
             }
         }
         if (counts != null) {
-            List<Lock> written = counting;
-            store.write(counts).whenComplete((ok, failure) -> shard.execute(() -> counted(written, failure)));
+            counts.write();
         }
         readAhead(lockedWithoutContent);
     }
@@ -411,6 +404,22 @@ public final class LifecycleQueue {
         receiver.credit--;
         entry.countStored = true;
         return lock;
+    }
+
+    /** The delivery counts of the messages one pump locks, written in one batch. */
+    private final class CountWrite {
+        private final WriteBatch batch = new WriteBatch();
+        private final List<Lock> locks = new ArrayList<>();
+
+        void add(Lock lock) {
+            Entry entry = lock.entry;
+            batch.andPut(kind.countKey(owner, entry.sequence), QueueMessageCodec.encodeCount(entry.deliveryCount));
+            locks.add(lock);
+        }
+
+        void write() {
+            store.write(batch).whenComplete((ok, failure) -> shard.execute(() -> counted(locks, failure)));
+        }
     }
 
     /**
