@@ -94,7 +94,7 @@ public final class DirectMethods {
      */
     public CompletableFuture<MethodResult> invoke(DeviceId device, MethodCall call) {
         Duration answerWithin = call.connectTimeout().plus(call.responseTimeout()).plus(FORWARDING_MARGIN);
-        return owners.whereOwned(device, OwnerCalls.method(call), answerWithin, () -> invokeHere(device, call),
+        return owners.whereOwned(device, () -> OwnerCalls.method(call), answerWithin, () -> invokeHere(device, call),
                 OwnerCalls::methodResult);
     }
 

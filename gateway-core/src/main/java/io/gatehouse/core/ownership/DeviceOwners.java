@@ -155,10 +155,12 @@ public final class DeviceOwners {
 
     /**
      * Runs a service call for {@code device} where the device is owned: here ({@code here}) when this node owns it or
-     * claims it now because no live node does, else on the owner, whose answer {@code decode} reads. {@code call} is
-     * the call as {@link OwnerCalls} writes it; the owner must answer within {@code answerWithin}.
+     * claims it now because no live node does, else on the owner, whose answer {@code decode} reads. {@code call}
+     * writes the call as {@link OwnerCalls} does, only when it goes to another node (on one node, or for a device
+     * owned here, a C2D send would otherwise copy its body for nothing); the owner must answer within
+     * {@code answerWithin}.
      */
-    public <T> CompletableFuture<T> whereOwned(DeviceId device, byte[] call, Duration answerWithin,
+    public <T> CompletableFuture<T> whereOwned(DeviceId device, Supplier<byte[]> call, Duration answerWithin,
                                                Supplier<CompletableFuture<T>> here, Function<byte[], T> decode) {
         if (ownership.ownsEveryDevice()) {
             return here.get();
@@ -166,12 +168,12 @@ public final class DeviceOwners {
         return whereOwned(device, call, answerWithin, here, decode, PLACEMENT_ATTEMPTS);
     }
 
-    private <T> CompletableFuture<T> whereOwned(DeviceId device, byte[] call, Duration answerWithin,
+    private <T> CompletableFuture<T> whereOwned(DeviceId device, Supplier<byte[]> call, Duration answerWithin,
                                                 Supplier<CompletableFuture<T>> here, Function<byte[], T> decode,
                                                 int attempts) {
         CompletableFuture<Void> ownedHere = owned.get(device);
         CompletableFuture<T> result = ownedHere != null ? ownedHere.thenCompose(ok -> here.get())
-                : ownership.place(device, call, answerWithin).thenCompose(placement -> placement instanceof Placement.Claimed claimed
+                : ownership.place(device, call.get(), answerWithin).thenCompose(placement -> placement instanceof Placement.Claimed claimed
                         ? adopt(device, claimed.entries()).thenCompose(ok -> here.get())
                         : OwnerCalls.resultOf(((Placement.Answered) placement).answer()).thenApply(decode));
         return result.exceptionallyCompose(failure -> {

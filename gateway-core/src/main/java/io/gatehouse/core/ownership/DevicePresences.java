@@ -35,7 +35,7 @@ public final class DevicePresences {
         if (connections.isConnected(device)) {
             return CompletableFuture.completedFuture(here(device)); // a device is owned where it is connected
         }
-        return c2d.owners().whereOwned(device, OwnerCalls.presence(), ANSWER_WITHIN,
+        return c2d.owners().whereOwned(device, () -> OwnerCalls.presence(), ANSWER_WITHIN,
                 () -> CompletableFuture.completedFuture(here(device)), OwnerCalls::presence);
     }
 

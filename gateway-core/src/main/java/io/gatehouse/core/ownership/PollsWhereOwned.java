@@ -29,13 +29,13 @@ public final class PollsWhereOwned {
 
     /** {@link PolledInboxes#take} on the owner. */
     public CompletableFuture<Optional<Delivery>> take(DeviceId device) {
-        return owners.whereOwned(device, OwnerCalls.pollTake(), ANSWER_WITHIN, () -> inboxes.take(device),
+        return owners.whereOwned(device, () -> OwnerCalls.pollTake(), ANSWER_WITHIN, () -> inboxes.take(device),
                 OwnerCalls::polled);
     }
 
     /** {@link PolledInboxes#settle} on the owner. */
     public CompletableFuture<Void> settle(DeviceId device, LockToken token, PolledInboxes.Settlement settlement) {
-        return owners.whereOwned(device, OwnerCalls.pollSettle(new OwnerCalls.Call.PollSettle(token, settlement)),
+        return owners.whereOwned(device, () -> OwnerCalls.pollSettle(new OwnerCalls.Call.PollSettle(token, settlement)),
                 ANSWER_WITHIN, () -> inboxes.settle(device, token, settlement), answer -> null);
     }
 

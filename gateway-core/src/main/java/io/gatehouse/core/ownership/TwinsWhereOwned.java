@@ -50,7 +50,7 @@ public final class TwinsWhereOwned {
     }
 
     private CompletableFuture<Twin> whereOwned(DeviceId id, OwnerCalls.Call call) {
-        return owners.whereOwned(id, OwnerCalls.twinCall(call), ANSWER_WITHIN, () -> here(id, call),
+        return owners.whereOwned(id, () -> OwnerCalls.twinCall(call), ANSWER_WITHIN, () -> here(id, call),
                 answer -> TwinCodec.decode(id, answer));
     }
 

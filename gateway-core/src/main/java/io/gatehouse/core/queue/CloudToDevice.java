@@ -97,7 +97,7 @@ public final class CloudToDevice {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ARGUMENT,
                     "message-id must be printable ASCII without '\"' or '\\'"));
         }
-        return owners.whereOwned(device, OwnerCalls.send(request), CALL_ANSWER_WITHIN, () -> sendHere(device, request),
+        return owners.whereOwned(device, () -> OwnerCalls.send(request), CALL_ANSWER_WITHIN, () -> sendHere(device, request),
                 OwnerCalls::text);
     }
 
@@ -169,7 +169,7 @@ public final class CloudToDevice {
 
     /** Removes every message of a device's queue; completes with how many, once durable. */
     public CompletableFuture<Integer> purge(DeviceId device) {
-        return owners.whereOwned(device, OwnerCalls.purge(), CALL_ANSWER_WITHIN, () -> purgeHere(device),
+        return owners.whereOwned(device, () -> OwnerCalls.purge(), CALL_ANSWER_WITHIN, () -> purgeHere(device),
                 answer -> Integer.parseInt(OwnerCalls.text(answer)));
     }
 
