@@ -12,9 +12,7 @@ import io.gatehouse.core.store.WriteBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -78,7 +76,7 @@ public final class LifecycleQueue {
     private final LifecycleCounters counters;
 
     private final SequenceQueue<Entry> ready = new SequenceQueue<>();
-    private final Map<LockToken, Entry> locked = new HashMap<>();
+    private final TokenTable<Lock> locked = new TokenTable<>(lock -> lock.token);
     /** The locks in the order they time out. */
     private final TimeoutList<Lock> lockTimeouts;
     private final List<ReceiverImpl> receivers = new ArrayList<>(1);
@@ -400,7 +398,7 @@ public final class LifecycleQueue {
         lockTimeouts.add(lock, shard.clock().millis() + settings.lockDuration().toMillis());
         entry.lock = lock;
         receiver.undelivered.add(lock);
-        locked.put(lock.token, entry);
+        locked.add(lock);
         receiver.credit--;
         entry.countStored = true;
         return lock;
@@ -451,17 +449,17 @@ public final class LifecycleQueue {
      */
     private List<Entry> lockedBy(ReceiverImpl receiver) {
         List<Entry> held = new ArrayList<>();
-        for (Entry entry : locked.values()) {
-            if (entry.lock.receiver == receiver) {
-                held.add(entry);
+        for (Lock lock : locked.toList()) {
+            if (lock.receiver == receiver) {
+                held.add(lock.entry);
             }
         }
         return held;
     }
 
     private Entry lockedBy(ReceiverImpl receiver, LockToken token) {
-        Entry entry = locked.get(token);
-        return entry != null && entry.lock.receiver == receiver ? entry : null;
+        Lock lock = locked.get(token);
+        return lock != null && lock.receiver == receiver ? lock.entry : null;
     }
 
     private CompletableFuture<Void> complete(ReceiverImpl receiver, LockToken token) {
@@ -554,7 +552,9 @@ public final class LifecycleQueue {
     /** Every message here, ready then locked. */
     private List<Entry> allEntries() {
         List<Entry> all = ready.toList();
-        all.addAll(locked.values());
+        for (Lock lock : locked.toList()) {
+            all.add(lock.entry);
+        }
         return all;
     }
 
