@@ -241,7 +241,7 @@ public final class LifecycleQueue {
                 counts = new CountWrite();
             }
             counts.add(lock);
-            if (needsContent(entry)) {
+            if (readForDelivery) {
                 if (lockedWithoutContent == null) {
                     lockedWithoutContent = new ArrayList<>();
                 }

@@ -39,13 +39,7 @@ public final class ReadBudget {
 
     /** Takes up to {@code wanted} messages' worth of reading ahead; returns how many it got (maybe none). Any thread. */
     int takeAhead(int wanted) {
-        while (true) {
-            int now = ahead.get();
-            int granted = Math.min(now, wanted);
-            if (granted <= 0 || ahead.compareAndSet(now, now - granted)) {
-                return Math.max(granted, 0);
-            }
-        }
+        return take(ahead, wanted);
     }
 
     /** Returns one message's worth of reading ahead: its content was locked, dropped or ended. */
@@ -55,13 +49,16 @@ public final class ReadBudget {
 
     /** Takes one message's worth of reading for a delivery, if any is left. Any thread. */
     boolean takeForDelivery() {
+        return take(forDeliveries, 1) == 1;
+    }
+
+    /** Takes up to {@code wanted} from {@code pool}; returns how many it got. */
+    private static int take(AtomicInteger pool, int wanted) {
         while (true) {
-            int now = forDeliveries.get();
-            if (now <= 0) {
-                return false;
-            }
-            if (forDeliveries.compareAndSet(now, now - 1)) {
-                return true;
+            int now = pool.get();
+            int granted = Math.min(now, wanted);
+            if (granted <= 0 || pool.compareAndSet(now, now - granted)) {
+                return Math.max(granted, 0);
             }
         }
     }

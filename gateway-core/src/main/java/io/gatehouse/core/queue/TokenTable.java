@@ -27,19 +27,9 @@ final class TokenTable<T> {
     }
 
     /** The item with {@code token}, or null. */
-    @SuppressWarnings("unchecked")
     T get(LockToken token) {
-        if (slots == null) {
-            return null;
-        }
-        int mask = slots.length - 1;
-        for (int i = indexOf(token, mask); slots[i] != null; i = (i + 1) & mask) {
-            T item = (T) slots[i];
-            if (tokenOf.apply(item).equals(token)) {
-                return item;
-            }
-        }
-        return null;
+        int i = slotOf(token);
+        return i < 0 ? null : item(i);
     }
 
     /** Adds {@code item}, whose token must not be in the table yet. */
@@ -55,17 +45,11 @@ final class TokenTable<T> {
 
     /** Removes the item with {@code token}; nothing happens if there is none. */
     void remove(LockToken token) {
-        if (slots == null) {
+        int i = slotOf(token);
+        if (i < 0) {
             return;
         }
         int mask = slots.length - 1;
-        int i = indexOf(token, mask);
-        while (slots[i] != null && !tokenOf.apply(item(i)).equals(token)) {
-            i = (i + 1) & mask;
-        }
-        if (slots[i] == null) {
-            return;
-        }
         // backward shift: move up every item after the hole that may not stay past it, so no probe stops early
         int hole = i;
         for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
@@ -92,6 +76,20 @@ final class TokenTable<T> {
             }
         }
         return all;
+    }
+
+    /** The slot holding the item with {@code token}, or -1. */
+    private int slotOf(LockToken token) {
+        if (slots == null) {
+            return -1;
+        }
+        int mask = slots.length - 1;
+        for (int i = indexOf(token, mask); slots[i] != null; i = (i + 1) & mask) {
+            if (tokenOf.apply(item(i)).equals(token)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @SuppressWarnings("unchecked")
