@@ -174,7 +174,7 @@ final class JournalRecovery {
     // ------------------------------------------------------------ state
 
     private void recoverState(TreeMap<Long, Path> stateFiles) throws IOException {
-        StateIndex index = new StateIndex();
+        StateIndex index = StateIndex.forRecovery();
         long[] lastSequence = {-1};
         StateSegment open = null;
         long lastId = 0;
@@ -224,6 +224,7 @@ final class JournalRecovery {
                 open = segment;
             }
         }
+        index.recovered();
         state = new StateStream(allocator, options, stats, index, lastSequence[0] + 1);
         if (open != null) {
             state.resume(open);

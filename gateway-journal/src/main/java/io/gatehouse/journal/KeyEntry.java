@@ -2,31 +2,65 @@ package io.gatehouse.journal;
 
 import io.gatehouse.core.store.StateKey;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
- * What the index knows of one key: where its current record is (a put, or a delete that must stay), and
- * which segments still hold puts of it. A delete may leave the disk only when no older put of its key
+ * What the index knows of one key: the key itself, where its current record is (a put, or a delete that must
+ * stay), and which segments still hold puts of it. A delete may leave the disk only when no older put of its key
  * remains, or that put would come back to life on the next recovery.
+ *
+ * <p>There is one entry per queued message, so every field counts: the key is held as its three parts, not as a
+ * {@link StateKey} object (32 bytes more), the position within a segment fits an {@code int} (segments are at
+ * most 2 GiB), and the list of further segments with puts needs no count (it is filled from the front). An entry
+ * is 48 bytes with compressed pointers.
  */
 final class KeyEntry {
 
-    private static final StateSegment[] NONE = new StateSegment[0];
-
-    final StateKey key;
-    StateSegment segment;
-    long position;
-    int size;
+    private final long id;
+    private final String owner;
+    private final byte kindCode;
     boolean tombstone;
+    StateSegment segment;
+    int position;
+    int size;
     /**
      * Segments with puts of this key, oldest first (some may be deleted by now; pruned as they are found): the
-     * first in a field of its own, since almost every key has just one and an array would cost each key 24 bytes.
+     * first in a field of its own, since almost every key has just one; the others, rare, from the front of an
+     * array whose unused tail is null.
      */
     private StateSegment firstPut;
-    private StateSegment[] morePuts = NONE;
-    private int moreCount;
+    private StateSegment[] morePuts;
+
+    KeyEntry(StateKey key, String owner) {
+        this.kindCode = (byte) key.kindCode();
+        this.owner = owner;
+        this.id = key.id();
+    }
 
     KeyEntry(StateKey key) {
-        this.key = key;
+        this(key, key.owner());
+    }
+
+    /** A new key object equal to this entry's key. */
+    StateKey key() {
+        return StateKey.decode(kindCode, owner, id);
+    }
+
+    boolean hasKey(StateKey key) {
+        return id == key.id() && kindCode == key.kindCode() && owner.equals(key.owner());
+    }
+
+    /** The key's hash as {@link #hash(StateKey)} gives it, without a key object. */
+    int keyHash() {
+        return hash(kindCode, owner, id);
+    }
+
+    static int hash(StateKey key) {
+        return hash(key.kindCode(), key.owner(), key.id());
+    }
+
+    private static int hash(int kindCode, String owner, long id) {
+        return (kindCode * 31 + owner.hashCode()) * 31 + Long.hashCode(id);
     }
 
     void addPut(StateSegment segment) {
@@ -38,15 +72,16 @@ final class KeyEntry {
         if (firstPut == segment) {
             return;
         }
-        for (int i = 0; i < moreCount; i++) {
+        int count = morePutCount();
+        for (int i = 0; i < count; i++) {
             if (morePuts[i] == segment) {
                 return;
             }
         }
-        if (moreCount == morePuts.length) {
-            morePuts = Arrays.copyOf(morePuts, Math.max(2, moreCount * 2));
+        if (morePuts == null || count == morePuts.length) {
+            morePuts = morePuts == null ? new StateSegment[2] : Arrays.copyOf(morePuts, count * 2);
         }
-        morePuts[moreCount++] = segment;
+        morePuts[count] = segment;
     }
 
     /** True when a segment other than {@code except} still holds a put of this key. */
@@ -55,7 +90,7 @@ final class KeyEntry {
         if (firstPut != null && firstPut != except) {
             return true;
         }
-        for (int i = 0; i < moreCount; i++) {
+        for (int i = 0, n = morePutCount(); i < n; i++) {
             if (morePuts[i] != except) {
                 return true;
             }
@@ -64,37 +99,52 @@ final class KeyEntry {
     }
 
     /** Calls {@code action} for every existing segment other than {@code except} holding a put of this key. */
-    void forEachPutOutside(StateSegment except, java.util.function.Consumer<StateSegment> action) {
+    void forEachPutOutside(StateSegment except, Consumer<StateSegment> action) {
         prune();
         if (firstPut != null && firstPut != except) {
             action.accept(firstPut);
         }
-        for (int i = 0; i < moreCount; i++) {
+        for (int i = 0, n = morePutCount(); i < n; i++) {
             if (morePuts[i] != except) {
                 action.accept(morePuts[i]);
             }
         }
     }
 
+    private int morePutCount() {
+        if (morePuts == null) {
+            return 0;
+        }
+        int n = 0;
+        while (n < morePuts.length && morePuts[n] != null) {
+            n++;
+        }
+        return n;
+    }
+
     /** Forgets deleted segments, keeping the order; the first remaining one moves into {@link #firstPut}. */
     private void prune() {
+        if (firstPut != null && firstPut.deleted) {
+            firstPut = null;
+        }
+        if (morePuts == null) {
+            return;
+        }
+        int count = morePutCount();
         int kept = 0;
-        for (int i = 0; i < moreCount; i++) {
+        for (int i = 0; i < count; i++) {
             if (!morePuts[i].deleted) {
                 morePuts[kept++] = morePuts[i];
             }
         }
-        for (int i = kept; i < moreCount; i++) {
-            morePuts[i] = null;
-        }
-        moreCount = kept;
-        if (firstPut != null && firstPut.deleted) {
-            firstPut = null;
-        }
-        if (firstPut == null && moreCount > 0) {
+        Arrays.fill(morePuts, kept, count, null);
+        if (firstPut == null && kept > 0) {
             firstPut = morePuts[0];
-            System.arraycopy(morePuts, 1, morePuts, 0, moreCount - 1);
-            morePuts[--moreCount] = null;
+            System.arraycopy(morePuts, 1, morePuts, 0, kept - 1);
+            morePuts[--kept] = null;
+        }
+        if (kept == 0) {
+            morePuts = null;
         }
     }
 }

@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 /**
  * The state index's map from key to {@link KeyEntry}: an open-addressing table of the entries themselves
- * (each already holds its key), so a key costs one array slot instead of a hash map node of 32 bytes. A hub
+ * (each holds its key's parts), so a key costs one array slot instead of a hash map node of 32 bytes. A hub
  * with a million devices' queues holds tens of millions of keys: this is where memory per queued message is
  * decided. Linear probing, kept at most two-thirds full; removal shifts later entries back (no tombstones).
  * Not thread-safe (the index is confined to the appender).
@@ -24,9 +24,9 @@ final class KeyTable {
     KeyEntry get(StateKey key) {
         KeyEntry[] table = slots;
         int mask = table.length - 1;
-        for (int i = home(key, mask); ; i = (i + 1) & mask) {
+        for (int i = home(KeyEntry.hash(key), mask); ; i = (i + 1) & mask) {
             KeyEntry e = table[i];
-            if (e == null || e.key.equals(key)) {
+            if (e == null || e.hasKey(key)) {
                 return e;
             }
         }
@@ -45,17 +45,34 @@ final class KeyTable {
     boolean remove(StateKey key) {
         KeyEntry[] table = slots;
         int mask = table.length - 1;
-        int i = home(key, mask);
-        while (table[i] != null && !table[i].key.equals(key)) {
+        int i = home(KeyEntry.hash(key), mask);
+        while (table[i] != null && !table[i].hasKey(key)) {
             i = (i + 1) & mask;
         }
+        return removeAt(i);
+    }
+
+    /** Removes {@code entry} itself; false when it is not in the table (even if another entry of its key is). */
+    boolean remove(KeyEntry entry) {
+        KeyEntry[] table = slots;
+        int mask = table.length - 1;
+        int i = home(entry.keyHash(), mask);
+        while (table[i] != null && table[i] != entry) {
+            i = (i + 1) & mask;
+        }
+        return removeAt(i);
+    }
+
+    private boolean removeAt(int i) {
+        KeyEntry[] table = slots;
+        int mask = table.length - 1;
         if (table[i] == null) {
             return false;
         }
         // backward shift: move up every later entry of the run that may sit at or before the hole
         int hole = i;
         for (int j = (hole + 1) & mask; table[j] != null; j = (j + 1) & mask) {
-            int wanted = home(table[j].key, mask);
+            int wanted = home(table[j].keyHash(), mask);
             // the entry at j may fill the hole unless its home lies cyclically within (hole, j]
             boolean homeAfterHole = hole <= j ? hole < wanted && wanted <= j : hole < wanted || wanted <= j;
             if (!homeAfterHole) {
@@ -91,7 +108,7 @@ final class KeyTable {
 
     private static void insert(KeyEntry[] table, KeyEntry entry) {
         int mask = table.length - 1;
-        int i = home(entry.key, mask);
+        int i = home(entry.keyHash(), mask);
         while (table[i] != null) {
             i = (i + 1) & mask;
         }
@@ -99,8 +116,8 @@ final class KeyTable {
     }
 
     /** A key's first slot: its hash, spread so that similar keys (a device's message ids) do not cluster. */
-    private static int home(StateKey key, int mask) {
-        int h = key.hashCode() * 0x9E3779B9;
+    private static int home(int keyHash, int mask) {
+        int h = keyHash * 0x9E3779B9;
         return (h ^ (h >>> 16)) & mask;
     }
 }

@@ -3,7 +3,9 @@ package io.gatehouse.journal;
 import io.gatehouse.core.store.StateKey;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -22,6 +24,14 @@ final class StateIndex {
     /** Segments whose live count reached zero since the last {@link #drainEmptied()}. */
     private final List<StateSegment> emptied = new ArrayList<>();
     private long liveKeys;
+    private Map<String, String> recoveryOwners;
+
+    /** An index that recovery fills from disk: it pools the owners of the keys it decodes until {@link #recovered()}. */
+    static StateIndex forRecovery() {
+        StateIndex index = new StateIndex();
+        index.recoveryOwners = new HashMap<>();
+        return index;
+    }
 
     void addSegment(StateSegment segment) {
         segments.put(segment.id, segment);
@@ -49,7 +59,7 @@ final class StateIndex {
     void put(StateKey key, StateSegment segment, long position, int size) {
         KeyEntry entry = entries.get(key);
         if (entry == null) {
-            entry = new KeyEntry(key);
+            entry = new KeyEntry(key, sharedOwner(key.owner()));
             entries.add(entry);
             liveKeys++;
         } else {
@@ -106,9 +116,8 @@ final class StateIndex {
         segment.retired = true;
         segments.remove(segment.id);
         for (KeyEntry entry : segment.dependents) {
-            if (entry.tombstone && entries.get(entry.key) == entry && !entry.hasPutsOutside(entry.segment)) {
+            if (entry.tombstone && !entry.hasPutsOutside(entry.segment) && entries.remove(entry)) {
                 release(entry.segment, entry.size);
-                entries.remove(entry.key);
             }
         }
         segment.dependents = List.of();
@@ -169,15 +178,29 @@ final class StateIndex {
         List<LivePut> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, liveKeys));
         entries.forEach(entry -> {
             if (!entry.tombstone) {
-                out.add(new LivePut(entry.key, entry.segment, entry.position));
+                out.add(new LivePut(entry.key(), entry.segment, entry.position));
             }
         });
         return out;
     }
 
+    /**
+     * The owner string a new entry keeps. Keys decoded from disk during recovery each bring a copy of their owner
+     * (a device's 50 queued messages: 50 copies), so recovery shares one per owner; keys written at run time come
+     * from the core, which passes the one string its queue holds.
+     */
+    private String sharedOwner(String owner) {
+        return recoveryOwners == null ? owner : recoveryOwners.computeIfAbsent(owner, o -> o);
+    }
+
+    /** Recovery is over: owners are no longer pooled (the pool would only grow). */
+    void recovered() {
+        recoveryOwners = null;
+    }
+
     private void place(KeyEntry entry, StateSegment segment, long position, int size) {
         entry.segment = segment;
-        entry.position = position;
+        entry.position = (int) position;
         entry.size = size;
         segment.live++;
         segment.liveBytes += size;

@@ -63,6 +63,26 @@ class JournalRecoveryTest {
     }
 
     @Test
+    void recoveredKeysOfOneOwnerShareOneOwnerString() throws Exception {
+        try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
+            for (int id = 0; id < 20; id++) {
+                // each key with an owner string of its own, as keys decoded from disk have them
+                await(store.state().write(WriteBatch.put(key(new String("device-" + (id % 2)), id), bytes("v" + id))));
+            }
+        }
+        try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
+            Map<String, List<String>> ownersByName = new TreeMap<>();
+            ((JournalStateStore) store.state()).snapshot()
+                    .forEach(put -> ownersByName.computeIfAbsent(put.key().owner(), o -> new ArrayList<>()).add(put.key().owner()));
+            assertThat(ownersByName).containsOnlyKeys("device-0", "device-1");
+            ownersByName.values().forEach(owners -> {
+                assertThat(owners).hasSize(10);
+                assertThat(owners).allSatisfy(owner -> assertThat(owner).isSameAs(owners.get(0)));
+            });
+        }
+    }
+
+    @Test
     void theEventPartitionCountCannotChange() {
         JournalStore.open(dir, JournalTesting.small(3)).close();
         assertThatThrownBy(() -> JournalStore.open(dir, JournalTesting.small(4)))

@@ -53,22 +53,47 @@ class KeyTableTest {
         }
         assertThat(table.size()).isEqualTo(100_000);
         for (KeyEntry e : entries) {
-            assertThat(table.get(e.key)).isSameAs(e);
+            assertThat(table.get(e.key())).isSameAs(e);
         }
         assertThat(table.get(key(1, 100_001))).isNull();
         for (KeyEntry e : entries) {
-            assertThat(table.remove(e.key)).isTrue();
+            assertThat(table.remove(e.key())).isTrue();
         }
         assertThat(table.size()).isZero();
-        assertThat(table.get(entries.get(0).key)).isNull();
-        assertThat(table.remove(entries.get(0).key)).isFalse();
+        assertThat(table.get(entries.get(0).key())).isNull();
+        assertThat(table.remove(entries.get(0).key())).isFalse();
+    }
+
+    @Test
+    void anEntryIsRemovedByIdentityNotByAnotherEntryOfItsKey() {
+        KeyTable table = new KeyTable();
+        KeyEntry stale = new KeyEntry(key(1, 7));
+        table.add(stale);
+        table.remove(key(1, 7));
+        KeyEntry current = new KeyEntry(key(1, 7));
+        table.add(current);
+
+        assertThat(table.remove(stale)).isFalse();
+        assertThat(table.get(key(1, 7))).isSameAs(current);
+        assertThat(table.remove(current)).isTrue();
+        assertThat(table.size()).isZero();
+    }
+
+    @Test
+    void anEntryGivesBackAnEqualKey() {
+        StateKey k = StateKey.of(RecordKind.TWIN, "device-\u00e9", Long.MAX_VALUE);
+        KeyEntry entry = new KeyEntry(k);
+        assertThat(entry.key()).isEqualTo(k);
+        assertThat(entry.hasKey(k)).isTrue();
+        assertThat(entry.hasKey(StateKey.of(RecordKind.MODULE, "device-\u00e9", Long.MAX_VALUE))).isFalse();
+        assertThat(entry.keyHash()).isEqualTo(KeyEntry.hash(k));
     }
 
     private static void assertSame(KeyTable table, Map<StateKey, KeyEntry> model) {
         assertThat(table.size()).isEqualTo(model.size());
         model.forEach((k, e) -> assertThat(table.get(k)).isSameAs(e));
         Map<StateKey, KeyEntry> listed = new HashMap<>();
-        table.forEach(e -> listed.put(e.key, e));
+        table.forEach(e -> listed.put(e.key(), e));
         assertThat(listed).isEqualTo(model);
     }
 }
