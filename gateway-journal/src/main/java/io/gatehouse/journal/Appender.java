@@ -194,7 +194,7 @@ final class Appender {
 
     private void runControl(ControlOp control) {
         try {
-            control.action.run();
+            control.run();
             control.complete(null);
         } catch (Throwable t) {
             log.error("Journal maintenance task failed", t);

@@ -6,11 +6,21 @@ package io.gatehouse.journal;
  */
 final class ControlOp extends PendingOp {
 
-    final Runnable action;
+    private Runnable action;
     final boolean close;
 
     ControlOp(Runnable action, boolean close) {
         this.action = action;
         this.close = close;
+    }
+
+    /**
+     * Runs the action once and lets go of it: the appender's queue keeps the last operation it took until another
+     * arrives, and a snapshot's action holds a list of every live key (65 bytes per queued message).
+     */
+    void run() {
+        Runnable once = action;
+        action = null;
+        once.run();
     }
 }
