@@ -46,7 +46,11 @@ import javax.management.ObjectName;
  * never leaves memory): the rate is from the first send to the last completion. Each phase also prints the
  * process's CPU time per message, which other work on a shared machine disturbs less than the rates.
  *
- * <p>Options: {@code devices=10000 messages=50 size=256 credit=16 shards=2 ack=none dir=path}.
+ * <p>With {@code restart=true} the core and the journal are closed once the backlog is queued and opened again, as
+ * after a restart of the hub: the heap per queued message is measured again on what recovery rebuilt, and the later
+ * phases run on the reopened core.
+ *
+ * <p>Options: {@code devices=10000 messages=50 size=256 credit=16 shards=2 ack=none restart=false dir=path}.
  */
 public final class QueueMemoryBenchmark {
 
@@ -59,6 +63,7 @@ public final class QueueMemoryBenchmark {
     private final int credit;
     private final int shards;
     private final AckMode ack;
+    private final boolean restart;
 
     private QueueMemoryBenchmark(Map<String, String> options) {
         this.devices = Integer.parseInt(options.getOrDefault("devices", "10000"));
@@ -67,6 +72,7 @@ public final class QueueMemoryBenchmark {
         this.credit = Integer.parseInt(options.getOrDefault("credit", "16"));
         this.shards = Integer.parseInt(options.getOrDefault("shards", "2"));
         this.ack = AckMode.parse(options.getOrDefault("ack", "none"));
+        this.restart = Boolean.parseBoolean(options.getOrDefault("restart", "false"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -95,29 +101,29 @@ public final class QueueMemoryBenchmark {
             for (int i = 0; i < devices; i++) {
                 ids.add(DeviceId.of("device-" + i));
             }
-            bounded(ids, id -> core.registry().create(id));
+            register(core, ids);
             Map<String, long[]> before = histogram();
             long heapBefore = liveHeap();
 
             long total = (long) devices * messagesPerDevice;
             long sendStart = System.nanoTime();
             long sendCpu = cpuNanos();
-            List<DeviceId> sends = new ArrayList<>();
-            for (int m = 0; m < messagesPerDevice; m++) {
-                sends.addAll(ids);
-            }
-            bounded(sends, id -> core.c2d().send(id, request(id, new byte[size])));
+            sendBacklog(core, ids);
             double sendSeconds = seconds(sendStart);
             double sendCpuMicros = cpuMicrosPerMessage(sendCpu, total);
-            sends = null;
 
-            long heapAfter = liveHeap();
-            Map<String, long[]> after = histogram();
             System.out.printf(Locale.ROOT, "queued %,d messages of %d B to %,d devices (ack %s) in %.1f s: %,.0f msg/s, "
                     + "%.1f CPU-us/msg%n", total, size, devices, ack.wireName(), sendSeconds, total / sendSeconds, sendCpuMicros);
-            System.out.printf(Locale.ROOT, "live heap: %,d B before the sends, %,d B after: %.1f B per queued message%n",
-                    heapBefore, heapAfter, (double) (heapAfter - heapBefore) / total);
-            printHistogramDelta(before, after, total);
+            printQueuedHeap("after the sends", before, heapBefore, total);
+            if (restart) {
+                core.close();
+                store.close();
+                long openStart = System.nanoTime();
+                store = JournalStore.open(journal, JournalOptions.defaults(settings.eventPartitions()));
+                core = GatewayCore.builder().settings(settings).store(store).shards(shards).start();
+                System.out.printf(Locale.ROOT, "reopened the journal and the core in %.1f s%n", seconds(openStart));
+                printQueuedHeap("after a restart", before, heapBefore, total);
+            }
 
             held(core, ids);
             List<CompletingSink> sinks = drain(core, ids, total);
@@ -126,6 +132,27 @@ public final class QueueMemoryBenchmark {
             core.close();
             store.close();
         }
+    }
+
+    private static void register(GatewayCore core, List<DeviceId> ids) throws InterruptedException {
+        bounded(ids, id -> core.registry().create(id));
+    }
+
+    /** Sends {@code messages} messages to every device, a round over all devices at a time. */
+    private void sendBacklog(GatewayCore core, List<DeviceId> ids) throws InterruptedException {
+        List<DeviceId> sends = new ArrayList<>();
+        for (int m = 0; m < messagesPerDevice; m++) {
+            sends.addAll(ids);
+        }
+        bounded(sends, id -> core.c2d().send(id, request(id, new byte[size])));
+    }
+
+    private static void printQueuedHeap(String when, Map<String, long[]> before, long heapBefore, long total)
+            throws Exception {
+        long heap = liveHeap();
+        System.out.printf(Locale.ROOT, "live heap: %,d B before the sends, %,d B %s: %.1f B per queued message%n",
+                heapBefore, heap, when, (double) (heap - heapBefore) / total);
+        printHistogramDelta(before, histogram(), total);
     }
 
     private C2dRequest request(DeviceId device, byte[] body) {
