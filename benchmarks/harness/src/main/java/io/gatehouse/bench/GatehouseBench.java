@@ -92,6 +92,10 @@ public final class GatehouseBench implements Callable<Integer> {
             description = "JVM options of every JVM broker (default: ${DEFAULT-VALUE}).")
     String brokerJvmOpts;
 
+    @Option(names = "--gatehouse-jvm-opts", paramLabel = "OPTS", defaultValue = "",
+            description = "JVM options of Gatehouse alone, after --broker-jvm-opts (so -Xmx here wins); the report states them.")
+    String gatehouseJvmOpts;
+
     @Option(names = "--gatehouse-store", paramLabel = "TYPE", defaultValue = "journal",
             description = "Gatehouse's store: journal (durable, D1; the default) or memory (NOT durable, labelled D0; only to try the harness).")
     String gatehouseStore;
@@ -161,7 +165,7 @@ public final class GatehouseBench implements Callable<Integer> {
         Path work = (workDir != null ? workDir : root.resolve("bench/work")).toAbsolutePath();
         Files.createDirectories(work);
         Path output = out != null ? out : root.resolve(quick ? "bench/results/smoke" : "bench/results");
-        Launch launch = new Launch(broker, Arrays.asList(brokerJvmOpts.trim().split("\\s+")), root, gatehouseStore, gatehouseSync);
+        Launch launch = new Launch(broker, options(brokerJvmOpts), root, gatehouseStore, gatehouseSync, options(gatehouseJvmOpts));
         if (!"raw".equals(d2cGenerator) && !"hivemq".equals(d2cGenerator)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--d2c-generator must be raw or hivemq");
         }
@@ -172,7 +176,8 @@ public final class GatehouseBench implements Callable<Integer> {
         }
         String description = (quick ? "quick smoke run" : "full run") + ", " + runs + " repeat(s), medians; brokers pinned to CPU "
                 + (broker == null ? "(none)" : broker) + ", load generator to CPU " + (load == null ? "(none)" : load)
-                + "; JVM brokers: " + brokerJvmOpts + "; all traffic plain TCP on loopback" + ("journal".equals(gatehouseStore) ? "" : "; Gatehouse with --store " + gatehouseStore + " (NOT durable)")
+                + "; JVM brokers: " + brokerJvmOpts + (gatehouseJvmOpts.isBlank() ? "" : "; Gatehouse also: " + gatehouseJvmOpts.trim())
+                + "; all traffic plain TCP on loopback" + ("journal".equals(gatehouseStore) ? "" : "; Gatehouse with --store " + gatehouseStore + " (NOT durable)")
                 + ("batch".equals(gatehouseSync) ? "" : "; Gatehouse with --sync " + gatehouseSync);
         System.out.println("gatehouse-bench: " + description);
         for (Broker b : chosenBrokers) {
@@ -187,6 +192,11 @@ public final class GatehouseBench implements Callable<Integer> {
         harness.run(chosenScenarios, chosenBrokers);
         System.out.println("Results: " + output.resolve("latest.md") + " and " + output.resolve("latest.json"));
         return 0;
+    }
+
+    /** JVM options as given on the command line, split at spaces; none for a blank string. */
+    private static List<String> options(String line) {
+        return line.isBlank() ? List.of() : Arrays.asList(line.trim().split("\\s+"));
     }
 
     private static Scenario scenario(String id) {

@@ -8,8 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports; Gatehouse's store and sync policy. */
-public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore, String gatehouseSync) {
+/**
+ * What every broker launch shares: the CPU it is pinned to, the JVM settings, free ports; Gatehouse's store and sync
+ * policy, and JVM options for Gatehouse alone (after the shared ones, so they win where both set one).
+ */
+public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore, String gatehouseSync,
+                     List<String> gatehouseJvmOptions) {
+
+    public Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, String gatehouseStore, String gatehouseSync) {
+        this(brokerCpu, jvmOptions, repoRoot, gatehouseStore, gatehouseSync, List.of());
+    }
 
     /** Gatehouse with {@code --store memory} or {@code --sync never} is not durable (the cluster brokers ignore both). */
     public String durabilityOf(Broker broker, MessagePath path) {
@@ -42,12 +50,15 @@ public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, S
         return java(List.of(), classPath, mainClass, args);
     }
 
-    /** As {@link #java(String, String, List)}, with {@code ownOptions} of this JVM before the common ones. */
+    /**
+     * As {@link #java(String, String, List)}, with {@code ownOptions} of this JVM after the common ones: the JVM takes
+     * the last of an option given twice ({@code -Xmx}), so they win.
+     */
     public List<String> java(List<String> ownOptions, String classPath, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ownOptions);
         cmd.addAll(jvmOptions);
+        cmd.addAll(ownOptions);
         if (classPath != null) {
             cmd.add("-cp");
             cmd.add(classPath);

@@ -36,4 +36,15 @@ class BrokerTest {
         assertThat(memory.durabilityOf(Broker.GATEHOUSE_CLUSTER_3, MessagePath.C2D)).isEqualTo("D1");
         assertThat(memory.durabilityLabelOf(Broker.GATEHOUSE_CLUSTER_3)).isEqualTo("D2C D0, C2D D1");
     }
+
+    @Test
+    void aJvmsOwnOptionsComeAfterTheSharedOnesSoTheyWin() {
+        Launch launch = new Launch("0", List.of("-Xms1g", "-Xmx1g"), Path.of("."), "journal", "batch", List.of("-Xmx160m"));
+
+        List<String> cmd = launch.java(List.of("-XX:+ExitOnOutOfMemoryError", "-Xmx160m"), null, "-jar g.jar", List.of("start"));
+
+        assertThat(cmd.subList(0, 3)).containsExactly("taskset", "-c", "0");
+        assertThat(cmd.subList(4, cmd.size()))
+                .containsExactly("-Xms1g", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-Xmx160m", "-jar", "g.jar", "start");
+    }
 }
