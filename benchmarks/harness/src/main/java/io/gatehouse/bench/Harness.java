@@ -151,6 +151,10 @@ final class Harness {
                 row.rssBytes(memory);
             }
             running.notes(devices).forEach(row::note);
+            List<String> ownOptions = launchers.launch().gatehouseJvmOptions();
+            if (running.kind().isGatehouse() && !ownOptions.isEmpty()) {
+                row.note("Gatehouse's own JVM options: " + String.join(" ", ownOptions));
+            }
             if (!outside.isEmpty()) {
                 row.note(outside.size() + " broker threads were allowed outside CPU " + cpu + " at the end of the run");
             }
