@@ -89,6 +89,19 @@ class KeyTableTest {
         assertThat(entry.keyHash()).isEqualTo(KeyEntry.hash(k));
     }
 
+    @Test
+    void consecutiveIdsOfNeighbouringDevicesDoNotShareHashes() {
+        java.util.Set<Integer> hashes = new java.util.HashSet<>();
+        for (int device = 0; device < 10_000; device++) {
+            String owner = String.format("dev%05d", device);
+            for (long id = 1; id <= 50; id++) {
+                hashes.add(KeyEntry.hash(StateKey.of(RecordKind.C2D_MESSAGE, owner, id)));
+            }
+        }
+        // 500,000 keys in 2^32 hashes: a few dozen chance collisions, not the 171,000 of a summed hash
+        assertThat(hashes).hasSizeGreaterThan(499_900);
+    }
+
     private static void assertSame(KeyTable table, Map<StateKey, KeyEntry> model) {
         assertThat(table.size()).isEqualTo(model.size());
         model.forEach((k, e) -> assertThat(table.get(k)).isSameAs(e));
