@@ -197,6 +197,30 @@ class FeedbackTest {
     // ------------------------------------------------------------ batching
 
     @Test
+    void feedbackGivesBackEveryMessageIdExactlyAsSent() {
+        start(Map.of(HubSettings.FEEDBACK_BATCH_WINDOW.property(), "PT0S"));
+        // a UUID in its usual text is kept compactly; every other spelling must come back as it was
+        List<String> sent = List.of("3f2504e0-4f89-41d3-9a0c-0305e82c3301", "3F2504E0-4F89-41D3-9A0C-0305E82C3301",
+                "3f2504e0-4f89-41d3-9a0c-0305e82c330", "{3f2504e0-4f89-41d3-9a0c-0305e82c3301}",
+                "0-0-0-0-0", "3f2504e0x4f89-41d3-9a0c-0305e82c3301", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz");
+        for (String id : sent) {
+            hub.await(hub.core.c2d().send(D1, new C2dRequest(MessageProperties.builder().messageId(id).build(),
+                    AckMode.FULL, null, new byte[1])));
+        }
+        RecordingSink sink = new RecordingSink();
+        Receiver r = hub.core.c2d().openReceiver(D1, sink);
+        r.addCredit(sent.size());
+        hub.run();
+        sink.drain().forEach(d -> r.complete(d.lockToken()));
+        hub.run();
+
+        RecordingSink fb = new RecordingSink();
+        hub.core.feedback().openReceiver(fb).addCredit(sent.size());
+        hub.run();
+        assertThat(fb.drain().stream().flatMap(d -> ids(d).stream())).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
     void recordsWithinTheBatchWindowBecomeOneMessage() {
         start(Map.of());
         completeMessages("a", 1);
