@@ -315,9 +315,12 @@ public final class LifecycleQueue {
         return entry.content == null && !entry.is(Entry.LOADING);
     }
 
-    /** The entry's content no longer counts as read ahead: it was locked, dropped or ended. */
+    /**
+     * The entry's content no longer counts as read ahead: it was locked, dropped or ended. A read still under way
+     * keeps its share until it is done ({@link #loaded}), so the reads ahead never exceed the budget.
+     */
     private void leaveReadAhead(Entry entry) {
-        if (entry.is(Entry.READ_AHEAD)) {
+        if (entry.is(Entry.READ_AHEAD) && !entry.is(Entry.LOADING)) {
             entry.set(Entry.READ_AHEAD, false);
             readBudget.giveBackAhead();
         }
@@ -351,7 +354,11 @@ public final class LifecycleQueue {
             Entry entry = entries.get(i);
             entry.set(Entry.LOADING, false);
             if (entry.is(Entry.ENDED)) {
+                leaveReadAhead(entry);
                 continue;
+            }
+            if (entry.lock != null) {
+                leaveReadAhead(entry); // locked while its read ahead was under way
             }
             byte[] value = failure == null ? values.get(i) : null;
             if (value == null) {

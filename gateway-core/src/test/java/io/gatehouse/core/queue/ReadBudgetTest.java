@@ -104,6 +104,41 @@ class ReadBudgetTest {
     }
 
     @Test
+    void aMessageLockedWhileItsReadAheadIsUnderWayHoldsItsShareUntilTheReadIsDone() {
+        DeviceId device = DeviceId.of("d0");
+        hub.createDevice(device.value());
+        for (int i = 0; i < QUEUED; i++) {
+            hub.await(c2d.send(device, C2dRequest.of("m" + i, new byte[] {1})));
+        }
+        store.holdReads();
+        Receiver receiver = c2d.openReceiver(device, new RecordingSink());
+        receiver.addCredit(CREDIT);
+        hub.run();
+        assertThat(inFlight()).as("the locked messages and twice the credit ahead").isEqualTo(CREDIT + 2 * CREDIT);
+
+        receiver.addCredit(CREDIT); // locks messages whose read ahead is still under way
+        hub.run();
+
+        assertThat(inFlight()).as("reads under way: at most the budget ahead beside the locked reads")
+                .isLessThanOrEqualTo(BUDGET + CloudToDevice.READS_FOR_DELIVERIES - c2d.readBudget().availableForDeliveries());
+        assertThat(c2d.readBudget().availableAhead()).as("the reads under way still hold their shares")
+                .isEqualTo(BUDGET - (inFlight() - CREDIT));
+
+        for (int round = 0; round < 10 && store.pendingReads() > 0; round++) {
+            store.completeReads();
+            hub.run();
+        }
+        receiver.close();
+        hub.run();
+        assertThat(c2d.readBudget().availableAhead()).as("all given back").isEqualTo(BUDGET);
+    }
+
+    /** Messages in the store's reads, none completed yet (reads are held). */
+    private int inFlight() {
+        return store.reads().stream().mapToInt(List::size).sum();
+    }
+
+    @Test
     void lockedMessagesAreReadAFewThousandAtATimeAndEveryQueueGetsItsTurn() {
         ManualStore quiet = new ManualStore(HubSettings.defaults().eventPartitions());
         ManualCore noReadAhead = new ManualCore(HubSettings.defaults()
