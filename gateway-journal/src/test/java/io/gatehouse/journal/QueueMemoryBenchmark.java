@@ -101,9 +101,14 @@ public final class QueueMemoryBenchmark {
             for (int i = 0; i < devices; i++) {
                 ids.add(DeviceId.of("device-" + i));
             }
+            Map<String, long[]> empty = histogram();
+            long heapEmpty = liveHeap();
             register(core, ids);
             Map<String, long[]> before = histogram();
             long heapBefore = liveHeap();
+            System.out.printf(Locale.ROOT, "live heap: %.1f B per registered device (no message queued)%n",
+                    (double) (heapBefore - heapEmpty) / devices);
+            printHistogramDelta(empty, before, devices);
 
             long total = (long) devices * messagesPerDevice;
             long sendStart = System.nanoTime();

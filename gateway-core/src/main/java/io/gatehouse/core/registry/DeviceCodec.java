@@ -30,8 +30,15 @@ final class DeviceCodec {
 
     static Device decode(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes).expectVersion(VERSION, "device");
-        return new Device(DeviceId.of(r.readString()), r.readString(), r.readString(),
-                DeviceStatus.values()[r.readByte()], r.readString(), Instant.ofEpochMilli(r.readLong()),
-                new SymmetricKeys(r.readString(), r.readString()), r.readLong());
+        DeviceId id = DeviceId.of(r.readString());
+        String generationId = r.readString();
+        String etag = r.readString();
+        DeviceStatus status = DeviceStatus.values()[r.readByte()];
+        String statusReason = r.readString();
+        Instant statusUpdatedTime = Instant.ofEpochMilli(r.readLong());
+        SymmetricKeys keys = new SymmetricKeys(r.readString(), r.readString());
+        long version = r.readLong();
+        return new Device(id, generationId, DeviceRegistry.sharedEtag(etag, version), status, statusReason,
+                statusUpdatedTime, keys, version);
     }
 }
