@@ -68,6 +68,10 @@ final class Compactor {
     private final Executor housekeeper;
     private final Consumer<ControlOp> submit;
     private final Consumer<StateWrite> addToPass;
+    /** Up to this many operations in a record, its keys are compared pairwise rather than through a set. */
+    private static final int FEW_OPERATIONS = 8;
+    /** The scan's owners, reused while they repeat (one compaction at a time, on the housekeeper). */
+    private final OwnerStrings owners = new OwnerStrings();
     private final JournalStats.Counters stats;
     private final RecordReader reader;
     private final LiveValueReader values;
@@ -150,7 +154,7 @@ final class Compactor {
                     }
                     inRecord.clear();
                     try {
-                        StateRecordCodec.decode(buf, start, length, (key, b, valueStart, valueLength, size) ->
+                        StateRecordCodec.decode(buf, start, length, owners, (key, b, valueStart, valueLength, size) ->
                                 inRecord.add(new Found(key, position, valueStart < 0)));
                     } catch (StateRecordCodec.MalformedRecordException e) {
                         throw new JournalCorruptionException(segment.path, position, e.getMessage());
@@ -162,25 +166,31 @@ final class Compactor {
     }
 
     /**
-     * A record may change a key twice; only its last change counts. Most records hold one or two operations:
-     * no set for those (a map reused across records once cost more to clear than all the rest of compaction,
-     * since a large relocation record leaves it with a large table).
+     * A record may change a key twice; only its last change counts. Most records hold a few operations (a C2D
+     * completion: the message's delete and its delivery count's): those are compared pairwise, without a set (a map
+     * reused across records once cost more to clear than all the rest of compaction, since a large relocation
+     * record leaves it with a large table, and a set per record was a sixth of what compaction allocated).
      */
     private static void addLastOfEachKey(List<Found> inRecord, List<Found> out) {
         int n = inRecord.size();
-        if (n == 1) {
-            out.add(inRecord.get(0));
-            return;
-        }
-        Set<StateKey> later = new HashSet<>(n * 2);
         int from = out.size();
+        Set<StateKey> later = n > FEW_OPERATIONS ? new HashSet<>(n * 2) : null;
         for (int i = n - 1; i >= 0; i--) {
             Found f = inRecord.get(i);
-            if (later.add(f.key())) {
+            if (later != null ? later.add(f.key()) : !changedLater(out, from, f.key())) {
                 out.add(f);
             }
         }
         Collections.reverse(out.subList(from, out.size()));
+    }
+
+    private static boolean changedLater(List<Found> out, int from, StateKey key) {
+        for (int i = from, n = out.size(); i < n; i++) {
+            if (out.get(i).key().equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

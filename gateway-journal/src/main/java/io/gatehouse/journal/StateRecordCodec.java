@@ -81,6 +81,12 @@ final class StateRecordCodec {
 
     /** Decodes the operations of the state record of {@code length} bytes at {@code start} (absolute). */
     static void decode(ByteBuffer buf, int start, int length, OpVisitor visitor) throws MalformedRecordException {
+        decode(buf, start, length, null, visitor);
+    }
+
+    /** As {@link #decode(ByteBuffer, int, int, OpVisitor)}, taking repeated owners from {@code owners} if given. */
+    static void decode(ByteBuffer buf, int start, int length, OwnerStrings owners, OpVisitor visitor)
+            throws MalformedRecordException {
         int end = start + length;
         int at = start + RecordFormat.HEADER_SIZE;
         if (at + 4 > end) {
@@ -106,7 +112,7 @@ final class StateRecordCodec {
             if (ownerLength < 0 || ownerLength > MAX_OWNER_BYTES || at + ownerLength + 8 > end) {
                 throw new MalformedRecordException("bad owner length " + ownerLength);
             }
-            String owner = getOwner(buf, at, ownerLength);
+            String owner = owners != null ? owners.get(buf, at, ownerLength) : OwnerStrings.decode(buf, at, ownerLength);
             at += ownerLength;
             long id = buf.getLong(at);
             at += 8;
@@ -184,11 +190,5 @@ final class StateRecordCodec {
             buf.putInt(bytes.length);
             buf.put(bytes);
         }
-    }
-
-    private static String getOwner(ByteBuffer buf, int at, int length) {
-        byte[] bytes = new byte[length];
-        buf.get(at, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -79,6 +79,39 @@ class ReclaimAndCompactionTest {
     }
 
     @Test
+    void aKeyChangedTwiceInOneRecordKeepsItsLastChangeThroughCompaction() throws Exception {
+        Map<StateKey, String> expected = new TreeMap<>();
+        try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
+            for (int i = 0; i < 1500; i++) {
+                store.state().write(WriteBatch.put(key("churn", i), new byte[200]));
+                store.state().write(WriteBatch.delete(key("churn", i)));
+                if (i % 100 == 0) {
+                    // few operations (compared pairwise) and many (through a set), each changing keys twice
+                    store.state().write(WriteBatch.put(key("twice", i), bytes("old")).andPut(key("twice", i), bytes("new" + i))
+                            .andPut(key("gone", i), bytes("x")).andDelete(key("gone", i)));
+                    expected.put(key("twice", i), "new" + i);
+                    WriteBatch many = new WriteBatch();
+                    for (int k = 0; k < 12; k++) {
+                        many.andPut(key("many-" + i, k % 6), bytes("v" + k));
+                    }
+                    store.state().write(many);
+                    for (int k = 6; k < 12; k++) {
+                        expected.put(key("many-" + i, k % 6), "v" + k);
+                    }
+                }
+            }
+            await(store.state().write(new WriteBatch()));
+            awaitQuiet(store);
+
+            assertThat(store.stats().compactions()).isPositive();
+            assertThat(live(store)).isEqualTo(expected);
+        }
+        try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
+            assertThat(live(store)).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void segmentsHoldingMoreOperationsThanOneScanTakesAreCompactedWhole() throws Exception {
         // 1 MB segments of small operations: tens of thousands per segment, several of the compactor's scans each
         JournalOptions options = JournalTesting.small(1).withSegmentSize(1024 * 1024);

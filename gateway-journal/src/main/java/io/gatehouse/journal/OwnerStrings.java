@@ -1,0 +1,56 @@
+package io.gatehouse.journal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Owner strings of keys decoded from disk, reused while they repeat. The compactor decodes every operation of the
+ * segments it scans, and every operation of a device's queue carries the device's id: without this, each one cost
+ * a new string and its bytes (about 3 % of all the bytes a C2D message's round trip allocates). Direct-mapped, so a
+ * lookup allocates nothing and a miss costs what decoding always did. ASCII owners only (device ids are); others are
+ * decoded each time. One thread at a time.
+ */
+final class OwnerStrings {
+
+    private static final int SLOTS = 1024;
+
+    private final String[] slots = new String[SLOTS];
+
+    /** The owner written as the {@code length} UTF-8 bytes at {@code at}. */
+    String get(ByteBuffer buf, int at, int length) {
+        int hash = 0;
+        for (int i = 0; i < length; i++) {
+            byte b = buf.get(at + i);
+            if (b < 0) {
+                return decode(buf, at, length);
+            }
+            hash = 31 * hash + b;
+        }
+        int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
+        String cached = slots[slot];
+        if (cached != null && sameAscii(cached, buf, at, length)) {
+            return cached;
+        }
+        String owner = decode(buf, at, length);
+        slots[slot] = owner;
+        return owner;
+    }
+
+    static String decode(ByteBuffer buf, int at, int length) {
+        byte[] bytes = new byte[length];
+        buf.get(at, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static boolean sameAscii(String s, ByteBuffer buf, int at, int length) {
+        if (s.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (s.charAt(i) != buf.get(at + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
