@@ -23,6 +23,7 @@ public final class WriteBatch {
     }
 
     private final List<Op> ops = new ArrayList<>(2);
+    private List<Op> readOnly;
 
     public static WriteBatch put(StateKey key, byte[] value) {
         return new WriteBatch().andPut(key, value);
@@ -42,8 +43,14 @@ public final class WriteBatch {
         return this;
     }
 
+    /** The operations in order, as one read-only view made on first use (the journal asks several times a write). */
     public List<Op> ops() {
-        return Collections.unmodifiableList(ops);
+        List<Op> view = readOnly;
+        if (view == null) {
+            view = Collections.unmodifiableList(ops);
+            readOnly = view; // a race only makes a second, equal view
+        }
+        return view;
     }
 
     public boolean isEmpty() {
