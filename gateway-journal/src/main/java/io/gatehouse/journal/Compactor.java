@@ -36,6 +36,8 @@ final class Compactor {
      * of C2D traffic has a few hundred thousand, nearly all dead) outlived young collections and made them slow.
      */
     private static final int SCAN_OPS = 8192;
+    /** Up to this many operations in a record, its keys are compared pairwise rather than through a set. */
+    private static final int FEW_OPERATIONS = 8;
 
     /** An operation found in the segment: the last one on its key within one record. */
     record Found(StateKey key, long position, boolean delete) {
@@ -68,8 +70,6 @@ final class Compactor {
     private final Executor housekeeper;
     private final Consumer<ControlOp> submit;
     private final Consumer<StateWrite> addToPass;
-    /** Up to this many operations in a record, its keys are compared pairwise rather than through a set. */
-    private static final int FEW_OPERATIONS = 8;
     /** The scan's owners, reused while they repeat (one compaction at a time, on the housekeeper). */
     private final OwnerStrings owners = new OwnerStrings();
     private final JournalStats.Counters stats;
@@ -173,6 +173,10 @@ final class Compactor {
      */
     private static void addLastOfEachKey(List<Found> inRecord, List<Found> out) {
         int n = inRecord.size();
+        if (n == 1) {
+            out.add(inRecord.get(0));
+            return;
+        }
         int from = out.size();
         Set<StateKey> later = n > FEW_OPERATIONS ? new HashSet<>(n * 2) : null;
         for (int i = n - 1; i >= 0; i--) {

@@ -115,9 +115,8 @@ final class KeyTable {
         table[i] = entry;
     }
 
-    /** A key's first slot: its hash, spread so that similar keys (a device's message ids) do not cluster. */
+    /** A key's first slot: the low bits of its hash, which {@link KeyEntry#hash} has already mixed. */
     private static int home(int keyHash, int mask) {
-        int h = keyHash * 0x9E3779B9;
-        return (h ^ (h >>> 16)) & mask;
+        return keyHash & mask;
     }
 }

@@ -203,7 +203,6 @@ public final class DeviceRegistry {
         return StateKey.of(RecordKind.DEVICE, id.value());
     }
 
-    /** Etags are opaque; this one is the base64 of the version, as IoT Hub's look. */
     /**
      * The etags of the first versions, made once: almost every device stays at its first few versions, and a string
      * of its own cost each device 56 bytes of heap.
@@ -211,6 +210,7 @@ public final class DeviceRegistry {
     private static final String[] FIRST_ETAGS = LongStream.range(0, 16).mapToObj(DeviceRegistry::encodeEtag)
             .toArray(String[]::new);
 
+    /** Etags are opaque; this one is the base64 of the version, as IoT Hub's look. */
     static String etagOf(long version) {
         return version >= 0 && version < FIRST_ETAGS.length ? FIRST_ETAGS[(int) version] : encodeEtag(version);
     }

@@ -87,11 +87,7 @@ class ReadBudgetTest {
 
     @Test
     void contentDroppedWhenTheReceiversLeaveGivesItsShareBack() {
-        DeviceId device = DeviceId.of("d0");
-        hub.createDevice(device.value());
-        for (int i = 0; i < QUEUED; i++) {
-            hub.await(c2d.send(device, C2dRequest.of("m" + i, new byte[] {1})));
-        }
+        DeviceId device = deviceWithBacklog();
         Receiver receiver = c2d.openReceiver(device, new RecordingSink());
         receiver.addCredit(CREDIT);
         hub.run();
@@ -105,11 +101,7 @@ class ReadBudgetTest {
 
     @Test
     void aMessageLockedWhileItsReadAheadIsUnderWayHoldsItsShareUntilTheReadIsDone() {
-        DeviceId device = DeviceId.of("d0");
-        hub.createDevice(device.value());
-        for (int i = 0; i < QUEUED; i++) {
-            hub.await(c2d.send(device, C2dRequest.of("m" + i, new byte[] {1})));
-        }
+        DeviceId device = deviceWithBacklog();
         store.holdReads();
         Receiver receiver = c2d.openReceiver(device, new RecordingSink());
         receiver.addCredit(CREDIT);
@@ -131,6 +123,16 @@ class ReadBudgetTest {
         receiver.close();
         hub.run();
         assertThat(c2d.readBudget().availableAhead()).as("all given back").isEqualTo(BUDGET);
+    }
+
+    /** A device with {@value #QUEUED} messages queued and no receiver. */
+    private DeviceId deviceWithBacklog() {
+        DeviceId device = DeviceId.of("d0");
+        hub.createDevice(device.value());
+        for (int i = 0; i < QUEUED; i++) {
+            hub.await(c2d.send(device, C2dRequest.of("m" + i, new byte[] {1})));
+        }
+        return device;
     }
 
     /** Messages in the store's reads, none completed yet (reads are held). */
