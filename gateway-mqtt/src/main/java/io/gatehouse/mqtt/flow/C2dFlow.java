@@ -18,8 +18,6 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +51,7 @@ public final class C2dFlow {
     private final Channel channel;
     private final EventExecutor loop;
     private final int window;
-    private final PacketIds<LockToken> packetIds = new PacketIds<>();
-    private final Map<LockToken, Integer> packetIdOf = new HashMap<>();
+    private final PacketIds<LockToken> packetIds;
     private final Runnable grantTask = this::grantCredit;
 
     private Receiver receiver;
@@ -74,6 +71,7 @@ public final class C2dFlow {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.window = window;
+        this.packetIds = new PacketIds<>(window);
     }
 
     public boolean isActive() {
@@ -112,7 +110,6 @@ public final class C2dFlow {
         receiver = null;
         sink = null;
         packetIds.clear();
-        packetIdOf.clear();
         owedCredit = 0;
     }
 
@@ -125,7 +122,6 @@ public final class C2dFlow {
             log.debug("Device {}: PUBACK for packet id {} that is not in flight, ignored", device, packetId);
             return;
         }
-        packetIdOf.remove(token);
         settle(receiver, token);
         returnCredit(1);
     }
@@ -146,7 +142,6 @@ public final class C2dFlow {
         String topic = topics.c2dTopic(delivery.message());
         if (mode == C2dDeliveryMode.AT_LEAST_ONCE) {
             int packetId = packetIds.allocate(token);
-            packetIdOf.put(token, packetId);
             out.write(publish(topic, MqttQoS.AT_LEAST_ONCE, packetId, delivery));
         } else {
             Receiver current = receiver;
@@ -166,9 +161,8 @@ public final class C2dFlow {
         if (from != sink) {
             return;
         }
-        Integer packetId = packetIdOf.remove(token);
-        if (packetId != null) {
-            packetIds.release(packetId);
+        int packetId = packetIds.releaseValue(token);
+        if (packetId != 0) {
             log.info("Device {}: lock of the C2D message in packet {} was lost (lock timeout or expiry); "
                     + "a later PUBACK for it is ignored", device, packetId);
             returnCredit(1);
