@@ -27,10 +27,8 @@ public final class DeviceTopics {
     private static final String TWIN = "$iothub/twin/";
     private static final String METHODS = "$iothub/methods/";
 
-    private final String telemetryPrefix;
-    private final String c2dPrefix;
-    private final String c2dFilter;
-    private final String ownPrefix;
+    private final String device;
+    private final String moduleId;
 
     public DeviceTopics(DeviceId device) {
         this(device, null);
@@ -38,15 +36,9 @@ public final class DeviceTopics {
 
     /** The topics of a device ({@code moduleId} null) or of one of its modules. */
     public DeviceTopics(DeviceId device, String moduleId) {
-        String root = DEVICES + (moduleId == null ? device.value() : device.value() + MODULES + moduleId);
-        this.ownPrefix = root + "/";
-        this.telemetryPrefix = root + EVENTS;
-        this.c2dPrefix = DEVICES + device.value() + DEVICEBOUND;
-        this.c2dFilter = moduleId == null ? c2dPrefix + "#" : null;
-    }
-
-    public String c2dFilter() {
-        return c2dFilter;
+        // matched in place, not kept as prefix strings: a connection would otherwise carry ~300 B of them
+        this.device = device.value();
+        this.moduleId = moduleId;
     }
 
     /**
@@ -54,10 +46,11 @@ public final class DeviceTopics {
      * {@code topic} is not this device's telemetry topic.
      */
     public String telemetryBag(String topic) {
-        if (!topic.startsWith(telemetryPrefix)) {
+        int root = rootEnd(topic);
+        if (root < 0 || !topic.startsWith(EVENTS, root)) {
             return null;
         }
-        int end = telemetryPrefix.length();
+        int end = root + EVENTS.length();
         if (topic.length() == end) {
             return "";
         }
@@ -80,7 +73,15 @@ public final class DeviceTopics {
 
     /** The kind of a SUBSCRIBE topic filter. */
     public TopicKind classifyFilter(String filter) {
-        return filter.equals(c2dFilter) ? TopicKind.C2D : classifyShared(filter).kind();
+        return isC2dFilter(filter) ? TopicKind.C2D : classifyShared(filter).kind();
+    }
+
+    /** Exactly {@code devices/{id}/messages/devicebound/#}, and only for a device: modules have no C2D. */
+    private boolean isC2dFilter(String filter) {
+        int end = DEVICES.length() + device.length() + DEVICEBOUND.length();
+        return moduleId == null && filter.length() == end + 1 && filter.charAt(end) == '#'
+                && filter.startsWith(DEVICES) && filter.startsWith(device, DEVICES.length())
+                && filter.startsWith(DEVICEBOUND, DEVICES.length() + device.length());
     }
 
     /** Topics outside the device's own telemetry and C2D: the hub's {@code $iothub/} features, or foreign. */
@@ -96,8 +97,8 @@ public final class DeviceTopics {
 
     /** The topic of a C2D message for this device: the devicebound prefix and the message's bag. */
     public String c2dTopic(QueueMessage message) {
-        StringBuilder topic = new StringBuilder(c2dPrefix.length() + 160);
-        topic.append(c2dPrefix);
+        StringBuilder topic = new StringBuilder(DEVICES.length() + device.length() + DEVICEBOUND.length() + 160);
+        topic.append(DEVICES).append(device).append(DEVICEBOUND);
         PropertyBag.formatC2d(message, topic);
         return topic.toString();
     }
@@ -105,6 +106,27 @@ public final class DeviceTopics {
     /** A topic under {@code devices/} that is not this identity's (another device, a module, or a module's device). */
     private boolean isOtherDevice(String topic) {
         return topic.startsWith(DEVICES) && topic.indexOf('/', DEVICES.length()) > DEVICES.length()
-                && !topic.startsWith(ownPrefix);
+                && !isOwn(topic);
+    }
+
+    /** Below this identity's root: {@code devices/{id}/...}, or {@code devices/{id}/modules/{moduleId}/...}. */
+    private boolean isOwn(String topic) {
+        int root = rootEnd(topic);
+        return root >= 0 && topic.startsWith("/", root);
+    }
+
+    /** Where this identity's root ({@code devices/{id}}, a module's with its part) ends in {@code topic}, or -1. */
+    private int rootEnd(String topic) {
+        if (!topic.startsWith(DEVICES) || !topic.startsWith(device, DEVICES.length())) {
+            return -1;
+        }
+        int end = DEVICES.length() + device.length();
+        if (moduleId == null) {
+            return end;
+        }
+        if (!topic.startsWith(MODULES, end) || !topic.startsWith(moduleId, end + MODULES.length())) {
+            return -1;
+        }
+        return end + MODULES.length() + moduleId.length();
     }
 }

@@ -68,6 +68,9 @@ class DeviceTopicsTest {
             devices/d2/messages/devicebound/#             | OTHER_DEVICE
             devices/+/messages/devicebound/#              | OTHER_DEVICE
             devices/d1/messages/devicebound/+             | UNSUPPORTED
+            devices/d1/messages/deviceboundX#             | UNSUPPORTED
+            devices/d1/messages/devicebound/##            | UNSUPPORTED
+            devices/d10/messages/devicebound/#            | OTHER_DEVICE
             devices/d1/messages/events/                   | UNSUPPORTED
             devices/d1/#                                  | UNSUPPORTED
             $iothub/#                                     | UNSUPPORTED
@@ -75,6 +78,22 @@ class DeviceTopicsTest {
             """)
     void subscriptionFiltersAreClassifiedByKind(String filter, TopicKind kind) {
         assertThat(topics.classifyFilter(filter)).isEqualTo(kind);
+    }
+
+    @Test
+    void aModuleHasItsOwnTelemetryTopicAndNoC2d() {
+        DeviceTopics module = new DeviceTopics(DeviceId.of("d1"), "m");
+        assertThat(module.telemetryBag("devices/d1/modules/m/messages/events/$.mid=1")).isEqualTo("$.mid=1");
+        assertThat(module.telemetryBag("devices/d1/modules/m/messages/events")).isEmpty();
+        assertThat(module.telemetryBag("devices/d1/messages/events")).as("its device's topic").isNull();
+        assertThat(module.telemetryBag("devices/d1/modules/m2/messages/events")).isNull();
+        assertThat(module.telemetryBag("devices/d1/modules/M/messages/events")).isNull();
+        assertThat(module.telemetryBag("devices/d1/modules/")).isNull();
+        assertThat(module.classifyFilter("devices/d1/messages/devicebound/#")).isEqualTo(TopicKind.OTHER_DEVICE);
+        assertThat(module.classifyPublish("devices/d1/modules/m/messages/devicebound/x").kind())
+                .isEqualTo(TopicKind.UNSUPPORTED);
+        assertThat(module.classifyPublish("devices/d1/modules/m2/messages/events").kind())
+                .isEqualTo(TopicKind.OTHER_DEVICE);
     }
 
     @Test
