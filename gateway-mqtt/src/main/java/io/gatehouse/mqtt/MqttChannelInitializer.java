@@ -9,14 +9,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The MQTT endpoint as a Netty pipeline, for a server to bind on its listeners (8883 with TLS, 1883 plain):
- * {@code [TLS] → idle (connect timeout, then 1.5 × keep-alive) → MqttDecoder(max packet size) → MqttEncoder →
- * connection handler}. One instance serves every connection of a listener.
+ * {@code [TLS] → MqttDecoder(max packet size) → MqttEncoder → connection handler}; the connection handler keeps
+ * the connect deadline and the keep-alive itself. One instance serves every connection of a listener.
  */
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -36,7 +34,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     /**
-     * MQTT without what carries it: {@code idle → MqttDecoder → MqttEncoder → connection handler}, for this
+     * MQTT without what carries it: {@code MqttDecoder → MqttEncoder → connection handler}, for this
      * initializer after TLS and for the HTTPS listener after a WebSocket upgrade (subprotocol {@code mqtt}).
      */
     public static ProtocolHandlers protocolHandlers(GatewayCore core, MqttOptions options) {
@@ -44,8 +42,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         Objects.requireNonNull(options, "options");
         ConnectValidator validator = new ConnectValidator(options.hubHostName());
         return (pipeline, secure) -> {
-            pipeline.addLast(MqttConnectionHandler.IDLE_HANDLER,
-                    new IdleStateHandler(options.connectTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
             pipeline.addLast("decoder", new MqttDecoder(options.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
             pipeline.addLast("encoder", MqttEncoder.INSTANCE);
             pipeline.addLast("connection", new MqttConnectionHandler(core, options, validator));

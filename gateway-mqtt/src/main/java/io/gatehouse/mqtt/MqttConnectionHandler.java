@@ -42,8 +42,6 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -69,7 +67,6 @@ import org.slf4j.LoggerFactory;
 final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implements ConnectionControl {
 
     private static final Logger log = LoggerFactory.getLogger(MqttConnectionHandler.class);
-    static final String IDLE_HANDLER = "idle";
     private static final MqttMessage PINGRESP =
             new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
     /** IoT Hub's application property on a will message sent as telemetry. */
@@ -91,12 +88,18 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     private boolean clientDisconnected;
     private boolean readSinceLastTouch;
     private String clientId;
-    private final ArrayDeque<MqttMessage> held = new ArrayDeque<>();
+    /** Made on the first packet held: most devices send nothing before their CONNACK. */
+    private ArrayDeque<MqttMessage> held;
 
     private DevicePrincipal principal;
     private DeviceConnections.Registration registration;
     private ConnectDecision.Will will;
     private ScheduledFuture<?> tokenExpiry;
+    /** The connect deadline, then the keep-alive check; this handler's own timer, not a pipeline handler's. */
+    private ScheduledFuture<?> idleCheck;
+    private final Runnable idleCheckTask = this::checkIdle;
+    private long idleLimitNanos;
+    private long lastReadNanos;
     private TelemetryFlow telemetry;
     private TopicRouter router;
     private Map<TopicKind, TopicFlow> hubFlows = Map.of();
@@ -113,6 +116,22 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
         this.out = new Outbound(context);
+        if (context.channel().isActive()) {
+            startConnectDeadline();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        startConnectDeadline();
+        context.fireChannelActive();
+    }
+
+    /** CONNECT, and the verdict on its credentials, must come within the connect timeout of the connection's start. */
+    private void startConnectDeadline() {
+        if (idleCheck == null && state == State.AWAITING_CONNECT) {
+            idleCheck = ctx.executor().schedule(idleCheckTask, options.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     // ---------------------------------------------------------------- inbound packets
@@ -166,6 +185,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext context) {
+        lastReadNanos = System.nanoTime(); // any bytes count, a packet's first part too
         if (readSinceLastTouch && registration != null) {
             readSinceLastTouch = false;
             registration.touch(); // once per read batch, not per packet: the device's last activity time
@@ -239,6 +259,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void hold(MqttMessage packet) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
         if (held.size() == MAX_HELD_PACKETS) {
             close("more than " + MAX_HELD_PACKETS + " packets sent before the CONNACK");
             return;
@@ -249,9 +272,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     /** What the device sent while it was being authenticated, in order, now that it is accepted (or refused). */
     private void replayHeld() {
         MqttMessage packet;
-        while ((packet = held.poll()) != null) {
+        while (held != null && (packet = held.poll()) != null) {
             channelRead(ctx, packet);
         }
+        held = null;
         updateReading();
     }
 
@@ -301,8 +325,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         } else {
             session = core.sessions().get(id);
         }
-        long idleMillis = options.idleTimeoutMillis(login.keepAliveSeconds());
-        ctx.pipeline().replace(IDLE_HANDLER, IDLE_HANDLER, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        idleLimitNanos = TimeUnit.MILLISECONDS.toNanos(options.idleTimeoutMillis(login.keepAliveSeconds()));
+        lastReadNanos = System.nanoTime();
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        idleCheck = ctx.executor().schedule(idleCheckTask, idleLimitNanos, TimeUnit.NANOSECONDS);
         long untilExpiry = device.expiry().toEpochMilli() - core.clock().millis();
         tokenExpiry = ctx.executor().schedule(() -> close("SAS token expired"), Math.max(untilExpiry, 0), TimeUnit.MILLISECONDS);
 
@@ -382,13 +410,18 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         state = State.CLOSED;
-        held.forEach(ReferenceCountUtil::release);
-        held.clear();
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held = null;
+        }
         if (closeReason == null) {
             closeReason = "connection lost";
         }
         if (tokenExpiry != null) {
             tokenExpiry.cancel(false);
+        }
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
         }
         if (c2d != null) {
             c2d.stop(); // abandons every C2D message in flight, at once
@@ -421,22 +454,26 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         });
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext context, Object event) {
-        if (event instanceof IdleStateEvent) {
-            if (state == State.AUTHENTICATING) {
-                close("no verdict on its credentials within " + options.connectTimeout().toMillis() + " ms");
-            } else if (state == State.AWAITING_CONNECT) {
-                close("no CONNECT within " + options.connectTimeout().toMillis() + " ms");
-            } else if (telemetry != null && telemetry.isBacklogged()) {
-                // reading is paused by us, waiting for the store: the device is not idle
-                return;
-            } else {
-                close("keep-alive expired: nothing received for 1.5 times the keep-alive [MQTT-3.1.2-24]");
-            }
+    private void checkIdle() {
+        if (isClosing()) {
             return;
         }
-        context.fireUserEventTriggered(event);
+        if (state == State.AUTHENTICATING) {
+            close("no verdict on its credentials within " + options.connectTimeout().toMillis() + " ms");
+            return;
+        }
+        if (state == State.AWAITING_CONNECT) {
+            close("no CONNECT within " + options.connectTimeout().toMillis() + " ms");
+            return;
+        }
+        long quiet = System.nanoTime() - lastReadNanos;
+        if (quiet < idleLimitNanos || (telemetry != null && telemetry.isBacklogged())) {
+            // read lately, or reading is paused by us, waiting for the store: the device is not idle
+            long next = quiet < idleLimitNanos ? idleLimitNanos - quiet : idleLimitNanos;
+            idleCheck = ctx.executor().schedule(idleCheckTask, next, TimeUnit.NANOSECONDS);
+            return;
+        }
+        close("keep-alive expired: nothing received for 1.5 times the keep-alive [MQTT-3.1.2-24]");
     }
 
     @Override

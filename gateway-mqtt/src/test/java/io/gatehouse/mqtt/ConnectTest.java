@@ -288,6 +288,26 @@ class ConnectTest {
     }
 
     @Test
+    void aConnectTrickledByteByByteIsClosedAtTheConnectTimeoutNotKeptOpen() throws IOException {
+        // a client cannot hold a connection by sending its CONNECT slowly: the timeout counts from the start
+        byte[] connect = RawMqttClient.encode(connect("d1", server.token("d1")));
+        int sent = 0;
+        try (RawMqttClient client = new RawMqttClient(server.port())) {
+            // a byte every 50 ms, each well inside the 300 ms timeout: only the deadline can close it
+            while (sent < connect.length - 1 && !client.closesWithin(Duration.ofMillis(50))) {
+                try {
+                    client.sendBytes(new byte[] {connect[sent]});
+                } catch (IOException closedMeanwhile) {
+                    break;
+                }
+                sent++;
+            }
+        }
+        assertThat(sent).as("closed while the CONNECT was still arriving").isLessThan(connect.length - 1);
+        logs.await("no CONNECT within");
+    }
+
+    @Test
     void theHiveMqClientSeesRefusalCodes() {
         var client = server.client("d1");
         assertThatThrownBy(() -> client.connectWith().simpleAuth().username(MqttTestServer.userName("d1"))

@@ -80,6 +80,22 @@ class ConnectionLifecycleTest {
     }
 
     @Test
+    void pingsWithinTheKeepAliveKeepTheConnectionOpenUntilTheyStop() throws IOException {
+        // keep-alive 1 s: a PINGREQ every 500 ms for 3 s (twice the 1.5 s limit) keeps it open; silence closes it
+        try (RawMqttClient client = connectRaw(RawMqttClient.connect("d1", MqttTestServer.userName("d1"),
+                server.token("d1"), true, 1))) {
+            long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < end) {
+                client.send(RawMqttClient.pingReq());
+                assertThat(client.receive(WAIT).fixedHeader().messageType()).isEqualTo(MqttMessageType.PINGRESP);
+                assertThat(client.closesWithin(Duration.ofMillis(500))).as("closed while pinging").isFalse();
+            }
+            client.awaitClosed(WAIT);
+        }
+        logs.await("Device d1 disconnected", "keep-alive expired");
+    }
+
+    @Test
     void pingRequestsAreAnswered() throws IOException {
         try (RawMqttClient client = connectRaw(RawMqttClient.connect("d1", MqttTestServer.userName("d1"),
                 server.token("d1"), true, 60))) {

@@ -29,7 +29,6 @@ public final class RawMqttClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
     private final EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(1024 * 1024));
 
     public RawMqttClient(int port) throws IOException {
@@ -63,18 +62,22 @@ public final class RawMqttClient implements AutoCloseable {
     }
 
     public void send(MqttMessage message) throws IOException {
+        sendBytes(encode(message));
+    }
+
+    /** The packet's bytes on the wire. */
+    public static byte[] encode(MqttMessage message) {
+        EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
         encoder.writeOutbound(message);
-        ByteBuf encoded;
-        while ((encoded = encoder.readOutbound()) != null) {
-            try {
-                byte[] bytes = new byte[encoded.readableBytes()];
-                encoded.readBytes(bytes);
-                out.write(bytes);
-            } finally {
-                encoded.release();
-            }
+        ByteBuf encoded = encoder.readOutbound();
+        try {
+            byte[] bytes = new byte[encoded.readableBytes()];
+            encoded.readBytes(bytes);
+            return bytes;
+        } finally {
+            encoded.release();
+            encoder.finishAndReleaseAll();
         }
-        out.flush();
     }
 
     public void sendBytes(byte[] bytes) throws IOException {
@@ -116,6 +119,31 @@ public final class RawMqttClient implements AutoCloseable {
     }
 
     /**
+     * Whether the server closes the connection within {@code wait} (true), or it is still open then (false);
+     * anything the server sends meanwhile is discarded. Also paces a client without sleeping.
+     */
+    public boolean closesWithin(Duration wait) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        byte[] buffer = new byte[8192];
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+            try {
+                if (in.read(buffer) < 0) {
+                    return true;
+                }
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (SocketException e) {
+                return true;
+            }
+        }
+    }
+
+    /**
      * Waits until the server closes the connection, discarding anything it sends first; fails after
      * {@code timeout}. No sleeping: a blocking read returns when the server closes.
      */
@@ -152,7 +180,6 @@ public final class RawMqttClient implements AutoCloseable {
         while ((left = decoder.readInbound()) != null) {
             ReferenceCountUtil.release(left);
         }
-        encoder.finishAndReleaseAll();
         decoder.finishAndReleaseAll();
     }
 }
