@@ -56,7 +56,7 @@ public final class Gatehouse implements AutoCloseable {
     private volatile boolean closed;
 
     private Gatehouse(GatehouseConfig config) throws IOException {
-        this.config = config;
+        this.config = config.withoutDevices();
         this.lock = DataDirectoryLock.acquire(config.dataDir());
         Store openedStore = null;
         GatewayCore startedCore = null;

@@ -116,6 +116,9 @@ class GatehouseStartTest {
             assertThat(dev.core().registry().get(DeviceId.of("declared")).orElseThrow().keys()).isEqualTo(WellKnownKeys.DEVICE);
             assertThat(dev.core().registry().get(DeviceId.of("own")).orElseThrow().keys()).isEqualTo(own);
             assertThat(dev.core().registry().create(DeviceId.of("created")).join().keys()).isEqualTo(WellKnownKeys.DEVICE);
+            // applied once at start, then not kept: a large declared fleet would otherwise stay in memory twice
+            assertThat(dev.config().devices()).isEmpty();
+            assertThat(dev.config().withoutDevices()).isEqualTo(config.withoutDevices());
         }
         try (Gatehouse plain = Gatehouse.start(GatehouseConfig.of(ephemeral()))) {
             // the option changes keys at start; without it, what is stored stays

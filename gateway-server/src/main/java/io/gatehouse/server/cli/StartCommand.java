@@ -6,6 +6,7 @@ import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.config.ServerSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -80,9 +81,7 @@ public final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GatehouseConfig config = loadConfig(System.getenv());
-        LogFormat.apply(config.logFormat());
-        Gatehouse gatehouse = Gatehouse.start(config);
+        Gatehouse gatehouse = start(loadConfig(System.getenv()));
         gatehouse.connectionInfo().write(gatehouse.dataDir());
         printBanner(gatehouse, spec.commandLine().getOut());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -92,6 +91,12 @@ public final class StartCommand implements Callable<Integer> {
         }, "gatehouse-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Starts from {@code config}, which is not kept: the running gateway holds what it needs of it. */
+    private static Gatehouse start(GatehouseConfig config) throws IOException {
+        LogFormat.apply(config.logFormat());
+        return Gatehouse.start(config);
     }
 
     GatehouseConfig loadConfig(Map<String, String> env) {

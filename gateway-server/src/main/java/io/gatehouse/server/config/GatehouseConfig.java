@@ -50,6 +50,17 @@ public record GatehouseConfig(
         }
     }
 
+    /**
+     * This configuration without its declared devices: they are applied to the registry once, at start, and a
+     * running gateway need not keep them (a large declared fleet would otherwise stay in memory twice).
+     */
+    public GatehouseConfig withoutDevices() {
+        return new GatehouseConfig(hostName, dataDir, bindAddress, mqttPort, mqttPlainPort, mqttPlainEnabled,
+                mqttMaxInFlight, amqpPort, amqpPlainPort, amqpPlainEnabled, httpsPort, httpsFallbackPort, healthPort,
+                healthEnabled, tlsCertificateFile, tlsKeyFile, storeType, storeSync, cluster, shards, logFormat,
+                wellKnownKeys, hub, List.of());
+    }
+
     /** The defaults, with {@code overrides} applied. */
     public static GatehouseConfig of(Map<String, String> properties) {
         return fromProperties(properties, List.of());
