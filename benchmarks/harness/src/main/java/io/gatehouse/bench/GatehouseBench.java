@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
 public final class GatehouseBench implements Callable<Integer> {
 
     private static final List<Scenario> SCENARIOS = List.of(new LatencyFloor(), new D2cCapacity(), new D2cEndToEnd(), new C2dEndToEnd(),
-            new AmqpTransfer(), new OfflineBacklog(), new Connections());
+            new AmqpTransfer(), new OfflineBacklog(), new Connections(Connections.Protocol.MQTT),
+            new Connections(Connections.Protocol.AMQP));
 
     @Option(names = "--scenarios", split = ",", paramLabel = "ID", description = "Scenarios to run (default: all).")
     List<String> scenarios;
@@ -72,6 +73,10 @@ public final class GatehouseBench implements Callable<Integer> {
 
     @Option(names = "--connection-levels", split = ",", paramLabel = "N", description = "Idle connection counts (default 5000,10000,19000).")
     List<Integer> connectionLevels;
+
+    @Option(names = "--amqp-connection-levels", split = ",", paramLabel = "N",
+            description = "Idle AMQP device connection counts of amqp-connections (default 1000,5000,10000).")
+    List<Integer> amqpConnectionLevels;
 
     @Option(names = "--backlog-devices", paramLabel = "N", description = "Offline devices in offline-backlog (default 10000).")
     Integer backlogDevices;
@@ -133,6 +138,9 @@ public final class GatehouseBench implements Callable<Integer> {
         }
         if (connectionLevels != null) {
             scale = scale.withConnectionLevels(connectionLevels.stream().sorted().toList());
+        }
+        if (amqpConnectionLevels != null) {
+            scale = scale.withAmqpConnectionLevels(amqpConnectionLevels.stream().sorted().toList());
         }
         if (backlogDevices != null) {
             scale = scale.withBacklogDevices(backlogDevices);

@@ -16,23 +16,37 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scenario 6: idle MQTT connections at rising counts (5,000, 10,000, 19,000 by default) on one broker. The load is
- * spread over child processes of at most 4,750 connections each (under the 20,000 open files a process may have),
- * each from its own source address 127.0.0.x. At each level: the broker's RSS and (for JVM brokers, after a full
- * GC) heap growth per connection over the idle broker, and the connect rate of that level's new connections.
+ * Scenario 6: idle device connections at rising counts on one broker: MQTT ({@code connections}: 5,000, 10,000,
+ * 19,000 by default) or AMQP ({@code amqp-connections}, Gatehouse only: 1,000, 5,000, 10,000, each device signed
+ * in with SASL PLAIN and holding a C2D receiver, as the Azure SDKs' AMQP transport does). The load is spread over
+ * child processes (at most 4,750 connections each, under the 20,000 open files a process may have; 2,000 for
+ * AMQP, whose client runs a thread per connection), each from its own source address 127.0.0.x. At each level: the
+ * broker's RSS and (for JVM brokers, after a full GC) heap growth per connection over the idle broker, and the
+ * connect rate of that level's new connections.
  */
 public final class Connections implements Scenario {
 
     private static final int WARM_UP_CONNECTIONS = 500;
+    private static final int AMQP_CONNECTIONS_PER_PROCESS = 2_000;
+
+    /** How the devices connect. */
+    public enum Protocol { MQTT, AMQP }
+
+    private final Protocol protocol;
+
+    public Connections(Protocol protocol) {
+        this.protocol = protocol;
+    }
 
     @Override
     public String id() {
-        return "connections";
+        return protocol == Protocol.MQTT ? "connections" : "amqp-connections";
     }
 
     /**
@@ -41,13 +55,20 @@ public final class Connections implements Scenario {
      */
     @Override
     public Optional<String> notApplicable(Broker broker) {
+        if (protocol == Protocol.AMQP && !broker.isGatehouse()) {
+            return Optional.of("AMQP device connections sign in as IoT Hub devices (SASL PLAIN with a SAS token): Gatehouse only");
+        }
         return broker.isCluster() ? Optional.of("idle connections are a per-node figure (see gatehouse); the holder processes"
                 + " dial one node, and heap per connection needs a single JVM") : Optional.empty();
     }
 
     @Override
     public int devicesNeeded(Scale scale) {
-        return Collections.max(scale.connectionLevels());
+        return Collections.max(levels(scale));
+    }
+
+    private List<Integer> levels(Scale scale) {
+        return protocol == Protocol.MQTT ? scale.connectionLevels() : scale.amqpConnectionLevels();
     }
 
     @Override
@@ -55,15 +76,17 @@ public final class Connections implements Scenario {
         Scale s = ctx.scale();
         long pid = broker.processTree().roots().get(0); // one process: the cluster brokers do not run this scenario
         boolean jvm = broker.kind().isJvm();
-        warmUp(broker, Math.min(WARM_UP_CONNECTIONS, s.connectionLevels().get(0)));
+        warmUp(broker, ctx, Math.min(WARM_UP_CONNECTIONS, levels(s).get(0)));
         Baseline base = Baseline.take(pid, jvm);
         List<Process> holders = new ArrayList<>();
         List<ResultRow> rows = new ArrayList<>();
         int connected = 0;
         try {
-            for (int level : s.connectionLevels()) {
+            int perProcess = protocol == Protocol.MQTT ? s.connectionsPerProcess()
+                    : Math.min(s.connectionsPerProcess(), AMQP_CONNECTIONS_PER_PROCESS);
+            for (int level : levels(s)) {
                 int need = level - connected;
-                int processes = (need + s.connectionsPerProcess() - 1) / s.connectionsPerProcess();
+                int processes = (need + perProcess - 1) / perProcess;
                 List<Process> started = new ArrayList<>();
                 for (int p = 0; p < processes; p++) {
                     int count = need / processes + (p < need % processes ? 1 : 0);
@@ -82,7 +105,8 @@ public final class Connections implements Scenario {
                         failure = line == null ? "a load-generator process ended without a word" : line;
                     }
                 }
-                ResultRow row = ctx.row(id(), level + " idle connections", broker).connections(level);
+                ResultRow row = ctx.row(id(), level + " idle " + (protocol == Protocol.AMQP ? "AMQP " : "") + "connections", broker)
+                        .connections(level);
                 if (failure != null) {
                     rows.add(row.errors(1).note("connecting failed: " + failure));
                     ctx.progress("%s: %d connections FAILED: %s", broker.kind().id(), level, failure);
@@ -116,19 +140,33 @@ public final class Connections implements Scenario {
     }
 
     /** Connects and disconnects a few devices first, so the broker's connection path is compiled before it is timed. */
-    private static void warmUp(RunningBroker broker, int devices) throws Exception {
+    private void warmUp(RunningBroker broker, ScenarioContext ctx, int devices) throws Exception {
+        if (protocol == Protocol.AMQP) {
+            Process holder = startHolder(broker, ctx, "127.0.0.9", 0, devices);
+            String line = firstLine(holder);
+            holder.getOutputStream().close();
+            if (!holder.waitFor(60, TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+            }
+            if (line == null || !line.startsWith("CONNECTED ")) {
+                throw new IllegalStateException("AMQP warm-up failed: " + line);
+            }
+            return;
+        }
         MqttFleet.Options options = new MqttFleet.Options(broker.host(), broker.mqtt(), broker.dialect(), true, 60, null, null);
         MqttFleet.connect(Devices.ids(0, devices), options, 100, Duration.ofMinutes(5)).close();
     }
 
-    private static Process startHolder(RunningBroker broker, ScenarioContext ctx, String source, int first, int count) throws IOException {
+    private Process startHolder(RunningBroker broker, ScenarioContext ctx, String source, int first, int count) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (ctx.loadGeneratorCpu() != null) {
             cmd.addAll(List.of("taskset", "-c", ctx.loadGeneratorCpu()));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        int port = protocol == Protocol.MQTT ? broker.mqttPort() : broker.amqpPort();
         cmd.addAll(List.of("-Xmx1g", "-XX:+UseG1GC", "-cp", ctx.harnessClassPath(), ConnectionHolderMain.class.getName(),
-                broker.host(), Integer.toString(broker.mqttPort()), source, Integer.toString(first), Integer.toString(count)));
+                protocol.name().toLowerCase(Locale.ROOT), broker.host(), Integer.toString(port), source,
+                Integer.toString(first), Integer.toString(count)));
         if (broker.dialect() instanceof GatehouseDialect g) {
             cmd.add(g.hostName());
             cmd.add(Launchers.deviceKey());

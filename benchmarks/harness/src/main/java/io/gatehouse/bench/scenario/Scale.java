@@ -10,7 +10,7 @@ public record Scale(boolean quick,
                     int c2dDevices, Duration c2dWarmup, Duration c2dPhase, int c2dWindowPerDevice,
                     Duration amqpWarmup, Duration amqpPhase,
                     int backlogDevices, int backlogPerDevice, Duration backlogTimeout,
-                    List<Integer> connectionLevels, int connectionsPerProcess) {
+                    List<Integer> connectionLevels, List<Integer> amqpConnectionLevels, int connectionsPerProcess) {
 
     /**
      * Warm-ups are long enough for the JIT of every JVM broker to finish its hot paths (a few seconds of C2
@@ -29,7 +29,7 @@ public record Scale(boolean quick,
                 1_000, Duration.ofSeconds(15), Duration.ofSeconds(10), 5,
                 Duration.ofSeconds(15), Duration.ofSeconds(10),
                 10_000, 50, Duration.ofMinutes(10),
-                List.of(5_000, 10_000, 19_000), 4_750);
+                List.of(5_000, 10_000, 19_000), List.of(1_000, 5_000, 10_000), 4_750);
     }
 
     public static Scale smoke() {
@@ -39,37 +39,43 @@ public record Scale(boolean quick,
                 50, Duration.ofMillis(500), Duration.ofSeconds(1), 5,
                 Duration.ofMillis(500), Duration.ofSeconds(1),
                 100, 10, Duration.ofSeconds(60),
-                List.of(200, 400), 150);
+                List.of(200, 400), List.of(100, 200), 150);
     }
 
     public Scale withStep(Duration step) {
         return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, d2cWarmup, step, d2cRates,
                 c2dDevices, c2dWarmup, step, c2dWindowPerDevice, amqpWarmup, step,
-                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, connectionsPerProcess);
+                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, amqpConnectionLevels, connectionsPerProcess);
     }
 
     /** Every scenario's warm-up this long (a JVM broker on one shared core may need minutes to finish compiling). */
     public Scale withWarmUp(Duration warmUp) {
         return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, warmUp, d2cStep, d2cRates,
                 c2dDevices, warmUp, c2dPhase, c2dWindowPerDevice, warmUp, amqpPhase,
-                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, connectionsPerProcess);
+                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, amqpConnectionLevels, connectionsPerProcess);
     }
 
     public Scale withRates(List<Integer> rates) {
         return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, d2cWarmup, d2cStep, rates,
                 c2dDevices, c2dWarmup, c2dPhase, c2dWindowPerDevice, amqpWarmup, amqpPhase,
-                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, connectionsPerProcess);
+                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, amqpConnectionLevels, connectionsPerProcess);
     }
 
     public Scale withConnectionLevels(List<Integer> levels) {
         return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, d2cWarmup, d2cStep, d2cRates,
                 c2dDevices, c2dWarmup, c2dPhase, c2dWindowPerDevice, amqpWarmup, amqpPhase,
-                backlogDevices, backlogPerDevice, backlogTimeout, levels, connectionsPerProcess);
+                backlogDevices, backlogPerDevice, backlogTimeout, levels, amqpConnectionLevels, connectionsPerProcess);
+    }
+
+    public Scale withAmqpConnectionLevels(List<Integer> levels) {
+        return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, d2cWarmup, d2cStep, d2cRates,
+                c2dDevices, c2dWarmup, c2dPhase, c2dWindowPerDevice, amqpWarmup, amqpPhase,
+                backlogDevices, backlogPerDevice, backlogTimeout, connectionLevels, levels, connectionsPerProcess);
     }
 
     public Scale withBacklogDevices(int devices) {
         return new Scale(quick, latencyWarmupMessages, latencyMessages, d2cDevices, d2cWarmup, d2cStep, d2cRates,
                 c2dDevices, c2dWarmup, c2dPhase, c2dWindowPerDevice, amqpWarmup, amqpPhase,
-                devices, backlogPerDevice, backlogTimeout, connectionLevels, connectionsPerProcess);
+                devices, backlogPerDevice, backlogTimeout, connectionLevels, amqpConnectionLevels, connectionsPerProcess);
     }
 }
