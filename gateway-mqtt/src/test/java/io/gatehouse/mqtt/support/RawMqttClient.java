@@ -148,23 +148,8 @@ public final class RawMqttClient implements AutoCloseable {
      * {@code timeout}. No sleeping: a blocking read returns when the server closes.
      */
     public void awaitClosed(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] buffer = new byte[8192];
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("the server did not close the connection within " + timeout);
-            }
-            socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
-            try {
-                if (in.read(buffer) < 0) {
-                    return;
-                }
-            } catch (SocketTimeoutException e) {
-                throw new AssertionError("the server did not close the connection within " + timeout);
-            } catch (SocketException e) {
-                return;
-            }
+        if (!closesWithin(timeout)) {
+            throw new AssertionError("the server did not close the connection within " + timeout);
         }
     }
 
