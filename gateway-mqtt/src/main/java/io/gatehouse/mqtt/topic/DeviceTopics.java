@@ -78,10 +78,9 @@ public final class DeviceTopics {
 
     /** Exactly {@code devices/{id}/messages/devicebound/#}, and only for a device: modules have no C2D. */
     private boolean isC2dFilter(String filter) {
-        int end = DEVICES.length() + device.length() + DEVICEBOUND.length();
-        return moduleId == null && filter.length() == end + 1 && filter.charAt(end) == '#'
-                && filter.startsWith(DEVICES) && filter.startsWith(device, DEVICES.length())
-                && filter.startsWith(DEVICEBOUND, DEVICES.length() + device.length());
+        int root = deviceRootEnd(filter);
+        return moduleId == null && root >= 0 && filter.length() == root + DEVICEBOUND.length() + 1
+                && filter.startsWith(DEVICEBOUND, root) && filter.endsWith("#");
     }
 
     /** Topics outside the device's own telemetry and C2D: the hub's {@code $iothub/} features, or foreign. */
@@ -117,16 +116,19 @@ public final class DeviceTopics {
 
     /** Where this identity's root ({@code devices/{id}}, a module's with its part) ends in {@code topic}, or -1. */
     private int rootEnd(String topic) {
-        if (!topic.startsWith(DEVICES) || !topic.startsWith(device, DEVICES.length())) {
-            return -1;
-        }
-        int end = DEVICES.length() + device.length();
-        if (moduleId == null) {
+        int end = deviceRootEnd(topic);
+        if (end < 0 || moduleId == null) {
             return end;
         }
         if (!topic.startsWith(MODULES, end) || !topic.startsWith(moduleId, end + MODULES.length())) {
             return -1;
         }
         return end + MODULES.length() + moduleId.length();
+    }
+
+    /** Where {@code devices/{id}} of this identity's device ends in {@code topic}, or -1. */
+    private int deviceRootEnd(String topic) {
+        return topic.startsWith(DEVICES) && topic.startsWith(device, DEVICES.length())
+                ? DEVICES.length() + device.length() : -1;
     }
 }

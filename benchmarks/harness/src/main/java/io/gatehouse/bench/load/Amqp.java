@@ -24,7 +24,7 @@ public final class Amqp {
      * default (one minute) closed the service connection of an Artemis busy queueing the offline backlog on its
      * one core, and so did ten minutes; the scenarios' own timeouts decide when a broker is stuck.
      */
-    private static final long IDLE_TIMEOUT_MILLIS = 0;
+    static final long IDLE_TIMEOUT_MILLIS = 0;
 
     /** A plain-TCP connection; SASL ANONYMOUS when the broker offers it (both Gatehouse and Artemis do). */
     public static Connection connect(String host, int port) throws ClientException {

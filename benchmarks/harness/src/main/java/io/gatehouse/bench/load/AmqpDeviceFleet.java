@@ -12,7 +12,7 @@ import org.apache.qpid.protonj2.client.ConnectionOptions;
  * Idle AMQP device connections as the Azure SDKs' AMQP transport holds them: each device signs in with SASL PLAIN
  * ({@code {deviceId}@sas.{hub}} and a SAS token) and keeps a receiver on its C2D address. Connects one at a time.
  */
-public final class AmqpDeviceFleet implements AutoCloseable {
+public final class AmqpDeviceFleet implements HeldConnections {
 
     private final Client client;
     private final List<Connection> connections;
@@ -33,7 +33,7 @@ public final class AmqpDeviceFleet implements AutoCloseable {
         try {
             for (String id : deviceIds) {
                 ConnectionOptions options = new ConnectionOptions().user(id + "@sas." + dialect.hostName())
-                        .password(dialect.deviceToken(id)).idleTimeout(0);
+                        .password(dialect.deviceToken(id)).idleTimeout(Amqp.IDLE_TIMEOUT_MILLIS);
                 options.saslOptions().addAllowedMechanism("PLAIN");
                 options.transportOptions().localAddress(sourceAddress);
                 Connection connection = client.connect(host, port, options);
@@ -47,10 +47,12 @@ public final class AmqpDeviceFleet implements AutoCloseable {
         return new AmqpDeviceFleet(client, connections, System.nanoTime() - start);
     }
 
+    @Override
     public int size() {
         return connections.size();
     }
 
+    @Override
     public long connectNanos() {
         return connectNanos;
     }

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * Many MQTT 3.1.1 devices (HiveMQ MQTT client, one client per device, all on the client library's shared event
  * loop), connected with a bounded number of CONNECTs in flight.
  */
-public final class MqttFleet implements AutoCloseable {
+public final class MqttFleet implements HeldConnections {
 
     /** How the fleet's clients connect: device {@code i} of the fleet to the node {@code nodes} gives it. */
     public record Options(String host, MqttNodes nodes, Dialect dialect, boolean cleanSession, int keepAliveSeconds,
@@ -130,6 +130,7 @@ public final class MqttFleet implements AutoCloseable {
         }
     }
 
+    @Override
     public int size() {
         return clients.size();
     }
@@ -142,6 +143,7 @@ public final class MqttFleet implements AutoCloseable {
         return ids.get(index);
     }
 
+    @Override
     public long connectNanos() {
         return connectNanos;
     }

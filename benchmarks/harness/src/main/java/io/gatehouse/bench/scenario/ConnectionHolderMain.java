@@ -5,6 +5,7 @@ import io.gatehouse.bench.broker.GatehouseDialect;
 import io.gatehouse.bench.broker.MqttNodes;
 import io.gatehouse.bench.broker.PeerDialect;
 import io.gatehouse.bench.load.AmqpDeviceFleet;
+import io.gatehouse.bench.load.HeldConnections;
 import io.gatehouse.bench.load.MqttFleet;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -31,22 +32,14 @@ public final class ConnectionHolderMain {
         int first = Integer.parseInt(args[4]);
         int count = Integer.parseInt(args[5]);
         GatehouseDialect gatehouse = args.length > 7 ? new GatehouseDialect(args[6], args[7], null, 1, -1, null) : null;
-        AutoCloseable fleet;
-        int size;
-        long connectNanos;
+        HeldConnections fleet;
         try {
             if (amqp) {
-                AmqpDeviceFleet devices = AmqpDeviceFleet.connect(Devices.ids(first, count), host, port, source, gatehouse);
-                fleet = devices;
-                size = devices.size();
-                connectNanos = devices.connectNanos();
+                fleet = AmqpDeviceFleet.connect(Devices.ids(first, count), host, port, source, gatehouse);
             } else {
                 Dialect dialect = gatehouse != null ? gatehouse : new PeerDialect();
-                MqttFleet devices = MqttFleet.connect(Devices.ids(first, count), new MqttFleet.Options(host, MqttNodes.one(port),
+                fleet = MqttFleet.connect(Devices.ids(first, count), new MqttFleet.Options(host, MqttNodes.one(port),
                         dialect, true, 900, InetAddress.getByName(source), null), 200, Duration.ofMinutes(10));
-                fleet = devices;
-                size = devices.size();
-                connectNanos = devices.connectNanos();
             }
         } catch (Exception e) {
             System.out.println("FAILED " + String.valueOf(e.getMessage()).replace('\n', ' '));
@@ -54,7 +47,7 @@ public final class ConnectionHolderMain {
             System.exit(2);
             return;
         }
-        System.out.println("CONNECTED " + size + " " + connectNanos);
+        System.out.println("CONNECTED " + fleet.size() + " " + fleet.connectNanos());
         System.out.flush();
         while (System.in.read() >= 0) {
             // the harness never writes; end of input means "let go"
