@@ -7,6 +7,7 @@ import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
@@ -68,14 +69,14 @@ abstract class InboundLink extends AbstractLink {
             }
             return;
         }
-        byte[] bytes = new byte[delivery.pending()];
-        receiver.recv(bytes, 0, bytes.length);
+        ReadableBuffer bytes = receiver.recv(); // the delivery's own buffer, handed over: no copy
+        int size = bytes.remaining();
         receiver.advance();
         boolean presettled = delivery.remotelySettled();
         inFlight++;
         CompletableFuture<?> done;
         try {
-            done = process(MessageCodec.decode(bytes), bytes.length);
+            done = process(MessageCodec.decode(bytes), size);
         } catch (RuntimeException e) {
             if (!MessageCodec.isDecodeFailure(e)) {
                 throw e;

@@ -18,13 +18,14 @@ public final class MessageBodies {
     private MessageBodies() {
     }
 
+    /** The body's bytes; for a message decoded from the wire, its own array, which nothing else holds. */
     public static byte[] bytes(Message message) {
         Section body = message.getBody();
         if (body == null) {
             return new byte[0];
         }
         if (body instanceof Data data) {
-            return copy(data.getValue());
+            return bytesOf(data.getValue());
         }
         if (body instanceof AmqpValue value) {
             Object v = value.getValue();
@@ -32,7 +33,7 @@ public final class MessageBodies {
                 return new byte[0];
             }
             if (v instanceof Binary binary) {
-                return copy(binary);
+                return bytesOf(binary);
             }
             if (v instanceof String text) {
                 return text.getBytes(StandardCharsets.UTF_8);
@@ -42,9 +43,17 @@ public final class MessageBodies {
                 "the message body must be a data section (or an amqp-value holding binary or string)");
     }
 
-    private static byte[] copy(Binary binary) {
+    /**
+     * The binary's bytes: its own array when the binary is all of it, as one proton-j decoded is (it copies a
+     * binary out of the frame into an array of its own), a copy of its part otherwise.
+     */
+    private static byte[] bytesOf(Binary binary) {
         if (binary == null) {
             return new byte[0];
+        }
+        byte[] array = binary.getArray();
+        if (binary.getArrayOffset() == 0 && binary.getLength() == array.length) {
+            return array;
         }
         byte[] out = new byte[binary.getLength()];
         System.arraycopy(binary.getArray(), binary.getArrayOffset(), out, 0, out.length);

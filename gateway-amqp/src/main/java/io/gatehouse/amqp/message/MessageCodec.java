@@ -2,6 +2,7 @@ package io.gatehouse.amqp.message;
 
 import java.nio.BufferOverflowException;
 import org.apache.qpid.proton.codec.DecodeException;
+import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.message.Message;
 
 /** Whole AMQP messages to and from bytes. */
@@ -12,8 +13,27 @@ public final class MessageCodec {
 
     /** Decodes a received message; throws {@link DecodeException} (or another runtime exception) on bad bytes. */
     public static Message decode(byte[] bytes) {
+        return decode(AsciiFastReadableBuffer.wrap(bytes, 0, bytes.length));
+    }
+
+    /**
+     * Decodes a delivery's bytes as proton-j hands them over ({@code Receiver.recv()}): read where they lie when
+     * they are one array (a message in one frame), copied into one first when they span several.
+     */
+    public static Message decode(ReadableBuffer received) {
+        ReadableBuffer readable;
+        if (received instanceof AsciiFastReadableBuffer) {
+            readable = received;
+        } else if (received.hasArray()) {
+            readable = AsciiFastReadableBuffer.wrap(received.array(), received.arrayOffset() + received.position(),
+                    received.remaining());
+        } else {
+            byte[] bytes = new byte[received.remaining()];
+            received.get(bytes);
+            readable = AsciiFastReadableBuffer.wrap(bytes, 0, bytes.length);
+        }
         Message message = Message.Factory.create();
-        message.decode(bytes, 0, bytes.length);
+        message.decode(readable);
         return message;
     }
 
