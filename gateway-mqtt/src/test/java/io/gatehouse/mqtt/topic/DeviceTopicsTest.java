@@ -2,7 +2,11 @@ package io.gatehouse.mqtt.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.core.feedback.AckMode;
 import io.gatehouse.core.model.DeviceId;
+import io.gatehouse.core.model.MessageProperties;
+import io.gatehouse.core.queue.QueueMessage;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,6 +14,29 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DeviceTopicsTest {
 
     private final DeviceTopics topics = new DeviceTopics(DeviceId.of("d1"));
+
+    @Test
+    void c2dTopicsBuiltOneAfterAnotherOnAThreadShareNothing() throws Exception {
+        QueueMessage longOne = message("m-long", "x".repeat(10_000));
+        QueueMessage shortOne = message("m-2", "v");
+        DeviceTopics other = new DeviceTopics(DeviceId.of("device-with-a-longer-id"));
+        String[] onAFreshThread = new String[1];
+        Thread fresh = new Thread(() -> onAFreshThread[0] = topics.c2dTopic(shortOne));
+        fresh.start();
+        fresh.join();
+
+        String longTopic = other.c2dTopic(longOne);
+        String shortTopic = topics.c2dTopic(shortOne);
+
+        assertThat(longTopic).startsWith("devices/device-with-a-longer-id/messages/devicebound/").contains("x".repeat(10_000));
+        assertThat(shortTopic).isEqualTo(onAFreshThread[0]).startsWith("devices/d1/messages/devicebound/")
+                .contains("m-2").doesNotContain("xx");
+    }
+
+    private static QueueMessage message(String id, String value) {
+        return new QueueMessage(MessageProperties.builder().messageId(id).put("k", value).build(), AckMode.NONE,
+                Instant.EPOCH, Instant.EPOCH.plusSeconds(3600), new byte[0]);
+    }
 
     @Test
     void theTelemetryTopicHasAnOptionalBag() {
