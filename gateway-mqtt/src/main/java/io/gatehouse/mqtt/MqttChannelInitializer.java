@@ -6,6 +6,7 @@ import io.gatehouse.transport.ProtocolHandlers;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.gatehouse.mqtt.codec.HotPacketDecoder;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
@@ -13,8 +14,8 @@ import java.util.Objects;
 
 /**
  * The MQTT endpoint as a Netty pipeline, for a server to bind on its listeners (8883 with TLS, 1883 plain):
- * {@code [TLS] → MqttDecoder(max packet size) → MqttEncoder → connection handler}; the connection handler keeps
- * the connect deadline and the keep-alive itself. One instance serves every connection of a listener.
+ * {@code [TLS] → HotPacketDecoder → MqttDecoder(max packet size) → MqttEncoder → connection handler}; the
+ * connection handler keeps the connect deadline and the keep-alive itself. One instance serves every connection of a listener.
  */
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -34,7 +35,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     /**
-     * MQTT without what carries it: {@code MqttDecoder → MqttEncoder → connection handler}, for this
+     * MQTT without what carries it: {@code HotPacketDecoder → MqttDecoder → MqttEncoder → connection handler}, for this
      * initializer after TLS and for the HTTPS listener after a WebSocket upgrade (subprotocol {@code mqtt}).
      */
     public static ProtocolHandlers protocolHandlers(GatewayCore core, MqttOptions options) {
@@ -42,6 +43,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         Objects.requireNonNull(options, "options");
         ConnectValidator validator = new ConnectValidator(options.hubHostName());
         return (pipeline, secure) -> {
+            pipeline.addLast("hot-packets", new HotPacketDecoder(options.maxPacketSize()));
             pipeline.addLast("decoder", new MqttDecoder(options.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
             pipeline.addLast("encoder", MqttEncoder.INSTANCE);
             pipeline.addLast("connection", new MqttConnectionHandler(core, options, validator));
