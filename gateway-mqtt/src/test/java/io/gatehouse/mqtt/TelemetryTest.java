@@ -170,12 +170,13 @@ class TelemetryTest {
         start(MqttTestServer.builder());
         String a = "devices/d1/messages/events/$.ct=application%2Fjson&k=a";
         String b = "devices/d1/messages/events/$.ce=utf-8&k=b";
+        String c = "devices/d1/messages/events/$.ct=application%2Fjson&k=c"; // a's length: compared in place
         try (EventCollector events = server.events("d1"); MqttTestServer.ConnectedDevice device = server.connect("d1", true)) {
             device.client().publishWith().topic(a).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(new byte[] {1}).send();
-            for (String topic : List.of(a, b, a)) {
+            for (String topic : List.of(a, b, a, c)) {
                 device.client().publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {2}).send();
             }
-            List<MessageProperties> stored = events.next(4).stream().map(D2cEvent::properties).toList();
+            List<MessageProperties> stored = events.next(5).stream().map(D2cEvent::properties).toList();
             assertThat(stored.get(0).application()).containsExactly(Map.entry("k", "a"), Map.entry("mqtt-retain", "true"));
             assertThat(stored.get(1).application()).containsExactly(Map.entry("k", "a"));
             assertThat(stored.get(1).contentType()).isEqualTo("application/json");
@@ -183,6 +184,7 @@ class TelemetryTest {
             assertThat(stored.get(2).contentType()).isNull();
             assertThat(stored.get(2).contentEncoding()).isEqualTo("utf-8");
             assertThat(stored.get(3)).isEqualTo(stored.get(1));
+            assertThat(stored.get(4).application()).containsExactly(Map.entry("k", "c"));
         }
     }
 

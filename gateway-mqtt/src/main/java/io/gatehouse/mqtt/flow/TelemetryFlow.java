@@ -84,10 +84,10 @@ public final class TelemetryFlow {
     }
 
     /**
-     * Handles a telemetry PUBLISH from the device, {@code bag} being its topic's property bag. The caller
-     * releases the message afterwards.
+     * Handles a telemetry PUBLISH from the device on {@code topic}, whose property bag starts at {@code bagStart}.
+     * The caller releases the message afterwards.
      */
-    public void onPublish(MqttPublishMessage publish, String bag) {
+    public void onPublish(MqttPublishMessage publish, String topic, int bagStart) {
         assert loop.inEventLoop();
         MqttQoS qos = publish.fixedHeader().qosLevel();
         ByteBuf payload = publish.payload();
@@ -96,7 +96,7 @@ public final class TelemetryFlow {
                     + maxPayload + " bytes");
             return;
         }
-        MessageProperties properties = parse(bag);
+        MessageProperties properties = parse(topic, bagStart);
         if (properties == null) {
             return;
         }
@@ -159,11 +159,16 @@ public final class TelemetryFlow {
                 : payload.nioBuffer();
     }
 
-    /** The bag's properties, or null when it is malformed (the connection is then closed). */
-    private MessageProperties parse(String bag) {
-        if (bag.equals(lastBag)) {
+    /**
+     * The properties of the bag from {@code bagStart} in {@code topic}, or null when it is malformed (the connection
+     * is then closed). A device mostly repeats its bag: compared in place with the last one, it is not copied.
+     */
+    private MessageProperties parse(String topic, int bagStart) {
+        int length = topic.length() - bagStart;
+        if (lastBag != null && lastBag.length() == length && topic.startsWith(lastBag, bagStart)) {
             return lastProperties;
         }
+        String bag = topic.substring(bagStart);
         try {
             lastProperties = PropertyBag.parse(bag);
             lastBag = bag;

@@ -36,11 +36,12 @@ public final class TopicRouter {
             return;
         }
         String topic = publish.variableHeader().topicName();
-        TopicAddress address = topics.classifyPublish(topic);
-        if (address.kind() == TopicKind.TELEMETRY) {
-            telemetry.onPublish(publish, address.rest());
+        int bagStart = topics.telemetryBagStart(topic);
+        if (bagStart >= 0) {
+            telemetry.onPublish(publish, topic, bagStart);
             return;
         }
+        TopicAddress address = topics.classifyPublish(topic);
         TopicFlow flow = flows.get(address.kind());
         if (flow != null) {
             flow.onPublish(publish, address);

@@ -59,15 +59,24 @@ public final class DeviceTopics {
      * {@code topic} is not this device's telemetry topic.
      */
     public String telemetryBag(String topic) {
+        int start = telemetryBagStart(topic);
+        return start < 0 ? null : topic.substring(start);
+    }
+
+    /**
+     * Where the property bag of this identity's telemetry topic starts in {@code topic} (its length when there is
+     * none), or -1 when {@code topic} is not that telemetry topic: the bag compared where it stands, not copied.
+     */
+    public int telemetryBagStart(String topic) {
         int root = rootEnd(topic);
         if (root < 0 || !topic.startsWith(EVENTS, root)) {
-            return null;
+            return -1;
         }
         int end = root + EVENTS.length();
         if (topic.length() == end) {
-            return "";
+            return end;
         }
-        return topic.charAt(end) == '/' ? topic.substring(end + 1) : null;
+        return topic.charAt(end) == '/' ? end + 1 : -1;
     }
 
     /** Why a PUBLISH topic that is not this device's telemetry topic is refused (for the log). */
