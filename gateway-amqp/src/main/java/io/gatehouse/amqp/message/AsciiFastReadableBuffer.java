@@ -12,7 +12,7 @@ import org.apache.qpid.proton.codec.WritableBuffer;
  * when they are ASCII, as nearly all of IoT Hub's are (message ids, addresses, property names).
  *
  * <p>proton-j's own reader runs every string through a {@link CharsetDecoder}, which allocates a char buffer,
- * its array and then the string's own copy: about a sixth of what the gateway allocated per C2D message. A
+ * its array and then the string's own copy: about 6 % of what the gateway allocated per C2D message. A
  * string with any byte above 0x7F still goes through the decoder it is given, so malformed UTF-8 is refused
  * exactly as before.
  */

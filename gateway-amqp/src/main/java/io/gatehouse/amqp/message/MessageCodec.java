@@ -13,7 +13,7 @@ public final class MessageCodec {
 
     /** Decodes a received message; throws {@link DecodeException} (or another runtime exception) on bad bytes. */
     public static Message decode(byte[] bytes) {
-        return decode(AsciiFastReadableBuffer.wrap(bytes, 0, bytes.length));
+        return decodeFrom(AsciiFastReadableBuffer.wrap(bytes, 0, bytes.length));
     }
 
     /**
@@ -21,17 +21,16 @@ public final class MessageCodec {
      * they are one array (a message in one frame), copied into one first when they span several.
      */
     public static Message decode(ReadableBuffer received) {
-        ReadableBuffer readable;
-        if (received instanceof AsciiFastReadableBuffer) {
-            readable = received;
-        } else if (received.hasArray()) {
-            readable = AsciiFastReadableBuffer.wrap(received.array(), received.arrayOffset() + received.position(),
-                    received.remaining());
-        } else {
-            byte[] bytes = new byte[received.remaining()];
-            received.get(bytes);
-            readable = AsciiFastReadableBuffer.wrap(bytes, 0, bytes.length);
+        if (received.hasArray()) {
+            return decodeFrom(AsciiFastReadableBuffer.wrap(received.array(),
+                    received.arrayOffset() + received.position(), received.remaining()));
         }
+        byte[] bytes = new byte[received.remaining()];
+        received.get(bytes);
+        return decode(bytes);
+    }
+
+    private static Message decodeFrom(AsciiFastReadableBuffer readable) {
         Message message = Message.Factory.create();
         message.decode(readable);
         return message;
