@@ -1,6 +1,7 @@
 package io.gatehouse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.sdk.iot.device.ClientOptions;
@@ -56,7 +57,9 @@ class OrdinaryUserQuickStartIT {
             assertThat(gateway.stdout()).contains("  Hub host name:              127.0.0.1");
             if (unprivilegedPortStart() > 443) {
                 assertThat(gateway.port("https")).isEqualTo(fallback);
-                assertThat(gateway.log()).contains("HTTPS listens on " + fallback + " instead of 443");
+                // the log is written by a thread of its own: the line may follow the banner by a moment
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(gateway.log()).contains("HTTPS listens on " + fallback + " instead of 443"));
             } else {
                 assertThat(gateway.port("https")).isEqualTo(443);
             }

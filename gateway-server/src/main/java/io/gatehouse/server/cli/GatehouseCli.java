@@ -27,7 +27,9 @@ public final class GatehouseCli {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "gatehouse-logback.xml");
         }
-        System.exit(run(args));
+        int code = run(args);
+        LogFormat.flush();
+        System.exit(code);
     }
 
     public static int run(String... args) {

@@ -87,6 +87,7 @@ public final class StartCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gatehouse.close();
+            LogFormat.flush(); // the lines of the shutdown itself, still queued
             stopped.countDown();
         }, "gatehouse-shutdown"));
         stopped.await();
