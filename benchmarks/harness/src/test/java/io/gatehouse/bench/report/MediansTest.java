@@ -21,9 +21,20 @@ class MediansTest {
         assertThat(m.msgsPerSec()).isEqualTo(200.0);
         assertThat(m.p99Micros()).isEqualTo(20.0);
         assertThat(m.errors()).isEqualTo(2L);
-        assertThat(m.notes()).isEqualTo("a; b");
+        assertThat(m.notes()).isEqualTo("runs: 100 / 300 / 200 msgs/s; runs: 10 / 30 / 20 µs p99; a; b");
         assertThat(m.repeats).isEqualTo(3);
         assertThat(m.smoke).isNull();
+    }
+
+    @Test
+    void listsANoteThatEveryRunSharesOnceAndTheOthersEach() {
+        List<ResultRow> runs = List.of(
+                ResultRow.of("c2d-e2e", "v", "gatehouse", "D1").note("service over AMQP").note("latency at 4693 msgs/s"),
+                ResultRow.of("c2d-e2e", "v", "gatehouse", "D1").note("service over AMQP").note("latency at 4588 msgs/s"));
+
+        ResultRow m = Medians.of(runs, false).get(0);
+
+        assertThat(m.notes()).isEqualTo("service over AMQP; latency at 4693 msgs/s; latency at 4588 msgs/s");
     }
 
     @Test
