@@ -16,6 +16,7 @@ import io.gatehouse.bench.os.CpuMeter;
 import io.gatehouse.bench.report.ResultRow;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -69,13 +70,19 @@ public final class C2dEndToEnd implements Scenario {
 
             receivers.latencies().reset();
             CpuMeter cpu = CpuMeter.start(broker.processTree());
+            CpuMeter generator = CpuMeter.self();
             long before = receivers.received();
             closedLoop(service, fleet, receivers, window, s.c2dPhase(), seq);
             long delivered = receivers.received() - before;
             double throughput = delivered / (s.c2dPhase().toNanos() / 1e9);
             double cpuPerMsg = delivered == 0 ? 0 : (double) cpu.cpuMicros() / delivered;
+            // which side limits the closed loop: a broker core short of busy beside a saturated generator is the generator's limit
+            double brokerBusy = cpu.utilisation();
+            double generatorCpu = generator.utilisation();
+            String busy = String.format(Locale.ROOT, "closed loop: broker core %.0f%% busy, load generator %.0f%%",
+                    brokerBusy * 100, generatorCpu * 100);
             boolean drainedA = awaitArrivals(receivers, seq[0]);
-            ctx.progress("%s: closed loop %.0f msgs/s", broker.kind().id(), throughput);
+            ctx.progress("%s: closed loop %.0f msgs/s, %.1f broker CPU-us/msg; %s", broker.kind().id(), throughput, cpuPerMsg, busy);
 
             double rate = Math.max(1, throughput / 2);
             receivers.latencies().reset();
@@ -97,6 +104,7 @@ public final class C2dEndToEnd implements Scenario {
                     .msgsPerSec(throughput).latency(l.p50Micros(), l.p99Micros(), l.p999Micros())
                     .cpuMicrosPerMsg(cpuPerMsg).messages(seq[0]).errors(service.failures())
                     .duplicates(receivers.duplicates()).losses(seq[0] - receivers.distinct())
+                    .loadGeneratorCpu(generatorCpu).note(busy)
                     .note(service.describe())
                     .note(String.format("latency at %.0f msgs/s (half the closed-loop rate), from intended send to device receipt", rate));
             if (!broker.kind().isGatehouse()) {
