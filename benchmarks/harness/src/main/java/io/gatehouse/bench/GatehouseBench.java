@@ -61,7 +61,7 @@ public final class GatehouseBench implements Callable<Integer> {
     Integer stepSeconds;
 
     @Option(names = "--warm-up-seconds", paramLabel = "S",
-            description = "Length of every scenario's warm-up before it measures (default 15-20, quick 0.5).")
+            description = "Length of every scenario's warm-up before it measures (default 15-20, C2D 60; quick 0.5).")
     Integer warmUpSeconds;
 
     @Option(names = "--run-minutes", paramLabel = "M", defaultValue = "15",
