@@ -20,6 +20,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A lean MQTT 3.1.1 load generator: many devices on one event loop, PUBLISH frames built from a per-device
@@ -35,6 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * because a full-featured client costs tens of microseconds of CPU per message, so on a one-core generator the
  * client, not the broker, would set the ceiling of a capacity test. The wire traffic is plain MQTT 3.1.1
  * (CONNECT, QoS 1 PUBLISH, PUBACK; a subscriber answers its QoS 1 deliveries with PUBACK).
+ *
+ * <p>A fleet either publishes telemetry ({@link #telemetryFleet}, optionally with one back-end
+ * {@link #subscribe subscriber}) or receives C2D messages ({@link #c2dFleet}: every device holds a persistent
+ * session subscribed to its own C2D filter); either way each delivery's payload goes to the fleet's consumer.
  *
  * <p>Open loop: {@link #drive} schedules message {@code i} at {@code start + i / rate} on the fleet's loop and
  * records each PUBACK's latency from that intended time, so a stalled broker shows its stall in the latencies
@@ -60,15 +66,16 @@ public final class RawMqttFleet implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<Device> devices = new ArrayList<>();
     private final Latencies latencies = new Latencies();
-    /** Intended send to receipt by the back-end subscriber (the send time travels in the payload). */
-    private final Latencies deliveryLatencies = new Latencies();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final int maxOutstandingPerDevice;
+    /** Sees each delivery's payload on the loop, before its PUBACK is written; the buffer is valid only then. */
+    private final Consumer<ByteBuffer> onDelivery;
 
-    private RawMqttFleet(EventLoopGroup group, int maxOutstandingPerDevice) {
+    private RawMqttFleet(EventLoopGroup group, int maxOutstandingPerDevice, Consumer<ByteBuffer> onDelivery) {
         this.group = group;
         this.maxOutstandingPerDevice = maxOutstandingPerDevice;
+        this.onDelivery = onDelivery;
     }
 
     /**
@@ -77,16 +84,31 @@ public final class RawMqttFleet implements AutoCloseable {
      */
     public static RawMqttFleet telemetryFleet(RunningBroker broker, List<String> ids, int payloadBytes,
                                               int maxOutstandingPerDevice) throws Exception {
-        return connect(ids, Options.of(broker), new byte[payloadBytes], 200, maxOutstandingPerDevice, Duration.ofMinutes(5));
+        return connect(ids, Options.of(broker), new byte[payloadBytes], false, 200, maxOutstandingPerDevice,
+                payload -> { }, Duration.ofMinutes(5));
     }
 
-    /** Connects one device per id, at most {@code connectsInFlight} CONNECTs at a time. */
-    public static RawMqttFleet connect(List<String> ids, Options o, byte[] payload, int connectsInFlight,
-                                       int maxOutstandingPerDevice, Duration timeout) throws Exception {
+    /**
+     * The device side of the C2D scenarios: one device per id with a persistent session, subscribed at QoS 1 to its
+     * own C2D filter (200 CONNECTs and SUBSCRIBEs in flight); every delivery's payload goes to {@code onDelivery},
+     * then the device PUBACKs it.
+     */
+    public static RawMqttFleet c2dFleet(RunningBroker broker, List<String> ids, Consumer<ByteBuffer> onDelivery,
+                                        Duration timeout) throws Exception {
+        return connect(ids, Options.of(broker), new byte[0], true, 200, 1, onDelivery, timeout);
+    }
+
+    /**
+     * Connects one device per id, at most {@code connectsInFlight} at a time; a {@code c2d} device also subscribes
+     * to its C2D filter and counts as connected once the SUBACK is in.
+     */
+    private static RawMqttFleet connect(List<String> ids, Options o, byte[] payload, boolean c2d, int connectsInFlight,
+                                        int maxOutstandingPerDevice, Consumer<ByteBuffer> onDelivery,
+                                        Duration timeout) throws Exception {
         EventLoopGroup group = Epoll.isAvailable()
                 ? new EpollEventLoopGroup(1, new DefaultThreadFactory("raw-mqtt"))
                 : new NioEventLoopGroup(1, new DefaultThreadFactory("raw-mqtt"));
-        RawMqttFleet fleet = new RawMqttFleet(group, maxOutstandingPerDevice);
+        RawMqttFleet fleet = new RawMqttFleet(group, maxOutstandingPerDevice, onDelivery);
         try {
             Semaphore window = new Semaphore(connectsInFlight);
             List<CompletableFuture<Void>> connects = new ArrayList<>();
@@ -95,9 +117,10 @@ public final class RawMqttFleet implements AutoCloseable {
                 if (!window.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     throw new IllegalStateException("connecting timed out after " + fleet.devices.size() + " of " + ids.size());
                 }
-                Device device = fleet.new Device(o, o.nodes().portOf(fleet.devices.size()), id, payload, null);
+                String filter = c2d ? o.dialect().c2dFilter(id) : null;
+                Device device = fleet.new Device(o, o.nodes().portOf(fleet.devices.size()), id, payload, filter);
                 fleet.devices.add(device);
-                CompletableFuture<Void> connected = device.open();
+                CompletableFuture<Void> connected = c2d ? device.open().thenCompose(ok -> device.subscribed) : device.open();
                 connected.whenComplete((ok, failure) -> window.release());
                 connects.add(connected);
             }
@@ -112,7 +135,7 @@ public final class RawMqttFleet implements AutoCloseable {
 
     /**
      * Adds a back-end subscriber (persistent session, QoS 1) to {@code filter}; it acknowledges and counts every
-     * delivery. Peers store telemetry only when a subscription wants it.
+     * delivery and hands it to the fleet's consumer. Peers store telemetry only when a subscription wants it.
      */
     public void subscribe(Options o, String clientId, String filter, Duration timeout) throws Exception {
         Device subscriber = new Device(o, o.nodes().first(), clientId, new byte[0], filter);
@@ -124,18 +147,17 @@ public final class RawMqttFleet implements AutoCloseable {
         return devices.size();
     }
 
-    /** Deliveries the back-end subscriber received. */
+    public String id(int index) {
+        return devices.get(index).id;
+    }
+
+    /** Deliveries received, by the back-end subscriber or the C2D devices. */
     public long received() {
         return received.get();
     }
 
     public long acknowledged() {
         return acknowledged.get();
-    }
-
-    /** Latency from intended send to the back-end subscriber's receipt since the last call (or reset). */
-    public Latencies deliveryLatencies() {
-        return deliveryLatencies;
     }
 
     /**
@@ -366,14 +388,12 @@ public final class RawMqttFleet implements AutoCloseable {
                     }
                     return false;
                 }
-                case 3 -> { // PUBLISH to the back-end subscriber
+                case 3 -> { // PUBLISH to a subscriber
                     received.incrementAndGet();
                     int topicLength = data.getUnsignedShort(body);
                     boolean qos1 = ((type >> 1) & 3) == 1;
                     int payloadAt = body + 2 + topicLength + (qos1 ? 2 : 0);
-                    if (body + length - payloadAt >= Long.BYTES) {
-                        deliveryLatencies.recordNanos(System.nanoTime() - data.getLong(payloadAt));
-                    }
+                    onDelivery.accept(data.nioBuffer(payloadAt, body + length - payloadAt));
                     if (qos1) {
                         int packetId = data.getUnsignedShort(body + 2 + topicLength);
                         channel.write(channel.alloc().buffer(4).writeByte(0x40).writeByte(2).writeShort(packetId),

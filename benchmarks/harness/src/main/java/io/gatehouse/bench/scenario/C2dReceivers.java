@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * The device side of the C2D scenarios: every C2D message that reaches a device (the client PUBACKs it right after
  * this callback) is checked off by its sequence number, so duplicates and losses are counted exactly, and its
- * latency from the service's intended send time is recorded.
+ * latency from the service's intended send time is recorded. It takes deliveries from the HiveMQ client
+ * ({@link #accept}) or as bare payloads from the lean fleet ({@link #onPayload}).
  */
 final class C2dReceivers implements Consumer<Mqtt3Publish> {
 
@@ -31,8 +32,11 @@ final class C2dReceivers implements Consumer<Mqtt3Publish> {
 
     @Override
     public void accept(Mqtt3Publish publish) {
+        onPayload(publish.getPayload().orElse(ByteBuffer.allocate(0)));
+    }
+
+    void onPayload(ByteBuffer body) {
         long now = System.nanoTime();
-        ByteBuffer body = publish.getPayload().orElse(ByteBuffer.allocate(0));
         if (body.remaining() < Payloads.HEADER) {
             unexpected.incrementAndGet();
             return;
