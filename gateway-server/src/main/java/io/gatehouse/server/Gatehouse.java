@@ -1,6 +1,7 @@
 package io.gatehouse.server;
 
 import io.gatehouse.core.GatewayCore;
+import io.gatehouse.core.exec.PassWakes;
 import io.gatehouse.core.registry.AccessPolicy;
 import io.gatehouse.core.registry.Device;
 import io.gatehouse.core.registry.KeySource;
@@ -76,6 +77,8 @@ public final class Gatehouse implements AutoCloseable {
                     : TlsMaterial.development(dataDir().resolve("tls"), config.hostName());
             CoreMetrics.bind(startedCore, metrics);
             startedTransport = NettyTransport.create(0);
+            // an event loop hands many packets' work to the shards in one pass: wake each shard once per pass
+            startedTransport.setUpWorkers(PassWakes::install);
             startedTimers = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gatehouse-timers");
                 t.setDaemon(true);

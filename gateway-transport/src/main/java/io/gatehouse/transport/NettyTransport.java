@@ -2,13 +2,17 @@ package io.gatehouse.transport;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The event loops and server channel type: native epoll where available, NIO otherwise. */
 public final class NettyTransport implements AutoCloseable {
@@ -44,6 +48,17 @@ public final class NettyTransport implements AutoCloseable {
 
     public EventLoopGroup workers() {
         return workers;
+    }
+
+    /**
+     * Runs {@code setUp} on every worker thread before it serves any connection, giving it an executor that runs a
+     * task at the end of that worker's current pass (after the I/O and tasks of one loop iteration).
+     */
+    public void setUpWorkers(Consumer<Executor> setUp) {
+        for (EventExecutor executor : workers) {
+            SingleThreadEventLoop loop = (SingleThreadEventLoop) executor;
+            loop.submit(() -> setUp.accept(loop::executeAfterEventLoopIteration)).syncUninterruptibly();
+        }
     }
 
     public Class<? extends ServerChannel> serverChannel() {

@@ -139,6 +139,11 @@ public final class Shard implements Executor {
         return timers.size();
     }
 
+    /** True while the shard's thread waits for work (or is about to). */
+    boolean isParked() {
+        return parked.get();
+    }
+
     /** True when a task is queued or a timer is due now. */
     public boolean hasPendingWork() {
         return !tasks.isEmpty() || timers.nextDeadline() <= clock.millis();
@@ -209,6 +214,13 @@ public final class Shard implements Executor {
     }
 
     private void wake() {
+        if (parked.get() && !PassWakes.defer(this)) {
+            wakeNow();
+        }
+    }
+
+    /** Unparks the shard's thread if it is parked; a running shard finds the queued tasks before it parks. */
+    void wakeNow() {
         Thread t = thread;
         if (t != null && parked.compareAndSet(true, false)) {
             LockSupport.unpark(t);
