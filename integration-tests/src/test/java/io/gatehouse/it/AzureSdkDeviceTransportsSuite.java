@@ -86,13 +86,14 @@ abstract class AzureSdkDeviceTransportsSuite {
 
     @AfterAll
     void stopEverything() throws Exception {
-        for (AutoCloseable client : clients) {
-            client.close();
+        try {
+            SdkClients.closeAll(clients, AutoCloseable::close);
+            if (service != null) {
+                SdkClients.closeAll(List.of(service), AzureServiceSide::close);
+            }
+        } finally {
+            stopHub();
         }
-        if (service != null) {
-            service.close();
-        }
-        stopHub();
     }
 
     // ------------------------------------------------------------------ HTTPS

@@ -112,13 +112,14 @@ abstract class AzureSdkLifecycleSuite {
 
     @AfterAll
     void stopEverything() throws Exception {
-        for (DeviceClient client : deviceClients) {
-            client.close();
+        try {
+            SdkClients.closeAll(deviceClients, DeviceClient::close);
+            if (service != null) {
+                SdkClients.closeAll(List.of(service), AzureServiceSide::close);
+            }
+        } finally {
+            stopHub();
         }
-        if (service != null) {
-            service.close();
-        }
-        stopHub();
     }
 
     // ------------------------------------------------------------------ registry over HTTPS 443

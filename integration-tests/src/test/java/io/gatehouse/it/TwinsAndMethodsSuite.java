@@ -105,13 +105,14 @@ abstract class TwinsAndMethodsSuite {
 
     @AfterAll
     void stopEverything() throws Exception {
-        for (DeviceClient client : deviceClients) {
-            client.close();
+        try {
+            SdkClients.closeAll(deviceClients, DeviceClient::close);
+        } finally {
+            if (previousHttpsFactory != null) {
+                HttpsURLConnection.setDefaultSSLSocketFactory(previousHttpsFactory);
+            }
+            stopHub();
         }
-        if (previousHttpsFactory != null) {
-            HttpsURLConnection.setDefaultSSLSocketFactory(previousHttpsFactory);
-        }
-        stopHub();
     }
 
     // ------------------------------------------------------------------ twins
