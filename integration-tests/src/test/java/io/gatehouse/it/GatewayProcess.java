@@ -127,9 +127,9 @@ public final class GatewayProcess implements AutoCloseable {
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
-        process = builder
+        process = ChildProcesses.killOnExit(builder
                 .redirectError(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()))
-                .start();
+                .start());
         CompletableFuture<Void> banner = new CompletableFuture<>();
         Thread reader = new Thread(() -> readStdout(banner), "gateway-stdout-" + starts);
         reader.setDaemon(true);

@@ -103,8 +103,8 @@ final class HaproxyProcess implements AutoCloseable {
         Files.writeString(config, cfg);
         Path log = dir.resolve("haproxy.log");
         HaproxyProcess haproxy = new HaproxyProcess(log, frontendPorts, statsPort);
-        haproxy.process = new ProcessBuilder(BINARY.toString(), "-f", config.toString(), "-db")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        haproxy.process = ChildProcesses.killOnExit(new ProcessBuilder(BINARY.toString(), "-f", config.toString(), "-db")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
         try {
             // HAProxy binds every listener before it serves any: its stats page answering means the frontend is up
             // too (a probe of the frontend itself would be a connection to a node)
