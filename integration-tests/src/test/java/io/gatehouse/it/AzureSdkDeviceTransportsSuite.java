@@ -88,9 +88,7 @@ abstract class AzureSdkDeviceTransportsSuite {
     void stopEverything() throws Exception {
         try {
             SdkClients.closeAll(clients, AutoCloseable::close);
-            if (service != null) {
-                SdkClients.closeAll(List.of(service), AzureServiceSide::close);
-            }
+            SdkClients.close(service, AzureServiceSide::close);
         } finally {
             stopHub();
         }

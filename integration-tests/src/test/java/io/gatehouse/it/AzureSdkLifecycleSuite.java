@@ -114,9 +114,7 @@ abstract class AzureSdkLifecycleSuite {
     void stopEverything() throws Exception {
         try {
             SdkClients.closeAll(deviceClients, DeviceClient::close);
-            if (service != null) {
-                SdkClients.closeAll(List.of(service), AzureServiceSide::close);
-            }
+            SdkClients.close(service, AzureServiceSide::close);
         } finally {
             stopHub();
         }

@@ -21,11 +21,19 @@ final class SdkClients {
      */
     static <T> void closeAll(List<T> clients, Closer<T> closer) {
         for (T client : clients) {
-            try {
-                closer.close(client);
-            } catch (Exception e) {
-                System.err.println("closing " + client.getClass().getSimpleName() + " failed (ignored in teardown): " + e);
-            }
+            close(client, closer);
+        }
+    }
+
+    /** Closes one client the same way; a client never opened ({@code null}) is skipped. */
+    static <T> void close(T client, Closer<T> closer) {
+        if (client == null) {
+            return;
+        }
+        try {
+            closer.close(client);
+        } catch (Exception e) {
+            System.err.println("closing " + client.getClass().getSimpleName() + " failed (ignored in teardown): " + e);
         }
     }
 }

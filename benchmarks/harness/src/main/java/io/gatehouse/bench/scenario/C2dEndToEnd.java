@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Scenario 3: a service sends 256-B C2D messages over AMQP to 1,000 MQTT devices (persistent sessions, QoS 1
  * subscriptions), which acknowledge each with PUBACK. The devices are the lean generator ({@link RawMqttFleet}): a
- * full client library on the generator's one core capped the loop near 18,000 msgs/s. Throughput comes from a closed loop with a bounded number
- * of messages in flight per device (well under IoT Hub's queue depth of 50); latency (service send to device
- * receipt) from an open loop at half that throughput, measured from the intended send time. Peers get the nearest
- * equivalent: a durable subscription queue per device, and AMQP where the broker speaks it (Artemis).
+ * full client library on the generator's one core capped the loop near 18,000 msgs/s. Throughput comes from a
+ * closed loop with a bounded number of messages in flight per device (well under IoT Hub's queue depth of 50);
+ * latency (service send to device receipt) from an open loop at half that throughput, measured from the intended
+ * send time. Peers get the nearest equivalent: a durable subscription queue per device, and AMQP where the broker
+ * speaks it (Artemis).
  */
 public final class C2dEndToEnd implements Scenario {
 
