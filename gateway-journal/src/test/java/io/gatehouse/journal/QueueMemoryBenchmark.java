@@ -10,6 +10,7 @@ import io.gatehouse.core.queue.C2dRequest;
 import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.DeliverySink;
 import io.gatehouse.core.queue.Receiver;
+import io.gatehouse.core.testing.GatewayThreads;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -222,6 +223,7 @@ public final class QueueMemoryBenchmark {
         CountDownLatch completed = new CountDownLatch((int) total);
         long start = System.nanoTime();
         long cpu = cpuNanos();
+        long allocated = GatewayThreads.allocatedBytes();
         List<CompletingSink> sinks = new ArrayList<>(ids.size());
         for (DeviceId id : ids) {
             CompletingSink sink = new CompletingSink(completed);
@@ -232,7 +234,9 @@ public final class QueueMemoryBenchmark {
         await(completed);
         double drainSeconds = seconds(start);
         System.out.printf(Locale.ROOT, "drained %,d messages with %d credit per device in %.1f s: %,.0f msg/s, "
-                + "%.1f CPU-us/msg%n", total, credit, drainSeconds, total / drainSeconds, cpuMicrosPerMessage(cpu, total));
+                + "%.1f CPU-us/msg, gateway threads allocated %,.0f B/msg%n", total, credit, drainSeconds,
+                total / drainSeconds, cpuMicrosPerMessage(cpu, total),
+                (GatewayThreads.allocatedBytes() - allocated) / (double) total);
         return sinks;
     }
 

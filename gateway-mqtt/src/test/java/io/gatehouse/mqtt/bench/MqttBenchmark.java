@@ -11,11 +11,10 @@ import io.gatehouse.journal.JournalOptions;
 import io.gatehouse.journal.JournalStore;
 import io.gatehouse.journal.SyncPolicy;
 import io.gatehouse.core.store.memory.InMemoryStore;
+import io.gatehouse.core.testing.GatewayThreads;
 import io.gatehouse.mqtt.MqttOptions;
 import io.gatehouse.mqtt.support.MqttTestServer;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,15 +98,15 @@ public final class MqttBenchmark {
 
             latency.reset();
             long ackedBefore = acked.sum();
-            long gatewayCpuBefore = gatewayCpuNanos();
-            long gatewayAllocatedBefore = gatewayAllocatedBytes();
+            long gatewayCpuBefore = GatewayThreads.cpuNanos();
+            long gatewayAllocatedBefore = GatewayThreads.allocatedBytes();
             long processCpuBefore = processCpuNanos();
             long started = System.nanoTime();
             TimeUnit.SECONDS.sleep(seconds);
             long elapsed = System.nanoTime() - started;
             long messages = acked.sum() - ackedBefore;
-            long gatewayCpu = gatewayCpuNanos() - gatewayCpuBefore;
-            long gatewayAllocated = gatewayAllocatedBytes() - gatewayAllocatedBefore;
+            long gatewayCpu = GatewayThreads.cpuNanos() - gatewayCpuBefore;
+            long gatewayAllocated = GatewayThreads.allocatedBytes() - gatewayAllocatedBefore;
             long processCpu = processCpuNanos() - processCpuBefore;
             Histogram h = latency.getIntervalHistogram();
 
@@ -134,36 +133,6 @@ public final class MqttBenchmark {
             }
             CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).join();
         }
-    }
-
-    /** CPU time of the gateway's threads: event loops, core shards, store (every "gatehouse*" thread). */
-    private static long gatewayCpuNanos() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long total = 0;
-        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith("gatehouse")) {
-                long cpu = threads.getThreadCpuTime(info.getThreadId());
-                if (cpu > 0) {
-                    total += cpu;
-                }
-            }
-        }
-        return total;
-    }
-
-    /** Bytes the gateway's threads allocated (heap), summed over the live "gatehouse*" threads. */
-    private static long gatewayAllocatedBytes() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long total = 0;
-        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith("gatehouse")) {
-                long bytes = threads.getThreadAllocatedBytes(info.getThreadId());
-                if (bytes > 0) {
-                    total += bytes;
-                }
-            }
-        }
-        return total;
     }
 
     private static long processCpuNanos() {
