@@ -4,14 +4,12 @@ import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore.StateVisitor;
 import io.gatehouse.core.store.StoreException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads live values out of the segment files at the places the index gave: what {@code forEachLive} and
@@ -26,6 +24,10 @@ final class LiveValueReader {
             .thenComparingLong(StateIndex.LivePut::position);
 
     private final RecordReader reader;
+    /** The keys sought in the record being read (those the index placed there; nearly always one). */
+    private final List<StateKey> wanted = new ArrayList<>();
+    /** The last value of each wanted key in that record, by its place in {@link #wanted}; null if deleted or absent. */
+    private byte[][] lastValues = new byte[1][];
     /** What a read takes beyond the record asked for, when no other wanted record is near it. */
     private final int readAhead;
 
@@ -56,7 +58,7 @@ final class LiveValueReader {
         int furthest = 0;
         while (i < sorted.size()) {
             StateIndex.LivePut first = sorted.get(i);
-            Set<StateKey> wanted = new HashSet<>();
+            wanted.clear();
             int j = i;
             while (j < sorted.size() && sorted.get(j).segment() == first.segment()
                     && sorted.get(j).position() == first.position()) {
@@ -66,7 +68,7 @@ final class LiveValueReader {
             furthest = furthestWithinReach(sorted, i, Math.max(furthest, i));
             reader.readAhead((int) Math.min(Integer.MAX_VALUE, sorted.get(furthest).position() - first.position() + readAhead));
             try {
-                readRecord(first.segment(), first.position(), wanted, visitor);
+                readRecord(first.segment(), first.position(), visitor);
             } catch (ClosedChannelException e) {
                 retired.addAll(sorted.subList(i, j));
             }
@@ -91,27 +93,36 @@ final class LiveValueReader {
         return furthest;
     }
 
-    /** Visits the last operation on each wanted key in the record at {@code position} (a put: it is live). */
-    private void readRecord(StateSegment segment, long position, Set<StateKey> wanted, StateVisitor visitor)
-            throws ClosedChannelException {
+    /**
+     * Visits the last operation on each of the {@link #wanted} keys in the record at {@code position} (a put: it is
+     * live). Keys are compared in place: a record is nearly always one batch of one queue, and most of its keys
+     * are wanted, so building each key (and its owner string) only to look it up cost more than the read.
+     */
+    private void readRecord(StateSegment segment, long position, StateVisitor visitor) throws ClosedChannelException {
+        if (lastValues.length < wanted.size()) {
+            lastValues = new byte[wanted.size()][];
+        }
         try {
             reader.readRange(segment, segment.channel, position, segment.durableEnd, Integer.MAX_VALUE,
                     (at, buf, start, length) -> {
-                        Map<StateKey, byte[]> lastOps = new HashMap<>();
+                        Arrays.fill(lastValues, 0, wanted.size(), null);
                         try {
-                            StateRecordCodec.decode(buf, start, length, (key, b, valueStart, valueLength, size) -> {
-                                if (wanted.contains(key)) {
-                                    lastOps.put(key, valueStart < 0 ? null : StateRecordCodec.value(b, valueStart, valueLength));
-                                }
-                            });
+                            StateRecordCodec.decodeRaw(buf, start, length,
+                                    (kindCode, b, ownerAt, ownerLength, id, valueStart, valueLength, size) -> {
+                                        int k = indexOfWanted(kindCode, b, ownerAt, ownerLength, id);
+                                        if (k >= 0) {
+                                            lastValues[k] = valueStart < 0 ? null
+                                                    : StateRecordCodec.value(b, valueStart, valueLength);
+                                        }
+                                    });
                         } catch (StateRecordCodec.MalformedRecordException e) {
                             throw new JournalCorruptionException(segment.path, at, e.getMessage());
                         }
-                        lastOps.forEach((key, value) -> {
-                            if (value != null) {
-                                visitor.visit(key, value);
+                        for (int k = 0; k < wanted.size(); k++) {
+                            if (lastValues[k] != null) {
+                                visitor.visit(wanted.get(k), lastValues[k]);
                             }
-                        });
+                        }
                         return false;
                     });
         } catch (ClosedChannelException e) {
@@ -119,5 +130,16 @@ final class LiveValueReader {
         } catch (IOException e) {
             throw new StoreException("cannot read journal segment " + segment.fileName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Which of the wanted keys the operation's key is, or -1. */
+    private int indexOfWanted(int kindCode, ByteBuffer buf, int ownerAt, int ownerLength, long id) {
+        for (int k = 0; k < wanted.size(); k++) {
+            StateKey key = wanted.get(k);
+            if (key.id() == id && key.kindCode() == kindCode && OwnerStrings.matches(key.owner(), buf, ownerAt, ownerLength)) {
+                return k;
+            }
+        }
+        return -1;
     }
 }

@@ -42,6 +42,16 @@ final class OwnerStrings {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** Whether the {@code length} UTF-8 bytes at {@code at} are {@code owner}; decodes nothing when it is ASCII. */
+    static boolean matches(String owner, ByteBuffer buf, int at, int length) {
+        for (int i = 0, n = owner.length(); i < n; i++) {
+            if (owner.charAt(i) >= 0x80) {
+                return decode(buf, at, length).equals(owner);
+            }
+        }
+        return sameAscii(owner, buf, at, length); // an ASCII string's UTF-8 is its chars
+    }
+
     private static boolean sameAscii(String s, ByteBuffer buf, int at, int length) {
         if (s.length() != length) {
             return false;

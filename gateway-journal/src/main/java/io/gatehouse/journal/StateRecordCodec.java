@@ -33,6 +33,19 @@ final class StateRecordCodec {
         void op(StateKey key, ByteBuffer buf, int valueStart, int valueLength, int opSize);
     }
 
+    /**
+     * Receives each operation of a record as it lies in the buffer, its key not built: a reader that wants a few
+     * known keys compares them in place and allocates nothing for the others.
+     */
+    interface RawOpVisitor {
+        /**
+         * One operation: its key's kind code, the owner's {@code ownerLength} UTF-8 bytes at {@code ownerAt} and
+         * the id; the value as in {@link OpVisitor#op}.
+         */
+        void op(int kindCode, ByteBuffer buf, int ownerAt, int ownerLength, long id, int valueStart, int valueLength,
+                int opSize) throws MalformedRecordException;
+    }
+
     /** The record's content is inconsistent although its checksum matched (a bug or a foreign file). */
     static final class MalformedRecordException extends Exception {
         MalformedRecordException(String message) {
@@ -87,6 +100,20 @@ final class StateRecordCodec {
     /** As {@link #decode(ByteBuffer, int, int, OpVisitor)}, taking repeated owners from {@code owners} if given. */
     static void decode(ByteBuffer buf, int start, int length, OwnerStrings owners, OpVisitor visitor)
             throws MalformedRecordException {
+        decodeRaw(buf, start, length, (kindCode, b, ownerAt, ownerLength, id, valueStart, valueLength, opSize) -> {
+            String owner = owners != null ? owners.get(b, ownerAt, ownerLength) : OwnerStrings.decode(b, ownerAt, ownerLength);
+            StateKey key;
+            try {
+                key = StateKey.decode(kindCode, owner, id);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedRecordException(e.getMessage());
+            }
+            visitor.op(key, b, valueStart, valueLength, opSize);
+        });
+    }
+
+    /** Decodes the operations of a state record without building their keys; checks its structure as the others do. */
+    static void decodeRaw(ByteBuffer buf, int start, int length, RawOpVisitor visitor) throws MalformedRecordException {
         int end = start + length;
         int at = start + RecordFormat.HEADER_SIZE;
         if (at + 4 > end) {
@@ -112,16 +139,10 @@ final class StateRecordCodec {
             if (ownerLength < 0 || ownerLength > MAX_OWNER_BYTES || at + ownerLength + 8 > end) {
                 throw new MalformedRecordException("bad owner length " + ownerLength);
             }
-            String owner = owners != null ? owners.get(buf, at, ownerLength) : OwnerStrings.decode(buf, at, ownerLength);
+            int ownerAt = at;
             at += ownerLength;
             long id = buf.getLong(at);
             at += 8;
-            StateKey key;
-            try {
-                key = StateKey.decode(kindCode, owner, id);
-            } catch (IllegalArgumentException e) {
-                throw new MalformedRecordException(e.getMessage());
-            }
             if (op == PUT) {
                 if (at + 4 > end) {
                     throw new MalformedRecordException("value length runs past the record");
@@ -131,10 +152,10 @@ final class StateRecordCodec {
                 if (valueLength < 0 || at + valueLength > end) {
                     throw new MalformedRecordException("bad value length " + valueLength);
                 }
-                visitor.op(key, buf, at, valueLength, at + valueLength - opStart);
+                visitor.op(kindCode, buf, ownerAt, ownerLength, id, at, valueLength, at + valueLength - opStart);
                 at += valueLength;
             } else {
-                visitor.op(key, buf, -1, 0, at - opStart);
+                visitor.op(kindCode, buf, ownerAt, ownerLength, id, -1, 0, at - opStart);
             }
         }
         if (at != end) {

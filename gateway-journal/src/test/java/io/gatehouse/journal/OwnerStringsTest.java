@@ -44,4 +44,20 @@ class OwnerStringsTest {
             }
         }
     }
+
+    @Test
+    void anOwnerMatchesExactlyTheBytesWrittenForIt() {
+        for (String owner : List.of("", "dev00042", "é-device", "日本", "ü😀")) {
+            ByteBuffer buf = at3(owner);
+            int length = owner.getBytes(StandardCharsets.UTF_8).length;
+            assertThat(OwnerStrings.matches(owner, buf, 3, length)).as(owner).isTrue();
+        }
+        ByteBuffer written = at3("dev00042");
+        assertThat(OwnerStrings.matches("dev00043", written, 3, 8)).isFalse();
+        assertThat(OwnerStrings.matches("dev0004", written, 3, 8)).as("a prefix").isFalse();
+        assertThat(OwnerStrings.matches("dev000420", written, 3, 8)).isFalse();
+        assertThat(OwnerStrings.matches("é-device", at3("e-device"), 3, 8)).isFalse();
+        assertThat(OwnerStrings.matches("e-device", at3("é-device"), 3, 9)).isFalse();
+        assertThat(OwnerStrings.matches("ab", at3("é"), 3, 2)).as("as many chars as the bytes").isFalse();
+    }
 }

@@ -6,6 +6,7 @@ import static io.gatehouse.journal.JournalTesting.key;
 import static io.gatehouse.journal.JournalTesting.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.core.store.RecordKind;
 import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.nio.file.Path;
@@ -78,6 +79,29 @@ class StateReadTest {
 
             assertThat(await(reads)).isPositive();
             assertThat(store.stats().compactions()).isGreaterThan(3);
+        }
+    }
+
+    @Test
+    void keysOfOneRecordAreToldApartByKindOwnerAndIdAndTheLastPutWins() throws Exception {
+        try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
+            StateKey message = StateKey.of(RecordKind.C2D_MESSAGE, "dévice-1", 7);
+            StateKey count = StateKey.of(RecordKind.C2D_DELIVERY_COUNT, "dévice-1", 7); // same owner and id, other kind
+            StateKey otherId = StateKey.of(RecordKind.C2D_MESSAGE, "dévice-1", 8);
+            StateKey otherOwner = StateKey.of(RecordKind.C2D_MESSAGE, "dévice-2", 7); // same length in UTF-8
+            StateKey ascii = StateKey.of(RecordKind.C2D_MESSAGE, "device-1", 7);
+            StateKey gone = StateKey.of(RecordKind.C2D_MESSAGE, "device-1", 9);
+            await(store.state().write(new WriteBatch()
+                    .andPut(message, bytes("first")).andPut(count, bytes("count"))
+                    .andPut(otherId, bytes("other id")).andPut(otherOwner, bytes("other owner"))
+                    .andPut(ascii, bytes("ascii")).andPut(gone, bytes("deleted below"))
+                    .andPut(message, bytes("second"))));
+            await(store.state().write(WriteBatch.delete(gone)));
+
+            List<StateKey> asked = List.of(ascii, otherOwner, message, gone, count, otherId,
+                    StateKey.of(RecordKind.C2D_MESSAGE, "never-written", 7));
+            assertThat(texts(await(store.state().read(asked))))
+                    .containsExactly("ascii", "other owner", "second", null, "count", "other id", null);
         }
     }
 
