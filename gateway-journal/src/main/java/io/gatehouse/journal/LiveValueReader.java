@@ -1,13 +1,10 @@
 package io.gatehouse.journal;
 
-import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.StateStore.StateVisitor;
 import io.gatehouse.core.store.StoreException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -24,10 +21,8 @@ final class LiveValueReader {
             .thenComparingLong(StateIndex.LivePut::position);
 
     private final RecordReader reader;
-    /** The keys sought in the record being read (those the index placed there; nearly always one). */
-    private final List<StateKey> wanted = new ArrayList<>();
-    /** The last value of each wanted key in that record, by its place in {@link #wanted}; null if deleted or absent. */
-    private byte[][] lastValues = new byte[1][];
+    /** The keys sought in the record being read: those the index placed there. */
+    private final WantedKeys wanted = new WantedKeys();
     /** What a read takes beyond the record asked for, when no other wanted record is near it. */
     private final int readAhead;
 
@@ -93,34 +88,20 @@ final class LiveValueReader {
         return furthest;
     }
 
-    /**
-     * Visits the last operation on each of the {@link #wanted} keys in the record at {@code position} (a put: it is
-     * live). Keys are compared in place: a record is nearly always one batch of one queue, and most of its keys
-     * are wanted, so building each key (and its owner string) only to look it up cost more than the read.
-     */
+    /** Visits the last operation on each of the {@link #wanted} keys in the record at {@code position} (a put: it is live). */
     private void readRecord(StateSegment segment, long position, StateVisitor visitor) throws ClosedChannelException {
-        if (lastValues.length < wanted.size()) {
-            lastValues = new byte[wanted.size()][];
-        }
         try {
             reader.readRange(segment, segment.channel, position, segment.durableEnd, Integer.MAX_VALUE,
                     (at, buf, start, length) -> {
-                        Arrays.fill(lastValues, 0, wanted.size(), null);
                         try {
-                            StateRecordCodec.decodeRaw(buf, start, length,
-                                    (kindCode, b, ownerAt, ownerLength, id, valueStart, valueLength, size) -> {
-                                        int k = indexOfWanted(kindCode, b, ownerAt, ownerLength, id);
-                                        if (k >= 0) {
-                                            lastValues[k] = valueStart < 0 ? null
-                                                    : StateRecordCodec.value(b, valueStart, valueLength);
-                                        }
-                                    });
+                            StateRecordCodec.decodeRaw(buf, start, length, (kindCode, b, ownerAt, ownerLength, id, valueStart,
+                                    valueLength, size) -> wanted.offer(kindCode, b, ownerAt, ownerLength, id, valueStart, valueLength));
                         } catch (StateRecordCodec.MalformedRecordException e) {
                             throw new JournalCorruptionException(segment.path, at, e.getMessage());
                         }
                         for (int k = 0; k < wanted.size(); k++) {
-                            if (lastValues[k] != null) {
-                                visitor.visit(wanted.get(k), lastValues[k]);
+                            if (wanted.value(k) != null) {
+                                visitor.visit(wanted.key(k), wanted.value(k));
                             }
                         }
                         return false;
@@ -130,16 +111,5 @@ final class LiveValueReader {
         } catch (IOException e) {
             throw new StoreException("cannot read journal segment " + segment.fileName() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Which of the wanted keys the operation's key is, or -1. */
-    private int indexOfWanted(int kindCode, ByteBuffer buf, int ownerAt, int ownerLength, long id) {
-        for (int k = 0; k < wanted.size(); k++) {
-            StateKey key = wanted.get(k);
-            if (key.id() == id && key.kindCode() == kindCode && OwnerStrings.matches(key.owner(), buf, ownerAt, ownerLength)) {
-                return k;
-            }
-        }
-        return -1;
     }
 }

@@ -11,9 +11,11 @@ import io.gatehouse.core.store.StateKey;
 import io.gatehouse.core.store.WriteBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -102,6 +104,28 @@ class StateReadTest {
                     StateKey.of(RecordKind.C2D_MESSAGE, "never-written", 7));
             assertThat(texts(await(store.state().read(asked))))
                     .containsExactly("ascii", "other owner", "second", null, "count", "other id", null);
+        }
+    }
+
+    @Test
+    void aReadOfHundredsOfKeysOfOneRecordFindsEachOneOnce() throws Exception {
+        try (JournalStore store = JournalStore.open(dir, JournalTesting.small(1))) {
+            // one batch, so one record: 300 queues' messages, the same sequence numbers in every queue
+            WriteBatch batch = new WriteBatch();
+            List<StateKey> keys = new ArrayList<>();
+            for (int device = 0; device < 100; device++) {
+                for (long sequence = 1; sequence <= 3; sequence++) {
+                    StateKey key = StateKey.of(RecordKind.C2D_MESSAGE, (device % 7 == 0 ? "dé" : "d") + device, sequence);
+                    keys.add(key);
+                    batch.andPut(key, bytes(key.owner() + "#" + sequence));
+                }
+            }
+            await(store.state().write(batch));
+
+            List<StateKey> asked = new ArrayList<>(keys);
+            Collections.shuffle(asked, new Random(7));
+            assertThat(texts(await(store.state().read(asked))))
+                    .containsExactlyElementsOf(asked.stream().map(k -> k.owner() + "#" + k.id()).toList());
         }
     }
 
