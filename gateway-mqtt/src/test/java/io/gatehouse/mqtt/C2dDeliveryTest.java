@@ -51,6 +51,18 @@ class C2dDeliveryTest {
         }
     }
 
+    /** A raw client connected as d1 and subscribed to its C2D topic at QoS 1. */
+    private RawMqttClient subscribedAtQos1() throws Exception {
+        RawMqttClient client = new RawMqttClient(server.port());
+        client.send(RawMqttClient.connect("d1", MqttTestServer.userName("d1"), server.token("d1"), true, 60));
+        assertThat(client.receive(WAIT).fixedHeader().messageType()).isEqualTo(MqttMessageType.CONNACK);
+        client.send(MqttMessageBuilders.subscribe().messageId(1)
+                .addSubscription(MqttQoS.AT_LEAST_ONCE, "devices/d1/messages/devicebound/#").build());
+        MqttSubAckMessage subAck = (MqttSubAckMessage) client.receive(WAIT);
+        assertThat(subAck.payload().grantedQoSLevels()).containsExactly(1);
+        return client;
+    }
+
     private LifecycleCounters.Snapshot counters() {
         return server.core.c2d().counters().snapshot();
     }
@@ -83,17 +95,32 @@ class C2dDeliveryTest {
     }
 
     @Test
+    void aMessageWhosePropertiesMakeATopicTooLongForAPublishIsDeadLetteredAndTheNextOneArrives() throws Exception {
+        start(MqttTestServer.builder());
+        try (RawMqttClient client = subscribedAtQos1()) {
+            // 25,000 characters, within the size limit, but each '%' is three bytes in the topic: 75,000 > 65,535
+            MessageProperties huge = MessageProperties.builder().put("k", "%".repeat(25_000)).build();
+            server.sendC2d("d1", new C2dRequest(huge, AckMode.NONE, null, "too long".getBytes(StandardCharsets.UTF_8)));
+            String next = send("next");
+
+            MqttPublishMessage publish = (MqttPublishMessage) client.receive(WAIT);
+            try {
+                assertThat(publish.variableHeader().topicName()).contains("%24.mid=" + next);
+                assertThat(publish.payload().toString(StandardCharsets.UTF_8)).isEqualTo("next");
+            } finally {
+                publish.release();
+            }
+            await().atMost(WAIT).until(() -> counters().ended(Outcome.DELIVERY_COUNT_EXCEEDED) == 1);
+            assertThat(logs.count("over MQTT's 65535")).isEqualTo(server.core.settings().c2dMaxDeliveryCount());
+        }
+    }
+
+    @Test
     void pubAcksInAnyOrderCompleteTheirOwnMessages() throws Exception {
         // no FIFO: acknowledging the third message first completes the third, and the others stay locked.
         // (A raw client: well-behaved libraries send PUBACKs in order [MQTT-4.6.0-2], which hides the case.)
         start(MqttTestServer.builder());
-        try (RawMqttClient client = new RawMqttClient(server.port())) {
-            client.send(RawMqttClient.connect("d1", MqttTestServer.userName("d1"), server.token("d1"), true, 60));
-            assertThat(client.receive(WAIT).fixedHeader().messageType()).isEqualTo(MqttMessageType.CONNACK);
-            client.send(MqttMessageBuilders.subscribe().messageId(1)
-                    .addSubscription(MqttQoS.AT_LEAST_ONCE, "devices/d1/messages/devicebound/#").build());
-            MqttSubAckMessage subAck = (MqttSubAckMessage) client.receive(WAIT);
-            assertThat(subAck.payload().grantedQoSLevels()).containsExactly(1);
+        try (RawMqttClient client = subscribedAtQos1()) {
             List<String> ids = List.of(send("a"), send("b"), send("c"));
             List<Integer> packetIds = new ArrayList<>();
             for (int i = 0; i < 3; i++) {

@@ -8,14 +8,10 @@ import io.gatehouse.core.queue.Delivery;
 import io.gatehouse.core.queue.DeliverySink;
 import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.session.C2dDeliveryMode;
+import io.gatehouse.mqtt.codec.PublishEncoder;
 import io.gatehouse.mqtt.topic.DeviceTopics;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
-import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.RejectedExecutionException;
@@ -139,13 +135,20 @@ public final class C2dFlow {
             return; // a receiver that was stopped: closing it abandoned this lock
         }
         LockToken token = delivery.lockToken();
-        String topic = topics.c2dTopic(delivery.message());
+        CharSequence topic = topics.c2dTopic(delivery.message());
+        int topicBytes = PublishEncoder.topicBytes(topic);
+        if (topicBytes > PublishEncoder.MAX_TOPIC_BYTES) {
+            undeliverable(token, topicBytes);
+            return;
+        }
+        byte[] body = delivery.message().body();
         if (mode == C2dDeliveryMode.AT_LEAST_ONCE) {
             int packetId = packetIds.allocate(token);
-            out.write(publish(topic, MqttQoS.AT_LEAST_ONCE, packetId, delivery));
+            out.write(PublishEncoder.encode(channel.alloc(), topic, topicBytes, MqttQoS.AT_LEAST_ONCE, packetId, body));
         } else {
             Receiver current = receiver;
-            ChannelFuture written = out.writeWithResult(publish(topic, MqttQoS.AT_MOST_ONCE, 0, delivery));
+            ChannelFuture written = out.writeWithResult(
+                    PublishEncoder.encode(channel.alloc(), topic, topicBytes, MqttQoS.AT_MOST_ONCE, 0, body));
             written.addListener(result -> {
                 // a failed write means the connection is going: its receiver's close abandons the lock
                 if (result.isSuccess() && current == receiver) {
@@ -154,6 +157,21 @@ public final class C2dFlow {
                 }
             });
         }
+    }
+
+    /**
+     * A message whose properties make a topic longer than a PUBLISH can carry: no MQTT device can take it. It is
+     * abandoned, so its delivery count grows until it is dead-lettered like any message that cannot be delivered.
+     */
+    private void undeliverable(LockToken token, int topicBytes) {
+        log.warn("Device {}: a C2D message's properties make a topic of {} bytes, over MQTT's {}: abandoned, it "
+                + "will be dead-lettered once its delivery count runs out", device, topicBytes, PublishEncoder.MAX_TOPIC_BYTES);
+        receiver.abandon(token).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                log.debug("Device {}: abandoning an undeliverable C2D message failed: {}", device, failure.toString());
+            }
+        });
+        returnCredit(1);
     }
 
     private void onLockLost(Sink from, LockToken token) {
@@ -177,12 +195,6 @@ public final class C2dFlow {
                         refusal != null ? refusal.getMessage() : failure.toString());
             }
         });
-    }
-
-    private MqttPublishMessage publish(String topic, MqttQoS qos, int packetId, Delivery delivery) {
-        MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, false, qos, false, 0);
-        return new MqttPublishMessage(header, new MqttPublishVariableHeader(topic, packetId),
-                Unpooled.wrappedBuffer(delivery.message().body()));
     }
 
     private void returnCredit(int credit) {

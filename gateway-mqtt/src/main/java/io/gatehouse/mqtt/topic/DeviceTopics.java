@@ -116,17 +116,21 @@ public final class DeviceTopics {
         return TopicAddress.foreign(isOtherDevice(topic) ? TopicKind.OTHER_DEVICE : TopicKind.UNSUPPORTED);
     }
 
-    /** The topic of a C2D message for this device: the devicebound prefix and the message's bag. */
-    public String c2dTopic(QueueMessage message) {
+    /**
+     * The topic of a C2D message for this device: the devicebound prefix and the message's bag, in this thread's
+     * builder, which the thread's next call reuses: write it out at once.
+     */
+    public CharSequence c2dTopic(QueueMessage message) {
         StringBuilder topic = TOPIC_BUILDER.get();
+        if (topic.capacity() > MAX_KEPT_BUILDER) {
+            // one huge bag must not pin its builder's array to the thread for good
+            TOPIC_BUILDER.remove();
+            topic = TOPIC_BUILDER.get();
+        }
         topic.setLength(0);
         topic.append(DEVICES).append(device).append(DEVICEBOUND);
         PropertyBag.formatC2d(message, topic);
-        String built = topic.toString();
-        if (topic.capacity() > MAX_KEPT_BUILDER) {
-            TOPIC_BUILDER.remove(); // one huge bag must not pin its builder's array to the thread for good
-        }
-        return built;
+        return topic;
     }
 
     /** A topic under {@code devices/} that is not this identity's (another device, a module, or a module's device). */

@@ -21,12 +21,12 @@ class DeviceTopicsTest {
         QueueMessage shortOne = message("m-2", "v");
         DeviceTopics other = new DeviceTopics(DeviceId.of("device-with-a-longer-id"));
         String[] onAFreshThread = new String[1];
-        Thread fresh = new Thread(() -> onAFreshThread[0] = topics.c2dTopic(shortOne));
+        Thread fresh = new Thread(() -> onAFreshThread[0] = topics.c2dTopic(shortOne).toString());
         fresh.start();
         fresh.join();
 
-        String longTopic = other.c2dTopic(longOne);
-        String shortTopic = topics.c2dTopic(shortOne);
+        String longTopic = other.c2dTopic(longOne).toString();
+        String shortTopic = topics.c2dTopic(shortOne).toString();
 
         assertThat(longTopic).startsWith("devices/device-with-a-longer-id/messages/devicebound/").contains("x".repeat(10_000));
         assertThat(shortTopic).isEqualTo(onAFreshThread[0]).startsWith("devices/d1/messages/devicebound/")
