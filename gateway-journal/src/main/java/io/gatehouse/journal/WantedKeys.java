@@ -9,9 +9,10 @@ import java.util.Arrays;
  * The keys a read seeks in one record, and the last value each has there, found by the parts of a key as they lie
  * in the record's buffer: no key or owner string is built for the operations passed over.
  *
- * <p>A record is one group-commit pass's batches, so it may hold the messages of hundreds of queues, and a read
- * may want hundreds of them: the keys are kept in an open-addressing table on a hash of their parts, which the
- * buffer's bytes give without decoding. Reused from record to record; not thread-safe.
+ * <p>A record is one write batch: usually one queue's, but compaction copies a segment's live values into records
+ * of many keys (a chunk of {@code Compactor}'s), so after it a record may hold the messages of hundreds of queues
+ * and a read may want hundreds of them. The keys are kept in an open-addressing table on a hash of their parts,
+ * which the buffer's bytes give without decoding. Reused from record to record; not thread-safe.
  */
 final class WantedKeys {
 
