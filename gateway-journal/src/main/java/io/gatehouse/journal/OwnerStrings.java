@@ -52,6 +52,29 @@ final class OwnerStrings {
         return sameAscii(owner, buf, at, length); // an ASCII string's UTF-8 is its chars
     }
 
+    /** A hash of the {@code length} UTF-8 bytes at {@code at}: {@link #hash(String)} of the owner they encode. */
+    static int hash(ByteBuffer buf, int at, int length) {
+        int hash = 0;
+        for (int i = 0; i < length; i++) {
+            hash = 31 * hash + buf.get(at + i);
+        }
+        return hash;
+    }
+
+    /** The hash {@link #hash(ByteBuffer, int, int)} gives the owner's UTF-8 bytes, computed without them when ASCII. */
+    static int hash(String owner) {
+        int hash = 0;
+        for (int i = 0, n = owner.length(); i < n; i++) {
+            char c = owner.charAt(i);
+            if (c >= 0x80) {
+                byte[] bytes = owner.getBytes(StandardCharsets.UTF_8);
+                return hash(ByteBuffer.wrap(bytes), 0, bytes.length);
+            }
+            hash = 31 * hash + c; // an ASCII character is its own UTF-8 byte
+        }
+        return hash;
+    }
+
     private static boolean sameAscii(String s, ByteBuffer buf, int at, int length) {
         if (s.length() != length) {
             return false;

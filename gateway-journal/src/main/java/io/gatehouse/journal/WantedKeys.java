@@ -2,7 +2,6 @@ package io.gatehouse.journal;
 
 import io.gatehouse.core.store.StateKey;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -39,7 +38,7 @@ final class WantedKeys {
         if (size == keys.length) {
             grow();
         }
-        int hash = hash(key.kindCode(), key.id(), ownerHash(key.owner()));
+        int hash = hash(key.kindCode(), key.id(), OwnerStrings.hash(key.owner()));
         keys[size] = key;
         hashes[size] = hash;
         size++;
@@ -64,7 +63,7 @@ final class WantedKeys {
      * it), or a delete.
      */
     void offer(int kindCode, ByteBuffer buf, int ownerAt, int ownerLength, long id, int valueStart, int valueLength) {
-        int hash = hash(kindCode, id, bytesHash(buf, ownerAt, ownerLength));
+        int hash = hash(kindCode, id, OwnerStrings.hash(buf, ownerAt, ownerLength));
         int mask = slots.length - 1;
         for (int slot = spread(hash) & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
             int index = slots[slot] - 1;
@@ -105,27 +104,5 @@ final class WantedKeys {
 
     private static int spread(int hash) {
         return hash ^ (hash >>> 16);
-    }
-
-    /** The hash of an owner's UTF-8 bytes, as {@link #bytesHash} gives it from the bytes themselves. */
-    private static int ownerHash(String owner) {
-        int hash = 0;
-        for (int i = 0, n = owner.length(); i < n; i++) {
-            char c = owner.charAt(i);
-            if (c >= 0x80) {
-                byte[] bytes = owner.getBytes(StandardCharsets.UTF_8);
-                return bytesHash(ByteBuffer.wrap(bytes), 0, bytes.length);
-            }
-            hash = 31 * hash + c; // an ASCII character is its own UTF-8 byte
-        }
-        return hash;
-    }
-
-    private static int bytesHash(ByteBuffer buf, int at, int length) {
-        int hash = 0;
-        for (int i = 0; i < length; i++) {
-            hash = 31 * hash + buf.get(at + i);
-        }
-        return hash;
     }
 }

@@ -10,6 +10,7 @@ import io.gatehouse.core.queue.Receiver;
 import io.gatehouse.core.session.C2dDeliveryMode;
 import io.gatehouse.mqtt.codec.PublishEncoder;
 import io.gatehouse.mqtt.topic.DeviceTopics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -141,14 +142,15 @@ public final class C2dFlow {
             undeliverable(token, topicBytes);
             return;
         }
-        byte[] body = delivery.message().body();
-        if (mode == C2dDeliveryMode.AT_LEAST_ONCE) {
-            int packetId = packetIds.allocate(token);
-            out.write(PublishEncoder.encode(channel.alloc(), topic, topicBytes, MqttQoS.AT_LEAST_ONCE, packetId, body));
+        boolean atLeastOnce = mode == C2dDeliveryMode.AT_LEAST_ONCE;
+        MqttQoS qos = atLeastOnce ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+        int packetId = atLeastOnce ? packetIds.allocate(token) : 0;
+        ByteBuf publish = PublishEncoder.encode(channel.alloc(), topic, topicBytes, qos, packetId, delivery.message().body());
+        if (atLeastOnce) {
+            out.write(publish);
         } else {
             Receiver current = receiver;
-            ChannelFuture written = out.writeWithResult(
-                    PublishEncoder.encode(channel.alloc(), topic, topicBytes, MqttQoS.AT_MOST_ONCE, 0, body));
+            ChannelFuture written = out.writeWithResult(publish);
             written.addListener(result -> {
                 // a failed write means the connection is going: its receiver's close abandons the lock
                 if (result.isSuccess() && current == receiver) {
