@@ -4,6 +4,8 @@ import io.gatehouse.bench.broker.Broker;
 import io.gatehouse.bench.broker.Launch;
 import io.gatehouse.bench.broker.Launchers;
 import io.gatehouse.bench.broker.Mosquitto;
+import io.gatehouse.bench.os.MachineFloor;
+import io.gatehouse.bench.report.MachineInfo;
 import io.gatehouse.bench.scenario.AmqpTransfer;
 import io.gatehouse.bench.scenario.C2dEndToEnd;
 import io.gatehouse.bench.scenario.Connections;
@@ -192,8 +194,10 @@ public final class GatehouseBench implements Callable<Integer> {
             System.out.println("  " + b.id() + " [" + launch.durabilityLabelOf(b) + "]: " + b.description()
                     + (launch.durabilityLabelOf(b).equals(b.durabilityLabel()) ? "" : " -- but with --gatehouse-store " + gatehouseStore + " --gatehouse-sync " + gatehouseSync));
         }
-        Harness harness = new Harness(new Launchers(launch), context, runs, Duration.ofMinutes(runMinutes), output, description,
-                skipped);
+        String floor = MachineFloor.describeOrExplain(launch, context.harnessClassPath(), work);
+        System.out.println("  machine floor: " + floor);
+        Harness harness = new Harness(new Launchers(launch), context, MachineInfo.describe().withFloor(floor), runs,
+                Duration.ofMinutes(runMinutes), output, description, skipped);
         if (update) {
             harness.keepEarlierRows(chosenScenarios, chosenBrokers);
         }

@@ -46,11 +46,12 @@ final class Harness {
     private final Path outputDir;
     private String runDescription;
     private final List<String> skipped;
-    private final MachineInfo machine = MachineInfo.describe();
+    private final MachineInfo machine;
     private final List<ResultRow> results = new ArrayList<>();
 
-    Harness(Launchers launchers, ScenarioContext context, int repeats, Duration runBound, Path outputDir, String runDescription,
-            List<String> skipped) {
+    Harness(Launchers launchers, ScenarioContext context, MachineInfo machine, int repeats, Duration runBound, Path outputDir,
+            String runDescription, List<String> skipped) {
+        this.machine = machine;
         this.runBound = runBound;
         this.launchers = launchers;
         this.context = context;

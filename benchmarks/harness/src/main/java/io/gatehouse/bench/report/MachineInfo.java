@@ -8,8 +8,11 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 
-/** The machine and the moment of a run, as the report states them. */
-public record MachineInfo(String date, int cores, String cpuModel, String jdk, String kernel, long memoryBytes) {
+/**
+ * The machine and the moment of a run, as the report states them; {@code floor} is what the machine itself adds to
+ * latency, as measured before the run (see {@code MachineFloor}), or null when it was not measured.
+ */
+public record MachineInfo(String date, int cores, String cpuModel, String jdk, String kernel, long memoryBytes, String floor) {
 
     public static MachineInfo describe() {
         List<String> cpuinfo = lines("/proc/cpuinfo");
@@ -21,7 +24,11 @@ public record MachineInfo(String date, int cores, String cpuModel, String jdk, S
         String kernel = lines("/proc/sys/kernel/osrelease").stream().findFirst().orElse(System.getProperty("os.version"));
         String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         return new MachineInfo(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
-                cores, model, jdk, kernel, mem);
+                cores, model, jdk, kernel, mem, null);
+    }
+
+    public MachineInfo withFloor(String measuredFloor) {
+        return new MachineInfo(date, cores, cpuModel, jdk, kernel, memoryBytes, measuredFloor);
     }
 
     private static List<String> lines(String file) {

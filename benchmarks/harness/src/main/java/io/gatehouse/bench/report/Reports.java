@@ -53,6 +53,9 @@ public final class Reports {
         md.append("# Gatehouse side-by-side benchmark\n\n");
         md.append(String.format(Locale.ROOT, "- Date: %s%n- Machine: %d cores, %s, %.0f GiB memory, Linux %s%n- JDK: %s%n- Run: %s%n",
                 m.date(), m.cores(), m.cpuModel(), m.memoryBytes() / 1073741824.0, m.kernel(), m.jdk(), runDescription));
+        if (m.floor() != null) {
+            md.append("- Machine floor: ").append(m.floor()).append('\n');
+        }
         md.append("- Durability: **D1** = acknowledged only after fsync (group commit); **D0** = acknowledged before any sync.\n");
         if (rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.smoke))) {
             md.append("\n> **SMOKE RUN** (`--quick`): tiny sizes, one repeat, on a shared machine. These figures prove the harness "

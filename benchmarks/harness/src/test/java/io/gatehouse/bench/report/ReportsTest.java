@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class ReportsTest {
 
-    private static final MachineInfo MACHINE = new MachineInfo("2026-01-01 00:00 UTC", 2, "Test CPU", "JDK 17", "6.1", 1L << 34);
+    private static final MachineInfo MACHINE = new MachineInfo("2026-01-01 00:00 UTC", 2, "Test CPU", "JDK 17", "6.1", 1L << 34, null);
 
     @Test
     void markdownStatesTheMachineAndGatehouseOverPeerRatiosWithTheirDirection() {
@@ -22,6 +22,15 @@ class ReportsTest {
         assertThat(md).contains("| 1000 devices | gatehouse ÷ artemis (D1 vs D1) | 3.00× | 0.50× | 0.25× | 0.22× |");
         assertThat(md).contains("- mosquitto: not installed");
         assertThat(md).doesNotContain("SMOKE RUN");
+    }
+
+    @Test
+    void theMeasuredMachineFloorIsStatedOnlyWhenThereIsOne() {
+        List<ResultRow> rows = List.of(ResultRow.of("latency-floor", "1 device", "gatehouse", "D1").msgsPerSec(10));
+
+        assertThat(Reports.markdown(rows, MACHINE.withFloor("ping p99 500 µs"), "full run", List.of()))
+                .contains("- Machine floor: ping p99 500 µs\n");
+        assertThat(Reports.markdown(rows, MACHINE, "full run", List.of())).doesNotContain("Machine floor");
     }
 
     @Test
