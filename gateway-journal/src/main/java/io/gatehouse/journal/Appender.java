@@ -95,6 +95,7 @@ final class Appender {
 
     /** Any thread: queues an operation. Never blocks. */
     void submit(PendingOp op) {
+        op.queuedNanos = System.nanoTime();
         queue.offer(op);
         wake();
     }
@@ -273,7 +274,7 @@ final class Appender {
             }
             long forceStart = System.nanoTime();
             int forced = durable ? forceAll() : 0;
-            observer.passCommitted(pass.size(), forced, System.nanoTime() - forceStart);
+            observer.passCommitted(pass.size(), forced, System.nanoTime() - forceStart, oldestWait());
             for (int i = 0, n = streams.size(); i < n; i++) {
                 streams.get(i).finishPass();
             }
@@ -300,6 +301,17 @@ final class Appender {
             pass.clear();
             passBytes = 0;
         }
+    }
+
+    /** How long the pass's oldest queued operation waited for the pass to start; ops are added in queue order. */
+    private long oldestWait() {
+        for (int i = 0, n = pass.size(); i < n; i++) {
+            long queued = pass.get(i).queuedNanos;
+            if (queued != 0) {
+                return lastPassStart - queued;
+            }
+        }
+        return 0;
     }
 
     /** Forces every dirty file of the pass, in parallel when there are several; returns how many. */

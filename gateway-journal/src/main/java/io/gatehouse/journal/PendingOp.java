@@ -16,6 +16,8 @@ abstract class PendingOp extends CompletableFuture<Void> {
     Segment segment;
     long position;
     int length;
+    /** When the operation was queued ({@link System#nanoTime}); 0 for the journal's own (relocations). */
+    long queuedNanos;
 
     /** Completes the caller's future with the outcome the appender decided. */
     void signal() {

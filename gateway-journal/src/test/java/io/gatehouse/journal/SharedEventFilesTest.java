@@ -28,7 +28,7 @@ class SharedEventFilesTest {
         List<int[]> passes = new CopyOnWriteArrayList<>();
         List<List<EventRecord>> appended = emptyLists();
         try (JournalStore store = JournalStore.open(dir, JournalTesting.small(PARTITIONS).withSync(SyncPolicy.always()))) {
-            store.observePasses((records, forces, nanos) -> passes.add(new int[] {records, forces}));
+            store.observePasses((records, forces, nanos, wait) -> passes.add(new int[] {records, forces}));
             List<CompletableFuture<Void>> pending = new ArrayList<>();
             for (int round = 0; round < 50; round++) {
                 for (int p = 0; p < PARTITIONS; p++) {

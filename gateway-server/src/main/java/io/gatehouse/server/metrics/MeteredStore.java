@@ -66,8 +66,8 @@ public final class MeteredStore implements Store {
     }
 
     /**
-     * Every pass's force time and size as histograms: a tail in {@code gatehouse.store.commit} that shows here
-     * too comes from the disk; one that does not comes from queueing before or after it.
+     * Every pass's force time, wait and size as histograms: a tail in {@code gatehouse.store.commit} that shows in
+     * the forces comes from the disk; one that shows in the wait, from queueing behind earlier passes.
      */
     private static PassObserver passTimers(MeterRegistry registry) {
         Timer forces = Timer.builder("gatehouse.store.sync")
@@ -78,9 +78,16 @@ public final class MeteredStore implements Store {
                 .description("records per group-commit pass")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        return (passRecords, files, forceNanos) -> {
+        Timer waits = Timer.builder("gatehouse.store.pass.wait")
+                .description("time the oldest write of a group-commit pass waited for the pass to start (every pass)")
+                .publishPercentiles(0.5, 0.99, 0.999)
+                .register(registry);
+        return (passRecords, files, forceNanos, waitNanos) -> {
             if (files > 0) {
                 forces.record(forceNanos, TimeUnit.NANOSECONDS);
+            }
+            if (waitNanos > 0) {
+                waits.record(waitNanos, TimeUnit.NANOSECONDS);
             }
             records.record(passRecords);
         };
