@@ -48,6 +48,8 @@ final class Harness {
     private final List<String> skipped;
     private final MachineInfo machine;
     private final List<ResultRow> results = new ArrayList<>();
+    /** The scenarios' order in the report: an earlier report's first (see {@link #keepEarlierRows}). */
+    private final List<String> scenarioOrder = new ArrayList<>();
 
     Harness(Launchers launchers, ScenarioContext context, MachineInfo machine, int repeats, Duration runBound, Path outputDir,
             String runDescription, List<String> skipped) {
@@ -73,6 +75,9 @@ final class Harness {
         List<String> rerun = scenarios.stream().map(Scenario::id).toList();
         List<String> rerunBrokers = brokers.stream().map(Broker::id).toList();
         for (ResultRow row : Reports.read(earlier)) {
+            if (!scenarioOrder.contains(row.scenario())) {
+                scenarioOrder.add(row.scenario());
+            }
             if (!(rerun.contains(row.scenario()) && rerunBrokers.contains(row.broker()))) {
                 results.add(row);
             }
@@ -96,7 +101,7 @@ final class Harness {
                 }
                 results.addAll(Medians.of(runs, context.scale().quick()));
             }
-            Reports.write(outputDir, results, machine, runDescription, skipped);
+            Reports.write(outputDir, Reports.inScenarioOrder(results, scenarioOrder), machine, runDescription, skipped);
         }
         return results;
     }

@@ -36,6 +36,18 @@ public final class Reports {
     }
 
     /** The rows of an earlier {@code latest.json}. */
+    /**
+     * {@code rows} with each scenario's rows together, the scenarios in {@code scenarioOrder} (others after them, in
+     * the order they first appear), each scenario's rows in their order: re-running one scenario into an earlier
+     * report keeps its section where it was.
+     */
+    public static List<ResultRow> inScenarioOrder(List<ResultRow> rows, List<String> scenarioOrder) {
+        Map<String, List<ResultRow>> byScenario = new LinkedHashMap<>();
+        scenarioOrder.forEach(id -> byScenario.put(id, new ArrayList<>()));
+        rows.forEach(r -> byScenario.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r));
+        return byScenario.values().stream().flatMap(List::stream).toList();
+    }
+
     public static List<ResultRow> read(Path file) throws IOException {
         return List.of(new ObjectMapper().readValue(file.toFile(), ResultRow[].class));
     }

@@ -34,6 +34,20 @@ class ReportsTest {
     }
 
     @Test
+    void aReRunScenarioKeepsItsPlaceAndItsRowsTheirOrder() {
+        ResultRow floorGatehouse = ResultRow.of("latency-floor", "1 device", "gatehouse", "D1");
+        ResultRow c2dGatehouse = ResultRow.of("c2d-e2e", "1000 devices", "gatehouse", "D1");
+        ResultRow backlog = ResultRow.of("offline-backlog", "10000 devices", "gatehouse", "D1");
+        ResultRow c2dMoquette = ResultRow.of("c2d-e2e", "1000 devices", "moquette", "D0");
+        ResultRow amqp = ResultRow.of("amqp-transfer", "12 B", "gatehouse", "D1");
+
+        List<ResultRow> ordered = Reports.inScenarioOrder(List.of(floorGatehouse, c2dGatehouse, backlog, c2dMoquette, amqp),
+                List.of("c2d-e2e", "latency-floor", "offline-backlog"));
+
+        assertThat(ordered).containsExactly(c2dGatehouse, c2dMoquette, floorGatehouse, backlog, amqp);
+    }
+
+    @Test
     void smokeRowsAreFlaggedAsNotBenchmarkResults() {
         List<ResultRow> rows = Medians.of(List.of(ResultRow.of("latency-floor", "1 device", "moquette", "D0").msgsPerSec(10)), true);
 
