@@ -35,7 +35,6 @@ public final class Reports {
     private Reports() {
     }
 
-    /** The rows of an earlier {@code latest.json}. */
     /**
      * {@code rows} with each scenario's rows together, the scenarios in {@code scenarioOrder} (others after them, in
      * the order they first appear), each scenario's rows in their order: re-running one scenario into an earlier
@@ -48,6 +47,7 @@ public final class Reports {
         return byScenario.values().stream().flatMap(List::stream).toList();
     }
 
+    /** The rows of an earlier {@code latest.json}. */
     public static List<ResultRow> read(Path file) throws IOException {
         return List.of(new ObjectMapper().readValue(file.toFile(), ResultRow[].class));
     }
