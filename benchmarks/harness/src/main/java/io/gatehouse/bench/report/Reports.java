@@ -21,6 +21,7 @@ public final class Reports {
 
     private static final List<Column> COLUMNS = List.of(
             new Column("msgs/s", true, ResultRow::msgsPerSec, "%,.0f"),
+            new Column("msgs/s at p99 ≤ 10 ms", true, ResultRow::msgsPerSecWithinTightP99, "%,.0f"),
             new Column("p50 µs", false, ResultRow::p50Micros, "%,.0f"),
             new Column("p99 µs", false, ResultRow::p99Micros, "%,.0f"),
             new Column("p99.9 µs", false, ResultRow::p999Micros, "%,.0f"),

@@ -27,6 +27,7 @@ public final class ResultRow {
     Double heapBytesPerConnection;
     Double connectsPerSec;
     Double p99AtHalfRateMicros;
+    Double msgsPerSecWithinTightP99;
     Double loadGeneratorCpu;
     Long connections;
     Long messages;
@@ -58,6 +59,7 @@ public final class ResultRow {
     public ResultRow heapBytesPerConnection(double v) { heapBytesPerConnection = v; return this; }
     public ResultRow connectsPerSec(double v) { connectsPerSec = v; return this; }
     public ResultRow p99AtHalfRateMicros(double v) { p99AtHalfRateMicros = v; return this; }
+    public ResultRow msgsPerSecWithinTightP99(double v) { msgsPerSecWithinTightP99 = v; return this; }
     public ResultRow loadGeneratorCpu(double v) { loadGeneratorCpu = v; return this; }
     public ResultRow connections(long v) { connections = v; return this; }
     public ResultRow messages(long v) { messages = v; return this; }
@@ -87,6 +89,7 @@ public final class ResultRow {
     public Double heapBytesPerConnection() { return heapBytesPerConnection; }
     public Double connectsPerSec() { return connectsPerSec; }
     public Double p99AtHalfRateMicros() { return p99AtHalfRateMicros; }
+    public Double msgsPerSecWithinTightP99() { return msgsPerSecWithinTightP99; }
     public Long connections() { return connections; }
     public Long duplicates() { return duplicates; }
     public Long losses() { return losses; }

@@ -25,6 +25,18 @@ class ReportsTest {
     }
 
     @Test
+    void theCapacityWithinTheTightBoundHasItsColumnAndRatio() {
+        List<ResultRow> rows = List.of(
+                ResultRow.of("d2c-capacity", "1000 devices", "gatehouse", "D1").msgsPerSec(40_000).msgsPerSecWithinTightP99(30_000),
+                ResultRow.of("d2c-capacity", "1000 devices", "artemis", "D1").msgsPerSec(20_000).msgsPerSecWithinTightP99(10_000));
+
+        String md = Reports.markdown(rows, MACHINE, "full run", List.of());
+
+        assertThat(md).contains("| msgs/s ↑ | msgs/s at p99 ≤ 10 ms ↑ |", "| gatehouse | D1 | 40,000 | 30,000 |");
+        assertThat(md).contains("| 1000 devices | gatehouse ÷ artemis (D1 vs D1) | 2.00× | 3.00× |");
+    }
+
+    @Test
     void theMeasuredMachineFloorIsStatedOnlyWhenThereIsOne() {
         List<ResultRow> rows = List.of(ResultRow.of("latency-floor", "1 device", "gatehouse", "D1").msgsPerSec(10));
 

@@ -1,0 +1,36 @@
+package io.gatehouse.bench.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.bench.load.Latencies;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class D2cCapacityTest {
+
+    private static D2cCapacity.Step step(int rate, double achieved, double p99Micros, boolean held) {
+        return new D2cCapacity.Step(rate, achieved, new Latencies.Summary(1_000, p99Micros / 4, p99Micros, p99Micros * 2, p99Micros * 3),
+                0, 20, 0.3, held, held ? null : "p99 over 50 ms");
+    }
+
+    @Test
+    void theTightCapacityIsTheHighestHeldStepWithinTheBoundEvenAboveASlowLowStep() {
+        List<D2cCapacity.Step> ladder = List.of(
+                step(1_000, 1_000, 12_000, true),   // an idle core's slow wake-ups: over the bound at a low rate
+                step(5_000, 4_990, 3_000, true),
+                step(10_000, 9_970, 8_000, true),
+                step(20_000, 19_900, 14_000, true), // held under 50 ms, but over 10 ms
+                step(30_000, 29_000, 60_000, false),
+                step(30_000, 29_500, 9_000, true)); // the retry held within the bound
+
+        assertThat(D2cCapacity.highestWithin(ladder, 10_000)).isEqualTo(29_500);
+        assertThat(D2cCapacity.highestWithin(ladder, 5_000)).isEqualTo(4_990);
+    }
+
+    @Test
+    void noStepWithinTheBoundGivesZero() {
+        List<D2cCapacity.Step> ladder = List.of(step(1_000, 1_000, 11_000, true), step(2_000, 1_500, 9_000, false));
+
+        assertThat(D2cCapacity.highestWithin(ladder, 10_000)).isZero();
+    }
+}
