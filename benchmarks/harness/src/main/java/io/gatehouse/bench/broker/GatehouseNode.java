@@ -48,10 +48,7 @@ final class GatehouseNode {
                 "--host-name", "localhost", "--mqtt-port", "0", "--mqtt-plain-port", "0", "--amqp-port", "0",
                 "--amqp-plain-port", "0", "--https-port", "0", "--health-port", "0"));
         args.addAll(storeArgs);
-        // as ./gatehouse and the container image run it: a heap too small ends the run instead of stalling it
-        List<String> own = new ArrayList<>(List.of("-XX:+ExitOnOutOfMemoryError"));
-        own.addAll(launch.gatehouseJvmOptions());
-        List<String> command = launch.java(own, null, "-jar " + jar, args);
+        List<String> command = launch.java(launch.gatehouseJvmOptions(), null, "-jar " + jar, args);
         BrokerProcess p = BrokerProcess.start(name, command, dataDir.getParent(), log,
                 line -> line.startsWith("Gatehouse is running"), timeout);
         try {

@@ -45,7 +45,7 @@ public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, S
         return full;
     }
 
-    /** A {@code java} command line with the shared JVM settings. */
+    /** A {@code java} command line with the shared JVM settings, pinned to the brokers' CPU. */
     public List<String> java(String classPath, String mainClass, List<String> args) {
         return java(List.of(), classPath, mainClass, args);
     }
@@ -57,6 +57,9 @@ public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, S
     public List<String> java(List<String> ownOptions, String classPath, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // out of heap, a broker ends its run at once, as Gatehouse's launcher and image have it do, rather than
+        // thrash in collections until the scenario's timeouts (Artemis with the offline backlog did, for 10 minutes)
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.addAll(jvmOptions);
         cmd.addAll(ownOptions);
         if (classPath != null) {

@@ -15,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -38,6 +40,7 @@ public record MachineFloor(Latencies.Summary roundTrip, Latencies.Summary sync) 
     static final int SYNC_BYTES = 4096;
     private static final long PING_WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long PING_MEASURED_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final Duration ECHO_START_LIMIT = Duration.ofSeconds(30);
     private static final int SYNC_WARM_UP = 100;
     private static final int SYNCS = 2_000;
 
@@ -76,10 +79,10 @@ public record MachineFloor(Latencies.Summary roundTrip, Latencies.Summary sync) 
     }
 
     private static Latencies.Summary roundTrip(Launch launch, String classPath) throws IOException, InterruptedException {
-        List<String> command = launch.pinned(launch.java(List.of("-Xms16m", "-Xmx32m"), classPath, EchoMain.class.getName(), List.of()));
+        List<String> command = launch.java(List.of("-Xms16m", "-Xmx32m"), classPath, EchoMain.class.getName(), List.of());
         Process echo = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            int port = echoPort(echo);
+            int port = echoPort(echo, ECHO_START_LIMIT);
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 socket.setTcpNoDelay(true);
                 socket.setSoTimeout(5_000);
@@ -97,13 +100,23 @@ public record MachineFloor(Latencies.Summary roundTrip, Latencies.Summary sync) 
         }
     }
 
-    private static int echoPort(Process echo) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        if (line == null || !line.startsWith("PORT ")) {
-            throw new IOException("the echo process did not start: " + line);
+    /**
+     * The port the echo process prints first. One that stays silent past {@code limit} is ended, which the read
+     * sees as the end of its output: the run goes on without the floor rather than waiting for ever.
+     */
+    static int echoPort(Process echo, Duration limit) throws IOException {
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(echo::destroyForcibly,
+                CompletableFuture.delayedExecutor(limit.toMillis(), TimeUnit.MILLISECONDS));
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            if (line == null || !line.startsWith("PORT ")) {
+                throw new IOException("the echo process did not start within " + limit.toSeconds() + " s: " + line);
+            }
+            return Integer.parseInt(line.substring(5).trim());
+        } finally {
+            watchdog.cancel(false);
         }
-        return Integer.parseInt(line.substring(5).trim());
     }
 
     /** Pings on a fixed schedule for {@code nanos}: a late ping is sent at once, and its lateness is not counted. */

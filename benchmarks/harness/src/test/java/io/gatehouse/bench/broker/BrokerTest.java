@@ -38,13 +38,13 @@ class BrokerTest {
     }
 
     @Test
-    void aJvmsOwnOptionsComeAfterTheSharedOnesSoTheyWin() {
+    void aJvmsOwnOptionsComeAfterTheSharedOnesSoTheyWinAndEveryJvmEndsWhenOutOfHeap() {
         Launch launch = new Launch("0", List.of("-Xms1g", "-Xmx1g"), Path.of("."), "journal", "batch", List.of("-Xmx160m"));
 
-        List<String> cmd = launch.java(List.of("-XX:+ExitOnOutOfMemoryError", "-Xmx160m"), null, "-jar g.jar", List.of("start"));
+        List<String> cmd = launch.java(List.of("-Xmx160m"), null, "-jar g.jar", List.of("start"));
 
         assertThat(cmd.subList(0, 3)).containsExactly("taskset", "-c", "0");
         assertThat(cmd.subList(4, cmd.size()))
-                .containsExactly("-Xms1g", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-Xmx160m", "-jar", "g.jar", "start");
+                .containsExactly("-XX:+ExitOnOutOfMemoryError", "-Xms1g", "-Xmx1g", "-Xmx160m", "-jar", "g.jar", "start");
     }
 }

@@ -1,12 +1,17 @@
 package io.gatehouse.bench.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.bench.broker.Launch;
 import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class MachineFloorTest {
@@ -37,5 +42,18 @@ class MachineFloorTest {
 
         assertThat(MachineFloor.describeOrExplain(noSuchJvmOption, System.getProperty("java.class.path"), work))
                 .startsWith("not measured (");
+    }
+
+    @Test
+    @Timeout(30)
+    void anEchoThatNeverSaysItsPortIsEndedAndTheMeasurementFails() throws Exception {
+        Process silent = new ProcessBuilder("sleep", "600").start();
+        try {
+            assertThatThrownBy(() -> MachineFloor.echoPort(silent, Duration.ofMillis(300)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("did not start");
+            assertThat(silent.waitFor(10, TimeUnit.SECONDS)).as("the silent process was ended").isTrue();
+        } finally {
+            silent.destroyForcibly();
+        }
     }
 }
