@@ -11,7 +11,7 @@ import java.util.Locale;
 public enum Broker {
     GATEHOUSE("gatehouse", "D1", true, "Gatehouse, journal store, sync=batch (group commit)"),
     ARTEMIS("artemis", "D1", true, "ActiveMQ Artemis 2.44.0 embedded, journal synced (NIO), buffer timeout = measured sync"),
-    MOQUETTE("moquette", "D0", false, "Moquette 0.17 embedded, H2 + segmented queues; H2 commits every 30 s, queues not synced"),
+    MOQUETTE("moquette", "D0", false, "Moquette 0.17 embedded, H2 + segmented queues; H2 commits every 30 s, queues not synced; session command queue 131,072"),
     HIVEMQ_CE("hivemq-ce", "D0", false, "HiveMQ CE 2025.5 embedded, file persistence; Xodus durable writes off (1 s sync period)"),
     MOSQUITTO("mosquitto", "D0", false, "Mosquitto 2 (Debian), persistence off (it only ever saves periodically)"),
     GATEHOUSE_CLUSTER_1("gatehouse-cluster-1", 1),
