@@ -98,8 +98,9 @@ public final class D2cCapacity implements Scenario {
             Step half = load.step(Math.max(1, best.rate() / 2), s.d2cStep());
             ctx.progress("%s: half rate %s", broker.kind().id(), half.brief());
             row.msgsPerSecWithinTightP99(highestWithin(ladder, TIGHT_P99_LIMIT_MICROS));
+            recordHalfRate(row, half);
             row.msgsPerSec(best.achieved()).latency(best.latency().p50Micros(), best.latency().p99Micros(), best.latency().p999Micros())
-                    .cpuMicrosPerMsg(best.cpuMicrosPerMsg()).p99AtHalfRateMicros(half.latency().p99Micros())
+                    .cpuMicrosPerMsg(best.cpuMicrosPerMsg())
                     .loadGeneratorCpu(best.generatorCpu()).errors(best.errors());
             if (best.generatorCpu() > 0.9) {
                 row.note("load generator near 100% of its core at the held rate: the figure may be the generator's limit");
@@ -116,9 +117,22 @@ public final class D2cCapacity implements Scenario {
     }
 
     /**
+     * The half-rate step's p99, when it measured any acknowledgement (a step with none has no p99, not one of zero),
+     * and why it failed, if it did.
+     */
+    static void recordHalfRate(ResultRow row, Step half) {
+        if (half.latency().count() > 0) {
+            row.p99AtHalfRateMicros(half.latency().p99Micros());
+        }
+        if (!half.held()) {
+            row.note("half rate " + half.brief());
+        }
+    }
+
+    /**
      * The rate acknowledged in the highest held step whose p99 stayed within {@code p99LimitMicros}, or 0 when none
-     * did. A lower step over the bound does not cap it: at low rates an idle core's wake-ups can cost a broker more
-     * than a busy one's, and the question is how much load it carries within the bound.
+     * did. A lower step over the bound (the first after the warm-up, say) does not cap it: the question is how much
+     * load the broker carries within the bound.
      */
     static double highestWithin(List<Step> ladder, double p99LimitMicros) {
         Step highest = null;

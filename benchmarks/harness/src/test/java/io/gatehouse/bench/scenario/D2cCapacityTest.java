@@ -3,6 +3,7 @@ package io.gatehouse.bench.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.bench.load.Latencies;
+import io.gatehouse.bench.report.ResultRow;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +33,27 @@ class D2cCapacityTest {
         List<D2cCapacity.Step> ladder = List.of(step(1_000, 1_000, 11_000, true), step(2_000, 1_500, 9_000, false));
 
         assertThat(D2cCapacity.highestWithin(ladder, 10_000)).isZero();
+    }
+
+    @Test
+    void aHalfRateStepWithoutAcknowledgementsHasNoP99ButSaysWhyItFailed() {
+        D2cCapacity.Step silent = new D2cCapacity.Step(10_000, 0, new Latencies.Summary(0, 0, 0, 0, 0), 0, 0, 0.05, false,
+                "acknowledgements still missing 60 s after the step");
+        ResultRow row = ResultRow.of("d2c-capacity", "1000 devices", "moquette", "D0");
+
+        D2cCapacity.recordHalfRate(row, silent);
+
+        assertThat(row.p99AtHalfRateMicros()).isNull();
+        assertThat(row.notes()).startsWith("half rate 10000/s FAILED (acknowledgements still missing 60 s after the step)");
+    }
+
+    @Test
+    void aHeldHalfRateStepGivesItsP99AndNoNote() {
+        ResultRow row = ResultRow.of("d2c-capacity", "1000 devices", "gatehouse", "D1");
+
+        D2cCapacity.recordHalfRate(row, step(20_000, 19_990, 6_500, true));
+
+        assertThat(row.p99AtHalfRateMicros()).isEqualTo(6_500.0);
+        assertThat(row.notes()).isNull();
     }
 }
