@@ -12,8 +12,8 @@ import java.util.Properties;
  * 30 s by default) and its segmented queues are memory-mapped pages written without a sync per message.
  * Telemetry (which would call out of the machine) is off. Its session command queue holds {@value #SESSION_QUEUE}
  * commands instead of 1,024: when full it drops a command with a warning ("Session command queue 0 is full"), so a
- * QoS 1 PUBLISH is never acknowledged and a device's connect is lost; at 1,024 that ended the offline backlog (a
- * service publishing to 10,000 offline sessions) with the backlog unacknowledged.
+ * QoS 1 PUBLISH is never acknowledged; at 1,024 that stalled the offline backlog (a service publishing to 10,000
+ * offline sessions) with the backlog unacknowledged.
  *
  * <p>{@code --port P --data DIR}
  */
