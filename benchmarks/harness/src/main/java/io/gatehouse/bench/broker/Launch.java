@@ -58,7 +58,7 @@ public record Launch(String brokerCpu, List<String> jvmOptions, Path repoRoot, S
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // out of heap, a broker ends its run at once, as Gatehouse's launcher and image have it do, rather than
-        // thrash in collections until the scenario's timeouts (Artemis with the offline backlog did, for 10 minutes)
+        // thrash in collections until the scenario's timeouts (Artemis with the offline backlog did, for the whole run bound)
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.addAll(jvmOptions);
         cmd.addAll(ownOptions);

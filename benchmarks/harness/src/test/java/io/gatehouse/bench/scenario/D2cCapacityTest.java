@@ -17,7 +17,7 @@ class D2cCapacityTest {
     @Test
     void theTightCapacityIsTheHighestHeldStepWithinTheBoundEvenAboveASlowLowStep() {
         List<D2cCapacity.Step> ladder = List.of(
-                step(1_000, 1_000, 12_000, true),   // an idle core's slow wake-ups: over the bound at a low rate
+                step(1_000, 1_000, 12_000, true),   // the first step after the warm-up: over the bound at a low rate
                 step(5_000, 4_990, 3_000, true),
                 step(10_000, 9_970, 8_000, true),
                 step(20_000, 19_900, 14_000, true), // held under 50 ms, but over 10 ms
