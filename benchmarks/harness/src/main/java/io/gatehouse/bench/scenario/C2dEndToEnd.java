@@ -110,6 +110,7 @@ public final class C2dEndToEnd implements Scenario {
             if (!broker.kind().isGatehouse()) {
                 row.note("peer: durable (persistent-session) subscription queue per device");
             }
+            fleet.redialNote().ifPresent(row::note);
             if (!drainedA || !drainedB) {
                 row.note("not every message arrived within 60 s of the end of a phase");
             }

@@ -18,6 +18,7 @@ import io.reactivex.processors.UnicastProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -92,6 +93,7 @@ public final class D2cCapacity implements Scenario {
             if (broker.dialect().telemetryNeedsSubscriber()) {
                 row.note("peer stores telemetry for a persistent-session QoS 1 back-end subscriber");
             }
+            load.connectionNote().ifPresent(row::note);
             if (best == null) {
                 return List.of(row.msgsPerSec(0).errors(ladder.get(0).errors()).note("not even the first step held"));
             }
@@ -255,6 +257,11 @@ public final class D2cCapacity implements Scenario {
             step(rate, duration);
         }
 
+        /** What the row should say about how the connections were made, if anything. */
+        default Optional<String> connectionNote() {
+            return Optional.empty();
+        }
+
         @Override
         void close() throws Exception;
     }
@@ -270,6 +277,11 @@ public final class D2cCapacity implements Scenario {
         private RawLoad(RunningBroker broker, RawMqttFleet fleet) {
             this.broker = broker;
             this.fleet = fleet;
+        }
+
+        @Override
+        public Optional<String> connectionNote() {
+            return fleet.redialNote();
         }
 
         static RawLoad connect(RunningBroker broker, int devices) throws Exception {
