@@ -145,21 +145,28 @@ public final class LifecycleQueue {
         Entry entry = add(new Entry(nextSequence++, message));
         counters.enqueued();
         WriteBatch batch = extra.andPut(kind.messageKey(owner, entry.sequence), QueueMessageCodec.encode(message, ownerGeneration));
+        // pumps first, so that the delivery counts of what it locks (this message, for a receiver with credit) go
+        // in the message's own batch: one durable write before the delivery, not two that may take two syncs
+        PumpWrite pumped = pump(batch);
         CompletableFuture<Void> durable = store.write(batch);
         durable.whenComplete((ok, failure) -> {
             if (failure != null) {
                 // the sender is told the message was refused; it must not be delivered either
                 shard.execute(() -> discard(entry));
-                return;
+            } else {
+                storedBelow.accumulateAndGet(entry.sequence + 1, Math::max);
+                // with a receiver attached the content stays (the hot path: no hop back here), and the last
+                // receiver to leave drops it; that one reads storedBelow after clearing receiving, so no message
+                // is missed
+                if (!receiving) {
+                    shard.execute(() -> leaveInStore(entry));
+                }
             }
-            storedBelow.accumulateAndGet(entry.sequence + 1, Math::max);
-            // with a receiver attached the content stays (the hot path: no hop back here), and the last receiver
-            // to leave drops it; that one reads storedBelow after clearing receiving, so no message is missed
-            if (!receiving) {
-                shard.execute(() -> leaveInStore(entry));
+            // after storedBelow: a delivery lets go of the content of a message it finds durable
+            if (pumped != null) {
+                pumped.written(failure);
             }
         });
-        pump();
         return durable;
     }
 
@@ -215,33 +222,44 @@ public final class LifecycleQueue {
      * the content that the locked messages and the next ones lack.
      */
     private void pump() {
+        PumpWrite write = pump(null);
+        if (write != null) {
+            write.write();
+        }
+    }
+
+    /**
+     * As {@link #pump()}, with what it writes (the delivery counts of the messages it locks, the ends of those it
+     * finds expired or out of deliveries) added to {@code shared}, which the caller writes, or to a batch of their
+     * own when that is null; returns it (null when there was nothing to write), to be written, or told when the
+     * shared batch is durable.
+     */
+    private PumpWrite pump(WriteBatch shared) {
         List<Entry> lockedWithoutContent = null;
-        CountWrite counts = null;
+        PumpWrite write = null;
         while (!ready.isEmpty()) {
             ReceiverImpl receiver = nextReceiverWithCredit();
             if (receiver == null) {
                 break;
             }
             Entry entry = ready.first();
-            if (entry.expiryMillis <= shard.clock().millis()) {
-                end(entry, Outcome.EXPIRED);
-                continue;
-            }
-            if (entry.deliveryCount >= settings.maxDeliveryCount()) {
-                end(entry, Outcome.DELIVERY_COUNT_EXCEEDED);
-                continue;
-            }
-            boolean readForDelivery = needsContent(entry);
+            Outcome end = entry.expiryMillis <= shard.clock().millis() ? Outcome.EXPIRED
+                    : entry.deliveryCount >= settings.maxDeliveryCount() ? Outcome.DELIVERY_COUNT_EXCEEDED : null;
+            boolean readForDelivery = end == null && needsContent(entry);
             if (readForDelivery && !readBudget.takeForDelivery()) {
                 waitForReads();
                 break;
             }
+            if (write == null) {
+                write = new PumpWrite(shared != null ? shared : new WriteBatch());
+            }
+            if (end != null) {
+                write.end(entry, end);
+                continue;
+            }
             Lock lock = lock(entry, receiver);
             lock.holdsRead = readForDelivery;
-            if (counts == null) {
-                counts = new CountWrite();
-            }
-            counts.add(lock);
+            write.count(lock);
             if (readForDelivery) {
                 if (lockedWithoutContent == null) {
                     lockedWithoutContent = new ArrayList<>();
@@ -249,10 +267,8 @@ public final class LifecycleQueue {
                 lockedWithoutContent.add(entry);
             }
         }
-        if (counts != null) {
-            counts.write();
-        }
         readAhead(lockedWithoutContent);
+        return write;
     }
 
     /** The hub's reads for deliveries are all taken: pump again when one comes back. */
@@ -412,19 +428,49 @@ public final class LifecycleQueue {
         return lock;
     }
 
-    /** The delivery counts of the messages one pump locks, written in one batch. */
-    private final class CountWrite {
-        private final WriteBatch batch = new WriteBatch();
+    /**
+     * What one pump writes, in one batch (its own, or the enqueue's that ran it): the delivery counts of the
+     * messages it locks, and the ends of those it finds expired or out of deliveries. In an enqueue's batch, an
+     * end of the message being enqueued comes after its put, so the store never keeps a message that ended.
+     */
+    private final class PumpWrite {
+        private final WriteBatch batch;
         private final List<Lock> locks = new ArrayList<>();
+        /** What the ends' listener wants run once they are durable; usually none. */
+        private List<Runnable> afterEnds;
 
-        void add(Lock lock) {
+        PumpWrite(WriteBatch batch) {
+            this.batch = batch;
+        }
+
+        void count(Lock lock) {
             Entry entry = lock.entry;
             batch.andPut(kind.countKey(owner, entry.sequence), QueueMessageCodec.encodeCount(entry.deliveryCount));
             locks.add(lock);
         }
 
+        void end(Entry entry, Outcome outcome) {
+            Runnable afterDurable = endInto(entry, outcome, batch);
+            if (afterDurable != null) {
+                if (afterEnds == null) {
+                    afterEnds = new ArrayList<>(1);
+                }
+                afterEnds.add(afterDurable);
+            }
+        }
+
         void write() {
-            store.write(batch).whenComplete((ok, failure) -> shard.execute(() -> counted(locks, failure)));
+            store.write(batch).whenComplete((ok, failure) -> written(failure));
+        }
+
+        /** The batch is durable, or failed with {@code failure}: deliver, or take the locks back, on the shard. */
+        void written(Throwable failure) {
+            if (failure == null && afterEnds != null) {
+                afterEnds.forEach(Runnable::run);
+            }
+            if (!locks.isEmpty()) {
+                shard.execute(() -> counted(locks, failure));
+            }
         }
     }
 

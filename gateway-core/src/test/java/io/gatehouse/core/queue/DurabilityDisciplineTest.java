@@ -13,6 +13,7 @@ import io.gatehouse.core.store.WriteBatch;
 import io.gatehouse.core.testing.ManualCore;
 import io.gatehouse.core.testing.ManualStore;
 import io.gatehouse.core.testing.RecordingSink;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -97,21 +98,44 @@ class DurabilityDisciplineTest {
     }
 
     @Test
-    void theCountOfTheFirstDeliveryWaitsBehindTheMessageItself() {
+    void theCountOfTheFirstDeliveryIsWrittenWithTheMessageItself() {
         receiver.addCredit(1);
         hub.run();
         store.hold();
         CompletableFuture<String> sent = send("m1", AckMode.NONE);
-        // the message is offered at once, but its count write is queued behind the message's write
+        // locked at once, for the receiver waiting: the count goes in the message's batch, one write for both
         assertThat(store.pendingBatches()).extracting(DurabilityDisciplineTest::kinds)
-                .containsExactly(List.of(RecordKind.C2D_MESSAGE), List.of(RecordKind.C2D_DELIVERY_COUNT));
+                .containsExactly(List.of(RecordKind.C2D_MESSAGE, RecordKind.C2D_DELIVERY_COUNT));
+        assertThat(sink.poll()).as("not before the batch is durable").isNull();
+        store.completeWrites(1);
+        hub.run();
+        assertThat(sent).isCompleted();
+        Delivery d = sink.poll();
+        assertThat(d.message().messageId()).isEqualTo("m1");
+        assertThat(d.deliveryCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageExpiredWhenEnqueuedEndsInItsOwnBatchAfterItsPut() {
+        receiver.addCredit(1);
+        hub.run();
+        store.hold();
+        CompletableFuture<String> sent = c2d.send(D1, new C2dRequest(MessageProperties.builder().messageId("old").build(),
+                AckMode.FULL, Instant.EPOCH, new byte[] {1}));
+        hub.run();
+        // were the end written before the put, the store would keep a message that ended
+        assertThat(store.pendingBatches()).singleElement().satisfies(b -> {
+            assertThat(kinds(b)).containsExactly(RecordKind.C2D_MESSAGE, RecordKind.C2D_MESSAGE, RecordKind.FEEDBACK_RECORD);
+            assertThat(b.ops()).extracting(WriteBatch.Op::isDelete).containsExactly(false, true, false);
+        });
         store.completeWrites(1);
         hub.run();
         assertThat(sent).isCompleted();
         assertThat(sink.poll()).isNull();
-        store.completeWrites(1);
+        assertThat(hub.await(c2d.stats(D1))).isEqualTo(new QueueStats(0, 0, 1));
+        store.release();
         hub.run();
-        assertThat(sink.poll().message().messageId()).isEqualTo("m1");
+        assertThat(hub.core.feedback().depth()).as("the expiry's feedback, once durable").isEqualTo(1);
     }
 
     @Test
