@@ -167,7 +167,7 @@ public final class RawMqttFleet implements AutoCloseable {
      * SUBSCRIBE it reads before it has marked the CONNECT done; a device with a persistent session then reconnects
      * and subscribes anew, as this fleet does. A scenario reports a non-zero count in its notes.
      */
-    public int redials() {
+    int redials() {
         return redials.get();
     }
 
