@@ -59,6 +59,8 @@ public final class Medians {
             m.note(eachRun(group, r -> r.p99Micros, "µs p99"));
             m.note(eachRun(group, r -> r.p99AtHalfRateMicros, "µs p99 at half rate"));
             m.note(eachRun(group, r -> r.msgsPerSecWithinTightP99, "msgs/s at p99 ≤ 10 ms"));
+            m.note(eachRun(group, r -> r.connectsPerSec, "connects/s"));
+            m.note(eachRun(group, r -> r.bytesPerConnection, "B of RSS per connection"));
         }
         // each run's notes one by one, so that a note all runs share appears once
         group.stream().filter(r -> r.notes != null).forEach(r -> Arrays.stream(r.notes.split("; ")).forEach(m::note));

@@ -53,4 +53,18 @@ class MediansTest {
                 org.assertj.core.groups.Tuple.tuple("5000", "artemis", 9000.0));
         assertThat(folded).allMatch(r -> Boolean.TRUE.equals(r.smoke));
     }
+
+    @Test
+    void keepsEachRunsConnectRateAndMemoryPerConnection() {
+        List<ResultRow> runs = List.of(
+                ResultRow.of("connections", "19000", "gatehouse", "D1").connectsPerSec(1664).bytesPerConnection(2915),
+                ResultRow.of("connections", "19000", "gatehouse", "D1").connectsPerSec(1544).bytesPerConnection(3258),
+                ResultRow.of("connections", "19000", "gatehouse", "D1").connectsPerSec(1022).bytesPerConnection(3040));
+
+        ResultRow m = Medians.of(runs, false).get(0);
+
+        assertThat(m.connectsPerSec()).isEqualTo(1544.0);
+        assertThat(m.bytesPerConnection()).isEqualTo(3040.0);
+        assertThat(m.notes()).isEqualTo("runs: 1,664 / 1,544 / 1,022 connects/s; runs: 2,915 / 3,258 / 3,040 B of RSS per connection");
+    }
 }
