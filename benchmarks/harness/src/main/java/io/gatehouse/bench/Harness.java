@@ -22,12 +22,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +35,8 @@ import java.util.stream.Stream;
 final class Harness {
 
     private static final List<String> LOG_TROUBLES = List.of("Too many open files", "OutOfMemoryError");
+    /** How long a scenario may go on after its broker exited, to end by itself and say why. */
+    private static final Duration AFTER_BROKER_EXIT = Duration.ofSeconds(15);
 
     private final Launchers launchers;
     private final ScenarioContext context;
@@ -168,9 +167,10 @@ final class Harness {
     }
 
     /**
-     * Runs the scenario on a thread of its own for at most the run bound. A broker stuck past it fails the run
-     * (the caller stops the broker, which ends the abandoned run's waits), so one stuck peer cannot hold up the
-     * whole report for the sum of a scenario's own timeouts.
+     * Runs the scenario on a thread of its own for at most the run bound, and for at most {@link #AFTER_BROKER_EXIT}
+     * once the broker has exited. A broker stuck past the bound fails the run (the caller stops the broker, which
+     * ends the abandoned run's waits), so one stuck peer cannot hold up the whole report for the sum of a
+     * scenario's own timeouts.
      */
     private List<ResultRow> runBounded(Scenario scenario, RunningBroker running) throws Exception {
         ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
@@ -180,15 +180,7 @@ final class Harness {
         });
         try {
             Future<List<ResultRow>> run = runner.submit(() -> scenario.run(running, context));
-            try {
-                return run.get(runBound.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                run.cancel(true);
-                throw new IllegalStateException("did not finish within the run bound of " + runBound.toMinutes()
-                        + " minutes (--run-minutes); the run was abandoned and the broker stopped");
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
+            return RunWatch.await(run, runBound, running.processes()::isAlive, AFTER_BROKER_EXIT);
         } finally {
             runner.shutdownNow();
         }
