@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 final class RunWatch {
 
     /** How often the broker's processes are looked at while the run goes on. */
-    static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration POLL = Duration.ofMillis(200);
 
     private RunWatch() {
     }
@@ -26,7 +26,8 @@ final class RunWatch {
      */
     static <T> T await(Future<T> run, Duration bound, BooleanSupplier brokerAlive, Duration grace) throws Exception {
         long deadline = System.nanoTime() + bound.toNanos();
-        long abandonAt = Long.MAX_VALUE;
+        boolean brokerGone = false;
+        long abandonAt = 0;
         while (true) {
             long now = System.nanoTime();
             try {
@@ -40,10 +41,11 @@ final class RunWatch {
                     throw new IllegalStateException("did not finish within the run bound of " + bound.toMinutes()
                             + " minutes (--run-minutes); the run was abandoned and the broker stopped");
                 }
-                if (abandonAt == Long.MAX_VALUE && !brokerAlive.getAsBoolean()) {
+                if (!brokerGone && !brokerAlive.getAsBoolean()) {
+                    brokerGone = true;
                     abandonAt = now + grace.toNanos();
                 }
-                if (now - abandonAt >= 0) {
+                if (brokerGone && now - abandonAt >= 0) {
                     run.cancel(true);
                     throw new IllegalStateException("the broker exited during the run and the scenario was still waiting "
                             + grace.toSeconds() + " s later; the run was abandoned (the broker's log says why)");
