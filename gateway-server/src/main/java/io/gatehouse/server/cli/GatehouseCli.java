@@ -22,13 +22,11 @@ public final class GatehouseCli {
     public static final int FAILED = 1;
 
     public static void main(String[] args) {
-        // the distribution's log configuration goes by its own name, so an embedding application's logback.xml
-        // is never shadowed by ours; -Dlogback.configurationFile still wins
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "gatehouse-logback.xml");
-        }
+        // the command's own console log, set up here rather than from a logback.xml on the classpath, so an
+        // application that embeds the gateway keeps its own; -Dlogback.configurationFile still wins
+        ConsoleLog.installUnlessConfigured();
         int code = run(args);
-        LogFormat.flush();
+        ConsoleLog.flush();
         System.exit(code);
     }
 

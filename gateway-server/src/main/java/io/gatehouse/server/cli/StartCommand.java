@@ -87,7 +87,7 @@ public final class StartCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gatehouse.close();
-            LogFormat.flush(); // the lines of the shutdown itself, still queued
+            ConsoleLog.flush(); // the lines of the shutdown itself, still queued
             stopped.countDown();
         }, "gatehouse-shutdown"));
         stopped.await();
@@ -96,7 +96,7 @@ public final class StartCommand implements Callable<Integer> {
 
     /** Starts from {@code config}, which is not kept: the running gateway holds what it needs of it. */
     private static Gatehouse start(GatehouseConfig config) throws IOException {
-        LogFormat.apply(config.logFormat());
+        ConsoleLog.apply(config.logFormat());
         return Gatehouse.start(config);
     }
 

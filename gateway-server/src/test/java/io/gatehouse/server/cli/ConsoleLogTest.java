@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** The distribution's console log ({@code gatehouse-logback.xml}): queued, never blocking, flushed at exit. */
+/** The distribution's console log ({@link ConsoleLog}): queued, never blocking, flushed at exit. */
 class ConsoleLogTest {
 
     private PrintStream originalErr;
@@ -92,19 +91,33 @@ class ConsoleLogTest {
     }
 
     @Test
+    void nettyLogsOnlyWarningsAndTheGatewayFromInfo() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        LoggerContext context = distributionContext();
+        context.getLogger("io.netty.channel").info("netty info");
+        context.getLogger("io.netty.channel").warn("netty warning");
+        context.getLogger("io.gatehouse.test").debug("gateway debug");
+        context.getLogger("io.gatehouse.test").info("gateway info");
+        context.stop();
+
+        assertThat(captured.toString(StandardCharsets.UTF_8).lines().map(line -> line.substring(line.indexOf(" - ") + 3)))
+                .containsExactly("netty warning", "gateway info");
+    }
+
+    @Test
     void theJsonFormatKeepsTheQueueInFront() throws Exception {
         LoggerContext global = (LoggerContext) LoggerFactory.getILoggerFactory();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            global.reset();
-            configure(global);
-            LogFormat.apply("json");
+            ConsoleLog.install(global);
+            ConsoleLog.apply("json");
             Logger root = global.getLogger(Logger.ROOT_LOGGER_NAME);
-            assertThat(root.getAppender(LogFormat.QUEUE_APPENDER)).isInstanceOf(AsyncAppender.class);
+            assertThat(root.getAppender(ConsoleLog.QUEUE_APPENDER)).isInstanceOf(AsyncAppender.class);
 
             LoggerFactory.getLogger("io.gatehouse.test").info("json line");
-            LogFormat.flush();
+            ConsoleLog.flush();
 
             assertThat(captured.toString(StandardCharsets.UTF_8).strip())
                     .startsWith("{").contains("\"message\":\"json line\"").doesNotContain("\n");
@@ -115,16 +128,10 @@ class ConsoleLogTest {
         }
     }
 
-    private static LoggerContext distributionContext() throws Exception {
+    private static LoggerContext distributionContext() {
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(new LogbackMDCAdapter()); // a queued event copies the MDC
-        configure(context);
+        ConsoleLog.install(context);
         return context;
-    }
-
-    private static void configure(LoggerContext context) throws Exception {
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(ConsoleLogTest.class.getResource("/gatehouse-logback.xml"));
     }
 }
