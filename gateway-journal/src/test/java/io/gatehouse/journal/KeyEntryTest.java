@@ -60,4 +60,30 @@ class KeyEntryTest {
         entry.addPut(s4);
         assertThat(putsOutside(null)).containsExactly(4L);
     }
+
+    @Test
+    void aListThatGrewAndShrankToOneSegmentGrowsAgainInOrder() {
+        List<StateSegment> segments = new ArrayList<>();
+        for (long id = 1; id <= 7; id++) {
+            segments.add(segment(id));
+            entry.addPut(segments.get(segments.size() - 1));
+        }
+        assertThat(putsOutside(null)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+
+        for (int i : new int[] {1, 3, 5}) {
+            segments.get(i).deleted = true; // every other one, from the middle
+        }
+        assertThat(putsOutside(segments.get(6))).containsExactly(1L, 3L, 5L);
+
+        for (int i : new int[] {0, 2, 4}) {
+            segments.get(i).deleted = true;
+        }
+        assertThat(putsOutside(null)).containsExactly(7L);
+        assertThat(entry.hasPutsOutside(segments.get(6))).isFalse();
+
+        entry.addPut(segment(8));
+        entry.addPut(segment(9));
+        assertThat(putsOutside(null)).containsExactly(7L, 8L, 9L);
+        assertThat(entry.hasPutsOutside(segments.get(6))).isTrue();
+    }
 }

@@ -815,7 +815,11 @@ public final class LifecycleQueue {
         /** The properties and body; null while only the store holds them. */
         QueueMessage content;
         Lock lock;
-        int deliveryCount;
+        /**
+         * At most the hub's delivery limit (100), so a short: with compact object headers (JDK 25) this and
+         * {@link #state} fit the entry in 40 bytes instead of 48; with the usual headers it is 48 either way.
+         */
+        short deliveryCount;
         /**
          * The acknowledgement mode (two bits) and the flags above in one byte: an entry per queued message, and with
          * an enum reference and four booleans it took 56 bytes instead of 48.
@@ -839,7 +843,7 @@ public final class LifecycleQueue {
             this.expiryMillis = expiryMillis;
             this.state = (byte) ack.ordinal();
             this.feedbackMessageId = ack == AckMode.NONE ? null : compactId(messageId);
-            this.deliveryCount = deliveryCount;
+            this.deliveryCount = (short) Math.min(deliveryCount, Short.MAX_VALUE); // above the limit it is dead-lettered anyway
         }
 
         AckMode ack() {
