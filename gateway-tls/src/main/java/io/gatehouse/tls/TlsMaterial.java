@@ -1,14 +1,19 @@
 package io.gatehouse.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
@@ -16,6 +21,9 @@ import javax.net.ssl.SSLException;
  * certificate and key the user supplies. One {@link SslContext} serves every TLS listener.
  */
 public final class TlsMaterial {
+
+    /** The in-memory key store's password: it never leaves this process, but the store needs one. */
+    private static final char[] STORE_PASSWORD = "gatehouse".toCharArray();
 
     private final SslContext serverContext;
     private final Path trustFile;
@@ -44,12 +52,25 @@ public final class TlsMaterial {
         }
     }
 
+    /**
+     * The JDK's TLS with {@code key} and {@code chain}, wrapped for Netty. Netty's {@code SslContextBuilder} would do
+     * the same, but its JDK server context's class initializer first parses a certificate and key of its own (and
+     * looks for BouncyCastle's PEM reader): about 0.3 s of every start, a third of a test's first hub.
+     */
     private static SslContext serverContext(PrivateKey key, X509Certificate[] chain) throws SSLException {
-        return SslContextBuilder.forServer(key, chain)
-                .sslProvider(SslProvider.JDK)
-                .protocols("TLSv1.3", "TLSv1.2")
-                .applicationProtocolConfig(ApplicationProtocolConfig.DISABLED)
-                .build();
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", key, STORE_PASSWORD, chain);
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, STORE_PASSWORD);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return new JdkSslContext(context, false, null, IdentityCipherSuiteFilter.INSTANCE,
+                    ApplicationProtocolConfig.DISABLED, ClientAuth.NONE, new String[] {"TLSv1.3", "TLSv1.2"}, false);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new SSLException("cannot set up TLS with this certificate and key: " + e.getMessage(), e);
+        }
     }
 
     public SslContext serverContext() {
