@@ -60,6 +60,7 @@ public final class GatehouseExtension implements BeforeAllCallback, AfterAllCall
     /** Starts the gateway (the extension calls this; usable directly outside JUnit). */
     public void start() throws IOException {
         dataDir = Files.createTempDirectory("gatehouse-test");
+        TestCertificates.seed(dataDir.resolve(Gatehouse.TLS_DIRECTORY));
         Map<String, String> all = new LinkedHashMap<>(properties);
         all.put(ServerSettings.DATA_DIR.property(), dataDir.toString());
         gatehouse = Gatehouse.start(GatehouseConfig.fromProperties(all, devices));

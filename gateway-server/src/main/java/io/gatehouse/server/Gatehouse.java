@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gatehouse implements AutoCloseable {
 
+    /** Where in the data directory the development certificates are kept. */
+    public static final String TLS_DIRECTORY = "tls";
     private static final Logger log = LoggerFactory.getLogger(Gatehouse.class);
 
     private final GatehouseConfig config;
@@ -74,7 +76,7 @@ public final class Gatehouse implements AutoCloseable {
             DeclaredDevices.apply(config.devices(), startedCore.registry());
             tls = config.tlsCertificateFile() != null
                     ? TlsMaterial.supplied(config.tlsCertificateFile(), config.tlsKeyFile())
-                    : TlsMaterial.development(dataDir().resolve("tls"), config.hostName());
+                    : TlsMaterial.development(dataDir().resolve(TLS_DIRECTORY), config.hostName());
             CoreMetrics.bind(startedCore, metrics);
             startedTransport = NettyTransport.create(0);
             // an event loop hands many packets' work to the shards in one pass: wake each shard once per pass
