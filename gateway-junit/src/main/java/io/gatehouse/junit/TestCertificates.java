@@ -2,8 +2,6 @@ package io.gatehouse.junit;
 
 import io.gatehouse.tls.DevelopmentPki;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -49,13 +47,11 @@ final class TestCertificates {
         try {
             DevelopmentPki.loadOrCreate(fresh, List.of());
             Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-            // another test JVM made it first (or the move cannot be atomic): theirs is used, or none
         } catch (IOException e) {
             if (!Files.isDirectory(directory)) {
                 throw e;
             }
-            // a non-empty directory there: another JVM's, moved in while this one was being made
+            // another test JVM's set was moved in while this one was being made: theirs is used
         } finally {
             deleteQuietly(fresh);
         }

@@ -55,7 +55,7 @@ public final class TlsMaterial {
     /**
      * The JDK's TLS with {@code key} and {@code chain}, wrapped for Netty. Netty's {@code SslContextBuilder} would do
      * the same, but its JDK server context's class initializer first parses a certificate and key of its own (and
-     * looks for BouncyCastle's PEM reader): about 0.3 s of every start, a third of a test's first hub.
+     * looks for BouncyCastle's PEM reader): about 0.3 s of every start, a fifth of a test's first hub.
      */
     private static SslContext serverContext(PrivateKey key, X509Certificate[] chain) throws SSLException {
         try {
